@@ -1,0 +1,21 @@
+/**
+ * The one place this project imports the CDKTF core library.
+ *
+ * HashiCorp deprecated CDKTF in December 2025; the community fork (CDK Terrain, `cdktn`)
+ * continues it. Keeping every core import behind this file means a move to the fork is a
+ * change here plus the provider packages, not a hunt through every construct.
+ */
+export {
+  App,
+  Aspects,
+  CloudBackend,
+  Fn,
+  LocalBackend,
+  NamedCloudWorkspace,
+  S3Backend,
+  TerraformOutput,
+  TerraformStack,
+  Testing,
+  Token,
+} from "cdktf";
+export type { AppConfig, IAspect, TerraformResource } from "cdktf";

@@ -1,0 +1,275 @@
+/**
+ * The typed shape of an environment, the project-wide settings, and their validation.
+ *
+ * Flow: src/environments/<env>.ts (plain values) → validateEnvironment() here → main.ts → stacks.
+ * Defaults are the seed's documented values (docs/seed-mapping in the README lists them).
+ */
+import { availabilityZonesOf, AWS_REGIONS, isAvailabilityZoneOf, isAwsRegion } from "./aws-regions";
+import {
+  cidrContains,
+  cidrPrefixLength,
+  duplicates,
+  isIpv4NetworkCidr,
+  overlappingPairs,
+  Problems,
+  quote,
+} from "./validation";
+
+/** Settings shared by every environment: who owns the state and how resources are tagged. */
+export interface ProjectSettings {
+  /** Project name; prefixes stack names and is the `Project` default tag. */
+  readonly project: string;
+  /** The `ManagedBy` default tag. */
+  readonly managedBy: string;
+  readonly state: StateSettings;
+}
+
+/** Where Terraform state lives. The bootstrap stack creates the bucket and the table. */
+export interface StateSettings {
+  /** S3 bucket for state (seed: `mindhit-terraform-state`). */
+  readonly bucket: string;
+  /** DynamoDB lock table (seed: `mindhit-terraform-locks`). */
+  readonly lockTable: string;
+  /** Region of the bucket and table (seed: `ap-northeast-2`). */
+  readonly region: string;
+  /**
+   * Also take Terraform's S3-native lock (`use_lockfile`, Terraform ≥ 1.10) beside the
+   * DynamoDB lock, the documented migration path away from DynamoDB locking.
+   * @default false
+   */
+  readonly useS3NativeLocking: boolean;
+}
+
+/** How Terraform is run for this synth: state in S3 (default) or in HCP Terraform. */
+export type StateBackend =
+  | { readonly kind: "s3" }
+  | {
+      readonly kind: "cloud";
+      /** HCP Terraform / Terraform Cloud organization. */
+      readonly organization: string;
+      /** @default "app.terraform.io" */
+      readonly hostname: string;
+    };
+
+export type NatGatewayMode = "single" | "one-per-az";
+
+export interface NetworkConfig {
+  /** @default "10.0.0.0/16" */
+  readonly vpcCidr: string;
+  /** One per AZ, in `azs` order. @default ["10.0.1.0/24", "10.0.2.0/24"] */
+  readonly publicSubnetCidrs: readonly string[];
+  /** One per AZ, in `azs` order. @default ["10.0.10.0/24", "10.0.20.0/24"] */
+  readonly privateSubnetCidrs: readonly string[];
+  /** The seed runs a single NAT gateway; prod can afford one per AZ so one zone's loss does not cut egress. @default "single" */
+  readonly natGateways: NatGatewayMode;
+}
+
+export interface ClusterConfig {
+  /** EKS Kubernetes minor version. The seed's 1.29 is past end of support. @default "1.35" */
+  readonly version: string;
+  /** @default ["t3.medium"] */
+  readonly nodeInstanceTypes: readonly string[];
+  /** @default 2 */
+  readonly nodeDesiredSize: number;
+  /** @default 1 */
+  readonly nodeMinSize: number;
+  /** @default 5 */
+  readonly nodeMaxSize: number;
+  /** CIDRs allowed to reach the public API endpoint. @default ["0.0.0.0/0"] (the seed's public endpoint) */
+  readonly publicAccessCidrs: readonly string[];
+}
+
+export interface DatabaseConfig {
+  /** @default "db.t3.small" */
+  readonly instanceClass: string;
+  /** @default "mindhit" */
+  readonly dbName: string;
+  /** Standby in a second AZ. */
+  readonly multiAz: boolean;
+  /** Refuse `terraform destroy` of the instance. */
+  readonly deletionProtection: boolean;
+}
+
+export interface CacheConfig {
+  /** @default "cache.t3.micro" */
+  readonly nodeType: string;
+  /** Read replicas besides the primary; ≥ 1 turns on automatic failover and multi-AZ. @default 0 */
+  readonly replicas: number;
+}
+
+export interface RegistryConfig {
+  /** @default ["mindhit/api", "mindhit/worker"] */
+  readonly repositoryNames: readonly string[];
+}
+
+export interface EnvironmentConfig {
+  /** Short key used in stack names and file names: `prod`, `staging`. */
+  readonly name: string;
+  /** The environment's full name: `Environment` tag, state key prefix, chart `global.environment`. */
+  readonly environment: string;
+  /** Name given to the environment's AWS resources (the seed's `mindhit-production`). */
+  readonly resourceName: string;
+  /** @default "ap-northeast-2" */
+  readonly region: string;
+  /** @default ["ap-northeast-2a", "ap-northeast-2c"] */
+  readonly azs: readonly string[];
+  readonly network: NetworkConfig;
+  readonly cluster: ClusterConfig;
+  readonly database: DatabaseConfig;
+  readonly cache: CacheConfig;
+  readonly registry: RegistryConfig;
+}
+
+/** EKS versions in standard or extended support on 2026-11 (EKS version calendar). */
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35", "1.36"];
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+/** ElastiCache replication group ids are the tightest AWS name limit this project meets (40). */
+const MAX_RESOURCE_NAME_LENGTH = 40;
+
+/** Stack names derived from config, so no file repeats them. */
+export function stackNames(project: ProjectSettings, env: EnvironmentConfig): { platform: string; apps: string } {
+  return { platform: `${project.project}-${env.name}`, apps: `${project.project}-${env.name}-apps` };
+}
+
+/** State object key per stack: the seed's `production/terraform.tfstate` for the platform. */
+export function stateKey(env: EnvironmentConfig, layer: "platform" | "apps"): string {
+  return layer === "platform" ? `${env.environment}/terraform.tfstate` : `${env.environment}/apps/terraform.tfstate`;
+}
+
+export function validateProject(project: ProjectSettings): void {
+  const problems = new Problems("project settings");
+  checkName(problems, "project", project.project);
+  problems.check(project.managedBy.trim() !== "", "managedBy", "must not be empty");
+  checkS3BucketName(problems, "state.bucket", project.state.bucket);
+  problems.check(
+    /^[A-Za-z0-9_.-]{3,255}$/.test(project.state.lockTable),
+    "state.lockTable",
+    `${quote(project.state.lockTable)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`,
+  );
+  checkRegion(problems, "state.region", project.state.region);
+  problems.throwIfAny();
+}
+
+/** Throws a ValidationError listing every bad field of `env`, one line each. */
+export function validateEnvironment(env: EnvironmentConfig): void {
+  const problems = new Problems(`environment ${quote(env.name)}`);
+  checkName(problems, "name", env.name);
+  problems.check(env.environment.trim() !== "", "environment", "must not be empty (e.g. \"production\")");
+  checkName(problems, "resourceName", env.resourceName);
+  const regionOk = checkRegion(problems, "region", env.region);
+  checkAzs(problems, env, regionOk);
+  checkNetwork(problems, env);
+  checkCluster(problems, env.cluster);
+  checkDatabase(problems, env.database);
+  problems.check(
+    Number.isInteger(env.cache.replicas) && env.cache.replicas >= 0 && env.cache.replicas <= 5,
+    "cache.replicas",
+    `${quote(env.cache.replicas)} is not allowed (whole number 0-5)`,
+  );
+  problems.check(/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(env.cache.nodeType), "cache.nodeType", `${quote(env.cache.nodeType)} is not an ElastiCache node type (e.g. "cache.t3.micro")`);
+  problems.check(env.registry.repositoryNames.length > 0, "registry.repositoryNames", "must list at least one repository (e.g. \"mindhit/api\")");
+  problems.throwIfAny();
+}
+
+function checkName(problems: Problems, field: string, value: string): void {
+  if (value.trim() === "") {
+    problems.add(field, "must not be empty");
+  } else if (!NAME_PATTERN.test(value) || value.length > MAX_RESOURCE_NAME_LENGTH) {
+    problems.add(
+      field,
+      `${quote(value)} is not allowed (lowercase letters, digits and hyphens, starting with a letter, at most ${MAX_RESOURCE_NAME_LENGTH} characters)`,
+    );
+  }
+}
+
+function checkS3BucketName(problems: Problems, field: string, value: string): void {
+  problems.check(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value),
+    field,
+    `${quote(value)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)`,
+  );
+}
+
+function checkRegion(problems: Problems, field: string, region: string): boolean {
+  const ok = isAwsRegion(region);
+  problems.check(ok, field, `${quote(region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
+  return ok;
+}
+
+function checkAzs(problems: Problems, env: EnvironmentConfig, regionOk: boolean): void {
+  if (env.azs.length < 2) {
+    problems.add("azs", `lists ${env.azs.length} zone(s); EKS and RDS subnet groups need at least 2 (e.g. ["${env.region}a", "${env.region}c"])`);
+  }
+  for (const az of duplicates(env.azs)) problems.add("azs", `lists ${quote(az)} more than once`);
+  if (!regionOk) return;
+  for (const az of env.azs) {
+    problems.check(
+      isAvailabilityZoneOf(az, env.region),
+      "azs",
+      `${quote(az)} is not an availability zone of region ${quote(env.region)} (allowed: ${availabilityZonesOf(env.region).join(", ")})`,
+    );
+  }
+}
+
+function checkNetwork(problems: Problems, env: EnvironmentConfig): void {
+  const { vpcCidr, publicSubnetCidrs, privateSubnetCidrs } = env.network;
+  const vpcOk = isIpv4NetworkCidr(vpcCidr) && cidrPrefixLength(vpcCidr) >= 16 && cidrPrefixLength(vpcCidr) <= 28;
+  problems.check(vpcOk, "network.vpcCidr", `${quote(vpcCidr)} is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")`);
+  const subnetLists: Array<[string, readonly string[]]> = [
+    ["network.publicSubnetCidrs", publicSubnetCidrs],
+    ["network.privateSubnetCidrs", privateSubnetCidrs],
+  ];
+  const validSubnets: string[] = [];
+  for (const [field, cidrs] of subnetLists) {
+    problems.check(
+      cidrs.length === env.azs.length,
+      field,
+      `has ${cidrs.length} entries but azs has ${env.azs.length} (one subnet per availability zone)`,
+    );
+    for (const cidr of cidrs) {
+      if (!isIpv4NetworkCidr(cidr)) {
+        problems.add(field, `${quote(cidr)} is not an IPv4 network CIDR (e.g. "10.0.1.0/24")`);
+      } else if (vpcOk && !cidrContains(vpcCidr, cidr)) {
+        problems.add(field, `${quote(cidr)} is outside the VPC ${quote(vpcCidr)}`);
+      } else {
+        validSubnets.push(cidr);
+      }
+    }
+  }
+  for (const pair of overlappingPairs(validSubnets)) problems.add("network", `subnets ${pair} overlap`);
+  problems.check(
+    env.network.natGateways === "single" || env.network.natGateways === "one-per-az",
+    "network.natGateways",
+    `${quote(env.network.natGateways)} is not allowed (allowed: "single", "one-per-az")`,
+  );
+}
+
+function checkCluster(problems: Problems, cluster: ClusterConfig): void {
+  problems.check(
+    SUPPORTED_KUBERNETES_VERSIONS.includes(cluster.version),
+    "cluster.version",
+    `${quote(cluster.version)} is not a supported EKS version (allowed: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")})`,
+  );
+  problems.check(cluster.nodeInstanceTypes.length > 0, "cluster.nodeInstanceTypes", "must list at least one instance type (e.g. \"t3.medium\")");
+  const { nodeMinSize: min, nodeDesiredSize: desired, nodeMaxSize: max } = cluster;
+  const counts = [min, desired, max].every((n) => Number.isInteger(n) && n >= 0);
+  problems.check(counts, "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize", `must be whole numbers ≥ 0 (got ${min}/${desired}/${max})`);
+  problems.check(
+    !counts || (min <= desired && desired <= max && max >= 1),
+    "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize",
+    `must satisfy min ≤ desired ≤ max and max ≥ 1 (got ${min} ≤ ${desired} ≤ ${max})`,
+  );
+  for (const cidr of cluster.publicAccessCidrs) {
+    problems.check(isIpv4NetworkCidr(cidr), "cluster.publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR`);
+  }
+}
+
+function checkDatabase(problems: Problems, db: DatabaseConfig): void {
+  problems.check(/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(db.instanceClass), "database.instanceClass", `${quote(db.instanceClass)} is not an RDS instance class (e.g. "db.t3.small")`);
+  problems.check(
+    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(db.dbName),
+    "database.dbName",
+    `${quote(db.dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`,
+  );
+}

@@ -1,0 +1,38 @@
+import type { EnvironmentConfig } from "../config";
+
+/** Production: the seed's `infra/environments/prod` values, with HA where the seed leaves it open. */
+export const prod: EnvironmentConfig = {
+  name: "prod",
+  environment: "production",
+  resourceName: "mindhit-production",
+  region: "ap-northeast-2",
+  azs: ["ap-northeast-2a", "ap-northeast-2c"],
+  network: {
+    vpcCidr: "10.0.0.0/16",
+    publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"],
+    privateSubnetCidrs: ["10.0.10.0/24", "10.0.20.0/24"],
+    // One NAT per AZ: losing a zone must not cut the other zone's egress.
+    natGateways: "one-per-az",
+  },
+  cluster: {
+    version: "1.35",
+    nodeInstanceTypes: ["t3.medium"],
+    nodeDesiredSize: 2,
+    nodeMinSize: 1,
+    nodeMaxSize: 5,
+    publicAccessCidrs: ["0.0.0.0/0"],
+  },
+  database: {
+    instanceClass: "db.t3.small",
+    dbName: "mindhit",
+    multiAz: true,
+    deletionProtection: true,
+  },
+  cache: {
+    nodeType: "cache.t3.micro",
+    replicas: 1,
+  },
+  registry: {
+    repositoryNames: ["mindhit/api", "mindhit/worker"],
+  },
+};

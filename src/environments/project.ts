@@ -1,0 +1,13 @@
+import type { ProjectSettings } from "../config";
+
+/** Project-wide settings: the state bucket and lock table every stack shares (seed Step 13.1). */
+export const project: ProjectSettings = {
+  project: "mindhit",
+  managedBy: "cdktf",
+  state: {
+    bucket: "mindhit-terraform-state",
+    lockTable: "mindhit-terraform-locks",
+    region: "ap-northeast-2",
+    useS3NativeLocking: false,
+  },
+};

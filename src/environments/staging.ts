@@ -1,0 +1,17 @@
+import type { EnvironmentConfig } from "../config";
+import { prod } from "./prod";
+
+/**
+ * Staging: a smaller, cheaper copy of prod. Everything not listed here is prod's value,
+ * so this file is the complete list of differences.
+ */
+export const staging: EnvironmentConfig = {
+  ...prod,
+  name: "staging",
+  environment: "staging",
+  resourceName: "mindhit-staging",
+  network: { ...prod.network, natGateways: "single" },
+  cluster: { ...prod.cluster, nodeDesiredSize: 1, nodeMaxSize: 3 },
+  database: { ...prod.database, instanceClass: "db.t3.micro", multiAz: false, deletionProtection: false },
+  cache: { ...prod.cache, replicas: 0 },
+};

@@ -1,0 +1,26 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { Construct } from "constructs";
+
+/**
+ * The account, partition and region a stack deploys into, read once per stack and shared by
+ * every construct that needs to build an ARN or a key policy (no hard-coded account ids).
+ */
+export class AwsAccount extends Construct {
+  readonly accountId: string;
+  readonly partition: string;
+  /** `arn:<partition>:iam::<account>:root`, the principal of "the account itself". */
+  readonly rootArn: string;
+  /** `<partition DNS suffix>`, e.g. `amazonaws.com`, for service principals. */
+  readonly dnsSuffix: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const identity = new DataAwsCallerIdentity(this, "identity");
+    const partition = new DataAwsPartition(this, "partition");
+    this.accountId = identity.accountId;
+    this.partition = partition.partition;
+    this.dnsSuffix = partition.dnsSuffix;
+    this.rootArn = `arn:${partition.partition}:iam::${identity.accountId}:root`;
+  }
+}

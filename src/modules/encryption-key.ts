@@ -1,0 +1,78 @@
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "constructs";
+import { Problems } from "../validation";
+import type { AwsAccount } from "./aws-account";
+
+export interface EncryptionKeyProps {
+  /** Alias without the `alias/` prefix, e.g. `mindhit-terraform-state`. */
+  readonly alias: string;
+  readonly description: string;
+  readonly account: AwsAccount;
+  /**
+   * AWS service principals (e.g. `logs.ap-northeast-2.amazonaws.com`) that may use the key
+   * for encryption on this account's behalf. Callers are limited to this account.
+   * @default []
+   */
+  readonly servicePrincipals?: readonly string[];
+  /** Days KMS waits before deleting the key (7-30). @default 30 */
+  readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A customer-managed KMS key with yearly rotation and an explicit key policy.
+ * The policy keeps the account root as administrator (AWS's default key policy, so IAM
+ * policies keep working) and grants listed services use of the key, as AWS documents for
+ * CloudWatch Logs, SNS and similar integrations.
+ */
+export class EncryptionKey extends Construct {
+  readonly keyArn: string;
+  readonly keyId: string;
+  readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const deletionWindow = props.deletionWindowInDays ?? 30;
+    const problems = new Problems(this.node.path);
+    problems.check(
+      Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
+      "deletionWindowInDays",
+      `${deletionWindow} is not allowed (7-30)`,
+    );
+    problems.check(/^[A-Za-z0-9/_-]+$/.test(props.alias) && !props.alias.startsWith("aws/"), "alias", `${JSON.stringify(props.alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`);
+    problems.throwIfAny();
+
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "AccountAdministersKey",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: [props.account.rootArn] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+    ];
+    const services = props.servicePrincipals ?? [];
+    if (services.length > 0) {
+      statements.push({
+        sid: "ServicesUseKeyForThisAccount",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: [...services] }],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources: ["*"],
+        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }],
+      });
+    }
+    const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
+    const key = new KmsKey(this, "key", {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: deletionWindow,
+      policy: policy.json,
+    });
+    const alias = new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: key.keyId });
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+    this.aliasName = alias.name;
+  }
+}

@@ -1,0 +1,147 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import {
+  S3BucketLifecycleConfiguration,
+  S3BucketLifecycleConfigurationRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { Problems } from "../validation";
+
+/** A storage-class step of a lifecycle rule: move current objects after `days`. */
+export interface BucketTransition {
+  readonly days: number;
+  /** e.g. `STANDARD_IA`, `GLACIER`. */
+  readonly storageClass: string;
+}
+
+export interface SecureBucketProps {
+  readonly bucketName: string;
+  /** KMS key for default encryption (SSE-KMS with an S3 bucket key to cut KMS calls). */
+  readonly kmsKeyArn: string;
+  /** Days a replaced or deleted object version is kept before it expires. @default 90 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Storage-class moves for current objects, oldest last. @default [] */
+  readonly transitions?: readonly BucketTransition[];
+  /** Expire current objects after this many days. @default undefined (never) */
+  readonly expirationDays?: number;
+  /** Terraform refuses to plan the bucket's destruction. @default true */
+  readonly preventDestroy?: boolean;
+}
+
+const VALID_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"];
+
+/**
+ * An S3 bucket with the settings AWS's security best practices and terraform-aws-modules'
+ * s3-bucket call for: versioning, SSE-KMS, all four public-access blocks, bucket-owner-enforced
+ * ownership (ACLs off), a policy denying any request not made over TLS, and lifecycle rules
+ * that expire old versions and abandoned multipart uploads.
+ */
+export class SecureBucket extends Construct {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly bucketId: string;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
+    const transitions = props.transitions ?? [];
+    validate(this.node.path, props, noncurrentDays, transitions);
+
+    const bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "tls-only", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "policy", {
+      bucket: bucket.id,
+      policy: tlsOnly.json,
+      // A policy put before the public-access block exists can be rejected as "public".
+      dependsOn: [publicAccessBlock],
+    });
+
+    const rules: S3BucketLifecycleConfigurationRule[] = [
+      {
+        id: "expire-noncurrent-versions",
+        status: "Enabled",
+        filter: [{}],
+        noncurrentVersionExpiration: [{ noncurrentDays: noncurrentDays }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      },
+    ];
+    if (transitions.length > 0 || props.expirationDays !== undefined) {
+      rules.push({
+        id: "age-current-objects",
+        status: "Enabled",
+        filter: [{}],
+        transition: transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
+        expiration: props.expirationDays === undefined ? undefined : [{ days: props.expirationDays }],
+      });
+    }
+    new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: bucket.id, rule: rules });
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.bucketId = bucket.id;
+  }
+}
+
+function validate(path: string, props: SecureBucketProps, noncurrentDays: number, transitions: readonly BucketTransition[]): void {
+  const problems = new Problems(path);
+  problems.check(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName),
+    "bucketName",
+    `${JSON.stringify(props.bucketName)} is not an S3 bucket name (3-63 of a-z 0-9 . -)`,
+  );
+  problems.check(Number.isInteger(noncurrentDays) && noncurrentDays >= 1, "noncurrentVersionExpirationDays", `${noncurrentDays} is not allowed (whole number ≥ 1)`);
+  let previous = 0;
+  for (const t of transitions) {
+    problems.check(VALID_STORAGE_CLASSES.includes(t.storageClass), "transitions", `storage class ${JSON.stringify(t.storageClass)} is not allowed (allowed: ${VALID_STORAGE_CLASSES.join(", ")})`);
+    problems.check(Number.isInteger(t.days) && t.days > previous, "transitions", `days ${t.days} must be a whole number after the previous step (${previous})`);
+    previous = t.days;
+  }
+  if (props.expirationDays !== undefined) {
+    problems.check(props.expirationDays > previous, "expirationDays", `${props.expirationDays} must come after the last transition (${previous} days)`);
+  }
+  problems.throwIfAny();
+}

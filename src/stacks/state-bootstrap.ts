@@ -1,0 +1,85 @@
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { Construct } from "constructs";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "../cdktf";
+import type { ProjectSettings } from "../config";
+import { AwsAccount } from "../modules/aws-account";
+import { EncryptionKey } from "../modules/encryption-key";
+import { SecureBucket } from "../modules/secure-bucket";
+import { requiredTerraformVersion } from "./backend";
+import { addAwsProvider } from "./providers";
+
+/** Where the bootstrap stack keeps its own state. */
+export type BootstrapStateLocation = "local" | "s3";
+
+export interface StateBootstrapStackProps {
+  readonly project: ProjectSettings;
+  /**
+   * `local` (default) for the first apply, when the bucket does not exist yet; `s3` once it
+   * does, to move this stack's state into the bucket with `terraform init -migrate-state`.
+   */
+  readonly stateLocation: BootstrapStateLocation;
+}
+
+/** File the bootstrap state is kept in while local: the project root, outside cdktf.out/ (which synth rewrites). */
+export const BOOTSTRAP_LOCAL_STATE_PATH = "../../../terraform.state-bootstrap.tfstate";
+export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
+
+/**
+ * The state bucket and lock table every other stack's backend points at.
+ * Applied once per account, before any environment stack.
+ */
+export class StateBootstrapStack extends TerraformStack {
+  readonly stateBucketName: string;
+  readonly lockTableName: string;
+  readonly stateKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
+    super(scope, id);
+    const { project } = props;
+    this.addOverride("terraform.required_version", requiredTerraformVersion(project));
+    if (props.stateLocation === "s3") {
+      new S3Backend(this, {
+        bucket: project.state.bucket,
+        key: BOOTSTRAP_STATE_KEY,
+        region: project.state.region,
+        encrypt: true,
+        dynamodbTable: project.state.lockTable,
+      });
+    } else {
+      new LocalBackend(this, { path: BOOTSTRAP_LOCAL_STATE_PATH });
+    }
+    addAwsProvider(this, project, project.state.region, "shared");
+
+    const account = new AwsAccount(this, "account");
+    const key = new EncryptionKey(this, "state-key", {
+      alias: `${project.project}-terraform-state`,
+      description: `Encrypts ${project.project} Terraform state and its lock table`,
+      account,
+    });
+    const bucket = new SecureBucket(this, "state-bucket", {
+      bucketName: project.state.bucket,
+      kmsKeyArn: key.keyArn,
+      // Old state versions are the rollback path for a bad apply; keep three months of them.
+      noncurrentVersionExpirationDays: 90,
+      preventDestroy: true,
+    });
+    const table = new DynamodbTable(this, "lock-table", {
+      name: project.state.lockTable,
+      // Terraform's S3 backend looks locks up by this exact key name and type.
+      hashKey: "LockID",
+      attribute: [{ name: "LockID", type: "S" }],
+      billingMode: "PAY_PER_REQUEST",
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: key.keyArn },
+      deletionProtectionEnabled: true,
+      lifecycle: { preventDestroy: true },
+    });
+
+    this.stateBucketName = bucket.bucketName;
+    this.lockTableName = table.name;
+    this.stateKeyArn = key.keyArn;
+    new TerraformOutput(this, "state_bucket", { value: bucket.bucketName, description: "S3 bucket holding Terraform state" });
+    new TerraformOutput(this, "lock_table", { value: table.name, description: "DynamoDB table holding Terraform state locks" });
+    new TerraformOutput(this, "state_kms_key_arn", { value: key.keyArn, description: "KMS key encrypting state and locks" });
+  }
+}
