@@ -1,0 +1,119 @@
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { Testing } from "../../src/cdktf";
+import { BOOTSTRAP_LOCAL_STATE_PATH, BOOTSTRAP_STATE_KEY } from "../../src/stacks/state-bootstrap";
+import { buildProject, onlyResource, policyDocumentFor, synthJson } from "../helpers/synth";
+
+describe("state bootstrap stack", () => {
+  const stack = buildProject().bootstrap;
+  const json = synthJson(stack);
+  const synthesized = Testing.synth(stack);
+
+  it("keeps its own state in a local file outside cdktf.out/", () => {
+    expect(json.terraform.backend).toEqual({ local: { path: BOOTSTRAP_LOCAL_STATE_PATH } });
+  });
+
+  it("can move its state into the bucket it created", () => {
+    const migrated = synthJson(buildProject({ backend: { kind: "s3" }, bootstrapState: "s3" }).bootstrap);
+    expect(migrated.terraform.backend?.s3).toMatchObject({ bucket: "mindhit-terraform-state", key: BOOTSTRAP_STATE_KEY, dynamodb_table: "mindhit-terraform-locks", encrypt: true });
+  });
+
+  it("tags everything it creates", () => {
+    expect(synthesized).toHaveProviderWithProperties(AwsProvider, {
+      region: "ap-northeast-2",
+      default_tags: [{ tags: { Project: "mindhit", Environment: "shared", ManagedBy: "cdktf" } }],
+    });
+  });
+
+  it("creates the state bucket under the seed's name, protected from destroy", () => {
+    expect(onlyResource(json, "aws_s3_bucket")).toMatchObject({
+      bucket: "mindhit-terraform-state",
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  it("versions the bucket", () => {
+    expect(onlyResource(json, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+  });
+
+  it("encrypts by default with its own rotating KMS key", () => {
+    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration");
+    expect(sse).toMatchObject({
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" }, bucket_key_enabled: true }],
+    });
+    const rule = (sse.rule as Array<{ apply_server_side_encryption_by_default: { kms_master_key_id: string } }>)[0];
+    expect(rule.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.state-key_[A-F0-9]+\.arn\}$/);
+    expect(synthesized).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
+  });
+
+  it("blocks all four kinds of public access", () => {
+    expect(synthesized).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+  });
+
+  it("enforces bucket-owner ownership (ACLs disabled)", () => {
+    expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
+  });
+
+  it("denies every request not made over TLS", () => {
+    const policy = onlyResource(json, "aws_s3_bucket_policy");
+    expect(policy.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
+    const doc = policyDocumentFor(json, policy.policy);
+    expect(doc.statement).toEqual([
+      expect.objectContaining({
+        effect: "Deny",
+        actions: ["s3:*"],
+        principals: [{ type: "*", identifiers: ["*"] }],
+        condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        resources: [expect.stringMatching(/\.arn\}$/), expect.stringMatching(/\.arn\}\/\*$/)],
+      }),
+    ]);
+  });
+
+  it("expires noncurrent state versions and abandoned uploads", () => {
+    const lifecycle = onlyResource(json, "aws_s3_bucket_lifecycle_configuration");
+    expect(lifecycle.rule).toEqual([
+      expect.objectContaining({
+        status: "Enabled",
+        noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+      }),
+    ]);
+  });
+
+  it("creates the lock table keyed by LockID, on demand, recoverable, encrypted and undeletable", () => {
+    expect(synthesized).toHaveResource(DynamodbTable);
+    expect(onlyResource(json, "aws_dynamodb_table")).toMatchObject({
+      name: "mindhit-terraform-locks",
+      hash_key: "LockID",
+      attribute: [{ name: "LockID", type: "S" }],
+      billing_mode: "PAY_PER_REQUEST",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true, kms_key_arn: expect.stringMatching(/^\$\{aws_kms_key\.state-key_[A-F0-9]+\.arn\}$/) },
+      deletion_protection_enabled: true,
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  it("gives the key an explicit policy administered by the account, not a wildcard principal", () => {
+    const key = onlyResource(json, "aws_kms_key");
+    const doc = policyDocumentFor(json, key.policy);
+    expect(doc.statement).toEqual([
+      expect.objectContaining({
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:iam::\$\{data\.aws_caller_identity\..*\}:root$/)] }],
+      }),
+    ]);
+  });
+
+  it("outputs the bucket, table and key", () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(["lock_table", "state_bucket", "state_kms_key_arn"]);
+  });
+});

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Benchmark: wall time and peak RSS (median of N runs) of synth and the test suite.
+
+Usage: npm run bench [-- --runs 3] [-- --stages]
+  --stages  also run the full test command once and report each stage's time.
+Peak RSS is the largest resident set of the command's process tree (wait4 rusage).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = dict(os.environ, CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=os.path.join(ROOT, "terraform.rc"))
+
+
+def measure(cmd):
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, shell=True)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.stderr.write(stderr.decode(errors="replace"))
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {cmd}")
+    return wall, usage.ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def bench(label, cmd, runs, rows):
+    samples = [measure(cmd) for _ in range(runs)]
+    wall = statistics.median(s[0] for s in samples)
+    rss = statistics.median(s[1] for s in samples)
+    rows.append((label, f"{wall:.2f}", f"{rss:.0f}", cmd))
+    print(f"  {label:<34} {wall:7.2f} s {rss:7.0f} MiB", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stages", action="store_true")
+    args = parser.parse_args()
+
+    print(f"warming up (build once), median of {args.runs} runs follows", flush=True)
+    measure("npm run --silent build")
+    rows = []
+    bench("synth: main job (npm run synth)", "npm run --silent synth", args.runs, rows)
+    bench("synth: node dist/main.js", "node dist/main.js", args.runs, rows)
+    bench("synth: HCL (npm run synth:hcl)", "npm run --silent synth:hcl", args.runs, rows)
+    bench("synth: cdktf CLI (cdktf synth)", "npx cdktf synth", args.runs, rows)
+    bench("tests: jest suite incl. tsc", "npm run --silent test:unit", args.runs, rows)
+    bench("tests: jest only", "npx jest", args.runs, rows)
+    measure("npm run --silent synth")  # leave JSON output in cdktf.out/
+
+    if args.stages:
+        stage_file = os.path.join(ROOT, ".bench", "stage-times.tsv")
+        wall, rss = measure("bash scripts/test-all.sh")
+        print(f"\nfull test command (npm test): {wall:.1f} s, peak {rss:.0f} MiB; per stage:")
+        with open(stage_file) as handle:
+            for line in handle:
+                name, seconds = line.rstrip("\n").split("\t")
+                print(f"  {name:<34} {float(seconds):7.1f} s")
+
+
+if __name__ == "__main__":
+    main()

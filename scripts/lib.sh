@@ -1,0 +1,16 @@
+# Shared by the project's scripts: repo root, tool cache, and CI strictness.
+# shellcheck shell=bash
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${MINDHIT_TOOLS_DIR:-$REPO_ROOT/.tools}"
+export REPO_ROOT TOOLS_DIR
+# Offline-friendly defaults: no version checks phoning home, a project-local Terraform CLI config.
+export CHECKPOINT_DISABLE=1
+export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$REPO_ROOT/terraform.rc}"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# In CI a missing tool is a failure; locally a stage may be skipped with a loud notice.
+is_ci() { [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; }
