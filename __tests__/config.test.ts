@@ -81,19 +81,19 @@ describe("bad environment input is rejected with one line naming environment, fi
     ["VPC larger than /16", { ...prod, network: { ...prod.network, vpcCidr: "10.0.0.0/8" } }, /network.vpcCidr "10.0.0.0\/8" is not allowed/],
     ["subnet not a CIDR", { ...prod, network: { ...prod.network, publicSubnetCidrs: ["10.0.1.0/24", "banana"] } }, /network.publicSubnetCidrs "banana" is not an IPv4 network CIDR/],
     ["subnet outside the VPC", { ...prod, network: { ...prod.network, privateSubnetCidrs: ["10.0.10.0/24", "10.1.20.0/24"] } }, /network.privateSubnetCidrs "10.1.20.0\/24" is outside the VPC "10.0.0.0\/16"/],
-    ["overlapping subnets", { ...prod, network: { ...prod.network, privateSubnetCidrs: ["10.0.1.0/25", "10.0.20.0/24"] } }, /network subnets 10.0.1.0\/24 and 10.0.1.0\/25 overlap/],
+    ["overlapping subnets", { ...prod, network: { ...prod.network, privateSubnetCidrs: ["10.0.1.0/25", "10.0.20.0/24"] } }, /environment "prod": subnets 10.0.1.0\/24 and 10.0.1.0\/25 overlap/],
     ["subnet count differs from AZ count", { ...prod, network: { ...prod.network, publicSubnetCidrs: ["10.0.1.0/24"] } }, /network.publicSubnetCidrs has 1 entries but azs has 2/],
     ["unknown NAT mode", { ...prod, network: { ...prod.network, natGateways: "many" as "single" } }, /network.natGateways "many" is not allowed \(allowed: "single", "one-per-az"\)/],
     ["unsupported Kubernetes version", { ...prod, cluster: { ...prod.cluster, version: "1.29" } }, /cluster.version "1.29" is not a supported EKS version \(allowed: 1.32, 1.33, 1.34, 1.35, 1.36\)/],
     ["min above desired", { ...prod, cluster: { ...prod.cluster, nodeMinSize: 3 } }, /must satisfy min ≤ desired ≤ max and max ≥ 1 \(got 3 ≤ 2 ≤ 5\)/],
     ["desired above max", { ...prod, cluster: { ...prod.cluster, nodeDesiredSize: 6 } }, /got 1 ≤ 6 ≤ 5/],
-    ["no instance types", { ...prod, cluster: { ...prod.cluster, nodeInstanceTypes: [] } }, /cluster.nodeInstanceTypes must list at least one instance type/],
+    ["no instance types", { ...prod, cluster: { ...prod.cluster, nodeInstanceTypes: [] } }, /cluster.nodeInstanceTypes must list at least one entry \(e.g. "t3.medium"\)/],
     ["bad public access CIDR", { ...prod, cluster: { ...prod.cluster, publicAccessCidrs: ["1.2.3.4"] } }, /cluster.publicAccessCidrs "1.2.3.4" is not an IPv4 network CIDR/],
     ["bad instance class", { ...prod, database: { ...prod.database, instanceClass: "t3.small" } }, /database.instanceClass "t3.small" is not an RDS instance class/],
     ["bad database name", { ...prod, database: { ...prod.database, dbName: "1db" } }, /database.dbName "1db" is not a PostgreSQL database name/],
     ["bad cache node type", { ...prod, cache: { ...prod.cache, nodeType: "t3.micro" } }, /cache.nodeType "t3.micro" is not an ElastiCache node type/],
     ["negative replicas", { ...prod, cache: { ...prod.cache, replicas: -1 } }, /cache.replicas -1 is not allowed \(whole number 0-5\)/],
-    ["empty repository list", { ...prod, registry: { repositoryNames: [] } }, /registry.repositoryNames must list at least one repository/],
+    ["empty repository list", { ...prod, registry: { repositoryNames: [] } }, /registry.repositoryNames must list at least one entry \(e.g. "mindhit\/api"\)/],
   ];
 
   it.each(cases)("%s", (_label, env, expected) => {

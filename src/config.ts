@@ -6,11 +6,12 @@
  */
 import { availabilityZonesOf, AWS_REGIONS, isAvailabilityZoneOf, isAwsRegion } from "./aws-regions";
 import {
-  cidrContains,
-  cidrPrefixLength,
-  duplicates,
+  checkAzList,
+  checkKubernetesVersion,
+  checkNetworkPlan,
+  checkNonEmpty,
+  checkScaling,
   isIpv4NetworkCidr,
-  overlappingPairs,
   Problems,
   quote,
 } from "./validation";
@@ -120,9 +121,6 @@ export interface EnvironmentConfig {
   readonly registry: RegistryConfig;
 }
 
-/** EKS versions in standard or extended support on 2026-11 (EKS version calendar). */
-export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35", "1.36"];
-
 const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 /** ElastiCache replication group ids are the tightest AWS name limit this project meets (40). */
 const MAX_RESOURCE_NAME_LENGTH = 40;
@@ -168,7 +166,7 @@ export function validateEnvironment(env: EnvironmentConfig): void {
     `${quote(env.cache.replicas)} is not allowed (whole number 0-5)`,
   );
   problems.check(/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(env.cache.nodeType), "cache.nodeType", `${quote(env.cache.nodeType)} is not an ElastiCache node type (e.g. "cache.t3.micro")`);
-  problems.check(env.registry.repositoryNames.length > 0, "registry.repositoryNames", "must list at least one repository (e.g. \"mindhit/api\")");
+  checkNonEmpty(problems, "registry.repositoryNames", env.registry.repositoryNames, '"mindhit/api"');
   problems.throwIfAny();
 }
 
@@ -198,10 +196,7 @@ function checkRegion(problems: Problems, field: string, region: string): boolean
 }
 
 function checkAzs(problems: Problems, env: EnvironmentConfig, regionOk: boolean): void {
-  if (env.azs.length < 2) {
-    problems.add("azs", `lists ${env.azs.length} zone(s); EKS and RDS subnet groups need at least 2 (e.g. ["${env.region}a", "${env.region}c"])`);
-  }
-  for (const az of duplicates(env.azs)) problems.add("azs", `lists ${quote(az)} more than once`);
+  checkAzList(problems, "azs", env.azs, env.region);
   if (!regionOk) return;
   for (const az of env.azs) {
     problems.check(
@@ -213,53 +208,28 @@ function checkAzs(problems: Problems, env: EnvironmentConfig, regionOk: boolean)
 }
 
 function checkNetwork(problems: Problems, env: EnvironmentConfig): void {
-  const { vpcCidr, publicSubnetCidrs, privateSubnetCidrs } = env.network;
-  const vpcOk = isIpv4NetworkCidr(vpcCidr) && cidrPrefixLength(vpcCidr) >= 16 && cidrPrefixLength(vpcCidr) <= 28;
-  problems.check(vpcOk, "network.vpcCidr", `${quote(vpcCidr)} is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")`);
-  const subnetLists: Array<[string, readonly string[]]> = [
-    ["network.publicSubnetCidrs", publicSubnetCidrs],
-    ["network.privateSubnetCidrs", privateSubnetCidrs],
-  ];
-  const validSubnets: string[] = [];
-  for (const [field, cidrs] of subnetLists) {
-    problems.check(
-      cidrs.length === env.azs.length,
-      field,
-      `has ${cidrs.length} entries but azs has ${env.azs.length} (one subnet per availability zone)`,
-    );
-    for (const cidr of cidrs) {
-      if (!isIpv4NetworkCidr(cidr)) {
-        problems.add(field, `${quote(cidr)} is not an IPv4 network CIDR (e.g. "10.0.1.0/24")`);
-      } else if (vpcOk && !cidrContains(vpcCidr, cidr)) {
-        problems.add(field, `${quote(cidr)} is outside the VPC ${quote(vpcCidr)}`);
-      } else {
-        validSubnets.push(cidr);
-      }
-    }
-  }
-  for (const pair of overlappingPairs(validSubnets)) problems.add("network", `subnets ${pair} overlap`);
+  const { vpcCidr, publicSubnetCidrs, privateSubnetCidrs, natGateways } = env.network;
+  checkNetworkPlan(
+    problems,
+    "network.vpcCidr",
+    vpcCidr,
+    [
+      ["network.publicSubnetCidrs", publicSubnetCidrs],
+      ["network.privateSubnetCidrs", privateSubnetCidrs],
+    ],
+    env.azs.length,
+  );
   problems.check(
-    env.network.natGateways === "single" || env.network.natGateways === "one-per-az",
+    natGateways === "single" || natGateways === "one-per-az",
     "network.natGateways",
-    `${quote(env.network.natGateways)} is not allowed (allowed: "single", "one-per-az")`,
+    `${quote(natGateways)} is not allowed (allowed: "single", "one-per-az")`,
   );
 }
 
 function checkCluster(problems: Problems, cluster: ClusterConfig): void {
-  problems.check(
-    SUPPORTED_KUBERNETES_VERSIONS.includes(cluster.version),
-    "cluster.version",
-    `${quote(cluster.version)} is not a supported EKS version (allowed: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")})`,
-  );
-  problems.check(cluster.nodeInstanceTypes.length > 0, "cluster.nodeInstanceTypes", "must list at least one instance type (e.g. \"t3.medium\")");
-  const { nodeMinSize: min, nodeDesiredSize: desired, nodeMaxSize: max } = cluster;
-  const counts = [min, desired, max].every((n) => Number.isInteger(n) && n >= 0);
-  problems.check(counts, "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize", `must be whole numbers ≥ 0 (got ${min}/${desired}/${max})`);
-  problems.check(
-    !counts || (min <= desired && desired <= max && max >= 1),
-    "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize",
-    `must satisfy min ≤ desired ≤ max and max ≥ 1 (got ${min} ≤ ${desired} ≤ ${max})`,
-  );
+  checkKubernetesVersion(problems, "cluster.version", cluster.version);
+  checkNonEmpty(problems, "cluster.nodeInstanceTypes", cluster.nodeInstanceTypes, '"t3.medium"');
+  checkScaling(problems, "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize", cluster.nodeMinSize, cluster.nodeDesiredSize, cluster.nodeMaxSize);
   for (const cidr of cluster.publicAccessCidrs) {
     problems.check(isIpv4NetworkCidr(cidr), "cluster.publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR`);
   }
