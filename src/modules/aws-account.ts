@@ -1,5 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { Construct } from "constructs";
 
 /**
@@ -9,6 +10,8 @@ import { Construct } from "constructs";
 export class AwsAccount extends Construct {
   readonly accountId: string;
   readonly partition: string;
+  /** The provider's region, e.g. `ap-northeast-2`. */
+  readonly region: string;
   /** `arn:<partition>:iam::<account>:root`, the principal of "the account itself". */
   readonly rootArn: string;
   /** `<partition DNS suffix>`, e.g. `amazonaws.com`, for service principals. */
@@ -18,6 +21,7 @@ export class AwsAccount extends Construct {
     super(scope, id);
     const identity = new DataAwsCallerIdentity(this, "identity");
     const partition = new DataAwsPartition(this, "partition");
+    this.region = new DataAwsRegion(this, "region").region;
     this.accountId = identity.accountId;
     this.partition = partition.partition;
     this.dnsSuffix = partition.dnsSuffix;

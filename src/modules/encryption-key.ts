@@ -1,4 +1,8 @@
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+  DataAwsIamPolicyDocumentStatementCondition,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
@@ -16,6 +20,12 @@ export interface EncryptionKeyProps {
    * @default []
    */
   readonly servicePrincipals?: readonly string[];
+  /**
+   * Conditions on the services' use of the key. Each service documents its own: CloudWatch Logs
+   * sends an encryption context naming the log group, most others `aws:SourceAccount`.
+   * @default aws:SourceAccount equals this account
+   */
+  readonly serviceConditions?: readonly DataAwsIamPolicyDocumentStatementCondition[];
   /** Days KMS waits before deleting the key (7-30). @default 30 */
   readonly deletionWindowInDays?: number;
 }
@@ -60,7 +70,7 @@ export class EncryptionKey extends Construct {
         principals: [{ type: "Service", identifiers: [...services] }],
         actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         resources: ["*"],
-        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }],
+        condition: [...(props.serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }])],
       });
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });

@@ -1,0 +1,319 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Construct } from "constructs";
+import { checkKubernetesVersion, checkNonEmpty, checkScaling, isIpv4NetworkCidr, Problems, quote } from "../validation";
+import type { AwsAccount } from "./aws-account";
+import { EncryptionKey } from "./encryption-key";
+import { IrsaRole } from "./irsa-role";
+import { EncryptedLogGroup } from "./log-group";
+
+/** An EKS managed add-on. */
+export interface EksAddonSpec {
+  /** e.g. `vpc-cni`, `amazon-cloudwatch-observability`. */
+  readonly name: string;
+  /** @default the add-on's default version for the cluster version */
+  readonly version?: string;
+  /** IRSA role for the add-on's service account. @default none */
+  readonly serviceAccountRoleArn?: string;
+  /** JSON configuration values. @default none */
+  readonly configurationValues?: string;
+}
+
+export interface EksProps {
+  /** Seed: `mindhit-production`. */
+  readonly clusterName: string;
+  readonly account: AwsAccount;
+  readonly vpcId: string;
+  /** Private subnets for the control plane ENIs and the nodes (seed: the VPC's private subnets). */
+  readonly subnetIds: readonly string[];
+  /** Kubernetes minor version. The seed's 1.29 is past end of support. @default "1.35" */
+  readonly clusterVersion?: string;
+  /** @default ["t3.medium"] */
+  readonly nodeInstanceTypes?: readonly string[];
+  /** @default 2 */
+  readonly nodeDesiredSize?: number;
+  /** @default 1 */
+  readonly nodeMinSize?: number;
+  /** @default 5 */
+  readonly nodeMaxSize?: number;
+  /** Node labels. @default { Environment: clusterName } (the seed's label) */
+  readonly nodeLabels?: Readonly<Record<string, string>>;
+  /** Root volume size of each node in GiB. @default 20 */
+  readonly nodeDiskSizeGiB?: number;
+  /** The seed keeps the public endpoint on (`cluster_endpoint_public_access = true`). @default true */
+  readonly endpointPublicAccess?: boolean;
+  /** CIDRs that may reach the public endpoint. Narrow this to office/VPN/CI ranges. @default ["0.0.0.0/0"] */
+  readonly publicAccessCidrs?: readonly string[];
+  /** Control-plane log types. @default all five: api, audit, authenticator, controllerManager, scheduler */
+  readonly enabledLogTypes?: readonly string[];
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** IAM OIDC provider for IAM roles for service accounts (the seed's `enable_irsa`). @default true */
+  readonly enableIrsa?: boolean;
+  /** IAM principals given cluster-admin through access entries, besides the module's admin role. @default [] */
+  readonly adminPrincipalArns?: readonly string[];
+  /** Refuse cluster deletion (EKS deletion protection). @default false */
+  readonly deletionProtection?: boolean;
+  /** Add-ons beyond the defaults (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver). @default [] */
+  readonly extraAddons?: readonly EksAddonSpec[];
+  /** IMDS hop limit on nodes; 2 lets add-on pods read instance metadata, as terraform-aws-modules defaults. @default 2 */
+  readonly metadataHopLimit?: number;
+}
+
+export const EKS_DEFAULTS = {
+  clusterVersion: "1.35",
+  nodeInstanceTypes: ["t3.medium"],
+  nodeDesiredSize: 2,
+  nodeMinSize: 1,
+  nodeMaxSize: 5,
+  nodeDiskSizeGiB: 20,
+  publicAccessCidrs: ["0.0.0.0/0"],
+  enabledLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+  logRetentionDays: 365,
+} as const;
+
+const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/**
+ * The seed's `modules/eks` (terraform-aws-modules/eks): the cluster, one managed node group and
+ * the IRSA OIDC provider, with what that module and the EKS Best Practices Guide add by default:
+ * secrets envelope-encrypted with a customer KMS key, control-plane logs, API-mode access entries,
+ * managed add-ons, IMDSv2-only nodes with encrypted root volumes, and a private endpoint.
+ */
+export class Eks extends Construct {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly clusterEndpoint: string;
+  /** Base64 CA bundle (the seed's `cluster_certificate_authority_data`). */
+  readonly clusterCertificateAuthorityData: string;
+  /**
+   * The EKS-managed cluster security group. It is attached to the control plane and to every
+   * node (so to every pod on the VPC CNI): the group data stores admit.
+   */
+  readonly clusterSecurityGroupId: string;
+  /** A group only the nodes carry, for rules that must not include the control plane. */
+  readonly nodeSecurityGroupId: string;
+  readonly oidcProviderArn: string;
+  /** `https://oidc.eks.<region>.amazonaws.com/id/<id>`. */
+  readonly oidcProviderUrl: string;
+  readonly nodeRoleArn: string;
+  /** Role with cluster-admin access; humans assume it instead of sharing the creator's identity. */
+  readonly clusterAdminRoleArn: string;
+  readonly secretsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: EksProps) {
+    super(scope, id);
+    const version = props.clusterVersion ?? EKS_DEFAULTS.clusterVersion;
+    const instanceTypes = props.nodeInstanceTypes ?? EKS_DEFAULTS.nodeInstanceTypes;
+    const desired = props.nodeDesiredSize ?? EKS_DEFAULTS.nodeDesiredSize;
+    const min = props.nodeMinSize ?? EKS_DEFAULTS.nodeMinSize;
+    const max = props.nodeMaxSize ?? EKS_DEFAULTS.nodeMaxSize;
+    const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
+    const logTypes = props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes;
+    const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
+    const hopLimit = props.metadataHopLimit ?? 2;
+    const problems = new Problems(this.node.path);
+    problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName), "clusterName", `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`);
+    checkKubernetesVersion(problems, "clusterVersion", version);
+    checkNonEmpty(problems, "nodeInstanceTypes", instanceTypes, '"t3.medium"');
+    checkScaling(problems, "nodeMinSize/nodeDesiredSize/nodeMaxSize", min, desired, max);
+    problems.check(props.subnetIds.length >= 2, "subnetIds", `lists ${props.subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
+    for (const cidr of publicCidrs) problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR`);
+    for (const t of logTypes) problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
+    problems.check(Number.isInteger(diskSize) && diskSize >= 20, "nodeDiskSizeGiB", `${diskSize} is not allowed (whole number ≥ 20)`);
+    problems.check(hopLimit === 1 || hopLimit === 2, "metadataHopLimit", `${hopLimit} is not allowed (allowed: 1, 2)`);
+    problems.throwIfAny();
+
+    const { account, clusterName } = props;
+    const awsPolicy = (name: string): string => `arn:${account.partition}:iam::aws:policy/${name}`;
+
+    const secretsKey = new EncryptionKey(this, "secrets-key", {
+      alias: `${clusterName}-eks-secrets`,
+      description: `Envelope-encrypts Kubernetes secrets of EKS cluster ${clusterName}`,
+      account,
+    });
+    // Created before the cluster so EKS writes into an encrypted group with our retention.
+    const logGroup = new EncryptedLogGroup(this, "control-plane-logs", {
+      name: `/aws/eks/${clusterName}/cluster`,
+      keyAlias: `${clusterName}-eks-logs`,
+      account,
+      retentionInDays: props.logRetentionDays ?? EKS_DEFAULTS.logRetentionDays,
+    });
+
+    const clusterRole = this.serviceRole("cluster-role", `${clusterName}-eks-cluster`, "eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"], [
+      awsPolicy("AmazonEKSClusterPolicy"),
+    ]);
+    const cluster = new EksCluster(this, "cluster", {
+      name: clusterName,
+      version,
+      roleArn: clusterRole.role.arn,
+      enabledClusterLogTypes: [...logTypes],
+      deletionProtection: props.deletionProtection ?? false,
+      vpcConfig: {
+        subnetIds: [...props.subnetIds],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: props.endpointPublicAccess ?? true,
+        publicAccessCidrs: [...publicCidrs],
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.keyArn } },
+      accessConfig: {
+        authenticationMode: "API",
+        // The identity that runs the first apply keeps admin so the in-cluster stack can install releases.
+        bootstrapClusterCreatorAdminPermissions: true,
+      },
+      // Stay on standard support: extended support silently multiplies the control-plane price.
+      upgradePolicy: { supportType: "STANDARD" },
+      dependsOn: [clusterRole.attachments[0], logGroup.resource],
+    });
+
+    const nodeSecurityGroup = new SecurityGroup(this, "node-security-group", {
+      name: `${clusterName}-node`,
+      description: `Nodes of EKS cluster ${clusterName}; node traffic rules live on the EKS-managed cluster group`,
+      vpcId: props.vpcId,
+      tags: { Name: `${clusterName}-node` },
+    });
+    const nodeRole = this.serviceRole("node-role", `${clusterName}-eks-node`, "ec2.amazonaws.com", ["sts:AssumeRole"], [
+      awsPolicy("AmazonEKSWorkerNodePolicy"),
+      awsPolicy("AmazonEC2ContainerRegistryReadOnly"),
+      awsPolicy("AmazonEKS_CNI_Policy"),
+    ]);
+    const clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    const launchTemplate = new LaunchTemplate(this, "node-launch-template", {
+      name: `${clusterName}-nodes`,
+      description: `Nodes of EKS cluster ${clusterName}: IMDSv2 only, encrypted gp3 root volume`,
+      updateDefaultVersion: true,
+      // A launch template's groups replace EKS's default, so the cluster group is listed explicitly.
+      vpcSecurityGroupIds: [clusterSecurityGroupId, nodeSecurityGroup.id],
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: diskSize, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+      tagSpecifications: [{ resourceType: "instance", tags: { Name: `${clusterName}-node` } }],
+    });
+    const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+    let oidcProviderArn = "";
+    if (props.enableIrsa ?? true) {
+      const oidc = new IamOpenidConnectProvider(this, "oidc-provider", {
+        url: issuerUrl,
+        clientIdList: ["sts.amazonaws.com"],
+        tags: { Name: `${clusterName}-irsa` },
+      });
+      oidcProviderArn = oidc.arn;
+    }
+
+    // Networking add-ons go in before the nodes (terraform-aws-modules' `before_compute`) so
+    // nodes join with the managed CNI; the rest run pods and need nodes to become healthy.
+    const networking = ["vpc-cni", "kube-proxy"].map((name) => this.addon(cluster, { name }, []));
+    const nodeGroup = new EksNodeGroup(this, "nodes", {
+      clusterName: cluster.name,
+      nodeGroupName: `${clusterName}-nodes`,
+      nodeRoleArn: nodeRole.role.arn,
+      subnetIds: [...props.subnetIds],
+      instanceTypes: [...instanceTypes],
+      amiType: "AL2023_x86_64_STANDARD",
+      scalingConfig: { desiredSize: desired, minSize: min, maxSize: max },
+      updateConfig: { maxUnavailable: 1 },
+      labels: { ...(props.nodeLabels ?? { Environment: clusterName }) },
+      launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
+      // An autoscaler owns the running size once the group exists.
+      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      dependsOn: [...nodeRole.attachments, ...networking],
+    });
+
+    const addons: EksAddonSpec[] = [{ name: "coredns" }];
+    if (oidcProviderArn !== "") {
+      const ebsCsiRole = new IrsaRole(this, "ebs-csi-role", {
+        roleName: `${clusterName}-ebs-csi`,
+        oidcProviderArn,
+        oidcIssuerUrl: issuerUrl,
+        namespace: "kube-system",
+        serviceAccount: "ebs-csi-controller-sa",
+        managedPolicyArns: [awsPolicy("service-role/AmazonEBSCSIDriverPolicy")],
+      });
+      addons.push({ name: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn });
+    }
+    for (const addon of [...addons, ...(props.extraAddons ?? [])]) this.addon(cluster, addon, [nodeGroup]);
+
+    const adminRole = this.clusterAdminRole(clusterName, account);
+    const adminArns = [adminRole.arn, ...(props.adminPrincipalArns ?? [])];
+    adminArns.forEach((principalArn, index) => {
+      const entry = new EksAccessEntry(this, `admin-access-${index}`, { clusterName: cluster.name, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `admin-policy-${index}`, {
+        clusterName: cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: `arn:${account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: "cluster" },
+      });
+    });
+
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    this.clusterEndpoint = cluster.endpoint;
+    this.clusterCertificateAuthorityData = cluster.certificateAuthority.get(0).data;
+    this.clusterSecurityGroupId = clusterSecurityGroupId;
+    this.nodeSecurityGroupId = nodeSecurityGroup.id;
+    this.oidcProviderArn = oidcProviderArn;
+    this.oidcProviderUrl = issuerUrl;
+    this.nodeRoleArn = nodeRole.role.arn;
+    this.clusterAdminRoleArn = adminRole.arn;
+    this.secretsKeyArn = secretsKey.keyArn;
+  }
+
+  private addon(cluster: EksCluster, addon: EksAddonSpec, dependsOn: EksNodeGroup[]): EksAddon {
+    return new EksAddon(this, `addon-${addon.name}`, {
+      clusterName: cluster.name,
+      addonName: addon.name,
+      addonVersion: addon.version,
+      serviceAccountRoleArn: addon.serviceAccountRoleArn,
+      configurationValues: addon.configurationValues,
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn,
+    });
+  }
+
+  /** A role an AWS service assumes, with AWS-managed policies attached. */
+  private serviceRole(
+    id: string,
+    name: string,
+    service: string,
+    actions: string[],
+    policyArns: string[],
+  ): { role: IamRole; attachments: IamRolePolicyAttachment[] } {
+    const trust = new DataAwsIamPolicyDocument(this, `${id}-trust`, {
+      statement: [{ effect: "Allow", actions, principals: [{ type: "Service", identifiers: [service] }] }],
+    });
+    const role = new IamRole(this, id, { name, assumeRolePolicy: trust.json });
+    const attachments = policyArns.map(
+      (policyArn, i) => new IamRolePolicyAttachment(this, `${id}-policy-${i}`, { role: role.name, policyArn }),
+    );
+    return { role, attachments };
+  }
+
+  /** Cluster-admin role for people: assumable by this account's principals, with MFA. */
+  private clusterAdminRole(clusterName: string, account: AwsAccount): IamRole {
+    const trust = new DataAwsIamPolicyDocument(this, "admin-role-trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "AWS", identifiers: [account.rootArn] }],
+          condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }],
+        },
+      ],
+    });
+    return new IamRole(this, "admin-role", {
+      name: `${clusterName}-eks-admin`,
+      description: `Cluster-admin access to EKS cluster ${clusterName} (access entry)`,
+      assumeRolePolicy: trust.json,
+      maxSessionDuration: 3600,
+    });
+  }
+}

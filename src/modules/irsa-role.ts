@@ -1,0 +1,69 @@
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Construct } from "constructs";
+import { Fn } from "../cdktf";
+import { Problems, quote } from "../validation";
+
+export interface IrsaRoleProps {
+  /** IAM role name (≤ 64 characters). */
+  readonly roleName: string;
+  /** ARN of the cluster's IAM OIDC provider. */
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
+  readonly oidcIssuerUrl: string;
+  /** Kubernetes namespace of the service account allowed to assume the role. */
+  readonly namespace: string;
+  /** Name of the only service account allowed to assume the role. */
+  readonly serviceAccount: string;
+  /** AWS-managed or customer-managed policy ARNs to attach. @default [] */
+  readonly managedPolicyArns?: readonly string[];
+  /** Inline permissions, built as a policy document so scanners and reviewers can read them. @default [] */
+  readonly statements?: readonly DataAwsIamPolicyDocumentStatement[];
+}
+
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * IAM role for a Kubernetes service account (IRSA). The trust policy admits exactly one
+ * service account of one namespace, and only tokens minted for STS (`aud`), as AWS documents.
+ */
+export class IrsaRole extends Construct {
+  readonly roleArn: string;
+  readonly roleName: string;
+
+  constructor(scope: Construct, id: string, props: IrsaRoleProps) {
+    super(scope, id);
+    const problems = new Problems(this.node.path);
+    problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), "roleName", `${quote(props.roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)`);
+    problems.check(K8S_NAME.test(props.namespace), "namespace", `${quote(props.namespace)} is not a Kubernetes namespace name`);
+    problems.check(K8S_NAME.test(props.serviceAccount), "serviceAccount", `${quote(props.serviceAccount)} is not a Kubernetes service account name`);
+    problems.throwIfAny();
+
+    const issuer = Fn.replace(props.oidcIssuerUrl, "https://", "");
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRoleWithWebIdentity"],
+          principals: [{ type: "Federated", identifiers: [props.oidcProviderArn] }],
+          condition: [
+            { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${props.namespace}:${props.serviceAccount}`] },
+            { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
+          ],
+        },
+      ],
+    });
+    const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
+    (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
+      new IamRolePolicyAttachment(this, `managed-${index}`, { role: role.name, policyArn });
+    });
+    if ((props.statements ?? []).length > 0) {
+      const permissions = new DataAwsIamPolicyDocument(this, "permissions", { statement: [...(props.statements ?? [])] });
+      new IamRolePolicy(this, "inline", { name: `${props.roleName}-permissions`, role: role.name, policy: permissions.json });
+    }
+    this.roleArn = role.arn;
+    this.roleName = role.name;
+  }
+}

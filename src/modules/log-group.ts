@@ -1,0 +1,53 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { Construct } from "constructs";
+import { Problems } from "../validation";
+import type { AwsAccount } from "./aws-account";
+import { EncryptionKey } from "./encryption-key";
+
+export interface EncryptedLogGroupProps {
+  /** Log group name, e.g. `/aws/eks/mindhit-production/cluster`. */
+  readonly name: string;
+  /** Alias of the group's KMS key (without `alias/`). */
+  readonly keyAlias: string;
+  readonly account: AwsAccount;
+  /** Days to keep events; a year covers audit and incident look-backs. @default 365 */
+  readonly retentionInDays?: number;
+}
+
+/** Retention values CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** A CloudWatch log group encrypted with its own KMS key, usable only by CloudWatch Logs for log groups of this account. */
+export class EncryptedLogGroup extends Construct {
+  readonly logGroupName: string;
+  readonly logGroupArn: string;
+  /** The resource itself, for `dependsOn` where a service would otherwise create the group. */
+  readonly resource: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
+    super(scope, id);
+    const retention = props.retentionInDays ?? 365;
+    const problems = new Problems(this.node.path);
+    problems.check(RETENTION_DAYS.includes(retention), "retentionInDays", `${retention} is not allowed (allowed: ${RETENTION_DAYS.join(", ")})`);
+    problems.throwIfAny();
+
+    const { account } = props;
+    const key = new EncryptionKey(this, "key", {
+      alias: props.keyAlias,
+      description: `Encrypts CloudWatch log group ${props.name}`,
+      account,
+      servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
+      serviceConditions: [
+        {
+          test: "ArnLike",
+          variable: "kms:EncryptionContext:aws:logs:arn",
+          values: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*`],
+        },
+      ],
+    });
+    const group = new CloudwatchLogGroup(this, "group", { name: props.name, retentionInDays: retention, kmsKeyId: key.keyArn });
+    this.logGroupName = group.name;
+    this.logGroupArn = group.arn;
+    this.resource = group;
+  }
+}
