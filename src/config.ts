@@ -78,6 +78,10 @@ export interface ClusterConfig {
   readonly nodeMaxSize: number;
   /** CIDRs allowed to reach the public API endpoint. @default ["0.0.0.0/0"] (the seed's public endpoint) */
   readonly publicAccessCidrs: readonly string[];
+  /** IAM principals given cluster-admin access entries, besides the cluster's own admin role. @default [] */
+  readonly adminPrincipalArns: readonly string[];
+  /** Refuse deletion of the cluster. */
+  readonly deletionProtection: boolean;
 }
 
 export interface DatabaseConfig {
@@ -99,7 +103,11 @@ export interface CacheConfig {
 }
 
 export interface RegistryConfig {
-  /** @default ["mindhit/api", "mindhit/worker"] */
+  /**
+   * ECR repository names. Repository names are unique per account and both environments share
+   * one account (the seed's single state bucket), so only prod keeps the seed's bare names.
+   * @default ["mindhit/api", "mindhit/worker"]
+   */
   readonly repositoryNames: readonly string[];
 }
 
@@ -232,6 +240,9 @@ function checkCluster(problems: Problems, cluster: ClusterConfig): void {
   checkScaling(problems, "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize", cluster.nodeMinSize, cluster.nodeDesiredSize, cluster.nodeMaxSize);
   for (const cidr of cluster.publicAccessCidrs) {
     problems.check(isIpv4NetworkCidr(cidr), "cluster.publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR`);
+  }
+  for (const arn of cluster.adminPrincipalArns) {
+    problems.check(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(arn), "cluster.adminPrincipalArns", `${quote(arn)} is not an IAM role or user ARN`);
   }
 }
 

@@ -6,6 +6,7 @@
  * instead of a Terraform error minutes into a plan.
  */
 import * as ipaddr from "ipaddr.js";
+import { Token } from "./cdktf";
 
 /** A rejected input. `main.ts` prints `message` alone (no stack trace) and exits non-zero. */
 export class ValidationError extends Error {
@@ -141,4 +142,109 @@ export function checkKubernetesVersion(problems: Problems, field: string, versio
 
 export function checkNonEmpty(problems: Problems, field: string, values: readonly unknown[], example: string): void {
   problems.check(values.length > 0, field, `must list at least one entry (e.g. ${example})`);
+}
+
+/** A whole number in [min, max], reported as `<value> is not allowed (whole number min-max)`. */
+export function checkWhole(problems: Problems, field: string, value: number, min: number, max: number): void {
+  problems.check(Number.isInteger(value) && value >= min && value <= max, field, `${value} is not allowed (whole number ${min}-${max})`);
+}
+
+/**
+ * Subnets and allowed security groups of a data store. Values that are tokens (ids of resources
+ * created in the same stack) are unknown at synth, so only literal ids are checked for form and
+ * repetition; a list token as a whole skips the count check.
+ */
+export function checkPlacement(
+  problems: Problems,
+  subnetIds: readonly string[],
+  allowedSecurityGroupIds: readonly string[],
+  minSubnets: number,
+  why: string,
+): void {
+  if (!Token.isUnresolved(subnetIds)) {
+    problems.check(subnetIds.length >= minSubnets, "subnetIds", `lists ${subnetIds.length} subnet(s); ${why}`);
+  }
+  const literalSubnets = subnetIds.filter((s) => !Token.isUnresolved(s));
+  for (const subnet of literalSubnets) problems.check(/^subnet-[0-9a-f]{8,17}$/.test(subnet), "subnetIds", `${quote(subnet)} is not a subnet id (e.g. "subnet-0123456789abcdef0")`);
+  for (const subnet of new Set(duplicates(literalSubnets))) problems.add("subnetIds", `lists ${quote(subnet)} more than once`);
+
+  if (!Token.isUnresolved(allowedSecurityGroupIds)) {
+    problems.check(allowedSecurityGroupIds.length > 0, "allowedSecurityGroupIds", "must list at least one security group (nothing could connect otherwise)");
+  }
+  const literalGroups = allowedSecurityGroupIds.filter((g) => !Token.isUnresolved(g));
+  for (const group of literalGroups) problems.check(/^sg-[0-9a-f]{8,17}$/.test(group), "allowedSecurityGroupIds", `${quote(group)} is not a security group id (e.g. "sg-0123456789abcdef0")`);
+  for (const group of new Set(duplicates(literalGroups))) problems.add("allowedSecurityGroupIds", `lists ${quote(group)} more than once`);
+}
+
+/* ---- Maintenance and backup windows (RDS and ElastiCache share the formats) ---- */
+
+const MINUTES_PER_DAY = 24 * 60;
+const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** A window as minutes from Monday 00:00 UTC; `length` may carry it past the week's end. */
+interface Span {
+  readonly start: number;
+  readonly length: number;
+}
+
+/** The settings of one window to check: a daily `hh24:mi-hh24:mi` or a weekly `ddd:hh24:mi-ddd:hh24:mi`. */
+export interface WindowSetting {
+  readonly field: string;
+  readonly value: string;
+  readonly minMinutes: number;
+}
+
+function clock(text: string): number | undefined {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+}
+
+function dailySpan(window: string): Span | undefined {
+  const [from, to, ...rest] = window.split("-");
+  const start = clock(from ?? "");
+  const end = clock(to ?? "");
+  if (start === undefined || end === undefined || rest.length > 0) return undefined;
+  return { start, length: (end - start + MINUTES_PER_DAY) % MINUTES_PER_DAY };
+}
+
+function weeklyPoint(text: string): number | undefined {
+  const day = WEEKDAYS.indexOf(text.slice(0, 3));
+  const time = text[3] === ":" ? clock(text.slice(4)) : undefined;
+  return day < 0 || time === undefined ? undefined : day * MINUTES_PER_DAY + time;
+}
+
+function weeklySpan(window: string): Span | undefined {
+  const [from, to, ...rest] = window.split("-");
+  const start = weeklyPoint(from ?? "");
+  const end = weeklyPoint(to ?? "");
+  if (start === undefined || end === undefined || rest.length > 0) return undefined;
+  return { start, length: (end - start + MINUTES_PER_WEEK) % MINUTES_PER_WEEK };
+}
+
+function spansOverlap(a: Span, b: Span): boolean {
+  // Shifting by a week either way covers windows that wrap past Sunday midnight.
+  return [-MINUTES_PER_WEEK, 0, MINUTES_PER_WEEK].some((shift) => a.start < b.start + shift + b.length && b.start + shift < a.start + a.length);
+}
+
+/**
+ * A daily backup/snapshot window and a weekly maintenance window, both UTC: well-formed, at
+ * least `minMinutes` long (the maintenance window at most 24 hours) and not overlapping, which
+ * RDS and ElastiCache both reject at apply time.
+ */
+export function checkWindows(problems: Problems, daily: WindowSetting, weekly: WindowSetting): void {
+  const day = dailySpan(daily.value);
+  const dayOk = day !== undefined && day.length >= daily.minMinutes;
+  problems.check(dayOk, daily.field, `${quote(daily.value)} is not allowed (hh24:mi-hh24:mi in UTC, at least ${daily.minMinutes} minutes, e.g. "18:00-19:00")`);
+  const week = weeklySpan(weekly.value);
+  const weekOk = week !== undefined && week.length >= weekly.minMinutes && week.length <= MINUTES_PER_DAY;
+  problems.check(
+    weekOk,
+    weekly.field,
+    `${quote(weekly.value)} is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of ${WEEKDAYS.join(", ")}, ${weekly.minMinutes} minutes to 24 hours, e.g. "sun:19:00-sun:20:00")`,
+  );
+  if (dayOk && weekOk) {
+    const overlaps = WEEKDAYS.some((_, d) => spansOverlap({ start: d * MINUTES_PER_DAY + day.start, length: day.length }, week));
+    problems.check(!overlaps, daily.field, `${quote(daily.value)} overlaps ${weekly.field} ${quote(weekly.value)} (they must not overlap)`);
+  }
 }

@@ -71,3 +71,10 @@ export function buildProject(
 export function synthText(stack: TerraformStack): string {
   return Testing.synth(stack);
 }
+
+/** Every attribute name anywhere in a synthesized document, for "no password attribute" checks. */
+export function attributeNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(attributeNames);
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => [key, ...attributeNames(inner)]);
+}

@@ -21,6 +21,8 @@ export const prod: EnvironmentConfig = {
     nodeMinSize: 1,
     nodeMaxSize: 5,
     publicAccessCidrs: ["0.0.0.0/0"],
+    adminPrincipalArns: [],
+    deletionProtection: true,
   },
   database: {
     instanceClass: "db.t3.small",

@@ -11,7 +11,8 @@ export const staging: EnvironmentConfig = {
   environment: "staging",
   resourceName: "mindhit-staging",
   network: { ...prod.network, natGateways: "single" },
-  cluster: { ...prod.cluster, nodeDesiredSize: 1, nodeMaxSize: 3 },
+  cluster: { ...prod.cluster, nodeDesiredSize: 1, nodeMaxSize: 3, deletionProtection: false },
   database: { ...prod.database, instanceClass: "db.t3.micro", multiAz: false, deletionProtection: false },
   cache: { ...prod.cache, replicas: 0 },
+  registry: { repositoryNames: ["mindhit-staging/api", "mindhit-staging/worker"] },
 };

@@ -1,0 +1,109 @@
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { Construct } from "constructs";
+import { checkNonEmpty, duplicates, Problems, quote } from "../validation";
+
+export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
+
+export interface EcrProps {
+  /** Repository names, e.g. the seed's `["mindhit/api", "mindhit/worker"]`. */
+  readonly repositoryNames: readonly string[];
+  /** The seed pushes `:latest` on every build, which needs mutable tags. @default "MUTABLE" */
+  readonly imageTagMutability?: ImageTagMutability;
+  /** Scan each pushed image for known vulnerabilities (basic scanning). @default true */
+  readonly scanOnPush?: boolean;
+  /** Images kept per repository; older ones expire (the seed's "Keep last 10 images"). @default 10 */
+  readonly keepLastImages?: number;
+}
+
+export const ECR_DEFAULTS = {
+  imageTagMutability: "MUTABLE",
+  scanOnPush: true,
+  keepLastImages: 10,
+} as const;
+
+const MUTABILITIES: readonly string[] = ["MUTABLE", "IMMUTABLE"];
+/** ECR's repository name grammar: path segments of [a-z0-9]+ joined by single `.`, `_` or `-`. */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * The seed's `modules/ecr`: one repository per name with scan-on-push and a lifecycle policy
+ * keeping the newest images. Beyond the seed: KMS encryption (AWS-managed `aws/ecr` key) and
+ * `force_delete` off, so a repository that still holds images is never destroyed.
+ */
+export class Ecr extends Construct {
+  /** Repository name → URL (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`), the seed's `repository_urls`. */
+  readonly repositoryUrls: Record<string, string>;
+  /** Repository name → ARN, for push/pull policies. */
+  readonly repositoryArns: Record<string, string>;
+  /** The account's registry id (the part of every URL before `.dkr.ecr`). */
+  readonly registryId: string;
+
+  constructor(scope: Construct, id: string, props: EcrProps) {
+    super(scope, id);
+    const names = props.repositoryNames;
+    const mutability: string = props.imageTagMutability ?? ECR_DEFAULTS.imageTagMutability;
+    const keepLast = props.keepLastImages ?? ECR_DEFAULTS.keepLastImages;
+
+    const problems = new Problems(this.node.path);
+    checkNonEmpty(problems, "repositoryNames", names, '"mindhit/api"');
+    for (const name of names) {
+      problems.check(
+        REPOSITORY_NAME.test(name) && name.length >= 2 && name.length <= 256,
+        "repositoryNames",
+        `${quote(name)} is not an ECR repository name (2-256 lowercase characters: segments of a-z 0-9 joined by single . _ - or /)`,
+      );
+    }
+    for (const name of new Set(duplicates(names))) problems.add("repositoryNames", `lists ${quote(name)} more than once`);
+    const ids = names.map(constructIdOf);
+    for (const clash of new Set(duplicates(ids))) {
+      const clashing = names.filter((n) => constructIdOf(n) === clash);
+      if (new Set(clashing).size > 1) problems.add("repositoryNames", `${clashing.map(quote).join(" and ")} map to the same construct id ${quote(clash)} (rename one)`);
+    }
+    problems.check(MUTABILITIES.includes(mutability), "imageTagMutability", `${quote(mutability)} is not allowed (allowed: ${MUTABILITIES.join(", ")})`);
+    problems.check(Number.isInteger(keepLast) && keepLast >= 1 && keepLast <= 10000, "keepLastImages", `${keepLast} is not allowed (whole number 1-10000)`);
+    problems.throwIfAny();
+
+    const policy = JSON.stringify(lifecyclePolicy(keepLast));
+    const urls: Record<string, string> = {};
+    const arns: Record<string, string> = {};
+    let registryId = "";
+    for (const name of names) {
+      const constructId = constructIdOf(name);
+      const repository = new EcrRepository(this, constructId, {
+        name,
+        imageTagMutability: mutability,
+        imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? ECR_DEFAULTS.scanOnPush },
+        // KMS with no key given uses the AWS-managed aws/ecr key: no key policy to maintain.
+        encryptionConfiguration: [{ encryptionType: "KMS" }],
+        forceDelete: false,
+      });
+      new EcrLifecyclePolicy(this, `${constructId}-lifecycle`, { repository: repository.name, policy });
+      urls[name] = repository.repositoryUrl;
+      arns[name] = repository.arn;
+      registryId = repository.registryId;
+    }
+    this.repositoryUrls = urls;
+    this.repositoryArns = arns;
+    this.registryId = registryId;
+  }
+}
+
+/** `mindhit/api` → `mindhit-api`: construct ids may not contain `/`. */
+function constructIdOf(name: string): string {
+  return name.replace(/\//g, "-");
+}
+
+/** The seed's lifecycle rule, with the count as a parameter. */
+function lifecyclePolicy(keepLast: number): { rules: unknown[] } {
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Keep last ${keepLast} images`,
+        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keepLast },
+        action: { type: "expire" },
+      },
+    ],
+  };
+}

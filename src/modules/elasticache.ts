@@ -1,0 +1,241 @@
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
+import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
+import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { checkPlacement, checkWhole, checkWindows, Problems, quote } from "../validation";
+import type { AwsAccount } from "./aws-account";
+import { EncryptionKey } from "./encryption-key";
+
+export interface ElastiCacheProps {
+  /** Replication group id; also names the subnet group, security group and RBAC users. Seed: `mindhit-production`. */
+  readonly clusterId: string;
+  readonly vpcId: string;
+  /** Private subnets (seed: the VPC's private subnets); two AZs are needed once there are replicas. */
+  readonly subnetIds: readonly string[];
+  /** Security groups whose members may connect on `port` (seed: the EKS cluster security group). */
+  readonly allowedSecurityGroupIds: readonly string[];
+  /** The deploying account, for the KMS key policy. */
+  readonly account: AwsAccount;
+  /** @default "cache.t3.micro" */
+  readonly nodeType?: string;
+  /** Redis OSS 7.x as major.minor (IAM authentication needs 7.0 or later). @default "7.1" */
+  readonly engineVersion?: string;
+  /** @default "default.redis7" (the seed's) */
+  readonly parameterGroupName?: string;
+  /** @default 6379 */
+  readonly port?: number;
+  /** Read replicas beside the primary (0-5); ≥ 1 turns on automatic failover and multi-AZ. @default 0 */
+  readonly replicas?: number;
+  /** Days of daily snapshots to keep (0-35, 0 turns snapshots off). The seed's cluster kept none. @default 7 */
+  readonly snapshotRetentionLimit?: number;
+  /** Daily snapshot window, UTC, at least 60 minutes. @default "17:00-18:00" (02:00-03:00 KST) */
+  readonly snapshotWindow?: string;
+  /** Weekly maintenance window, UTC, 60 minutes to 24 hours; must not overlap the snapshot window. @default "sun:20:00-sun:21:00" (Mon 05:00-06:00 KST) */
+  readonly maintenanceWindow?: string;
+  /**
+   * RBAC user the application connects as with IAM authentication (user id = user name, as IAM
+   * authentication requires). User ids are unique per account and region, so the default is
+   * derived from `clusterId` to let two environments share an account.
+   * @default `${clusterId}-app`
+   */
+  readonly appUserName?: string;
+}
+
+export const ELASTICACHE_DEFAULTS = {
+  nodeType: "cache.t3.micro",
+  engineVersion: "7.1",
+  parameterGroupName: "default.redis7",
+  port: 6379,
+  replicas: 0,
+  snapshotRetentionLimit: 7,
+  snapshotWindow: "17:00-18:00",
+  maintenanceWindow: "sun:20:00-sun:21:00",
+} as const;
+
+/** Every command except the `@dangerous` category (FLUSHALL, CONFIG, KEYS, DEBUG …) on every key. */
+export const APP_ACCESS_STRING = "on ~* +@all -@dangerous";
+/** The user group's mandatory `default` user, switched off: unauthenticated connections get nothing. */
+export const DEFAULT_USER_ACCESS_STRING = "off -@all";
+
+/** ElastiCache user and user-group ids: letter first, letters, digits and single hyphens, at most 40, no trailing hyphen. */
+const RBAC_ID = /^[a-z](?!.*--)[a-z0-9-]{0,39}$/;
+
+/**
+ * The seed's `modules/elasticache`, as a replication group so it can be encrypted and gain
+ * replicas: Redis in private subnets, reachable on its port only from the listed security
+ * groups, TLS required, encrypted at rest with a customer KMS key, and Redis RBAC with IAM
+ * authentication instead of a shared AUTH token, so no secret exists in code, plan or state.
+ */
+export class ElastiCache extends Construct {
+  /** Primary endpoint address (the seed's `endpoint`). */
+  readonly endpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  readonly securityGroupId: string;
+  readonly replicationGroupArn: string;
+  /** The RBAC user (and IAM-auth user id) the application connects as. */
+  readonly appUserName: string;
+  readonly userGroupId: string;
+  private readonly appUserArn: string;
+
+  constructor(scope: Construct, id: string, props: ElastiCacheProps) {
+    super(scope, id);
+    const { clusterId, account } = props;
+    const nodeType = props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType;
+    const engineVersion = props.engineVersion ?? ELASTICACHE_DEFAULTS.engineVersion;
+    const parameterGroupName = props.parameterGroupName ?? ELASTICACHE_DEFAULTS.parameterGroupName;
+    const port = props.port ?? ELASTICACHE_DEFAULTS.port;
+    const replicas = props.replicas ?? ELASTICACHE_DEFAULTS.replicas;
+    const snapshotRetention = props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit;
+    const snapshotWindow = props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow;
+    const maintenanceWindow = props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow;
+    const appUserName = props.appUserName ?? `${clusterId}-app`;
+    const defaultUserId = `${clusterId}-default`;
+    const userGroupId = `${clusterId}-users`;
+
+    const problems = new Problems(this.node.path);
+    const clusterIdOk = /^[a-z][a-z0-9-]{0,39}$/.test(clusterId) && !clusterId.includes("--") && !clusterId.endsWith("-");
+    problems.check(
+      clusterIdOk,
+      "clusterId",
+      `${quote(clusterId)} is not a replication group id (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not ending with a hyphen)`,
+    );
+    if (clusterIdOk) {
+      // The RBAC ids derived from it share the 40-character limit.
+      problems.check(defaultUserId.length <= 40, "clusterId", `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (clusterId at most 32 characters)`);
+    }
+    problems.check(/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType), "nodeType", `${quote(nodeType)} is not an ElastiCache node type (e.g. "cache.t3.micro")`);
+    problems.check(/^7\.\d+$/.test(engineVersion), "engineVersion", `${quote(engineVersion)} is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)`);
+    problems.check(
+      /^[A-Za-z][A-Za-z0-9.-]{0,254}$/.test(parameterGroupName) && (!parameterGroupName.startsWith("default.") || parameterGroupName === "default.redis7"),
+      "parameterGroupName",
+      `${quote(parameterGroupName)} is not allowed (a custom redis7 parameter group, or "default.redis7" for this non-clustered group)`,
+    );
+    checkWhole(problems, "port", port, 1024, 65535);
+    checkWhole(problems, "replicas", replicas, 0, 5);
+    checkWhole(problems, "snapshotRetentionLimit", snapshotRetention, 0, 35);
+    checkWindows(problems, { field: "snapshotWindow", value: snapshotWindow, minMinutes: 60 }, { field: "maintenanceWindow", value: maintenanceWindow, minMinutes: 60 });
+    problems.check(
+      RBAC_ID.test(appUserName) && !appUserName.endsWith("-") && appUserName !== "default",
+      "appUserName",
+      `${quote(appUserName)} is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")`,
+    );
+    checkPlacement(
+      problems,
+      props.subnetIds,
+      props.allowedSecurityGroupIds,
+      replicas > 0 ? 2 : 1,
+      replicas > 0 ? "replicas need subnets in at least 2 availability zones" : "a subnet group needs at least 1 subnet",
+    );
+    problems.throwIfAny();
+
+    // ElastiCache uses the key through grants of the calling principal: the default policy suffices.
+    const key = new EncryptionKey(this, "key", {
+      alias: `${clusterId}-elasticache`,
+      description: `Encrypts data at rest and snapshots of ElastiCache replication group ${clusterId}`,
+      account,
+    });
+
+    const subnetGroup = new ElasticacheSubnetGroup(this, "subnet-group", {
+      name: clusterId,
+      description: `Private subnets of ElastiCache replication group ${clusterId}`,
+      subnetIds: [...props.subnetIds],
+      tags: { Name: clusterId },
+    });
+
+    const securityGroupName = `${clusterId}-redis-sg`;
+    // No inline rules: ingress comes from one rule resource per allowed group, and the provider
+    // revokes AWS's default allow-all egress rule on create. Redis opens no connections.
+    const securityGroup = new SecurityGroup(this, "security-group", {
+      name: securityGroupName,
+      description: `Redis ${clusterId}: ingress on ${port} from allowed security groups only`,
+      vpcId: props.vpcId,
+      tags: { Name: securityGroupName },
+    });
+    props.allowedSecurityGroupIds.forEach((groupId, index) => {
+      new VpcSecurityGroupIngressRule(this, `ingress-${index}`, {
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: groupId,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description: "Redis from an allowed security group",
+      });
+    });
+
+    // A user group must contain a user named "default"; ours is disabled, so a connection that
+    // has not authenticated as the app user can run nothing.
+    const defaultUser = new ElasticacheUser(this, "default-user", {
+      userId: defaultUserId,
+      userName: "default",
+      engine: "redis",
+      accessString: DEFAULT_USER_ACCESS_STRING,
+      authenticationMode: { type: "no-password-required" },
+    });
+    // IAM authentication: the app signs a short-lived token with its role (elasticache:Connect).
+    const appUser = new ElasticacheUser(this, "app-user", {
+      userId: appUserName,
+      userName: appUserName,
+      engine: "redis",
+      accessString: APP_ACCESS_STRING,
+      authenticationMode: { type: "iam" },
+    });
+    const userGroup = new ElasticacheUserGroup(this, "user-group", {
+      userGroupId,
+      engine: "redis",
+      userIds: [defaultUser.userId, appUser.userId],
+    });
+
+    const replicated = replicas > 0;
+    const group = new ElasticacheReplicationGroup(this, "replication-group", {
+      replicationGroupId: clusterId,
+      description: `Redis for ${clusterId}`,
+      engine: "redis",
+      engineVersion,
+      nodeType,
+      port,
+      parameterGroupName,
+      numCacheClusters: 1 + replicas,
+      automaticFailoverEnabled: replicated,
+      multiAzEnabled: replicated,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: [securityGroup.id],
+      userGroupIds: [userGroup.userGroupId],
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: "required",
+      atRestEncryptionEnabled: "true",
+      kmsKeyId: key.keyArn,
+      snapshotRetentionLimit: snapshotRetention,
+      snapshotWindow,
+      maintenanceWindow,
+      autoMinorVersionUpgrade: "true",
+      // Changes wait for the maintenance window instead of failing over mid-day.
+      applyImmediately: false,
+    });
+
+    this.endpoint = group.primaryEndpointAddress;
+    this.readerEndpoint = group.readerEndpointAddress;
+    this.port = group.port;
+    this.securityGroupId = securityGroup.id;
+    this.replicationGroupArn = group.arn;
+    this.appUserName = appUser.userName;
+    this.userGroupId = userGroup.userGroupId;
+    this.appUserArn = appUser.arn;
+  }
+
+  /**
+   * What an IAM role needs to connect as the app user with IAM authentication: `elasticache:Connect`
+   * on both the replication group and the user, as ElastiCache's IAM-auth documentation requires.
+   */
+  connectPolicyStatement(): DataAwsIamPolicyDocumentStatement {
+    return {
+      effect: "Allow",
+      actions: ["elasticache:Connect"],
+      resources: [this.replicationGroupArn, this.appUserArn],
+    };
+  }
+}

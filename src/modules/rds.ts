@@ -1,0 +1,299 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { checkPlacement, checkWhole, checkWindows, Problems, quote } from "../validation";
+import type { AwsAccount } from "./aws-account";
+import { EncryptionKey } from "./encryption-key";
+import { EncryptedLogGroup } from "./log-group";
+
+export interface RdsProps {
+  /** DB instance identifier; also names the subnet group, security group and final snapshot. Seed: `mindhit-production`. */
+  readonly identifier: string;
+  readonly vpcId: string;
+  /** Private subnets in at least two availability zones (seed: the VPC's private subnets). */
+  readonly subnetIds: readonly string[];
+  /** Security groups whose members may connect on 5432 (seed: the EKS cluster security group). */
+  readonly allowedSecurityGroupIds: readonly string[];
+  /** The deploying account, for the KMS key policy and the monitoring role's ARNs. */
+  readonly account: AwsAccount;
+  /** Initial database. @default "mindhit" */
+  readonly dbName?: string;
+  /** @default "db.t3.small" */
+  readonly instanceClass?: string;
+  /** PostgreSQL version: a major ("16") lets RDS pick and upgrade the minor, "16.x" pins it. @default "16" */
+  readonly engineVersion?: string;
+  /** GiB. @default 20 */
+  readonly allocatedStorage?: number;
+  /** Storage autoscaling ceiling in GiB; must exceed `allocatedStorage`. @default 100 */
+  readonly maxAllocatedStorage?: number;
+  /** @default "gp3" */
+  readonly storageType?: string;
+  /** Days of automated backups (1-35; 0 would turn backups and point-in-time recovery off). @default 7 */
+  readonly backupRetentionPeriod?: number;
+  /** Daily backup window, UTC. @default "18:00-19:00" (03:00-04:00 KST) */
+  readonly backupWindow?: string;
+  /** Weekly maintenance window, UTC; must not overlap the backup window. @default "sun:19:00-sun:20:00" (Mon 04:00-05:00 KST) */
+  readonly maintenanceWindow?: string;
+  /** Synchronous standby in a second AZ. @default false */
+  readonly multiAz?: boolean;
+  /** Refuse deletion of the instance; the environment config turns it on for prod. @default false */
+  readonly deletionProtection?: boolean;
+  /** Master user name. Not a secret: the password is generated and kept in Secrets Manager by RDS. @default "mindhit_admin" */
+  readonly masterUsername?: string;
+  /** Performance Insights retention: 7 (free tier), a multiple of 31 up to 713, or 731. @default 7 */
+  readonly performanceInsightsRetentionDays?: number;
+  /** Enhanced Monitoring granularity in seconds (1, 5, 10, 15, 30, 60). @default 60 */
+  readonly monitoringInterval?: number;
+  /** Retention of the exported `postgresql` and `upgrade` log groups. @default 365 */
+  readonly logRetentionDays?: number;
+}
+
+export const RDS_DEFAULTS = {
+  dbName: "mindhit",
+  instanceClass: "db.t3.small",
+  engineVersion: "16",
+  allocatedStorage: 20,
+  maxAllocatedStorage: 100,
+  storageType: "gp3",
+  backupRetentionPeriod: 7,
+  backupWindow: "18:00-19:00",
+  maintenanceWindow: "sun:19:00-sun:20:00",
+  masterUsername: "mindhit_admin",
+  performanceInsightsRetentionDays: 7,
+  monitoringInterval: 60,
+  logRetentionDays: 365,
+} as const;
+
+const POSTGRES_PORT = 5432;
+const SUPPORTED_MAJORS = ["14", "15", "16", "17"];
+const STORAGE_TYPES = ["gp2", "gp3", "io1", "io2"];
+const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
+const LOG_EXPORTS = ["postgresql", "upgrade"];
+const MONITORING_ROLE_SUFFIX = "-rds-monitoring";
+
+/**
+ * The seed's `modules/rds` (terraform-aws-modules/rds): one PostgreSQL instance in private
+ * subnets, reachable on 5432 only from the listed security groups. Beyond the seed: no password
+ * in config or state (RDS manages the master secret in Secrets Manager), storage, Performance
+ * Insights and the secret encrypted with a customer KMS key, TLS forced, IAM database
+ * authentication, Enhanced Monitoring, and exported logs kept in encrypted log groups.
+ */
+export class Rds extends Construct {
+  /** `address:port` (the seed's `db_instance_endpoint`). */
+  readonly endpoint: string;
+  readonly address: string;
+  readonly port: number;
+  readonly databaseName: string;
+  /** Secrets Manager secret RDS keeps the master credentials in. */
+  readonly masterUserSecretArn: string;
+  readonly securityGroupId: string;
+  readonly instanceArn: string;
+  readonly instanceIdentifier: string;
+  /** Key of storage, Performance Insights and the master secret; readers of the secret need kms:Decrypt on it. */
+  readonly encryptionKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: RdsProps) {
+    super(scope, id);
+    const dbName = props.dbName ?? RDS_DEFAULTS.dbName;
+    const instanceClass = props.instanceClass ?? RDS_DEFAULTS.instanceClass;
+    const engineVersion = props.engineVersion ?? RDS_DEFAULTS.engineVersion;
+    const allocatedStorage = props.allocatedStorage ?? RDS_DEFAULTS.allocatedStorage;
+    const maxAllocatedStorage = props.maxAllocatedStorage ?? RDS_DEFAULTS.maxAllocatedStorage;
+    const storageType = props.storageType ?? RDS_DEFAULTS.storageType;
+    const backupRetention = props.backupRetentionPeriod ?? RDS_DEFAULTS.backupRetentionPeriod;
+    const backupWindow = props.backupWindow ?? RDS_DEFAULTS.backupWindow;
+    const maintenanceWindow = props.maintenanceWindow ?? RDS_DEFAULTS.maintenanceWindow;
+    const masterUsername = props.masterUsername ?? RDS_DEFAULTS.masterUsername;
+    const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
+    const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
+    const { identifier, account } = props;
+
+    const problems = new Problems(this.node.path);
+    checkRdsIdentifier(problems, identifier);
+    problems.check(/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName), "dbName", `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`);
+    problems.check(/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass), "instanceClass", `${quote(instanceClass)} is not an RDS instance class (e.g. "db.t3.small")`);
+    const major = /^(\d+)(\.\d+)?$/.exec(engineVersion)?.[1] ?? "";
+    problems.check(SUPPORTED_MAJORS.includes(major), "engineVersion", `${quote(engineVersion)} is not allowed (PostgreSQL major ${SUPPORTED_MAJORS.join(", ")}, as "16" or "16.x")`);
+    checkWhole(problems, "allocatedStorage", allocatedStorage, 20, 65536);
+    problems.check(
+      Number.isInteger(maxAllocatedStorage) && maxAllocatedStorage > allocatedStorage && maxAllocatedStorage <= 65536,
+      "maxAllocatedStorage",
+      `${maxAllocatedStorage} is not allowed (whole number above allocatedStorage ${allocatedStorage}, at most 65536)`,
+    );
+    problems.check(STORAGE_TYPES.includes(storageType), "storageType", `${quote(storageType)} is not allowed (allowed: ${STORAGE_TYPES.join(", ")})`);
+    checkWhole(problems, "backupRetentionPeriod", backupRetention, 1, 35);
+    checkWindows(problems, { field: "backupWindow", value: backupWindow, minMinutes: 30 }, { field: "maintenanceWindow", value: maintenanceWindow, minMinutes: 30 });
+    problems.check(
+      /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin",
+      "masterUsername",
+      `${quote(masterUsername)} is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")`,
+    );
+    problems.check(
+      piRetention === 7 || piRetention === 731 || (Number.isInteger(piRetention) && piRetention % 31 === 0 && piRetention >= 31 && piRetention <= 713),
+      "performanceInsightsRetentionDays",
+      `${piRetention} is not allowed (7, a multiple of 31 up to 713, or 731)`,
+    );
+    problems.check(MONITORING_INTERVALS.includes(monitoringInterval), "monitoringInterval", `${monitoringInterval} is not allowed (allowed: ${MONITORING_INTERVALS.join(", ")})`);
+    checkPlacement(problems, props.subnetIds, props.allowedSecurityGroupIds, 2, "RDS subnet groups need subnets in at least 2 availability zones");
+    problems.throwIfAny();
+
+    // One key for the data, the Performance Insights data and the generated master secret:
+    // RDS and Secrets Manager use it through grants of the calling principal, so the account-
+    // administered default policy is enough (no service-principal statement).
+    const key = new EncryptionKey(this, "key", {
+      alias: `${identifier}-rds`,
+      description: `Encrypts storage, Performance Insights and the master secret of RDS instance ${identifier}`,
+      account,
+    });
+
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name: identifier,
+      description: `Private subnets of RDS instance ${identifier}`,
+      subnetIds: [...props.subnetIds],
+      tags: { Name: identifier },
+    });
+
+    const securityGroupName = `${identifier}-rds-sg`;
+    // No inline rules: ingress comes from one rule resource per allowed group, and the provider
+    // revokes AWS's default allow-all egress rule on create. The database opens no connections.
+    const securityGroup = new SecurityGroup(this, "security-group", {
+      name: securityGroupName,
+      description: `PostgreSQL ${identifier}: ingress on ${POSTGRES_PORT} from allowed security groups only`,
+      vpcId: props.vpcId,
+      tags: { Name: securityGroupName },
+    });
+    props.allowedSecurityGroupIds.forEach((groupId, index) => {
+      new VpcSecurityGroupIngressRule(this, `ingress-${index}`, {
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: groupId,
+        ipProtocol: "tcp",
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        description: "PostgreSQL from an allowed security group",
+      });
+    });
+
+    const parameterGroup = new DbParameterGroup(this, "parameter-group", {
+      // The family is part of the name, so a major upgrade creates the new group before the old goes.
+      name: `${identifier}-postgres${major}`,
+      family: `postgres${major}`,
+      description: `PostgreSQL ${major} settings of RDS instance ${identifier}: TLS required`,
+      parameter: [{ name: "rds.force_ssl", value: "1" }],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const monitoringRole = this.monitoringRole(identifier, account);
+
+    // Created first so RDS writes into groups with our retention and key rather than making
+    // never-expiring, AWS-key groups itself.
+    const logGroups = LOG_EXPORTS.map(
+      (log) =>
+        new EncryptedLogGroup(this, `${log}-logs`, {
+          name: `/aws/rds/instance/${identifier}/${log}`,
+          keyAlias: `${identifier}-rds-${log}-logs`,
+          account,
+          retentionInDays: props.logRetentionDays ?? RDS_DEFAULTS.logRetentionDays,
+        }),
+    );
+
+    const instance = new DbInstance(this, "instance", {
+      identifier,
+      engine: "postgres",
+      engineVersion,
+      instanceClass,
+      dbName,
+      port: POSTGRES_PORT,
+      username: masterUsername,
+      // RDS generates and rotates the password in Secrets Manager: none in code, plan or state.
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: key.keyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      allocatedStorage,
+      maxAllocatedStorage,
+      storageType,
+      storageEncrypted: true,
+      kmsKeyId: key.keyArn,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [securityGroup.id],
+      publiclyAccessible: false,
+      multiAz: props.multiAz ?? false,
+      parameterGroupName: parameterGroup.name,
+      caCertIdentifier: "rds-ca-rsa2048-g1",
+      backupRetentionPeriod: backupRetention,
+      backupWindow,
+      maintenanceWindow,
+      copyTagsToSnapshot: true,
+      // Keep automated backups for their retention period even after the instance is deleted.
+      deleteAutomatedBackups: false,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${identifier}-final`,
+      deletionProtection: props.deletionProtection ?? false,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: key.keyArn,
+      performanceInsightsRetentionPeriod: piRetention,
+      monitoringInterval,
+      monitoringRoleArn: monitoringRole.role.arn,
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
+      autoMinorVersionUpgrade: true,
+      // Changes wait for the maintenance window instead of restarting the database mid-day.
+      applyImmediately: false,
+      // RDS rejects a monitoring role whose policy is not attached yet.
+      dependsOn: [monitoringRole.attachment, ...logGroups.map((g) => g.resource)],
+    });
+
+    this.endpoint = instance.endpoint;
+    this.address = instance.address;
+    this.port = instance.port;
+    this.databaseName = instance.dbName;
+    this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
+    this.securityGroupId = securityGroup.id;
+    this.instanceArn = instance.arn;
+    this.instanceIdentifier = instance.identifier;
+    this.encryptionKeyArn = key.keyArn;
+  }
+
+  /** The role Enhanced Monitoring assumes to publish OS metrics, trusted only for this account. */
+  private monitoringRole(identifier: string, account: AwsAccount): { role: IamRole; attachment: IamRolePolicyAttachment } {
+    const trust = new DataAwsIamPolicyDocument(this, "monitoring-role-trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
+          // Confused-deputy guard: RDS may assume the role only for this account's instances.
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, "monitoring-role", {
+      name: `${identifier}${MONITORING_ROLE_SUFFIX}`,
+      description: `Enhanced Monitoring of RDS instance ${identifier}`,
+      assumeRolePolicy: trust.json,
+    });
+    const attachment = new IamRolePolicyAttachment(this, "monitoring-role-policy", {
+      role: role.name,
+      policyArn: `arn:${account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+    });
+    return { role, attachment };
+  }
+}
+
+/** RDS identifiers: letter first, lowercase letters, digits and single hyphens, at most 63, no trailing hyphen. */
+function checkRdsIdentifier(problems: Problems, identifier: string): void {
+  const ok = /^[a-z][a-z0-9-]{0,62}$/.test(identifier) && !identifier.includes("--") && !identifier.endsWith("-");
+  problems.check(
+    ok,
+    "identifier",
+    `${quote(identifier)} is not an RDS identifier (lowercase letter first, then lowercase letters, digits and single hyphens, at most 63, not ending with a hyphen)`,
+  );
+  const roleName = `${identifier}${MONITORING_ROLE_SUFFIX}`;
+  if (ok) {
+    problems.check(roleName.length <= 64, "identifier", `${quote(identifier)} is too long for the monitoring role name ${quote(roleName)} (identifier at most ${64 - MONITORING_ROLE_SUFFIX.length} characters)`);
+  }
+}
