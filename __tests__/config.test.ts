@@ -89,6 +89,7 @@ describe("bad environment input is rejected with one line naming environment, fi
     ["desired above max", { ...prod, cluster: { ...prod.cluster, nodeDesiredSize: 6 } }, /got 1 ≤ 6 ≤ 5/],
     ["no instance types", { ...prod, cluster: { ...prod.cluster, nodeInstanceTypes: [] } }, /cluster.nodeInstanceTypes must list at least one entry \(e.g. "t3.medium"\)/],
     ["bad public access CIDR", { ...prod, cluster: { ...prod.cluster, publicAccessCidrs: ["1.2.3.4"] } }, /cluster.publicAccessCidrs "1.2.3.4" is not an IPv4 network CIDR/],
+    ["bad admin principal", { ...prod, cluster: { ...prod.cluster, adminPrincipalArns: ["arn:aws:iam::123:root"] } }, /cluster.adminPrincipalArns "arn:aws:iam::123:root" is not an IAM role or user ARN/],
     ["bad instance class", { ...prod, database: { ...prod.database, instanceClass: "t3.small" } }, /database.instanceClass "t3.small" is not an RDS instance class/],
     ["bad database name", { ...prod, database: { ...prod.database, dbName: "1db" } }, /database.dbName "1db" is not a PostgreSQL database name/],
     ["bad cache node type", { ...prod, cache: { ...prod.cache, nodeType: "t3.micro" } }, /cache.nodeType "t3.micro" is not an ElastiCache node type/],
