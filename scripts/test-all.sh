@@ -22,6 +22,8 @@ run_stage() {
 # tsc type-checks the whole project once and emits the JS jest runs.
 run_stage unit npm run --silent test:unit
 run_stage synth npm run --silent synth
+# The chart: helm lint --strict, helm template, Kubernetes API schemas (installs helm + Python tools on first run).
+run_stage chart bash scripts/verify-chart.sh
 
 log "all stages passed"
 printf 'stage\tseconds\n' >&2

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig, ProjectSettings, StateBackend, validateEnvironment, validateProject } from "./config";
+import { AppsStack } from "./stacks/apps";
 import { PlatformStack } from "./stacks/platform";
 import { BootstrapStateLocation, StateBootstrapStack } from "./stacks/state-bootstrap";
 import { duplicates, Problems, quote, ValidationError } from "./validation";
@@ -65,6 +66,7 @@ function validateAll(project: ProjectSettings, environments: readonly Environmen
 export interface ProjectStacks {
   readonly bootstrap: StateBootstrapStack;
   readonly platforms: ReadonlyMap<string, PlatformStack>;
+  readonly apps: ReadonlyMap<string, AppsStack>;
 }
 
 /** Validates every input first (so one run reports all problems), then adds every stack. */
@@ -80,8 +82,15 @@ export function addProjectStacks(
     stateLocation: options.bootstrapState,
   });
   const platforms = new Map<string, PlatformStack>();
+  const apps = new Map<string, AppsStack>();
   for (const env of environments) {
-    platforms.set(env.name, new PlatformStack(app, { project, env, backend: options.backend }));
+    const platform = new PlatformStack(app, { project, env, backend: options.backend });
+    platforms.set(env.name, platform);
+    const inCluster = new AppsStack(app, { project, env, backend: options.backend });
+    // Deploy order for `cdktf deploy '*'`: the cluster before what runs on it. Nothing crosses
+    // the stacks but this ordering: the in-cluster stack finds the cluster by name.
+    inCluster.addDependency(platform);
+    apps.set(env.name, inCluster);
   }
-  return { bootstrap, platforms };
+  return { bootstrap, platforms, apps };
 }

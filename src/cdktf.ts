@@ -7,14 +7,17 @@
  */
 export {
   App,
+  AssetType,
   Aspects,
   CloudBackend,
   Fn,
   LocalBackend,
   NamedCloudWorkspace,
   S3Backend,
+  TerraformAsset,
   TerraformOutput,
   TerraformStack,
+  TerraformVariable,
   Testing,
   Token,
 } from "cdktf";

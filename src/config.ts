@@ -4,7 +4,10 @@
  * Flow: src/environments/<env>.ts (plain values) → validateEnvironment() here → main.ts → stacks.
  * Defaults are the seed's documented values (docs/seed-mapping in the README lists them).
  */
+import * as fs from "fs";
+import * as path from "path";
 import { availabilityZonesOf, AWS_REGIONS, isAvailabilityZoneOf, isAwsRegion } from "./aws-regions";
+import { chartDir } from "./paths";
 import {
   checkAzList,
   checkKubernetesVersion,
@@ -111,6 +114,18 @@ export interface RegistryConfig {
   readonly repositoryNames: readonly string[];
 }
 
+/** The in-cluster release of the application chart. */
+export interface ReleaseConfig {
+  /** Image tag of `api` unless `-var api_image_tag=…` overrides it at deploy time. @default "latest" (seed) */
+  readonly apiImageTag: string;
+  /** Image tag of `worker` unless `-var worker_image_tag=…` overrides it. @default "latest" (seed) */
+  readonly workerImageTag: string;
+  /** Seconds Helm waits for the rollout before it rolls back. @default 600 (the seed's `--timeout 10m`) */
+  readonly timeoutSeconds: number;
+  /** The chart's values file for this environment, in helm/mindhit/ (e.g. `values-prod.yaml`). */
+  readonly valuesFile: string;
+}
+
 export interface EnvironmentConfig {
   /** Short key used in stack names and file names: `prod`, `staging`. */
   readonly name: string;
@@ -127,8 +142,11 @@ export interface EnvironmentConfig {
   readonly database: DatabaseConfig;
   readonly cache: CacheConfig;
   readonly registry: RegistryConfig;
+  readonly release: ReleaseConfig;
 }
 
+/** Docker's tag grammar. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 /** ElastiCache replication group ids are the tightest AWS name limit this project meets (40). */
 const MAX_RESOURCE_NAME_LENGTH = 40;
@@ -174,7 +192,28 @@ export function validateEnvironment(env: EnvironmentConfig): void {
     `${quote(env.cache.replicas)} is not allowed (whole number 0-5)`,
   );
   problems.check(/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(env.cache.nodeType), "cache.nodeType", `${quote(env.cache.nodeType)} is not an ElastiCache node type (e.g. "cache.t3.micro")`);
+  for (const [field, tag] of [["release.apiImageTag", env.release.apiImageTag], ["release.workerImageTag", env.release.workerImageTag]] as const) {
+    problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+  }
+  problems.check(
+    Number.isInteger(env.release.timeoutSeconds) && env.release.timeoutSeconds >= 60 && env.release.timeoutSeconds <= 3600,
+    "release.timeoutSeconds",
+    `${quote(env.release.timeoutSeconds)} is not allowed (whole number 60-3600)`,
+  );
+  const valuesPath = path.join(chartDir(), env.release.valuesFile);
+  problems.check(
+    /^values-[a-z0-9-]+\.yaml$/.test(env.release.valuesFile) && fs.existsSync(valuesPath),
+    "release.valuesFile",
+    `${quote(env.release.valuesFile)} is not a values file of the chart (allowed: ${chartValuesFiles().join(", ")})`,
+  );
   checkNonEmpty(problems, "registry.repositoryNames", env.registry.repositoryNames, '"mindhit/api"');
+  for (const component of ["api", "worker"]) {
+    problems.check(
+      env.registry.repositoryNames.some((n) => n.endsWith(`/${component}`)),
+      "registry.repositoryNames",
+      `has no repository for the ${component} image (a name ending in "/${component}", e.g. "mindhit/${component}")`,
+    );
+  }
   problems.throwIfAny();
 }
 
@@ -253,4 +292,9 @@ function checkDatabase(problems: Problems, db: DatabaseConfig): void {
     "database.dbName",
     `${quote(db.dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`,
   );
+}
+
+/** The environment values files the chart ships (values-<name>.yaml). */
+function chartValuesFiles(): string[] {
+  return fs.readdirSync(chartDir()).filter((f) => /^values-[a-z0-9-]+\.yaml$/.test(f)).sort();
 }

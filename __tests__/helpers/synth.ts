@@ -24,8 +24,21 @@ export function testApp(): App {
   return Testing.app();
 }
 
+// Synthesizing a stack is the expensive step; tests ask for the same stack many times.
+const synthCache = new WeakMap<TerraformStack, string>();
+
+/** Everything the stack synthesizes, as one string (cached per stack object). */
+export function synthText(stack: TerraformStack): string {
+  let text = synthCache.get(stack);
+  if (text === undefined) {
+    text = Testing.synth(stack);
+    synthCache.set(stack, text);
+  }
+  return text;
+}
+
 export function synthJson(stack: TerraformStack): SynthJson {
-  return JSON.parse(Testing.synth(stack)) as SynthJson;
+  return JSON.parse(synthText(stack)) as SynthJson;
 }
 
 /** Synthesizes a scope built by `build` (for constructs tested outside a real stack). */
@@ -65,11 +78,6 @@ export function buildProject(
   project: ProjectSettings = defaultProject,
 ): ProjectStacks {
   return addProjectStacks(testApp(), project, environments, options);
-}
-
-/** Everything the stack synthesizes, as one string, for "no secret anywhere" checks. */
-export function synthText(stack: TerraformStack): string {
-  return Testing.synth(stack);
 }
 
 /** Every attribute name anywhere in a synthesized document, for "no password attribute" checks. */

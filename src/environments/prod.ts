@@ -37,4 +37,10 @@ export const prod: EnvironmentConfig = {
   registry: {
     repositoryNames: ["mindhit/api", "mindhit/worker"],
   },
+  release: {
+    apiImageTag: "latest",
+    workerImageTag: "latest",
+    timeoutSeconds: 600,
+    valuesFile: "values-prod.yaml",
+  },
 };

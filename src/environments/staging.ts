@@ -15,4 +15,5 @@ export const staging: EnvironmentConfig = {
   database: { ...prod.database, instanceClass: "db.t3.micro", multiAz: false, deletionProtection: false },
   cache: { ...prod.cache, replicas: 0 },
   registry: { repositoryNames: ["mindhit-staging/api", "mindhit-staging/worker"] },
+  release: { ...prod.release, valuesFile: "values-staging.yaml" },
 };

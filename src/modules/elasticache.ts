@@ -93,7 +93,7 @@ export class ElastiCache extends Construct {
     const snapshotRetention = props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit;
     const snapshotWindow = props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow;
     const maintenanceWindow = props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow;
-    const appUserName = props.appUserName ?? `${clusterId}-app`;
+    const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
     const defaultUserId = `${clusterId}-default`;
     const userGroupId = `${clusterId}-users`;
 
@@ -238,4 +238,9 @@ export class ElastiCache extends Construct {
       resources: [this.replicationGroupArn, this.appUserArn],
     };
   }
+}
+
+/** The app user's id and name unless overridden; the in-cluster stack derives IAM grants from it. */
+export function defaultAppUserName(clusterId: string): string {
+  return `${clusterId}-app`;
 }

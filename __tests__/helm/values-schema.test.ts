@@ -1,0 +1,101 @@
+import * as fs from "fs";
+import * as path from "path";
+import Ajv, { ValidateFunction } from "ajv";
+import * as YAML from "yaml";
+import { environments } from "../../src/environments";
+import { chartDir } from "../../src/paths";
+import { repositoryFor } from "../../src/stacks/apps";
+import { chartDefaults, helmMerge, releaseValueLayers, Values } from "../helpers/release-values";
+import { buildProject } from "../helpers/synth";
+
+const schema = JSON.parse(fs.readFileSync(path.join(chartDir(), "values.schema.json"), "utf8")) as object;
+const validate: ValidateFunction = new Ajv({ allErrors: true, strict: false }).compile(schema);
+const readValues = (file: string): Values => YAML.parse(fs.readFileSync(path.join(chartDir(), file), "utf8")) as Values;
+const valuesFiles = fs.readdirSync(chartDir()).filter((f) => /^values(-[a-z0-9-]+)?\.yaml$/.test(f));
+
+/** Validates what Helm would validate: the chart defaults merged with the given layers. */
+function check(...layers: Values[]): string[] {
+  const merged = layers.reduce(helmMerge, chartDefaults());
+  return validate(merged) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ""}`);
+}
+
+describe("values.schema.json", () => {
+  it("ships a values file per environment", () => {
+    expect(valuesFiles.sort()).toEqual(["values-prod.yaml", "values-staging.yaml", "values.yaml"]);
+  });
+
+  it.each(valuesFiles)("accepts %s", (file) => {
+    expect(check(readValues(file))).toEqual([]);
+  });
+
+  const stacks = buildProject();
+  it.each(environments.map((e) => [e.name, e] as const))("accepts the values the %s release passes (values file + stack overrides)", (name, env) => {
+    const layers = releaseValueLayers(stacks.apps.get(name)!, env);
+    expect(layers).toHaveLength(2);
+    expect(check(...layers)).toEqual([]);
+  });
+
+  it("rejects a wrong type", () => {
+    expect(check({ api: { replicas: "two" } })).toContainEqual(expect.stringMatching(/^\/api\/replicas must be integer/));
+    expect(check({ ingress: { enabled: "yes" } })).toContainEqual(expect.stringMatching(/^\/ingress\/enabled must be boolean/));
+  });
+
+  it("rejects a missing or empty image repository", () => {
+    const defaults = chartDefaults() as { api: { image: Record<string, unknown> } };
+    const withoutRepository = { ...defaults, api: { ...defaults.api, image: { tag: "v1" } } };
+    expect(validate(withoutRepository)).toBe(false);
+    expect(validate.errors).toContainEqual(expect.objectContaining({ instancePath: "/api/image", params: { missingProperty: "repository" } }));
+    expect(check({ worker: { image: { repository: "" } } })).toContainEqual(expect.stringMatching(/^\/worker\/image\/repository must NOT have fewer than 1 characters/));
+  });
+
+  it("rejects an unknown top-level key (a typo such as `ingres`)", () => {
+    expect(check({ ingres: { enabled: true } })).toContainEqual(expect.stringMatching(/must NOT have additional properties/));
+  });
+
+  it("requires the secret's remote key when External Secrets is on", () => {
+    expect(check({ secrets: { externalSecret: { enabled: true, remoteKey: "" } } })).toContainEqual(expect.stringMatching(/remoteKey must NOT have fewer than 1 characters/));
+  });
+
+  it("rejects an IRSA annotation that is not a role ARN", () => {
+    expect(check({ api: { serviceAccount: { roleArn: "admin" } } })).toContainEqual(expect.stringMatching(/^\/api\/serviceAccount\/roleArn must match pattern/));
+  });
+});
+
+describe("values files agree with the environment config", () => {
+  it.each(environments.map((e) => [e.name, e] as const))("%s: environment, repositories and secret name", (_name, env) => {
+    const values = readValues(env.release.valuesFile) as {
+      global: { environment: string };
+      api: { image: { repository: string } };
+      worker: { image: { repository: string } };
+      secrets: { externalSecret: { remoteKey: string } };
+    };
+    expect(values.global.environment).toBe(env.environment);
+    expect(values.api.image.repository).toBe(repositoryFor(env, "api"));
+    expect(values.worker.image.repository).toBe(repositoryFor(env, "worker"));
+    expect(values.secrets.externalSecret.remoteKey).toBe(`${env.resourceName}/app`);
+  });
+
+  it("prod keeps the seed's replicas, resources, HPA and ALB settings", () => {
+    const values = readValues("values-prod.yaml");
+    expect(values).toMatchObject({
+      api: {
+        replicas: 2,
+        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        hpa: { enabled: true, minReplicas: 2, maxReplicas: 10, targetCPUUtilization: 70 },
+      },
+      worker: { replicas: 2, resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } } },
+      ingress: {
+        enabled: true,
+        className: "alb",
+        host: "api.mindhit.io",
+        annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing", "alb.ingress.kubernetes.io/target-type": "ip" },
+      },
+    });
+    const secretKeys = (component: string): string[] =>
+      ((values[component] as { env: Array<{ valueFrom?: { secretKeyRef: { name: string; key: string } } }> }).env ?? [])
+        .filter((e) => e.valueFrom)
+        .map((e) => `${e.valueFrom?.secretKeyRef.name}/${e.valueFrom?.secretKeyRef.key}`);
+    expect(secretKeys("api")).toEqual(["mindhit-secrets/database-url", "mindhit-secrets/redis-addr", "mindhit-secrets/jwt-secret"]);
+    expect(secretKeys("worker")).toEqual(["mindhit-secrets/database-url", "mindhit-secrets/redis-addr", "mindhit-secrets/openai-api-key"]);
+  });
+});

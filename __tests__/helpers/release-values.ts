@@ -1,0 +1,68 @@
+/**
+ * The values the in-cluster stack passes to the mindhit release, with Terraform references
+ * replaced by plausible literals, so the chart's schema and `helm template` can check the exact
+ * composition the stack produces. Also runnable: `node dist/__tests__/helpers/release-values.js <dir>`
+ * writes `<env>.json` per environment for the chart verification stage.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import type { EnvironmentConfig } from "../../src/config";
+import { environments } from "../../src/environments";
+import { chartDir } from "../../src/paths";
+import type { AppsStack } from "../../src/stacks/apps";
+import { buildProject, synthJson } from "./synth";
+
+export type Values = Record<string, unknown>;
+
+/** Replaces every `${…}` reference the stack emits with a value of the right shape. */
+export function fillReferences(text: string, env: EnvironmentConfig): string {
+  return text
+    .replace(/\$\{aws_iam_role\.([^.}]+)\.arn\}/g, (_m, id: string) => `arn:aws:iam::111111111111:role/${env.resourceName}-${id.split("_")[0]}`)
+    .replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, "111111111111")
+    .replace(/\$\{data\.aws_partition\.[^}]+\.dns_suffix\}/g, "amazonaws.com")
+    .replace(/\$\{aws_secretsmanager_secret\.[^}]+\.name\}/g, `${env.resourceName}/app`)
+    .replace(/\$\{aws_wafv2_web_acl\.[^}]+\.arn\}/g, `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.resourceName}/abc`)
+    .replace(/\$\{var\.api_image_tag\}/g, env.release.apiImageTag)
+    .replace(/\$\{var\.worker_image_tag\}/g, env.release.workerImageTag);
+}
+
+/** The release's `values` list, parsed: [environment values file, stack overrides]. */
+export function releaseValueLayers(stack: AppsStack, env: EnvironmentConfig): Values[] {
+  const release = synthJson(stack).resource?.helm_release?.mindhit;
+  if (!release) throw new Error("no helm_release.mindhit");
+  return (release.values as string[]).map((layer) => YAML.parse(fillReferences(layer, env)) as Values);
+}
+
+/** Helm's merge: maps merge key by key, everything else (lists included) is replaced. */
+export function helmMerge(base: Values, override: Values): Values {
+  const merged: Values = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] = isMap(current) && isMap(value) ? helmMerge(current, value) : value;
+  }
+  return merged;
+}
+
+function isMap(value: unknown): value is Values {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function chartDefaults(): Values {
+  return YAML.parse(fs.readFileSync(path.join(chartDir(), "values.yaml"), "utf8")) as Values;
+}
+
+if (require.main === module) {
+  const outDir = process.argv[2];
+  if (!outDir) throw new Error("usage: release-values.js <output dir>");
+  fs.mkdirSync(outDir, { recursive: true });
+  const stacks = buildProject();
+  // One line per environment for the shell stage: <env> <values file> <kubernetes version> <overrides file>
+  const lines = environments.map((env) => {
+    const [, overrides] = releaseValueLayers(stacks.apps.get(env.name)!, env);
+    const file = path.join(outDir, `${env.name}.json`);
+    fs.writeFileSync(file, JSON.stringify(overrides, null, 2));
+    return [env.name, env.release.valuesFile, env.cluster.version, file].join(" ");
+  });
+  fs.writeFileSync(path.join(outDir, "environments.txt"), `${lines.join("\n")}\n`);
+}

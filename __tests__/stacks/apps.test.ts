@@ -1,0 +1,179 @@
+import { prod } from "../../src/environments/prod";
+import { staging } from "../../src/environments/staging";
+import { APP, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
+import { releaseValueLayers } from "../helpers/release-values";
+import { attributeNames, Block, buildProject, dataSources, onlyResource, policyDocumentFor, resources, synthJson, synthText } from "../helpers/synth";
+
+const stacks = buildProject();
+
+describe.each([
+  ["prod", prod],
+  ["staging", staging],
+])("%s in-cluster stack", (name, env) => {
+  const stack = stacks.apps.get(name)!;
+  const json = synthJson(stack);
+  const releases = json.resource?.helm_release ?? {};
+  const roleNamed = (roleName: string): Block => {
+    const role = resources(json, "aws_iam_role").find((r) => r.name === roleName);
+    if (!role) throw new Error(`no role ${roleName}`);
+    return role;
+  };
+
+  it("is its own stack with its own state key in the shared bucket and lock table", () => {
+    expect(stack.node.id).toBe(`mindhit-${name}-apps`);
+    expect(json.terraform.backend?.s3).toEqual({
+      bucket: "mindhit-terraform-state",
+      key: `${env.environment}/apps/terraform.tfstate`,
+      region: "ap-northeast-2",
+      encrypt: true,
+      dynamodb_table: "mindhit-terraform-locks",
+    });
+  });
+
+  it("finds the cluster by the name the platform stack gives it, not through remote state", () => {
+    expect(dataSources(json, "aws_eks_cluster")).toEqual([expect.objectContaining({ name: env.resourceName })]);
+    expect(onlyResource(synthJson(stacks.platforms.get(name)!), "aws_eks_cluster").name).toBe(env.resourceName);
+    expect(json.data).not.toHaveProperty("terraform_remote_state");
+    expect(stack.dependencies).toContain(stacks.platforms.get(name));
+  });
+
+  it("authenticates the Kubernetes and Helm providers with aws eks get-token", () => {
+    const exec = {
+      api_version: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", "${data.aws_eks_cluster.cluster.name}", "--region", "ap-northeast-2"],
+    };
+    const connection = {
+      host: "${data.aws_eks_cluster.cluster.endpoint}",
+      cluster_ca_certificate: "${base64decode(data.aws_eks_cluster.cluster.certificate_authority[0].data)}",
+    };
+    expect(json.provider?.kubernetes).toEqual([{ ...connection, exec: [exec] }]);
+    // Helm provider 3.x: `kubernetes` and its `exec` are objects, not blocks.
+    expect(json.provider?.helm).toEqual([{ kubernetes: { ...connection, exec } }]);
+  });
+
+  it("creates the mindhit namespace under the restricted Pod Security Standard", () => {
+    expect(onlyResource(json, "kubernetes_namespace_v1").metadata).toEqual({
+      name: "mindhit",
+      labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+    });
+  });
+
+  it("releases the mindhit chart atomically from the stack's own copy of helm/mindhit, after the controllers", () => {
+    const release = releases.mindhit;
+    expect(release).toMatchObject({
+      name: "mindhit",
+      chart: expect.stringMatching(/^\.\/assets\/mindhit-chart\/[0-9A-F]+$/),
+      namespace: "${kubernetes_namespace_v1.namespace.metadata[0].name}",
+      atomic: true,
+      wait: true,
+      cleanup_on_fail: true,
+      timeout: env.release.timeoutSeconds,
+    });
+    expect(release.depends_on).toEqual(["helm_release.aws-load-balancer-controller", "helm_release.metrics-server", "helm_release.external-secrets"]);
+  });
+
+  it("composes the release values: the environment's values file, then registry, tags, roles and secret from the stack", () => {
+    const [fileValues, overrides] = releaseValueLayers(stack, env);
+    expect(fileValues).toMatchObject({ global: { environment: env.environment } });
+    expect(overrides).toEqual({
+      global: { environment: env.environment, imageRegistry: "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com" },
+      secrets: { externalSecret: { enabled: true, remoteKey: `${env.resourceName}/app`, store: { create: true, name: "aws-secrets-manager", region: "ap-northeast-2" } } },
+      api: {
+        image: { repository: env.registry.repositoryNames[0], tag: env.release.apiImageTag },
+        serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
+      },
+      worker: {
+        image: { repository: env.registry.repositoryNames[1], tag: env.release.workerImageTag },
+        serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
+      },
+      ...(overrides.ingress === undefined ? {} : { ingress: expect.anything() }),
+    });
+  });
+
+  it("takes image tags from config, overridable with -var at deploy time, and validates them", () => {
+    expect(json).toHaveProperty("variable.api_image_tag.default", env.release.apiImageTag);
+    expect(json).toHaveProperty("variable.worker_image_tag.default", env.release.workerImageTag);
+    const raw = String((releases.mindhit.values as string[])[1]);
+    expect(raw).toContain('"tag": "${var.api_image_tag}"');
+    expect(raw).toContain('"tag": "${var.worker_image_tag}"');
+    const validation = (json as unknown as { variable: Record<string, { validation: Array<{ condition: string }> }> }).variable.api_image_tag.validation[0];
+    expect(validation.condition).toMatch(/^\$\{can\(regex\(".*", var\.api_image_tag\)\)\}$/);
+  });
+
+  it.each([
+    ["aws-load-balancer-controller", "awsLoadBalancerController", "kube-system"],
+    ["metrics-server", "metricsServer", "kube-system"],
+    ["external-secrets", "externalSecrets", "external-secrets"],
+  ] as const)("installs %s from its pinned chart", (release, key, namespace) => {
+    const source = THIRD_PARTY_CHARTS[key];
+    expect(releases[release]).toMatchObject({ name: release, repository: source.repository, chart: source.chart, version: source.version, namespace, atomic: true });
+    expect(source.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("gives the load balancer controller its cluster, region, VPC and IRSA role", () => {
+    const values = JSON.parse((releases["aws-load-balancer-controller"].values as string[])[0]) as Record<string, unknown>;
+    expect(values).toEqual({
+      clusterName: "${data.aws_eks_cluster.cluster.name}",
+      region: "ap-northeast-2",
+      vpcId: "${data.aws_eks_cluster.cluster.vpc_config[0].vpc_id}",
+      replicaCount: 2,
+      serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^\$\{aws_iam_role\.lb-controller-role_[0-9A-F]+\.arn\}$/) } },
+    });
+  });
+
+  it.each([
+    ["lb-controller", "kube-system", "aws-load-balancer-controller"],
+    ["external-secrets", "external-secrets", "external-secrets"],
+    ["api", "mindhit", "mindhit-api"],
+    ["worker", "mindhit", "mindhit-worker"],
+  ])("scopes the %s IRSA role to its one service account (sub) and to STS (aud)", (role, namespace, serviceAccount) => {
+    const trust = policyDocumentFor(json, roleNamed(`${env.resourceName}-${role}`).assume_role_policy);
+    const issuer = '${replace(data.aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}';
+    expect(trust.statement).toEqual([
+      {
+        effect: "Allow",
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: ["${data.aws_iam_openid_connect_provider.oidc-provider.arn}"] }],
+        condition: [
+          { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${namespace}:${serviceAccount}`] },
+          { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
+        ],
+      },
+    ]);
+  });
+
+  it("limits the load balancer controller to resources tagged for this cluster", () => {
+    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("lb-controller"));
+    const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ sid: string; condition?: Array<{ values: string[] }> }>;
+    const scoped = statements.filter((s) => s.sid.startsWith("ManageOwn"));
+    expect(scoped.length).toBeGreaterThanOrEqual(2);
+    for (const s of scoped) expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.resourceName] })]);
+  });
+
+  it("lets External Secrets read only the app secret, decrypting through Secrets Manager only", () => {
+    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-secrets"));
+    expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
+      expect.objectContaining({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["${aws_secretsmanager_secret.app-secret.arn}"] }),
+      expect.objectContaining({ actions: ["kms:Decrypt"], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.${data.aws_partition.account_partition_32ACE770.dns_suffix}"] }] }),
+    ]);
+  });
+
+  it("lets the app pods connect to Redis and PostgreSQL with IAM, as the app users only", () => {
+    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("api-role"));
+    const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ actions: string[]; resources: string[] }>;
+    expect(statements.map((s) => s.actions)).toEqual([["elasticache:Connect"], ["rds-db:connect"]]);
+    expect(statements[0].resources).toEqual([
+      expect.stringMatching(new RegExp(`:replicationgroup:${env.resourceName}$`)),
+      expect.stringMatching(new RegExp(`:user:${env.resourceName}-app$`)),
+    ]);
+    expect(statements[1].resources).toEqual([expect.stringMatching(new RegExp(`:dbuser:\\$\\{data\\.aws_db_instance\\.database\\.resource_id\\}/${APP.databaseUser}$`))]);
+  });
+
+  it("creates the app secret empty and KMS-encrypted: no secret value in Terraform", () => {
+    expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({ name: `${env.resourceName}/app`, recovery_window_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+    expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
+    const text = synthText(stack);
+    expect(attributeNames(JSON.parse(text)).filter((n) => /^(secret_string|password|token|auth_token)$/.test(n))).toEqual([]);
+  });
+});

@@ -1,0 +1,168 @@
+{{/*
+One component's Deployment, shared by api and worker so their security settings cannot drift.
+Call with a dict: root (the top context), component (name), values (the component's values).
+*/}}
+{{- define "mindhit.deployment" -}}
+{{- $ctx := dict "root" .root "component" .component }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "mindhit.componentName" $ctx }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mindhit.labels" $ctx | nindent 4 }}
+spec:
+  {{- if not .values.hpa.enabled }}
+  replicas: {{ .values.replicas }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 25%
+      maxUnavailable: 0
+  selector:
+    matchLabels:
+      {{- include "mindhit.selectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "mindhit.labels" $ctx | nindent 8 }}
+      {{- with .values.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      serviceAccountName: {{ include "mindhit.serviceAccountName" $ctx }}
+      automountServiceAccountToken: {{ not (empty .values.serviceAccount.roleArn) }}
+      securityContext:
+        {{- toYaml .root.Values.podSecurityContext | nindent 8 }}
+      {{- if .root.Values.topologySpread.enabled }}
+      topologySpreadConstraints:
+        {{- range $key := list "topology.kubernetes.io/zone" "kubernetes.io/hostname" }}
+        - maxSkew: {{ $.root.Values.topologySpread.maxSkew }}
+          topologyKey: {{ $key }}
+          whenUnsatisfiable: {{ $.root.Values.topologySpread.whenUnsatisfiable }}
+          labelSelector:
+            matchLabels:
+              {{- include "mindhit.selectorLabels" $ctx | nindent 14 }}
+        {{- end }}
+      {{- end }}
+      containers:
+        - name: {{ .component }}
+          image: {{ include "mindhit.image" . | quote }}
+          imagePullPolicy: {{ .values.image.pullPolicy }}
+          ports:
+            - name: http
+              containerPort: {{ .values.containerPort }}
+              protocol: TCP
+          env:
+            - name: ENVIRONMENT
+              value: {{ .root.Values.global.environment | quote }}
+            - name: PORT
+              value: {{ .values.containerPort | quote }}
+            {{- range .values.env }}
+            {{- if ne .name "ENVIRONMENT" }}
+            {{- toYaml (list .) | nindent 12 }}
+            {{- end }}
+            {{- end }}
+          livenessProbe:
+            {{- toYaml .values.probes.liveness | nindent 12 }}
+          readinessProbe:
+            {{- toYaml .values.probes.readiness | nindent 12 }}
+          resources:
+            {{- toYaml .values.resources | nindent 12 }}
+          securityContext:
+            {{- toYaml .root.Values.securityContext | nindent 12 }}
+          volumeMounts:
+            # The root filesystem is read-only; give the process a scratch directory.
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 64Mi
+      {{- with .values.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .values.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .values.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
+
+{{/* HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation, when hpa.enabled. */}}
+{{- define "mindhit.hpa" -}}
+{{- if .values.hpa.enabled }}
+{{- $ctx := dict "root" .root "component" .component }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "mindhit.componentName" $ctx }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mindhit.labels" $ctx | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "mindhit.componentName" $ctx }}
+  minReplicas: {{ .values.hpa.minReplicas }}
+  maxReplicas: {{ .values.hpa.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .values.hpa.targetCPUUtilization }}
+{{- end }}
+{{- end }}
+
+{{/* PodDisruptionBudget: node drains and upgrades take at most maxUnavailable pods at once. */}}
+{{- define "mindhit.pdb" -}}
+{{- if .values.podDisruptionBudget.enabled }}
+{{- $ctx := dict "root" .root "component" .component }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "mindhit.componentName" $ctx }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mindhit.labels" $ctx | nindent 4 }}
+spec:
+  maxUnavailable: {{ .values.podDisruptionBudget.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "mindhit.selectorLabels" $ctx | nindent 6 }}
+{{- end }}
+{{- end }}
+
+{{/* ServiceAccount, annotated with its IRSA role when one is set. */}}
+{{- define "mindhit.serviceAccount" -}}
+{{- if .values.serviceAccount.create }}
+{{- $ctx := dict "root" .root "component" .component }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "mindhit.serviceAccountName" $ctx }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mindhit.labels" $ctx | nindent 4 }}
+  {{- if or .values.serviceAccount.roleArn .values.serviceAccount.annotations }}
+  annotations:
+    {{- with .values.serviceAccount.roleArn }}
+    eks.amazonaws.com/role-arn: {{ . | quote }}
+    {{- end }}
+    {{- with .values.serviceAccount.annotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
+automountServiceAccountToken: {{ not (empty .values.serviceAccount.roleArn) }}
+{{- end }}
+{{- end }}

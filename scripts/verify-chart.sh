@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Chart verification with the tools chart maintainers use: `helm lint --strict` and
+# `helm template` for every values file and for the exact values each environment's Terraform
+# release passes, then the rendered manifests against the Kubernetes API schemas of the
+# cluster's version (kubernetes-validate, strict: unknown fields fail).
+# Needs `npm run test:unit` (or `tsc`) to have compiled dist/.
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+bash scripts/tools.sh helm python
+HELM="$TOOLS_DIR/bin/helm"
+VALIDATE="$TOOLS_DIR/venv/bin/kubernetes-validate"
+CHART=helm/mindhit
+OUT="$REPO_ROOT/.cache/chart"
+rm -rf "$OUT" && mkdir -p "$OUT/rendered"
+
+node dist/__tests__/helpers/release-values.js "$OUT/release-values"
+
+# Kinds whose schemas ship with their operator, not with Kubernetes (External Secrets CRDs).
+CRD_KINDS='ExternalSecret|SecretStore'
+
+render_and_validate() { # name kube-version values-files...
+  local name="$1" kube="$2"
+  shift 2
+  local args=() f
+  for f in "$@"; do args+=(-f "$f"); done
+  "$HELM" lint --strict "$CHART" "${args[@]}" >/dev/null || die "helm lint --strict failed for $name"
+  "$HELM" template mindhit "$CHART" --namespace mindhit --kube-version "$kube" "${args[@]}" >"$OUT/rendered/$name.yaml" ||
+    die "helm template failed for $name"
+  local report
+  report=$("$VALIDATE" --kubernetes-version "$kube.0" --strict --quiet "$OUT/rendered/$name.yaml" 2>&1) ||
+    { echo "$report" >&2; die "kubernetes-validate failed for $name"; }
+  if echo "$report" | grep -v -E "kind ($CRD_KINDS) with api version external-secrets.io/v1" | grep -q .; then
+    echo "$report" >&2
+    die "kubernetes-validate reported an unknown kind or a warning for $name"
+  fi
+  log "chart ok: $name ($(grep -c '^kind:' "$OUT/rendered/$name.yaml") objects, Kubernetes $kube)"
+}
+
+default_kube=$(awk 'NR==1 {print $3}' "$OUT/release-values/environments.txt")
+render_and_validate defaults "$default_kube" "$CHART/values.yaml"
+while read -r env values_file kube overrides; do
+  render_and_validate "$env-values-file" "$kube" "$CHART/$values_file"
+  render_and_validate "$env-release" "$kube" "$CHART/$values_file" "$overrides"
+done <"$OUT/release-values/environments.txt"

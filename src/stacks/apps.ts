@@ -1,0 +1,270 @@
+import * as fs from "fs";
+import * as path from "path";
+import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Construct } from "constructs";
+import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformStack, TerraformVariable } from "../cdktf";
+import { EnvironmentConfig, IMAGE_TAG, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
+import { AwsAccount } from "../modules/aws-account";
+import { defaultAppUserName } from "../modules/elasticache";
+import { EncryptionKey } from "../modules/encryption-key";
+import { IrsaRole } from "../modules/irsa-role";
+import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
+import { chartDir } from "../paths";
+import { ValidationError } from "../validation";
+import { configureStateBackend } from "./backend";
+import { addAwsProvider } from "./providers";
+
+/** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
+export const THIRD_PARTY_CHARTS = {
+  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.0" },
+  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.0" },
+  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.20.1" },
+} as const;
+
+/** Where the application runs and what its pieces are called, shared with the chart and its tests. */
+export const APP = {
+  namespace: "mindhit",
+  release: "mindhit",
+  components: ["api", "worker"],
+  /** PostgreSQL role the app logs in as with an IAM token (`GRANT rds_iam TO mindhit_app`). */
+  databaseUser: "mindhit_app",
+  secretStoreName: "aws-secrets-manager",
+} as const;
+
+export type AppComponent = (typeof APP.components)[number];
+
+export interface AppsStackProps {
+  readonly project: ProjectSettings;
+  readonly env: EnvironmentConfig;
+  readonly backend: StateBackend;
+}
+
+/** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
+export interface AppReleaseValues {
+  global: { environment: string; imageRegistry: string };
+  secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string } } };
+  api: ComponentValues;
+  worker: ComponentValues;
+}
+
+interface ComponentValues {
+  image: { repository: string; tag: string };
+  serviceAccount: { create: boolean; roleArn: string };
+}
+
+/**
+ * The environment's in-cluster layer: providers authenticated to the EKS cluster the platform
+ * stack created, the controllers the application needs, and the application release itself.
+ *
+ * A stack of its own, as Terraform documents for configuring the Kubernetes provider from a
+ * cluster managed elsewhere: the cluster must exist before these providers can be configured,
+ * and a cluster replacement must not be planned in the same run as the releases on it. The
+ * cluster is found by name (both stacks take it from the environment config), not through
+ * remote state.
+ */
+export class AppsStack extends TerraformStack {
+  readonly appRelease: Release;
+  readonly releaseValues: AppReleaseValues;
+
+  constructor(scope: Construct, props: AppsStackProps) {
+    const name = stackNames(props.project, props.env).apps;
+    super(scope, name);
+    const { project, env } = props;
+    configureStateBackend(this, { project, backend: props.backend, key: stateKey(env, "apps"), workspace: name });
+    addAwsProvider(this, project, env.region, env.environment);
+    const account = new AwsAccount(this, "account");
+
+    const cluster = new DataAwsEksCluster(this, "cluster", { name: env.resourceName });
+    const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+    const oidc = new DataAwsIamOpenidConnectProvider(this, "oidc-provider", { url: issuerUrl });
+    this.configureClusterProviders(cluster, env);
+
+    const irsa = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
+      new IrsaRole(this, id, { roleName, oidcProviderArn: oidc.arn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
+
+    // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
+    const lbcServiceAccount = "aws-load-balancer-controller";
+    const lbcRole = irsa("lb-controller-role", `${env.resourceName}-lb-controller`, "kube-system", lbcServiceAccount, loadBalancerControllerStatements(env.resourceName, account.partition));
+    const lbc = this.thirdPartyRelease("aws-load-balancer-controller", THIRD_PARTY_CHARTS.awsLoadBalancerController, "kube-system", {
+      clusterName: cluster.name,
+      region: env.region,
+      vpcId: cluster.vpcConfig.get(0).vpcId,
+      replicaCount: 2,
+      serviceAccount: { create: true, name: lbcServiceAccount, annotations: { "eks.amazonaws.com/role-arn": lbcRole.roleArn } },
+    });
+
+    // metrics-server: the resource metrics API the HPAs scale on.
+    const metricsServer = this.thirdPartyRelease("metrics-server", THIRD_PARTY_CHARTS.metricsServer, "kube-system", {});
+
+    // Secrets: an empty Secrets Manager secret the operators fill in; External Secrets Operator
+    // copies it into the namespace as mindhit-secrets. No secret value passes through Terraform.
+    const secretKey = new EncryptionKey(this, "app-secret-key", {
+      alias: `${env.resourceName}-app-secrets`,
+      description: `Encrypts the application secrets of ${env.resourceName}`,
+      account,
+    });
+    const appSecret = new SecretsmanagerSecret(this, "app-secret", {
+      name: `${env.resourceName}/app`,
+      description: `database-url, redis-addr, jwt-secret, openai-api-key for ${env.resourceName} (JSON); synced into the cluster by External Secrets`,
+      kmsKeyId: secretKey.keyArn,
+      recoveryWindowInDays: 30,
+    });
+    const esoServiceAccount = "external-secrets";
+    const esoRole = irsa("external-secrets-role", `${env.resourceName}-external-secrets`, "external-secrets", esoServiceAccount, [
+      { sid: "ReadAppSecret", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn] },
+      {
+        sid: "DecryptAppSecret",
+        effect: "Allow",
+        actions: ["kms:Decrypt"],
+        resources: [secretKey.keyArn],
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.${account.dnsSuffix}`] }],
+      },
+    ]);
+    const externalSecrets = this.thirdPartyRelease(
+      "external-secrets",
+      THIRD_PARTY_CHARTS.externalSecrets,
+      "external-secrets",
+      { installCRDs: true, serviceAccount: { create: true, name: esoServiceAccount, annotations: { "eks.amazonaws.com/role-arn": esoRole.roleArn } } },
+      true,
+    );
+
+    // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
+    const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: env.resourceName });
+    const appStatements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "ConnectToRedisAsAppUser",
+        effect: "Allow",
+        actions: ["elasticache:Connect"],
+        resources: [
+          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:replicationgroup:${env.resourceName}`,
+          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:user:${defaultAppUserName(env.resourceName)}`,
+        ],
+      },
+      {
+        sid: "ConnectToPostgresAsAppUser",
+        effect: "Allow",
+        actions: ["rds-db:connect"],
+        resources: [`arn:${account.partition}:rds-db:${env.region}:${account.accountId}:dbuser:${database.resourceId}/${APP.databaseUser}`],
+      },
+    ];
+    const componentRoles = new Map<AppComponent, IrsaRole>(
+      APP.components.map((component) => [
+        component,
+        irsa(`${component}-role`, `${env.resourceName}-${component}`, APP.namespace, `${APP.release}-${component}`, appStatements),
+      ]),
+    );
+
+    const namespace = new NamespaceV1(this, "namespace", {
+      metadata: {
+        name: APP.namespace,
+        // The chart's pods meet the "restricted" Pod Security Standard; enforce it.
+        labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+      },
+    });
+
+    const tags = {
+      api: new TerraformVariable(this, "api_image_tag", {
+        type: "string",
+        default: env.release.apiImageTag,
+        description: "Image tag of mindhit api (override at deploy time: -var api_image_tag=<sha>)",
+      }),
+      worker: new TerraformVariable(this, "worker_image_tag", {
+        type: "string",
+        default: env.release.workerImageTag,
+        description: "Image tag of mindhit worker (override at deploy time: -var worker_image_tag=<sha>)",
+      }),
+    };
+    for (const [component, variable] of Object.entries(tags)) {
+      variable.addValidation({
+        condition: `\${can(regex("${IMAGE_TAG.source}", var.${component}_image_tag))}`,
+        errorMessage: "Image tags are 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -.",
+      });
+    }
+
+    const registry = `${account.accountId}.dkr.ecr.${env.region}.${account.dnsSuffix}`;
+    const component = (c: AppComponent, tag: TerraformVariable): ComponentValues => ({
+      image: { repository: repositoryFor(env, c), tag: tag.stringValue },
+      serviceAccount: { create: true, roleArn: componentRoles.get(c)?.roleArn ?? "" },
+    });
+    this.releaseValues = {
+      global: { environment: env.environment, imageRegistry: registry },
+      secrets: { externalSecret: { enabled: true, remoteKey: appSecret.name, store: { create: true, name: APP.secretStoreName, region: env.region } } },
+      api: component("api", tags.api),
+      worker: component("worker", tags.worker),
+    };
+
+    // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
+    const chart = new TerraformAsset(this, "mindhit-chart", { path: chartDir(), type: AssetType.DIRECTORY });
+    this.appRelease = new Release(this, "mindhit", {
+      name: APP.release,
+      chart: `./${chart.path}`,
+      namespace: namespace.metadata.name,
+      createNamespace: false,
+      values: [fs.readFileSync(path.join(chartDir(), env.release.valuesFile), "utf8"), JSON.stringify(this.releaseValues, null, 2)],
+      // A failed upgrade rolls itself back: Helm waits for the rollout and undoes it on failure.
+      atomic: true,
+      wait: true,
+      timeout: env.release.timeoutSeconds,
+      cleanupOnFail: true,
+      maxHistory: 10,
+      dependsOn: [lbc, metricsServer, externalSecrets],
+    });
+
+    new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here (aws secretsmanager put-secret-value)" });
+    new TerraformOutput(this, "app_release_revision", { value: this.appRelease.metadata.revision, description: "Helm revision of the mindhit release" });
+  }
+
+  /** Kubernetes and Helm providers authenticated with `aws eks get-token`, as the seed does. */
+  private configureClusterProviders(cluster: DataAwsEksCluster, env: EnvironmentConfig): void {
+    const host = cluster.endpoint;
+    const clusterCaCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
+    const exec = {
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", cluster.name, "--region", env.region],
+    };
+    new KubernetesProvider(this, "kubernetes", { host, clusterCaCertificate, exec: [exec] });
+    // Helm provider 3.x: `kubernetes` is an object attribute (not a block).
+    new HelmProvider(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
+  }
+
+  private thirdPartyRelease(
+    name: string,
+    source: { repository: string; chart: string; version: string },
+    namespace: string,
+    values: Record<string, unknown>,
+    createNamespace = false,
+  ): Release {
+    return new Release(this, name, {
+      name,
+      repository: source.repository,
+      chart: source.chart,
+      version: source.version,
+      namespace,
+      createNamespace,
+      values: [JSON.stringify(values, null, 2)],
+      atomic: true,
+      wait: true,
+      timeout: 600,
+      cleanupOnFail: true,
+      maxHistory: 10,
+    });
+  }
+}
+
+/** The environment's ECR repository for a component: the one whose name ends in `/<component>`. */
+export function repositoryFor(env: EnvironmentConfig, component: AppComponent): string {
+  const found = env.registry.repositoryNames.find((n) => n.endsWith(`/${component}`));
+  if (found === undefined) {
+    throw new ValidationError([`environment "${env.name}": registry.repositoryNames has no repository for ${component} (a name ending in "/${component}")`]);
+  }
+  return found;
+}
