@@ -4,23 +4,24 @@
  */
 import { addProjectStacks, resolveRunOptions } from "./src/app";
 import { App } from "./src/cdktf";
+import { repairHclOutput } from "./src/hcl";
 import { environments, project } from "./src/environments";
 import { ValidationError } from "./src/validation";
 
-function main(): void {
+async function main(): Promise<void> {
   const app = new App();
   const options = resolveRunOptions(process.env, (key) => app.node.tryGetContext(key));
   addProjectStacks(app, project, environments, options);
   app.synth();
+  if (app.hclOutput) await repairHclOutput(app, app.outdir);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   // Bad input is the user's to fix: print the problems alone, not a stack trace.
   if (error instanceof ValidationError) {
     console.error(`cdktf synth: invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
     process.exit(1);
   }
-  throw error;
-}
+  console.error(error);
+  process.exit(1);
+});

@@ -90,8 +90,9 @@ export class Vpc extends Construct {
       enableDnsSupport: props.enableDnsSupport ?? true,
       tags: { Name: name },
     });
-    // Adopt the default security group and leave it without rules (CIS AWS 5.4).
-    new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default-deny` } });
+    // Adopt the default security group and leave it without rules (CIS AWS 5.4): on adoption the
+    // provider removes every rule it has and, with none declared here, creates none.
+    new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, tags: { Name: `${name}-default-deny` } });
     const igw = new InternetGateway(this, "igw", { vpcId: vpc.id, tags: { Name: name } });
 
     const publicSubnets = azs.map(

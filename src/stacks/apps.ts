@@ -5,7 +5,6 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
@@ -20,6 +19,7 @@ import { loadBalancerControllerStatements } from "../modules/lb-controller-polic
 import { chartDir } from "../paths";
 import { ValidationError } from "../validation";
 import { configureStateBackend } from "./backend";
+import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
 import { addAwsProvider } from "./providers";
 
 /** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
@@ -203,12 +203,12 @@ export class AppsStack extends TerraformStack {
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
     const chart = new TerraformAsset(this, "mindhit-chart", { path: chartDir(), type: AssetType.DIRECTORY });
-    this.appRelease = new Release(this, "mindhit", {
+    this.appRelease = new ReleaseV3(this, "mindhit", {
       name: APP.release,
       chart: `./${chart.path}`,
       namespace: namespace.metadata.name,
       createNamespace: false,
-      values: [fs.readFileSync(path.join(chartDir(), env.release.valuesFile), "utf8"), JSON.stringify(this.releaseValues, null, 2)],
+      values: [fs.readFileSync(path.join(chartDir(), env.release.valuesFile), "utf8"), toValuesDocument(this.releaseValues)],
       // A failed upgrade rolls itself back: Helm waits for the rollout and undoes it on failure.
       atomic: true,
       wait: true,
@@ -233,7 +233,7 @@ export class AppsStack extends TerraformStack {
     };
     new KubernetesProvider(this, "kubernetes", { host, clusterCaCertificate, exec: [exec] });
     // Helm provider 3.x: `kubernetes` is an object attribute (not a block).
-    new HelmProvider(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
+    new HelmProviderV3(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
   }
 
   private thirdPartyRelease(
@@ -243,14 +243,14 @@ export class AppsStack extends TerraformStack {
     values: Record<string, unknown>,
     createNamespace = false,
   ): Release {
-    return new Release(this, name, {
+    return new ReleaseV3(this, name, {
       name,
       repository: source.repository,
       chart: source.chart,
       version: source.version,
       namespace,
       createNamespace,
-      values: [JSON.stringify(values, null, 2)],
+      values: [toValuesDocument(values)],
       atomic: true,
       wait: true,
       timeout: 600,
@@ -267,4 +267,9 @@ export function repositoryFor(env: EnvironmentConfig, component: AppComponent): 
     throw new ValidationError([`environment "${env.name}": registry.repositoryNames has no repository for ${component} (a name ending in "/${component}")`]);
   }
   return found;
+}
+
+/** A Helm values document: JSON (a YAML subset), newline-terminated like a values file. */
+function toValuesDocument(values: object): string {
+  return `${JSON.stringify(values, null, 2)}\n`;
 }

@@ -1,0 +1,99 @@
+import { parse } from "@cdktf/hcl2json";
+import { TerraformStack, Testing } from "../src/cdktf";
+import { renderStackHcl } from "../src/hcl";
+import { HELM_PROVIDER_NESTED_ATTRIBUTES, HELM_RELEASE_NESTED_ATTRIBUTES } from "../src/stacks/helm-provider-v3";
+import { buildProject, synthJson } from "./helpers/synth";
+
+const stacks = buildProject();
+const allStacks: TerraformStack[] = [stacks.bootstrap, ...stacks.platforms.values(), ...stacks.apps.values()];
+
+/** The HCL `npm run synth:hcl` writes for a stack: cdktf's rendering, repaired and formatted (src/hcl.ts). */
+async function hclOf(stack: TerraformStack): Promise<string> {
+  const terraform = (stack.toTerraform() as { terraform: Record<string, unknown> }).terraform;
+  return renderStackHcl(Testing.synthHcl(stack) as string, terraform);
+}
+
+/**
+ * Both syntaxes reduced to one shape: metadata ("//") dropped, and a one-element list of objects
+ * read as that object (HCL blocks parse to lists; JSON writes single nested blocks as objects).
+ * Block-versus-attribute is checked separately below, against the provider schema.
+ */
+function normalize(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => normalize(item));
+    return items.length === 1 && isObject(items[0]) ? items[0] : items;
+  }
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([name]) => name !== "//")
+        .map(([name, inner]) => [name, normalize(inner, name)]),
+    );
+  }
+  // A variable's `type` is an expression in both syntaxes: `string` in HCL, "string" in JSON.
+  if (key === "type" && typeof value === "string") return value.replace(/^\$\{(.*)\}$/, "$1");
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `name {` block openings inside the top-level blocks whose header matches `header`. */
+function blocksNamed(hcl: string, header: RegExp, names: readonly string[]): string[] {
+  const found: string[] = [];
+  let inside = false;
+  for (const line of hcl.split("\n")) {
+    if (/^\S/.test(line)) inside = header.test(line);
+    const opening = /^\s+([a-z_]+)\s*\{\s*$/.exec(line);
+    if (inside && opening && names.includes(opening[1])) found.push(line.trim());
+  }
+  return found;
+}
+
+describe.each(allStacks.map((s) => [s.node.id, s] as const))("HCL of %s", (_id, stack) => {
+  let hcl = "";
+  beforeAll(async () => {
+    hcl = await hclOf(stack);
+  });
+
+  it("parses, and says exactly what the JSON synth says", async () => {
+    const parsed = await parse("cdk.tf", hcl);
+    expect(normalize(parsed)).toEqual(normalize(synthJson(stack)));
+  });
+
+  it("keeps the terraform settings cdktf's renderer garbles (required_version)", () => {
+    expect(hcl).toMatch(/^\s*required_version = ">= 1\.5"$/m);
+    expect(hcl).not.toMatch(/^\s*\d+ = "/m);
+  });
+
+  it("writes Helm provider 3.x nested attributes as attributes, never as blocks", () => {
+    const nested = ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES];
+    expect(blocksNamed(hcl, /^provider "helm"/, nested)).toEqual([]);
+    expect(blocksNamed(hcl, /^resource "helm_release"/, HELM_RELEASE_NESTED_ATTRIBUTES)).toEqual([]);
+  });
+});
+
+describe("the block check itself", () => {
+  it("catches the bindings' unpatched rendering (`kubernetes {` in provider \"helm\")", () => {
+    const broken = 'provider "helm" {\n  kubernetes {\n    host = "x"\n    exec {\n      command = "aws"\n    }\n  }\n}\n';
+    expect(blocksNamed(broken, /^provider "helm"/, ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES])).toEqual(["kubernetes {", "exec {"]);
+    const release = 'resource "helm_release" "x" {\n  set {\n    name = "a"\n  }\n}\n';
+    expect(blocksNamed(release, /^resource "helm_release"/, HELM_RELEASE_NESTED_ATTRIBUTES)).toEqual(["set {"]);
+  });
+
+  it("the in-cluster stacks do render the Helm provider's kubernetes as an object", async () => {
+    const hcl = await hclOf(stacks.apps.get("prod")!);
+    expect(hcl).toMatch(/^provider "helm" \{\n  kubernetes = \{$/m);
+    expect(hcl).toMatch(/^    exec = \{$/m);
+  });
+
+  it("without the project's subclass, the bindings would have rendered blocks (the defect this guards)", async () => {
+    const { HelmProvider } = await import("@cdktf/provider-helm/lib/provider");
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "unpatched");
+    new HelmProvider(stack, "helm", { kubernetes: { host: "https://example", exec: { apiVersion: "v1", command: "aws" } } });
+    const hcl = await renderStackHcl(Testing.synthHcl(stack) as string, {});
+    expect(blocksNamed(hcl, /^provider "helm"/, ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES])).toEqual(["kubernetes {", "exec {"]);
+  });
+});

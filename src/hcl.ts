@@ -1,0 +1,51 @@
+/**
+ * Repairs for cdktf 0.21's HCL renderer (`cdktf synth --hcl`, `SYNTH_HCL_OUTPUT=true`).
+ *
+ * The renderer writes any `terraform {}` setting other than required_providers/backend/cloud
+ * (here: `required_version`, set by override) as `0 = "required_version"`: its index and name
+ * instead of its name and value. The repair puts the name and value back.
+ *
+ * It also writes a multi-line string as a heredoc of its lines plus a newline, so a string that
+ * ends in a newline gains a second one. The project's multi-line strings (Helm values) all end in
+ * a newline, and the repair drops the extra empty line before the closing marker. In a list it
+ * writes the separating comma on the marker's line (`EOF,`), which ends no heredoc; the repair
+ * moves the comma to the next line.
+ *
+ * The HCL tests parse every stack's HCL and compare it with the JSON synth, so any other
+ * renderer defect fails them.
+ */
+import { format } from "@cdktf/hcl-tools";
+import * as fs from "fs";
+import * as path from "path";
+import { Construct } from "constructs";
+import { TerraformStack } from "./cdktf";
+
+export function repairHcl(hcl: string, terraformBlock: Record<string, unknown>): string {
+  const settings = Object.keys(terraformBlock).filter((k) => !["required_providers", "backend", "cloud"].includes(k));
+  return hcl
+    .replace(/^\s*(\d+) = "([a-z_]+)"$/gm, (line, index: string, name: string) => {
+      if (settings[Number(index)] !== name) return line;
+      return `  ${name} = ${JSON.stringify(terraformBlock[name])}`;
+    })
+    .replace(/^EOF,$/gm, "EOF\n,")
+    .replace(/\n\nEOF$/gm, "\nEOF");
+}
+
+/** The repaired HCL of one stack, formatted canonically (hclwrite, as `terraform fmt`). */
+export async function renderStackHcl(renderedByCdktf: string, terraformBlock: Record<string, unknown>): Promise<string> {
+  return format(repairHcl(renderedByCdktf, terraformBlock));
+}
+
+/**
+ * Applies `repairHcl` to every stack's `cdk.tf` an HCL synth of `app` wrote under `outdir`, then
+ * formats it canonically (hclwrite, as `terraform fmt` does) so `terraform fmt -check` holds.
+ */
+export async function repairHclOutput(app: Construct, outdir: string): Promise<void> {
+  for (const stack of app.node.children) {
+    if (!(stack instanceof TerraformStack)) continue;
+    const file = path.join(outdir, "stacks", stack.node.id, "cdk.tf");
+    if (!fs.existsSync(file)) continue;
+    const terraform = (stack.toTerraform() as { terraform: Record<string, unknown> }).terraform;
+    fs.writeFileSync(file, await renderStackHcl(fs.readFileSync(file, "utf8"), terraform));
+  }
+}
