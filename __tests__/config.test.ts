@@ -53,7 +53,9 @@ describe("the shipped environments", () => {
     expect(staging.network.natGateways).toBe("single");
     expect(staging.cluster.nodeMaxSize).toBeLessThan(prod.cluster.nodeMaxSize);
     expect(staging.database.multiAz).toBe(false);
-    expect(staging.database.deletionProtection).toBe(false);
+    // Deletion protection costs nothing, so staging keeps it too.
+    expect(staging.database.deletionProtection).toBe(true);
+    expect(staging.registry.imageTagMutability).toBe("IMMUTABLE");
     expect(staging.cache.replicas).toBe(0);
   });
 
@@ -93,12 +95,12 @@ describe("bad environment input is rejected with one line naming environment, fi
     ["unknown values file", { ...prod, release: { ...prod.release, valuesFile: "values-qa.yaml" } }, /release.valuesFile "values-qa.yaml" is not a values file of the chart \(allowed: values-prod.yaml, values-staging.yaml\)/],
     ["bad image tag", { ...prod, release: { ...prod.release, apiImageTag: "-bad" } }, /release.apiImageTag "-bad" is not a container image tag/],
     ["release timeout too short", { ...prod, release: { ...prod.release, timeoutSeconds: 5 } }, /release.timeoutSeconds 5 is not allowed \(whole number 60-3600\)/],
-    ["no worker repository", { ...prod, registry: { repositoryNames: ["mindhit/api"] } }, /registry.repositoryNames has no repository for the worker image/],
+    ["no worker repository", { ...prod, registry: { ...prod.registry, repositoryNames: ["mindhit/api"] } }, /registry.repositoryNames has no repository for the worker image/],
     ["bad instance class", { ...prod, database: { ...prod.database, instanceClass: "t3.small" } }, /database.instanceClass "t3.small" is not an RDS instance class/],
     ["bad database name", { ...prod, database: { ...prod.database, dbName: "1db" } }, /database.dbName "1db" is not a PostgreSQL database name/],
     ["bad cache node type", { ...prod, cache: { ...prod.cache, nodeType: "t3.micro" } }, /cache.nodeType "t3.micro" is not an ElastiCache node type/],
     ["negative replicas", { ...prod, cache: { ...prod.cache, replicas: -1 } }, /cache.replicas -1 is not allowed \(whole number 0-5\)/],
-    ["empty repository list", { ...prod, registry: { repositoryNames: [] } }, /registry.repositoryNames must list at least one entry \(e.g. "mindhit\/api"\)/],
+    ["empty repository list", { ...prod, registry: { ...prod.registry, repositoryNames: [] } }, /registry.repositoryNames must list at least one entry \(e.g. "mindhit\/api"\)/],
   ];
 
   it.each(cases)("%s", (_label, env, expected) => {

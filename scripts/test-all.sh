@@ -24,6 +24,8 @@ run_stage unit npm run --silent test:unit
 run_stage synth npm run --silent synth
 # The chart: helm lint --strict, helm template, Kubernetes API schemas (installs helm + Python tools on first run).
 run_stage chart bash scripts/verify-chart.sh
+# checkov on every stack's Terraform JSON and every rendered manifest; suppressions in checkov/suppressions.yaml.
+run_stage checkov bash scripts/verify-checkov.sh
 
 log "all stages passed"
 printf 'stage\tseconds\n' >&2

@@ -112,6 +112,8 @@ export interface RegistryConfig {
    * @default ["mindhit/api", "mindhit/worker"]
    */
   readonly repositoryNames: readonly string[];
+  /** `IMMUTABLE`: a tag names one image forever, so a deployed tag pins its digest. The seed had `MUTABLE`. */
+  readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
 }
 
 /** The in-cluster release of the application chart. */
@@ -205,6 +207,11 @@ export function validateEnvironment(env: EnvironmentConfig): void {
     /^values-[a-z0-9-]+\.yaml$/.test(env.release.valuesFile) && fs.existsSync(valuesPath),
     "release.valuesFile",
     `${quote(env.release.valuesFile)} is not a values file of the chart (allowed: ${chartValuesFiles().join(", ")})`,
+  );
+  problems.check(
+    env.registry.imageTagMutability === "MUTABLE" || env.registry.imageTagMutability === "IMMUTABLE",
+    "registry.imageTagMutability",
+    `${quote(env.registry.imageTagMutability)} is not allowed (allowed: "MUTABLE", "IMMUTABLE")`,
   );
   checkNonEmpty(problems, "registry.repositoryNames", env.registry.repositoryNames, '"mindhit/api"');
   for (const component of ["api", "worker"]) {

@@ -99,7 +99,7 @@ describe("Eks with the seed's defaults", () => {
   it("launches nodes with IMDSv2 required, an encrypted gp3 root volume, and both security groups", () => {
     const template = onlyResource(json, "aws_launch_template");
     expect(template).toMatchObject({
-      metadata_options: { http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 2 },
+      metadata_options: { http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 },
       block_device_mappings: [{ device_name: "/dev/xvda", ebs: { encrypted: "true", volume_type: "gp3", volume_size: 20 } }],
     });
     expect(template.vpc_security_group_ids).toEqual([
@@ -121,6 +121,7 @@ describe("Eks with the seed's defaults", () => {
     // Networking first, nodes next, pod-running add-ons last.
     const nodeGroup = onlyResource(json, "aws_eks_node_group");
     expect(nodeGroup.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.eks_addon-vpc-cni/), expect.stringMatching(/aws_eks_addon\.eks_addon-kube-proxy/)]));
+    expect(JSON.parse(String(addons.find((a) => a.addon_name === "vpc-cni")?.configuration_values))).toEqual({ enableNetworkPolicy: "true" });
     for (const name of ["coredns", "aws-ebs-csi-driver"]) {
       expect(addons.find((a) => a.addon_name === name)?.depends_on).toEqual([expect.stringMatching(/^aws_eks_node_group\./)]);
     }

@@ -87,9 +87,9 @@ describe.each([
 });
 
 describe("environment differences", () => {
-  it("prod is highly available and protected, staging is not", () => {
+  it("prod is highly available, staging is not; both refuse deletion of the database", () => {
     expect(onlyResource(json("prod"), "aws_db_instance")).toMatchObject({ multi_az: true, deletion_protection: true });
-    expect(onlyResource(json("staging"), "aws_db_instance")).toMatchObject({ multi_az: false, deletion_protection: false });
+    expect(onlyResource(json("staging"), "aws_db_instance")).toMatchObject({ multi_az: false, deletion_protection: true });
     expect(onlyResource(json("prod"), "aws_elasticache_replication_group")).toMatchObject({ automatic_failover_enabled: true, multi_az_enabled: true });
   });
 

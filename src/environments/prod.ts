@@ -36,10 +36,13 @@ export const prod: EnvironmentConfig = {
   },
   registry: {
     repositoryNames: ["mindhit/api", "mindhit/worker"],
+    // Deploys name images by git SHA; an immutable tag cannot be re-pointed to another image.
+    imageTagMutability: "IMMUTABLE",
   },
   release: {
-    apiImageTag: "latest",
-    workerImageTag: "latest",
+    // The chart's appVersion; deploys override with the git SHA (-var api_image_tag=…).
+    apiImageTag: "0.1.0",
+    workerImageTag: "0.1.0",
     timeoutSeconds: 600,
     valuesFile: "values-prod.yaml",
   },

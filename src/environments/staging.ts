@@ -12,8 +12,8 @@ export const staging: EnvironmentConfig = {
   resourceName: "mindhit-staging",
   network: { ...prod.network, natGateways: "single" },
   cluster: { ...prod.cluster, nodeDesiredSize: 1, nodeMaxSize: 3, deletionProtection: false },
-  database: { ...prod.database, instanceClass: "db.t3.micro", multiAz: false, deletionProtection: false },
+  database: { ...prod.database, instanceClass: "db.t3.micro", multiAz: false },
   cache: { ...prod.cache, replicas: 0 },
-  registry: { repositoryNames: ["mindhit-staging/api", "mindhit-staging/worker"] },
+  registry: { ...prod.registry, repositoryNames: ["mindhit-staging/api", "mindhit-staging/worker"] },
   release: { ...prod.release, valuesFile: "values-staging.yaml" },
 };

@@ -65,7 +65,11 @@ export interface EksProps {
   readonly deletionProtection?: boolean;
   /** Add-ons beyond the defaults (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver). @default [] */
   readonly extraAddons?: readonly EksAddonSpec[];
-  /** IMDS hop limit on nodes; 2 lets add-on pods read instance metadata, as terraform-aws-modules defaults. @default 2 */
+  /**
+   * IMDS hop limit on nodes. 1 (the EKS Best Practices Guide's advice) keeps pods off the node
+   * role's credentials: only host-network pods (CNI, kube-proxy) reach IMDS; others use IRSA.
+   * @default 1
+   */
   readonly metadataHopLimit?: number;
 }
 
@@ -120,7 +124,7 @@ export class Eks extends Construct {
     const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
     const logTypes = props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes;
     const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
-    const hopLimit = props.metadataHopLimit ?? 2;
+    const hopLimit = props.metadataHopLimit ?? 1;
     const problems = new Problems(this.node.path);
     problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName), "clusterName", `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`);
     checkKubernetesVersion(problems, "clusterVersion", version);
@@ -210,7 +214,11 @@ export class Eks extends Construct {
 
     // Networking add-ons go in before the nodes (terraform-aws-modules' `before_compute`) so
     // nodes join with the managed CNI; the rest run pods and need nodes to become healthy.
-    const networking = ["vpc-cni", "kube-proxy"].map((name) => this.addon(cluster, { name }, []));
+    const networking = [
+      // The CNI's network policy agent enforces the chart's NetworkPolicies.
+      { name: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+      { name: "kube-proxy" },
+    ].map((addon) => this.addon(cluster, addon, []));
     const nodeGroup = new EksNodeGroup(this, "nodes", {
       clusterName: cluster.name,
       nodeGroupName: `${clusterName}-nodes`,

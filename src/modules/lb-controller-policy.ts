@@ -1,30 +1,49 @@
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 
+/** Where the controller runs: the ARNs its permissions are narrowed to. */
+export interface LoadBalancerControllerScope {
+  readonly clusterName: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** ARN of the cluster's VPC: security-group changes are allowed only inside it. */
+  readonly vpcArn: string;
+}
+
 /**
- * Permissions of the AWS Load Balancer Controller (v2.14), grouped by what they are for.
+ * Permissions of the AWS Load Balancer Controller (v2.14), grouped by purpose.
  *
- * The action set follows the controller's published IAM policy (docs/install/iam_policy.json).
- * Where that policy only requires a controller tag to *exist*, these statements require it to
- * name *this* cluster, so two clusters in one account (staging and prod here) cannot modify each
- * other's load balancers, target groups or security groups.
+ * The action set follows the controller's published IAM policy (docs/install/iam_policy.json),
+ * narrowed where IAM allows it: resources are ARNs of this account and region instead of "*",
+ * changes need the controller's `elbv2.k8s.aws/cluster` tag to name *this* cluster (so staging's
+ * controller cannot touch prod's load balancers in the shared account), security-group rule
+ * changes stay inside the cluster's VPC, and the Shield, WAF Classic and Cognito permissions are
+ * left out because this platform uses none of them (WAFv2 only).
  */
-export function loadBalancerControllerStatements(clusterName: string, partition: string): DataAwsIamPolicyDocumentStatement[] {
-  const ownedBy = (tagPrefix: string, kind: "Resource" | "Request"): { test: string; variable: string; values: string[] } => ({
+export function loadBalancerControllerStatements(scope: LoadBalancerControllerScope): DataAwsIamPolicyDocumentStatement[] {
+  const { clusterName, partition, region, accountId } = scope;
+  const tagged = (kind: "Resource" | "Request"): { test: string; variable: string; values: string[] } => ({
     test: "StringEquals",
-    variable: `aws:${kind}Tag/${tagPrefix}/cluster`,
+    variable: `aws:${kind}Tag/elbv2.k8s.aws/cluster`,
     values: [clusterName],
   });
-  const elb = (resource: string): string => `arn:${partition}:elasticloadbalancing:*:*:${resource}`;
+  const elb = (resource: string): string => `arn:${partition}:elasticloadbalancing:${region}:${accountId}:${resource}`;
+  const securityGroups = `arn:${partition}:ec2:${region}:${accountId}:security-group/*`;
+  const loadBalancers = [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*")];
+  const listeners = [elb("listener/app/*/*/*"), elb("listener/net/*/*/*")];
+  const rules = [elb("listener-rule/app/*/*/*/*"), elb("listener-rule/net/*/*/*/*")];
+  const targetGroups = elb("targetgroup/*/*");
   return [
     {
-      sid: "CreateServiceLinkedRoleForElb",
+      sid: "CreateElbServiceLinkedRole",
       effect: "Allow",
       actions: ["iam:CreateServiceLinkedRole"],
-      resources: ["*"],
+      resources: [`arn:${partition}:iam::${accountId}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`],
       condition: [{ test: "StringEquals", variable: "iam:AWSServiceName", values: ["elasticloadbalancing.amazonaws.com"] }],
     },
     {
-      sid: "DiscoverNetworkAndLoadBalancers",
+      // Describe and List calls support no resource-level permissions.
+      sid: "Discover",
       effect: "Allow",
       actions: [
         "ec2:DescribeAccountAttributes",
@@ -41,8 +60,6 @@ export function loadBalancerControllerStatements(clusterName: string, partition:
         "ec2:DescribeRouteTables",
         "ec2:DescribeIpamPools",
         "ec2:DescribeCoipPools",
-        "ec2:GetCoipPoolUsage",
-        "ec2:GetSecurityGroupsForVpc",
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
         "elasticloadbalancing:DescribeListeners",
@@ -56,97 +73,59 @@ export function loadBalancerControllerStatements(clusterName: string, partition:
         "elasticloadbalancing:DescribeTags",
         "elasticloadbalancing:DescribeTrustStores",
         "elasticloadbalancing:DescribeCapacityReservation",
-      ],
-      resources: ["*"],
-    },
-    {
-      sid: "AttachCertificatesWafAndShield",
-      effect: "Allow",
-      actions: [
-        "cognito-idp:DescribeUserPoolClient",
         "acm:ListCertificates",
-        "acm:DescribeCertificate",
         "iam:ListServerCertificates",
-        "iam:GetServerCertificate",
-        "waf-regional:GetWebACL",
-        "waf-regional:GetWebACLForResource",
-        "waf-regional:AssociateWebACL",
-        "waf-regional:DisassociateWebACL",
-        "wafv2:GetWebACL",
-        "wafv2:GetWebACLForResource",
-        "wafv2:AssociateWebACL",
-        "wafv2:DisassociateWebACL",
         "shield:GetSubscriptionState",
-        "shield:DescribeProtection",
-        "shield:CreateProtection",
-        "shield:DeleteProtection",
       ],
       resources: ["*"],
     },
     {
-      sid: "CreateTaggedSecurityGroups",
+      sid: "ReadCertificatesWebAclsAndVpcGroups",
+      effect: "Allow",
+      actions: ["acm:DescribeCertificate", "iam:GetServerCertificate", "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "ec2:GetSecurityGroupsForVpc"],
+      resources: [
+        `arn:${partition}:acm:${region}:${accountId}:certificate/*`,
+        `arn:${partition}:iam::${accountId}:server-certificate/*`,
+        `arn:${partition}:wafv2:${region}:${accountId}:regional/webacl/*/*`,
+        ...loadBalancers,
+        scope.vpcArn,
+        securityGroups,
+      ],
+    },
+    {
+      sid: "CreateSecurityGroupsTaggedForThisCluster",
+      effect: "Allow",
+      actions: ["ec2:CreateSecurityGroup", "ec2:CreateTags"],
+      resources: [securityGroups],
+      condition: [tagged("Request")],
+    },
+    {
+      sid: "CreateSecurityGroupsInTheClusterVpc",
       effect: "Allow",
       actions: ["ec2:CreateSecurityGroup"],
-      resources: ["*"],
-    },
-    {
-      sid: "TagSecurityGroupsAtCreation",
-      effect: "Allow",
-      actions: ["ec2:CreateTags"],
-      resources: [`arn:${partition}:ec2:*:*:security-group/*`],
-      condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateSecurityGroup"] }, ownedBy("elbv2.k8s.aws", "Request")],
+      resources: [scope.vpcArn],
     },
     {
       sid: "ManageOwnSecurityGroups",
       effect: "Allow",
-      actions: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
-      resources: [`arn:${partition}:ec2:*:*:security-group/*`],
-      condition: [ownedBy("elbv2.k8s.aws", "Resource")],
+      actions: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSecurityGroup"],
+      resources: [securityGroups],
+      condition: [tagged("Resource")],
     },
     {
-      // Opening the node/cluster group to the ALB's group: the target side is not ours to tag.
-      sid: "AllowLoadBalancerTrafficToTargets",
+      // Opening the targets' groups (the EKS cluster group) to the load balancer's group.
+      sid: "AllowTrafficFromLoadBalancersInTheClusterVpc",
       effect: "Allow",
       actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-      resources: ["*"],
+      resources: [securityGroups],
+      condition: [{ test: "ArnEquals", variable: "ec2:Vpc", values: [scope.vpcArn] }],
     },
     {
-      sid: "CreateTaggedLoadBalancersAndTargetGroups",
+      sid: "CreateLoadBalancersAndTargetGroupsTaggedForThisCluster",
       effect: "Allow",
-      actions: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-      resources: ["*"],
-      condition: [ownedBy("elbv2.k8s.aws", "Request")],
-    },
-    {
-      sid: "ManageListenersAndRules",
-      effect: "Allow",
-      actions: [
-        "elasticloadbalancing:CreateListener",
-        "elasticloadbalancing:DeleteListener",
-        "elasticloadbalancing:CreateRule",
-        "elasticloadbalancing:DeleteRule",
-        "elasticloadbalancing:ModifyListener",
-        "elasticloadbalancing:ModifyListenerAttributes",
-        "elasticloadbalancing:AddListenerCertificates",
-        "elasticloadbalancing:RemoveListenerCertificates",
-        "elasticloadbalancing:ModifyRule",
-        "elasticloadbalancing:SetWebAcl",
-      ],
-      resources: ["*"],
-    },
-    {
-      sid: "TagOwnLoadBalancingResources",
-      effect: "Allow",
-      actions: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
-      resources: [elb("loadbalancer/*"), elb("targetgroup/*"), elb("listener/*"), elb("listener-rule/*")],
-      condition: [ownedBy("elbv2.k8s.aws", "Resource")],
-    },
-    {
-      sid: "TagAtCreation",
-      effect: "Allow",
-      actions: ["elasticloadbalancing:AddTags"],
-      resources: [elb("loadbalancer/*"), elb("targetgroup/*"), elb("listener/*"), elb("listener-rule/*")],
-      condition: [{ test: "StringEquals", variable: "elasticloadbalancing:CreateAction", values: ["CreateTargetGroup", "CreateLoadBalancer", "CreateListener", "CreateRule"] }],
+      actions: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"],
+      resources: [...loadBalancers, targetGroups],
+      condition: [tagged("Request")],
     },
     {
       sid: "ManageOwnLoadBalancersAndTargetGroups",
@@ -156,20 +135,62 @@ export function loadBalancerControllerStatements(clusterName: string, partition:
         "elasticloadbalancing:SetIpAddressType",
         "elasticloadbalancing:SetSecurityGroups",
         "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:SetWebAcl",
         "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:ModifyCapacityReservation",
         "elasticloadbalancing:ModifyTargetGroup",
         "elasticloadbalancing:ModifyTargetGroupAttributes",
         "elasticloadbalancing:DeleteTargetGroup",
-        "elasticloadbalancing:ModifyCapacityReservation",
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+        "elasticloadbalancing:CreateListener",
+        "wafv2:AssociateWebACL",
+        "wafv2:DisassociateWebACL",
       ],
-      resources: ["*"],
-      condition: [ownedBy("elbv2.k8s.aws", "Resource")],
+      resources: [...loadBalancers, targetGroups],
+      condition: [tagged("Resource")],
     },
     {
-      sid: "RegisterTargetsInOwnTargetGroups",
+      sid: "ManageListenersAndRulesOfOwnLoadBalancers",
       effect: "Allow",
-      actions: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-      resources: [elb("targetgroup/*/*")],
+      actions: [
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyListenerAttributes",
+        "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+      ],
+      resources: [...listeners, ...rules],
+      condition: [tagged("Resource")],
+    },
+    {
+      // New listeners and rules: their load balancer is checked above; the new ARNs carry no tag yet.
+      sid: "CreateListenersAndRules",
+      effect: "Allow",
+      actions: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule"],
+      resources: [...listeners, ...rules],
+    },
+    {
+      sid: "TagOnCreate",
+      effect: "Allow",
+      actions: ["elasticloadbalancing:AddTags"],
+      resources: [...loadBalancers, targetGroups, ...listeners, ...rules],
+      condition: [
+        { test: "StringEquals", variable: "elasticloadbalancing:CreateAction", values: ["CreateTargetGroup", "CreateLoadBalancer", "CreateListener", "CreateRule"] },
+      ],
+    },
+    {
+      sid: "AttachRegionalWebAcls",
+      effect: "Allow",
+      actions: ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],
+      resources: [`arn:${partition}:wafv2:${region}:${accountId}:regional/webacl/*/*`],
     },
   ];
 }

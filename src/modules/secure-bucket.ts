@@ -4,6 +4,7 @@ import {
   S3BucketLifecycleConfiguration,
   S3BucketLifecycleConfigurationRule,
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -38,8 +39,9 @@ const VALID_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING
 /**
  * An S3 bucket with the settings AWS's security best practices and terraform-aws-modules'
  * s3-bucket call for: versioning, SSE-KMS, all four public-access blocks, bucket-owner-enforced
- * ownership (ACLs off), a policy denying any request not made over TLS, and lifecycle rules
- * that expire old versions and abandoned multipart uploads.
+ * ownership (ACLs off), a policy denying any request not made over TLS, lifecycle rules that
+ * expire old versions and abandoned multipart uploads, and object events sent to EventBridge so
+ * writes and deletes can be audited or alarmed on without touching the bucket again.
  */
 export class SecureBucket extends Construct {
   readonly bucketName: string;
@@ -119,6 +121,7 @@ export class SecureBucket extends Construct {
       });
     }
     new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: bucket.id, rule: rules });
+    new S3BucketNotification(this, "events", { bucket: bucket.id, eventbridge: true });
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

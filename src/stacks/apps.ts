@@ -92,7 +92,13 @@ export class AppsStack extends TerraformStack {
 
     // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
     const lbcServiceAccount = "aws-load-balancer-controller";
-    const lbcRole = irsa("lb-controller-role", `${env.resourceName}-lb-controller`, "kube-system", lbcServiceAccount, loadBalancerControllerStatements(env.resourceName, account.partition));
+    const lbcRole = irsa("lb-controller-role", `${env.resourceName}-lb-controller`, "kube-system", lbcServiceAccount, loadBalancerControllerStatements({
+      clusterName: env.resourceName,
+      partition: account.partition,
+      region: env.region,
+      accountId: account.accountId,
+      vpcArn: `arn:${account.partition}:ec2:${env.region}:${account.accountId}:vpc/${cluster.vpcConfig.get(0).vpcId}`,
+    }));
     const lbc = this.thirdPartyRelease("aws-load-balancer-controller", THIRD_PARTY_CHARTS.awsLoadBalancerController, "kube-system", {
       clusterName: cluster.name,
       region: env.region,

@@ -83,7 +83,7 @@ export class PlatformStack extends TerraformStack {
       nodeType: env.cache.nodeType,
       replicas: env.cache.replicas,
     });
-    this.ecr = new Ecr(this, "ecr", { repositoryNames: env.registry.repositoryNames });
+    this.ecr = new Ecr(this, "ecr", { repositoryNames: env.registry.repositoryNames, imageTagMutability: env.registry.imageTagMutability });
 
     // The seed's outputs, with the same names.
     new TerraformOutput(this, "eks_cluster_endpoint", { value: this.eks.clusterEndpoint, description: "EKS API server endpoint" });

@@ -54,13 +54,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
-{{/* <global.imageRegistry>/<repository>:<tag>, or <repository>:<tag> without a registry. */}}
+{{/* <global.imageRegistry>/<repository>:<tag>; without a registry <repository>:<tag>; tag defaults to appVersion. */}}
 {{- define "mindhit.image" -}}
 {{- $registry := .root.Values.global.imageRegistry }}
 {{- $image := .values.image }}
+{{- $tag := default .root.Chart.AppVersion ($image.tag | toString) }}
 {{- if $registry }}
-{{- printf "%s/%s:%s" $registry $image.repository ($image.tag | toString) }}
+{{- printf "%s/%s:%s" $registry $image.repository $tag }}
 {{- else }}
-{{- printf "%s:%s" $image.repository ($image.tag | toString) }}
+{{- printf "%s:%s" $image.repository $tag }}
 {{- end }}
 {{- end }}

@@ -34,7 +34,9 @@ spec:
       {{- end }}
     spec:
       serviceAccountName: {{ include "mindhit.serviceAccountName" $ctx }}
-      automountServiceAccountToken: {{ not (empty .values.serviceAccount.roleArn) }}
+      # The app never calls the Kubernetes API. IRSA does not need this token: EKS's pod identity
+      # webhook mounts its own projected, STS-audience token.
+      automountServiceAccountToken: false
       securityContext:
         {{- toYaml .root.Values.podSecurityContext | nindent 8 }}
       {{- if .root.Values.topologySpread.enabled }}
@@ -163,6 +165,32 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
   {{- end }}
-automountServiceAccountToken: {{ not (empty .values.serviceAccount.roleArn) }}
+automountServiceAccountToken: false
+{{- end }}
+{{- end }}
+
+{{/* NetworkPolicy: ingress only on the component's http port (the api's traffic, the worker's health checks). */}}
+{{- define "mindhit.networkPolicy" -}}
+{{- if .root.Values.networkPolicy.enabled }}
+{{- $ctx := dict "root" .root "component" .component }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "mindhit.componentName" $ctx }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mindhit.labels" $ctx | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "mindhit.selectorLabels" $ctx | nindent 6 }}
+  policyTypes:
+    - Ingress
+  ingress:
+    # The ALB targets pod IPs directly (target-type ip) and kubelet probes the same port; neither
+    # has a fixed address, the port is the boundary.
+    - ports:
+        - port: http
+          protocol: TCP
 {{- end }}
 {{- end }}

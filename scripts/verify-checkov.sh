@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# checkov over every stack's synthesized Terraform and every rendered chart manifest
+# (scripts/verify-chart.sh renders them into .cache/chart/rendered first).
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+bash scripts/tools.sh python
+OUT="$REPO_ROOT/.cache/checkov"
+rm -rf "$OUT" && mkdir -p "$OUT"
+CDKTF_OUTDIR="$OUT/synth" node dist/main.js
+[ -d .cache/chart/rendered ] || die "no rendered manifests: run scripts/verify-chart.sh first"
+"$TOOLS_DIR/venv/bin/python" scripts/checkov_gate.py "$OUT/synth" .cache/chart/rendered "$OUT/scan"
