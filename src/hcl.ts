@@ -11,6 +11,10 @@
  * writes the separating comma on the marker's line (`EOF,`), which ends no heredoc; the repair
  * moves the comma to the next line.
  *
+ * Finally it writes references as quoted single interpolations (`"${aws_vpc.x.id}"`), which
+ * `terraform fmt` rewrites to bare expressions; the repair does the same, outside heredocs, so
+ * the output is what `terraform fmt -check` accepts.
+ *
  * The HCL tests parse every stack's HCL and compare it with the JSON synth, so any other
  * renderer defect fails them.
  */
@@ -28,7 +32,46 @@ export function repairHcl(hcl: string, terraformBlock: Record<string, unknown>):
       return `  ${name} = ${JSON.stringify(terraformBlock[name])}`;
     })
     .replace(/^EOF,$/gm, "EOF\n,")
-    .replace(/\n\nEOF$/gm, "\nEOF");
+    .replace(/\n\nEOF$/gm, "\nEOF")
+    .split("\n")
+    .map(unwrapOutsideHeredocs())
+    .join("\n");
+}
+
+/** A line mapper that turns `"${expr}"` into `expr` where the string is nothing but that interpolation. */
+function unwrapOutsideHeredocs(): (line: string) => string {
+  let heredocEnd: string | undefined;
+  return (line) => {
+    if (heredocEnd !== undefined) {
+      if (line.trim() === heredocEnd) heredocEnd = undefined;
+      return line;
+    }
+    const opening = /<<-?([A-Za-z_]+)$/.exec(line);
+    if (opening) {
+      heredocEnd = opening[1];
+      return line;
+    }
+    const quoted = /^(\s*(?:[A-Za-z0-9_-]+\s*=\s*)?)"(.*)"(,?)$/.exec(line);
+    const expression = quoted ? soleInterpolation(quoted[2]) : undefined;
+    return quoted && expression !== undefined ? `${quoted[1]}${expression}${quoted[3]}` : line;
+  };
+}
+
+/** `expr` when `text` is exactly `${expr}` (braces and quoted strings inside balanced), else undefined. */
+function soleInterpolation(text: string): string | undefined {
+  if (!text.startsWith("${") || !text.endsWith("}")) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return i === text.length - 1 ? text.slice(2, -1) : undefined;
+  }
+  return undefined;
 }
 
 /** The repaired HCL of one stack, formatted canonically (hclwrite, as `terraform fmt`). */

@@ -1,0 +1,67 @@
+"""An AWS API emulator (moto server) on 127.0.0.1 for one test session: started with a bounded
+wait, stopped on exit. Tests point Terraform at it without touching the synthesized stacks:
+providers through *_override.tf.json files, the S3 backend through `-backend-config` (a backend
+block in an override file would replace the stack's block instead of merging into it)."""
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
+
+
+def free_port():
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def moto_server(timeout=30.0):
+    port = free_port()
+    server = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"moto_server exited: {proc.stderr.read().decode(errors='replace')}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"moto_server did not answer on {url} within {timeout}s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def s3_backend_config(url):
+    """HCL for `terraform init -backend-config=<file>`: merged into the stack's own backend block."""
+    settings = s3_backend_settings(url)
+    lines = [f"{k} = {json.dumps(v)}" for k, v in settings.items() if k != "endpoints"]
+    endpoints = ", ".join(f"{k} = {json.dumps(v)}" for k, v in settings["endpoints"].items())
+    return "\n".join([*lines, f"endpoints = {{ {endpoints} }}"]) + "\n"
+
+
+def s3_backend_settings(url):
+    """What the harness adds to an environment stack's backend block to reach the emulator."""
+    return {
+        "endpoints": {"s3": url, "dynamodb": url, "sts": url, "iam": url},
+        **CREDENTIALS,
+        "use_path_style": True,
+        "skip_credentials_validation": True,
+        "skip_requesting_account_id": True,
+        "skip_metadata_api_check": True,
+    }
