@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark: wall time and peak RSS (median of N runs) of synth and the test suite.
 
-Usage: npm run bench [-- --runs 3] [-- --stages]
-  --stages  also run the full test command once and report each stage's time.
+Usage: npm run bench [-- --runs 3] [-- --no-stages]
+  By default it also runs the full test command once and reports each stage's time
+  (unit, synth, hcl, chart, checkov, state-lock, workflows, …); --no-stages skips that.
 Peak RSS is the largest resident set of the command's process tree (wait4 rusage).
 """
 import argparse
@@ -40,7 +41,7 @@ def bench(label, cmd, runs, rows):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--stages", action="store_true")
+    parser.add_argument("--no-stages", dest="stages", action="store_false")
     args = parser.parse_args()
 
     print(f"warming up (build once), median of {args.runs} runs follows", flush=True)
