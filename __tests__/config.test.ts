@@ -96,6 +96,14 @@ describe("bad environment input is rejected with one line naming environment, fi
     ["bad image tag", { ...prod, release: { ...prod.release, apiImageTag: "-bad" } }, /release.apiImageTag "-bad" is not a container image tag/],
     ["release timeout too short", { ...prod, release: { ...prod.release, timeoutSeconds: 5 } }, /release.timeoutSeconds 5 is not allowed \(whole number 60-3600\)/],
     ["no worker repository", { ...prod, registry: { ...prod.registry, repositoryNames: ["mindhit/api"] } }, /registry.repositoryNames has no repository for the worker image/],
+    ["bad alert email", { ...prod, alerting: { ...prod.alerting, emails: ["ops-at-mindhit"] } }, /alerting.emails "ops-at-mindhit" is not an email address/],
+    ["bad Slack channel", { ...prod, alerting: { ...prod.alerting, slack: { workspaceId: "T0123ABCD", channelId: "#ops" } } }, /alerting.slack.channelId "#ops" is not a Slack channel id/],
+    ["percentage above 100", { ...prod, alerting: { ...prod.alerting, thresholds: { ...prod.alerting.thresholds, rdsCpuPercent: 120 } } }, /alerting.thresholds.rdsCpuPercent 120 is not allowed \(a percentage, at most 100\)/],
+    ["non-positive threshold", { ...prod, alerting: { ...prod.alerting, thresholds: { ...prod.alerting.thresholds, alb5xxCount: 0 } } }, /alerting.thresholds.alb5xxCount 0 is not allowed \(a positive number\)/],
+    ["backup retention of 0 days", { ...prod, backup: { ...prod.backup, rdsRetentionDays: 0 } }, /backup.rdsRetentionDays 0 is not allowed \(whole number 1-35\)/],
+    ["backup window overlapping maintenance", { ...prod, backup: { ...prod.backup, rdsBackupWindow: "19:00-19:30" } }, /backup.rdsBackupWindow "19:00-19:30" overlaps backup.rdsMaintenanceWindow/],
+    ["malformed snapshot window", { ...prod, backup: { ...prod.backup, cacheSnapshotWindow: "5pm" } }, /backup.cacheSnapshotWindow "5pm" is not allowed \(hh24:mi-hh24:mi in UTC/],
+    ["WAF rate limit too low", { ...prod, waf: { rateLimitPerIp: 5 } }, /waf.rateLimitPerIp 5 is not allowed/],
     ["bad instance class", { ...prod, database: { ...prod.database, instanceClass: "t3.small" } }, /database.instanceClass "t3.small" is not an RDS instance class/],
     ["bad database name", { ...prod, database: { ...prod.database, dbName: "1db" } }, /database.dbName "1db" is not a PostgreSQL database name/],
     ["bad cache node type", { ...prod, cache: { ...prod.cache, nodeType: "t3.micro" } }, /cache.nodeType "t3.micro" is not an ElastiCache node type/],
@@ -116,6 +124,7 @@ describe("bad environment input is rejected with one line naming environment, fi
   });
 
   it("rejects bad project settings", () => {
+    expect(() => validateProject({ ...project, github: { ...project.github, repository: "mindhit" } })).toThrow(/github.repository "mindhit" is not an owner\/name GitHub repository/);
     expect(() => validateProject({ ...project, state: { ...project.state, bucket: "Bad_Bucket" } })).toThrow(
       /project settings: state.bucket "Bad_Bucket" is not an S3 bucket name/,
     );

@@ -17,6 +17,9 @@ from checkov.terraform.checks.resource.registry import resource_registry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECKOV = os.path.join(os.path.dirname(sys.executable), "checkov")
+# Types with checks that read only a policy document's *content*: ours come from
+# aws_iam_policy_document data sources, which checkov scans themselves (its data checks).
+POLICY_REFERENCE_TYPES = {"aws_sns_topic_policy"}
 # Kinds checkov's Kubernetes checks must report on in every rendered manifest.
 SCANNED_KINDS = {"Deployment", "Service", "ServiceAccount", "Ingress"}
 
@@ -72,7 +75,7 @@ def main():
             totals["passed"] += summary["passed"]
             totals["failed"] += summary["failed"]
             results = report["results"]
-            for result in results["passed_checks"] + results["failed_checks"]:
+            for result in results["passed_checks"] + results["failed_checks"] + results.get("skipped_checks", []):
                 seen.setdefault(scan_name(result["file_path"]), set()).add(result["resource"])
             for failed in results["failed_checks"]:
                 subject = f"{scan_name(failed['file_path'])}/{failed['resource']}"
@@ -90,7 +93,7 @@ def main():
                 unmatched.append(f"{check} on {entry['resources']} (entry {i + 1})")
 
     # Coverage: every synthesized resource of a type checkov has checks for must appear in its results.
-    checked_types = set(resource_registry.checks.keys())
+    checked_types = set(resource_registry.checks.keys()) - POLICY_REFERENCE_TYPES
     missing = []
     for stack, doc in stacks.items():
         resources = [(rtype, name) for rtype, by_name in doc.get("resource", {}).items() for name in by_name]

@@ -14,6 +14,7 @@ import {
   checkNetworkPlan,
   checkNonEmpty,
   checkScaling,
+  checkWindows,
   isIpv4NetworkCidr,
   Problems,
   quote,
@@ -26,6 +27,7 @@ export interface ProjectSettings {
   /** The `ManagedBy` default tag. */
   readonly managedBy: string;
   readonly state: StateSettings;
+  readonly github: GithubSettings;
 }
 
 /** Where Terraform state lives. The bootstrap stack creates the bucket and the table. */
@@ -42,6 +44,16 @@ export interface StateSettings {
    * @default false
    */
   readonly useS3NativeLocking: boolean;
+}
+
+/** The GitHub repository whose Actions runs may assume this project's AWS roles (OIDC). */
+export interface GithubSettings {
+  /** `owner/name`. */
+  readonly repository: string;
+  /** Branch whose pushes may deploy. @default "main" */
+  readonly deployBranch: string;
+  /** GitHub environments whose jobs may deploy (the production one has required reviewers). */
+  readonly environments: readonly string[];
 }
 
 /** How Terraform is run for this synth: state in S3 (default) or in HCP Terraform. */
@@ -116,6 +128,62 @@ export interface RegistryConfig {
   readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
 }
 
+/** Where alarms go and when they fire. Thresholds are per environment. */
+export interface AlertingConfig {
+  /** Email addresses subscribed to the environment's alert topic (each confirms once). */
+  readonly emails: readonly string[];
+  /** Slack channel fed by AWS Chatbot (workspace authorised once in the Chatbot console). @default none */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  readonly thresholds: AlarmThresholds;
+}
+
+export interface AlarmThresholds {
+  /** RDS CPUUtilization, percent, average over 5 minutes. */
+  readonly rdsCpuPercent: number;
+  /** RDS FreeStorageSpace, GiB, below which the alarm fires. */
+  readonly rdsFreeStorageGiB: number;
+  /** RDS FreeableMemory, MiB, below which the alarm fires. */
+  readonly rdsFreeableMemoryMiB: number;
+  /** RDS DatabaseConnections, maximum over 5 minutes (about 80% of the class's max_connections). */
+  readonly rdsConnections: number;
+  /** ElastiCache EngineCPUUtilization, percent. */
+  readonly cacheCpuPercent: number;
+  /** ElastiCache DatabaseMemoryUsagePercentage, percent. */
+  readonly cacheMemoryPercent: number;
+  /** ElastiCache Evictions per 5 minutes. */
+  readonly cacheEvictions: number;
+  /** Container Insights node_cpu_utilization, percent. */
+  readonly nodeCpuPercent: number;
+  /** Container Insights node_memory_utilization, percent. */
+  readonly nodeMemoryPercent: number;
+  /** ALB 5xx responses (load balancer and targets) per 5 minutes. */
+  readonly alb5xxCount: number;
+  /** ALB TargetResponseTime p95, seconds. */
+  readonly albTargetResponseSeconds: number;
+}
+
+/** Backup windows and retention (UTC windows; KST = UTC+9). */
+export interface BackupConfig {
+  /** Days of RDS automated backups (point-in-time recovery window). */
+  readonly rdsRetentionDays: number;
+  /** @default "18:00-19:00" (03:00 KST) */
+  readonly rdsBackupWindow: string;
+  /** @default "sun:19:00-sun:20:00" */
+  readonly rdsMaintenanceWindow: string;
+  /** Days of ElastiCache daily snapshots kept. */
+  readonly cacheSnapshotRetentionDays: number;
+  /** @default "17:00-18:00" */
+  readonly cacheSnapshotWindow: string;
+  /** @default "sun:20:00-sun:21:00" */
+  readonly cacheMaintenanceWindow: string;
+}
+
+/** The WAFv2 web ACL in front of the ingress ALB. */
+export interface WafConfig {
+  /** Requests per IP per 5 minutes before the IP is blocked. @default 2000 (seed) */
+  readonly rateLimitPerIp: number;
+}
+
 /** The in-cluster release of the application chart. */
 export interface ReleaseConfig {
   /** Image tag of `api` unless `-var api_image_tag=…` overrides it at deploy time. @default "latest" (seed) */
@@ -145,6 +213,9 @@ export interface EnvironmentConfig {
   readonly cache: CacheConfig;
   readonly registry: RegistryConfig;
   readonly release: ReleaseConfig;
+  readonly alerting: AlertingConfig;
+  readonly backup: BackupConfig;
+  readonly waf: WafConfig;
 }
 
 /** Docker's tag grammar. */
@@ -168,6 +239,8 @@ export function validateProject(project: ProjectSettings): void {
   checkName(problems, "project", project.project);
   problems.check(project.managedBy.trim() !== "", "managedBy", "must not be empty");
   checkS3BucketName(problems, "state.bucket", project.state.bucket);
+  problems.check(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(project.github.repository), "github.repository", `${quote(project.github.repository)} is not an owner/name GitHub repository`);
+  problems.check(/^[A-Za-z0-9._/-]+$/.test(project.github.deployBranch), "github.deployBranch", `${quote(project.github.deployBranch)} is not a branch name`);
   problems.check(
     /^[A-Za-z0-9_.-]{3,255}$/.test(project.state.lockTable),
     "state.lockTable",
@@ -214,6 +287,7 @@ export function validateEnvironment(env: EnvironmentConfig): void {
     `${quote(env.registry.imageTagMutability)} is not allowed (allowed: "MUTABLE", "IMMUTABLE")`,
   );
   checkNonEmpty(problems, "registry.repositoryNames", env.registry.repositoryNames, '"mindhit/api"');
+  checkOperations(problems, env);
   for (const component of ["api", "worker"]) {
     problems.check(
       env.registry.repositoryNames.some((n) => n.endsWith(`/${component}`)),
@@ -222,6 +296,38 @@ export function validateEnvironment(env: EnvironmentConfig): void {
     );
   }
   problems.throwIfAny();
+}
+
+function checkOperations(problems: Problems, env: EnvironmentConfig): void {
+  for (const email of env.alerting.emails) {
+    problems.check(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email), "alerting.emails", `${quote(email)} is not an email address`);
+  }
+  const slack = env.alerting.slack;
+  if (slack) {
+    problems.check(/^[A-Z0-9]{9,11}$/.test(slack.workspaceId), "alerting.slack.workspaceId", `${quote(slack.workspaceId)} is not a Slack workspace (team) id (e.g. "T0123ABCD")`);
+    problems.check(/^[A-Z0-9]{9,11}$/.test(slack.channelId), "alerting.slack.channelId", `${quote(slack.channelId)} is not a Slack channel id (e.g. "C0123ABCD")`);
+  }
+  for (const [name, value] of Object.entries(env.alerting.thresholds)) {
+    problems.check(typeof value === "number" && Number.isFinite(value) && value > 0, `alerting.thresholds.${name}`, `${quote(value)} is not allowed (a positive number)`);
+  }
+  for (const name of ["rdsCpuPercent", "cacheCpuPercent", "cacheMemoryPercent", "nodeCpuPercent", "nodeMemoryPercent"] as const) {
+    const value = env.alerting.thresholds[name];
+    problems.check(value <= 100, `alerting.thresholds.${name}`, `${quote(value)} is not allowed (a percentage, at most 100)`);
+  }
+  const b = env.backup;
+  problems.check(Number.isInteger(b.rdsRetentionDays) && b.rdsRetentionDays >= 1 && b.rdsRetentionDays <= 35, "backup.rdsRetentionDays", `${quote(b.rdsRetentionDays)} is not allowed (whole number 1-35)`);
+  problems.check(
+    Number.isInteger(b.cacheSnapshotRetentionDays) && b.cacheSnapshotRetentionDays >= 1 && b.cacheSnapshotRetentionDays <= 35,
+    "backup.cacheSnapshotRetentionDays",
+    `${quote(b.cacheSnapshotRetentionDays)} is not allowed (whole number 1-35)`,
+  );
+  checkWindows(problems, { field: "backup.rdsBackupWindow", value: b.rdsBackupWindow, minMinutes: 30 }, { field: "backup.rdsMaintenanceWindow", value: b.rdsMaintenanceWindow, minMinutes: 30 });
+  checkWindows(problems, { field: "backup.cacheSnapshotWindow", value: b.cacheSnapshotWindow, minMinutes: 60 }, { field: "backup.cacheMaintenanceWindow", value: b.cacheMaintenanceWindow, minMinutes: 60 });
+  problems.check(
+    Number.isInteger(env.waf.rateLimitPerIp) && env.waf.rateLimitPerIp >= 10 && env.waf.rateLimitPerIp <= 2_000_000_000,
+    "waf.rateLimitPerIp",
+    `${quote(env.waf.rateLimitPerIp)} is not allowed (whole number 10-2000000000, requests per IP per 5 minutes)`,
+  );
 }
 
 function checkName(problems: Problems, field: string, value: string): void {

@@ -117,7 +117,12 @@ describe("Eks with the seed's defaults", () => {
 
   it("installs the managed add-ons, the EBS CSI driver with its own IRSA role", () => {
     const addons = resources(json, "aws_eks_addon");
-    expect(addons.map((a) => a.addon_name).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    const insights = addons.find((a) => a.addon_name === "amazon-cloudwatch-observability");
+    expect(insights?.service_account_role_arn).toMatch(/aws_iam_role\.eks_cloudwatch-agent-role_[0-9A-F]+\.arn/);
+    expect(policyDocumentFor(json, roleNamed(json, "mindhit-test-cloudwatch-agent").assume_role_policy).statement).toEqual([
+      expect.objectContaining({ condition: expect.arrayContaining([expect.objectContaining({ values: ["system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"] })]) }),
+    ]);
     // Networking first, nodes next, pod-running add-ons last.
     const nodeGroup = onlyResource(json, "aws_eks_node_group");
     expect(nodeGroup.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.eks_addon-vpc-cni/), expect.stringMatching(/aws_eks_addon\.eks_addon-kube-proxy/)]));
@@ -159,12 +164,12 @@ describe("Eks options", () => {
       publicAccessCidrs: ["203.0.113.0/24"],
       deletionProtection: true,
       adminPrincipalArns: ["arn:aws:iam::111111111111:role/platform"],
-      extraAddons: [{ name: "amazon-cloudwatch-observability" }],
+      extraAddons: [{ name: "aws-efs-csi-driver" }],
     });
     expect(onlyResource(json, "aws_eks_cluster")).toMatchObject({ version: "1.34", deletion_protection: true, vpc_config: { public_access_cidrs: ["203.0.113.0/24"] } });
     expect(onlyResource(json, "aws_eks_node_group")).toMatchObject({ instance_types: ["m6i.large"], scaling_config: { min_size: 2, desired_size: 3, max_size: 6 } });
     expect(resources(json, "aws_eks_access_entry").map((e) => e.principal_arn)).toContain("arn:aws:iam::111111111111:role/platform");
-    expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).toContain("amazon-cloudwatch-observability");
+    expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).toContain("aws-efs-csi-driver");
   });
 
   it("without IRSA: no OIDC provider and no EBS CSI role", () => {

@@ -87,7 +87,7 @@ describe.each([
         image: { repository: env.registry.repositoryNames[1], tag: env.release.workerImageTag },
         serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
       },
-      ...(overrides.ingress === undefined ? {} : { ingress: expect.anything() }),
+      ingress: { wafAclArn: expect.stringMatching(/^arn:aws:wafv2:/), loadBalancerName: env.resourceName },
     });
   });
 

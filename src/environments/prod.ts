@@ -46,4 +46,32 @@ export const prod: EnvironmentConfig = {
     timeoutSeconds: 600,
     valuesFile: "values-prod.yaml",
   },
+  alerting: {
+    emails: ["ops@mindhit.io"],
+    thresholds: {
+      rdsCpuPercent: 80,
+      rdsFreeStorageGiB: 5,
+      rdsFreeableMemoryMiB: 256,
+      // db.t3.small allows about 225 connections; alarm at 80% (seed: connections > 80% of max).
+      rdsConnections: 180,
+      cacheCpuPercent: 80,
+      cacheMemoryPercent: 90,
+      cacheEvictions: 100,
+      nodeCpuPercent: 80,
+      nodeMemoryPercent: 90,
+      alb5xxCount: 50,
+      albTargetResponseSeconds: 2,
+    },
+  },
+  backup: {
+    rdsRetentionDays: 14,
+    rdsBackupWindow: "18:00-19:00",
+    rdsMaintenanceWindow: "sun:19:00-sun:20:00",
+    cacheSnapshotRetentionDays: 7,
+    cacheSnapshotWindow: "17:00-18:00",
+    cacheMaintenanceWindow: "sun:20:00-sun:21:00",
+  },
+  waf: {
+    rateLimitPerIp: 2000,
+  },
 };

@@ -10,4 +10,9 @@ export const project: ProjectSettings = {
     region: "ap-northeast-2",
     useS3NativeLocking: false,
   },
+  github: {
+    repository: "mindhit/mindhit-infra",
+    deployBranch: "main",
+    environments: ["staging", "production"],
+  },
 };

@@ -16,4 +16,10 @@ export const staging: EnvironmentConfig = {
   cache: { ...prod.cache, replicas: 0 },
   registry: { ...prod.registry, repositoryNames: ["mindhit-staging/api", "mindhit-staging/worker"] },
   release: { ...prod.release, valuesFile: "values-staging.yaml" },
+  alerting: {
+    ...prod.alerting,
+    // db.t3.micro allows about 110 connections.
+    thresholds: { ...prod.alerting.thresholds, rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 },
+  },
+  backup: { ...prod.backup, rdsRetentionDays: 7, cacheSnapshotRetentionDays: 1 },
 };

@@ -63,7 +63,12 @@ export interface EksProps {
   readonly adminPrincipalArns?: readonly string[];
   /** Refuse cluster deletion (EKS deletion protection). @default false */
   readonly deletionProtection?: boolean;
-  /** Add-ons beyond the defaults (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver). @default [] */
+  /**
+   * Container Insights through the `amazon-cloudwatch-observability` add-on (node, pod and cluster
+   * metrics the environment's alarms read), with its own IRSA role. Needs `enableIrsa`. @default true
+   */
+  readonly enableContainerInsights?: boolean;
+  /** Add-ons beyond the defaults (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver, amazon-cloudwatch-observability). @default [] */
   readonly extraAddons?: readonly EksAddonSpec[];
   /**
    * IMDS hop limit on nodes. 1 (the EKS Best Practices Guide's advice) keeps pods off the node
@@ -246,6 +251,17 @@ export class Eks extends Construct {
         managedPolicyArns: [awsPolicy("service-role/AmazonEBSCSIDriverPolicy")],
       });
       addons.push({ name: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn });
+      if (props.enableContainerInsights ?? true) {
+        const agentRole = new IrsaRole(this, "cloudwatch-agent-role", {
+          roleName: `${clusterName}-cloudwatch-agent`,
+          oidcProviderArn,
+          oidcIssuerUrl: issuerUrl,
+          namespace: "amazon-cloudwatch",
+          serviceAccount: "cloudwatch-agent",
+          managedPolicyArns: [awsPolicy("CloudWatchAgentServerPolicy")],
+        });
+        addons.push({ name: "amazon-cloudwatch-observability", serviceAccountRoleArn: agentRole.roleArn });
+      }
     }
     for (const addon of [...addons, ...(props.extraAddons ?? [])]) this.addon(cluster, addon, [nodeGroup]);
 

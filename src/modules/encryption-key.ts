@@ -23,6 +23,8 @@ export interface EncryptionKeyProps {
   /**
    * Conditions on the services' use of the key. Each service documents its own: CloudWatch Logs
    * sends an encryption context naming the log group, most others `aws:SourceAccount`.
+   * An empty list means none, for services that sign KMS calls without a source (CloudWatch
+   * alarms publishing to an encrypted topic).
    * @default aws:SourceAccount equals this account
    */
   readonly serviceConditions?: readonly DataAwsIamPolicyDocumentStatementCondition[];
@@ -63,6 +65,7 @@ export class EncryptionKey extends Construct {
       },
     ];
     const services = props.servicePrincipals ?? [];
+    const conditions = [...(props.serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }])];
     if (services.length > 0) {
       statements.push({
         sid: "ServicesUseKeyForThisAccount",
@@ -70,7 +73,7 @@ export class EncryptionKey extends Construct {
         principals: [{ type: "Service", identifiers: [...services] }],
         actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         resources: ["*"],
-        condition: [...(props.serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }])],
+        condition: conditions.length > 0 ? conditions : undefined,
       });
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });

@@ -11,6 +11,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { Token } from "../cdktf";
 import { Problems } from "../validation";
 
 /** A storage-class step of a lifecycle rule: move current objects after `days`. */
@@ -132,7 +133,8 @@ export class SecureBucket extends Construct {
 function validate(path: string, props: SecureBucketProps, noncurrentDays: number, transitions: readonly BucketTransition[]): void {
   const problems = new Problems(path);
   problems.check(
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName),
+    // A name built from a reference (e.g. the account id) is checked by AWS at apply time.
+    Token.isUnresolved(props.bucketName) || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName),
     "bucketName",
     `${JSON.stringify(props.bucketName)} is not an S3 bucket name (3-63 of a-z 0-9 . -)`,
   );

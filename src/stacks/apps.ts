@@ -4,6 +4,8 @@ import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance"
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
+import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -16,10 +18,13 @@ import { defaultAppUserName } from "../modules/elasticache";
 import { EncryptionKey } from "../modules/encryption-key";
 import { IrsaRole } from "../modules/irsa-role";
 import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
+import { addAlarm, AlarmSpec } from "../modules/monitoring";
+import { WebAcl } from "../modules/waf";
 import { chartDir } from "../paths";
 import { ValidationError } from "../validation";
 import { configureStateBackend } from "./backend";
 import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
+import { alertTopicName, ingressLoadBalancerName } from "./platform";
 import { addAwsProvider } from "./providers";
 
 /** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
@@ -53,6 +58,7 @@ export interface AppReleaseValues {
   secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string } } };
   api: ComponentValues;
   worker: ComponentValues;
+  ingress: { wafAclArn: string; loadBalancerName: string };
 }
 
 interface ComponentValues {
@@ -73,6 +79,7 @@ interface ComponentValues {
 export class AppsStack extends TerraformStack {
   readonly appRelease: Release;
   readonly releaseValues: AppReleaseValues;
+  readonly webAclArn: string;
 
   constructor(scope: Construct, props: AppsStackProps) {
     const name = stackNames(props.project, props.env).apps;
@@ -200,11 +207,16 @@ export class AppsStack extends TerraformStack {
       image: { repository: repositoryFor(env, c), tag: tag.stringValue },
       serviceAccount: { create: true, roleArn: componentRoles.get(c)?.roleArn ?? "" },
     });
+    // Edge protection: the chart's Ingress annotation attaches this ACL to the ALB the controller creates.
+    const waf = new WebAcl(this, "waf", { name: env.resourceName, account, rateLimitPerIp: env.waf.rateLimitPerIp });
+    this.webAclArn = waf.webAclArn;
+
     this.releaseValues = {
       global: { environment: env.environment, imageRegistry: registry },
       secrets: { externalSecret: { enabled: true, remoteKey: appSecret.name, store: { create: true, name: APP.secretStoreName, region: env.region } } },
       api: component("api", tags.api),
       worker: component("worker", tags.worker),
+      ingress: { wafAclArn: waf.webAclArn, loadBalancerName: ingressLoadBalancerName(env) },
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
@@ -224,8 +236,29 @@ export class AppsStack extends TerraformStack {
       dependsOn: [lbc, metricsServer, externalSecrets],
     });
 
+    this.addLoadBalancerAlarms(env);
+
+    new TerraformOutput(this, "web_acl_arn", { value: waf.webAclArn });
     new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here (aws secretsmanager put-secret-value)" });
     new TerraformOutput(this, "app_release_revision", { value: this.appRelease.metadata.revision, description: "Helm revision of the mindhit release" });
+  }
+
+  /**
+   * ALB 5xx and latency alarms, to the platform stack's alert topic. The ALB exists only once the
+   * controller has reconciled the release's Ingress, so it is looked up by its fixed name after the
+   * release (Terraform defers the read to apply on the first run).
+   */
+  private addLoadBalancerAlarms(env: EnvironmentConfig): void {
+    const topic = new DataAwsSnsTopic(this, "alert-topic", { name: alertTopicName(env) });
+    const alb = new DataAwsLb(this, "ingress-alb", { name: ingressLoadBalancerName(env), dependsOn: [this.appRelease] });
+    const t = env.alerting.thresholds;
+    const lb = { LoadBalancer: alb.arnSuffix };
+    const specs: AlarmSpec[] = [
+      { name: "alb-5xx", description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the load balancer in 5 minutes`, namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.alb5xxCount, evaluationPeriods: 1, treatMissingData: "notBreaching" },
+      { name: "alb-target-5xx", description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the api in 5 minutes`, namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.alb5xxCount, evaluationPeriods: 1, treatMissingData: "notBreaching" },
+      { name: "alb-target-response-time", description: `ALB ${alb.name}: p95 target response time above ${t.albTargetResponseSeconds}s`, namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: lb, statistic: "p95", comparison: "GreaterThanThreshold", threshold: t.albTargetResponseSeconds, treatMissingData: "notBreaching" },
+    ];
+    for (const spec of specs) addAlarm(this, env.resourceName, topic.arn, spec);
   }
 
   /** Kubernetes and Helm providers authenticated with `aws eks get-token`, as the seed does. */

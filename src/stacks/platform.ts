@@ -1,7 +1,11 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import { EnvironmentConfig, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
+import { AlertTopic } from "../modules/alert-topic";
 import { AwsAccount } from "../modules/aws-account";
+import { EncryptionKey } from "../modules/encryption-key";
+import { PlatformMonitoring } from "../modules/monitoring";
+import { SecureBucket } from "../modules/secure-bucket";
 import { Ecr } from "../modules/ecr";
 import { Eks } from "../modules/eks";
 import { ElastiCache } from "../modules/elasticache";
@@ -26,6 +30,9 @@ export class PlatformStack extends TerraformStack {
   readonly rds: Rds;
   readonly cache: ElastiCache;
   readonly ecr: Ecr;
+  readonly alerts: AlertTopic;
+  readonly monitoring: PlatformMonitoring;
+  readonly backups: SecureBucket;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const name = stackNames(props.project, props.env).platform;
@@ -73,6 +80,9 @@ export class PlatformStack extends TerraformStack {
       instanceClass: env.database.instanceClass,
       multiAz: env.database.multiAz,
       deletionProtection: env.database.deletionProtection,
+      backupRetentionPeriod: env.backup.rdsRetentionDays,
+      backupWindow: env.backup.rdsBackupWindow,
+      maintenanceWindow: env.backup.rdsMaintenanceWindow,
     });
     this.cache = new ElastiCache(this, "elasticache", {
       clusterId: env.resourceName,
@@ -82,8 +92,47 @@ export class PlatformStack extends TerraformStack {
       allowedSecurityGroupIds: clientGroups,
       nodeType: env.cache.nodeType,
       replicas: env.cache.replicas,
+      snapshotRetentionLimit: env.backup.cacheSnapshotRetentionDays,
+      snapshotWindow: env.backup.cacheSnapshotWindow,
+      maintenanceWindow: env.backup.cacheMaintenanceWindow,
     });
     this.ecr = new Ecr(this, "ecr", { repositoryNames: env.registry.repositoryNames, imageTagMutability: env.registry.imageTagMutability });
+
+    // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
+    this.alerts = new AlertTopic(this, "alerts", {
+      topicName: alertTopicName(env),
+      account,
+      emails: env.alerting.emails,
+      slack: env.alerting.slack,
+    });
+    this.monitoring = new PlatformMonitoring(this, "monitoring", {
+      name: env.resourceName,
+      region: env.region,
+      topicArn: this.alerts.topicArn,
+      thresholds: env.alerting.thresholds,
+      rdsInstanceId: env.resourceName,
+      cacheReplicationGroupId: env.resourceName,
+      cacheNodeCount: 1 + env.cache.replicas,
+      eksClusterName: env.resourceName,
+      loadBalancerName: ingressLoadBalancerName(env),
+    });
+    const backupsKey = new EncryptionKey(this, "backups-key", {
+      alias: `${env.resourceName}-backups`,
+      description: `Encrypts the backups bucket of ${env.resourceName}`,
+      account,
+    });
+    this.backups = new SecureBucket(this, "backups", {
+      // Bucket names are global: the account id keeps them unique.
+      bucketName: `${env.resourceName}-backups-${account.accountId}`,
+      kmsKeyArn: backupsKey.keyArn,
+      noncurrentVersionExpirationDays: 30,
+      // The seeds' lifecycle: Standard-IA after 30 days, Glacier after 90, gone after a year.
+      transitions: [
+        { days: 30, storageClass: "STANDARD_IA" },
+        { days: 90, storageClass: "GLACIER" },
+      ],
+      expirationDays: 365,
+    });
 
     // The seed's outputs, with the same names.
     new TerraformOutput(this, "eks_cluster_endpoint", { value: this.eks.clusterEndpoint, description: "EKS API server endpoint" });
@@ -96,6 +145,19 @@ export class PlatformStack extends TerraformStack {
     // What operators and the in-cluster stack look up by hand.
     new TerraformOutput(this, "eks_cluster_name", { value: this.eks.clusterName });
     new TerraformOutput(this, "eks_cluster_admin_role_arn", { value: this.eks.clusterAdminRoleArn, description: "Assume this role (with MFA) for kubectl admin access" });
+    new TerraformOutput(this, "alert_topic_arn", { value: this.alerts.topicArn });
+    new TerraformOutput(this, "backups_bucket", { value: this.backups.bucketName });
+    new TerraformOutput(this, "dashboard_name", { value: this.monitoring.dashboardName });
     new TerraformOutput(this, "rds_master_secret_arn", { value: this.rds.masterUserSecretArn, description: "Secrets Manager secret RDS keeps the master credentials in" });
   }
+}
+
+/** The environment's alert topic, which the in-cluster stack's ALB alarms also notify. */
+export function alertTopicName(env: EnvironmentConfig): string {
+  return `${env.resourceName}-alerts`;
+}
+
+/** The name the ingress ALB gets (≤ 32 characters), so alarms and the dashboard can find it. */
+export function ingressLoadBalancerName(env: EnvironmentConfig): string {
+  return env.resourceName.slice(0, 32);
 }

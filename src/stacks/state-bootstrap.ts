@@ -4,6 +4,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "../cdk
 import type { ProjectSettings } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
+import { GithubOidcRoles } from "../modules/github-oidc";
 import { SecureBucket } from "../modules/secure-bucket";
 import { requiredTerraformVersion } from "./backend";
 import { addAwsProvider } from "./providers";
@@ -25,7 +26,8 @@ export const BOOTSTRAP_LOCAL_STATE_PATH = "../../../terraform.state-bootstrap.tf
 export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
 
 /**
- * The state bucket and lock table every other stack's backend points at.
+ * The state bucket and lock table every other stack's backend points at, and the roles GitHub
+ * Actions assume to plan and deploy.
  * Applied once per account, before any environment stack.
  */
 export class StateBootstrapStack extends TerraformStack {
@@ -75,11 +77,23 @@ export class StateBootstrapStack extends TerraformStack {
       lifecycle: { preventDestroy: true },
     });
 
+    // The roles GitHub Actions assume (no AWS keys in GitHub): account-wide, so created here once.
+    const github = new GithubOidcRoles(this, "github", {
+      account,
+      prefix: project.project,
+      repository: project.github.repository,
+      deployBranch: project.github.deployBranch,
+      deployEnvironments: project.github.environments,
+      state: { bucketArn: bucket.bucketArn, lockTableArn: table.arn, keyArn: key.keyArn },
+    });
+
     this.stateBucketName = bucket.bucketName;
     this.lockTableName = table.name;
     this.stateKeyArn = key.keyArn;
     new TerraformOutput(this, "state_bucket", { value: bucket.bucketName, description: "S3 bucket holding Terraform state" });
     new TerraformOutput(this, "lock_table", { value: table.name, description: "DynamoDB table holding Terraform state locks" });
     new TerraformOutput(this, "state_kms_key_arn", { value: key.keyArn, description: "KMS key encrypting state and locks" });
+    new TerraformOutput(this, "github_plan_role_arn", { value: github.planRoleArn, description: "Repository variable AWS_PLAN_ROLE_ARN" });
+    new TerraformOutput(this, "github_deploy_role_arn", { value: github.deployRoleArn, description: "Repository variable AWS_DEPLOY_ROLE_ARN" });
   }
 }

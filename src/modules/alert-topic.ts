@@ -1,0 +1,87 @@
+import { ChatbotSlackChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-slack-channel-configuration";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Construct } from "constructs";
+import { Problems, quote } from "../validation";
+import type { AwsAccount } from "./aws-account";
+import { EncryptionKey } from "./encryption-key";
+
+export interface AlertTopicProps {
+  /** Topic name, e.g. `mindhit-production-alerts`. */
+  readonly topicName: string;
+  readonly account: AwsAccount;
+  /** Email subscribers (each must confirm the subscription once). @default [] */
+  readonly emails?: readonly string[];
+  /** Slack channel fed through AWS Chatbot. @default none */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+}
+
+/**
+ * The environment's alert topic: KMS-encrypted, publishable only by CloudWatch (alarms) of this
+ * account, delivering to email subscribers and optionally to Slack through AWS Chatbot, whose
+ * role can read CloudWatch and nothing else.
+ */
+export class AlertTopic extends Construct {
+  readonly topicArn: string;
+  readonly topicName: string;
+
+  constructor(scope: Construct, id: string, props: AlertTopicProps) {
+    super(scope, id);
+    const problems = new Problems(this.node.path);
+    problems.check(/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName), "topicName", `${quote(props.topicName)} is not an SNS topic name`);
+    problems.throwIfAny();
+    const { account } = props;
+
+    const key = new EncryptionKey(this, "key", {
+      alias: props.topicName,
+      description: `Encrypts SNS topic ${props.topicName}`,
+      account,
+      // CloudWatch encrypts alarm notifications with the topic's key; it sends no source context.
+      servicePrincipals: ["cloudwatch.amazonaws.com"],
+      serviceConditions: [],
+    });
+    const topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: key.keyArn });
+    const publishers = new DataAwsIamPolicyDocument(this, "publishers", {
+      statement: [
+        {
+          sid: "CloudWatchAlarmsOfThisAccount",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          actions: ["sns:Publish"],
+          resources: [topic.arn],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
+        },
+      ],
+    });
+    new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: publishers.json });
+    (props.emails ?? []).forEach((email, index) => {
+      new SnsTopicSubscription(this, `email-${index}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
+    });
+    if (props.slack) this.addSlack(props.topicName, topic.arn, account, props.slack);
+    this.topicArn = topic.arn;
+    this.topicName = topic.name;
+  }
+
+  private addSlack(name: string, topicArn: string, account: AwsAccount, slack: { workspaceId: string; channelId: string }): void {
+    const trust = new DataAwsIamPolicyDocument(this, "chatbot-trust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["chatbot.amazonaws.com"] }] }],
+    });
+    const role = new IamRole(this, "chatbot-role", { name: `${name}-chatbot`, assumeRolePolicy: trust.json });
+    const readOnly = `arn:${account.partition}:iam::aws:policy/CloudWatchReadOnlyAccess`;
+    new IamRolePolicyAttachment(this, "chatbot-read", { role: role.name, policyArn: readOnly });
+    new ChatbotSlackChannelConfiguration(this, "slack", {
+      configurationName: name,
+      iamRoleArn: role.arn,
+      slackTeamId: slack.workspaceId,
+      slackChannelId: slack.channelId,
+      snsTopicArns: [topicArn],
+      // Whatever a Slack user runs through Chatbot is capped at reading CloudWatch.
+      guardrailPolicyArns: [readOnly],
+      loggingLevel: "ERROR",
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { Construct } from "constructs";
+import type { AlarmThresholds } from "../config";
+
+/** One CloudWatch alarm: a metric, how it is aggregated, and when it fires. */
+export interface AlarmSpec {
+  /** Suffix of the alarm name: `<prefix>-<name>`. */
+  readonly name: string;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** `Average`, `Sum`, `Maximum`, `Minimum`; or a percentile such as `p95`. */
+  readonly statistic: string;
+  readonly comparison: "GreaterThanThreshold" | "LessThanThreshold" | "GreaterThanOrEqualToThreshold";
+  readonly threshold: number;
+  /** @default 300 */
+  readonly periodSeconds?: number;
+  /** Consecutive breaching periods before ALARM. @default 3 */
+  readonly evaluationPeriods?: number;
+  /** @default "missing" for traffic metrics is passed explicitly; otherwise "breaching" would page on gaps. */
+  readonly treatMissingData?: "missing" | "notBreaching" | "breaching" | "ignore";
+}
+
+/** Creates an alarm that notifies `topicArn` on ALARM and again on OK. */
+export function addAlarm(scope: Construct, prefix: string, topicArn: string, spec: AlarmSpec): CloudwatchMetricAlarm {
+  const percentile = /^p\d+(\.\d+)?$/.test(spec.statistic);
+  return new CloudwatchMetricAlarm(scope, `alarm-${spec.name}`, {
+    alarmName: `${prefix}-${spec.name}`,
+    alarmDescription: spec.description,
+    namespace: spec.namespace,
+    metricName: spec.metricName,
+    dimensions: { ...spec.dimensions },
+    statistic: percentile ? undefined : spec.statistic,
+    extendedStatistic: percentile ? spec.statistic : undefined,
+    comparisonOperator: spec.comparison,
+    threshold: spec.threshold,
+    period: spec.periodSeconds ?? 300,
+    evaluationPeriods: spec.evaluationPeriods ?? 3,
+    treatMissingData: spec.treatMissingData ?? "missing",
+    alarmActions: [topicArn],
+    okActions: [topicArn],
+  });
+}
+
+export interface PlatformMonitoringProps {
+  /** Environment resource name: alarm prefix and dashboard name. */
+  readonly name: string;
+  readonly region: string;
+  readonly topicArn: string;
+  readonly thresholds: AlarmThresholds;
+  readonly rdsInstanceId: string;
+  readonly cacheReplicationGroupId: string;
+  /** Nodes in the replication group (primary + replicas): ElastiCache reports per node. */
+  readonly cacheNodeCount: number;
+  readonly eksClusterName: string;
+  /** Name the ingress ALB is given (annotation load-balancer-name), for the dashboard's ALB widgets. */
+  readonly loadBalancerName: string;
+}
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/**
+ * CloudWatch alarms on the platform's data stores and cluster, and the environment's dashboard.
+ * The ingress ALB's alarms live in the in-cluster stack, which knows the ALB once the controller
+ * has created it; the dashboard finds it by name with a search expression.
+ */
+export class PlatformMonitoring extends Construct {
+  readonly alarmNames: string[];
+  readonly dashboardName: string;
+
+  constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
+    super(scope, id);
+    const t = props.thresholds;
+    const rds = { DBInstanceIdentifier: props.rdsInstanceId };
+    const cluster = { ClusterName: props.eksClusterName };
+    const cacheNodes = Array.from({ length: props.cacheNodeCount }, (_, i) => `${props.cacheReplicationGroupId}-${String(i + 1).padStart(3, "0")}`);
+    const specs: AlarmSpec[] = [
+      { name: "rds-cpu", description: `RDS ${props.rdsInstanceId} CPU above ${t.rdsCpuPercent}%`, namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: rds, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.rdsCpuPercent },
+      { name: "rds-free-storage", description: `RDS ${props.rdsInstanceId} free storage below ${t.rdsFreeStorageGiB} GiB (autoscaling may be at its ceiling)`, namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: rds, statistic: "Minimum", comparison: "LessThanThreshold", threshold: t.rdsFreeStorageGiB * GIB, evaluationPeriods: 1 },
+      { name: "rds-freeable-memory", description: `RDS ${props.rdsInstanceId} freeable memory below ${t.rdsFreeableMemoryMiB} MiB`, namespace: "AWS/RDS", metricName: "FreeableMemory", dimensions: rds, statistic: "Average", comparison: "LessThanThreshold", threshold: t.rdsFreeableMemoryMiB * MIB },
+      { name: "rds-connections", description: `RDS ${props.rdsInstanceId} connections above ${t.rdsConnections}`, namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: rds, statistic: "Maximum", comparison: "GreaterThanThreshold", threshold: t.rdsConnections },
+      ...cacheNodes.flatMap((node): AlarmSpec[] => [
+        { name: `redis-cpu-${node}`, description: `Redis ${node} engine CPU above ${t.cacheCpuPercent}%`, namespace: "AWS/ElastiCache", metricName: "EngineCPUUtilization", dimensions: { CacheClusterId: node }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.cacheCpuPercent },
+        { name: `redis-memory-${node}`, description: `Redis ${node} memory use above ${t.cacheMemoryPercent}%`, namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: { CacheClusterId: node }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.cacheMemoryPercent },
+        { name: `redis-evictions-${node}`, description: `Redis ${node} evicting keys (more than ${t.cacheEvictions} per 5 minutes)`, namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: { CacheClusterId: node }, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.cacheEvictions, evaluationPeriods: 1 },
+      ]),
+      { name: "eks-node-cpu", description: `EKS ${props.eksClusterName} node CPU above ${t.nodeCpuPercent}% (Container Insights)`, namespace: "ContainerInsights", metricName: "node_cpu_utilization", dimensions: cluster, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.nodeCpuPercent },
+      { name: "eks-node-memory", description: `EKS ${props.eksClusterName} node memory above ${t.nodeMemoryPercent}% (Container Insights)`, namespace: "ContainerInsights", metricName: "node_memory_utilization", dimensions: cluster, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.nodeMemoryPercent },
+      { name: "eks-failed-nodes", description: `EKS ${props.eksClusterName} has failed nodes (Container Insights)`, namespace: "ContainerInsights", metricName: "cluster_failed_node_count", dimensions: cluster, statistic: "Maximum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2 },
+    ];
+    this.alarmNames = specs.map((spec) => addAlarm(this, props.name, props.topicArn, spec).alarmName);
+
+    const dashboard = new CloudwatchDashboard(this, "dashboard", {
+      dashboardName: props.name,
+      dashboardBody: JSON.stringify(dashboardBody(props, cacheNodes)),
+    });
+    this.dashboardName = dashboard.dashboardName;
+  }
+}
+
+type MetricLine = Array<string | Record<string, string | number>>;
+
+function dashboardBody(props: PlatformMonitoringProps, cacheNodes: string[]): { widgets: object[] } {
+  const widget = (title: string, metrics: MetricLine[], x: number, y: number): object => ({
+    type: "metric",
+    x,
+    y,
+    width: 8,
+    height: 6,
+    properties: { title, region: props.region, period: 300, stat: "Average", view: "timeSeries", metrics },
+  });
+  const rds = (metric: string, stat = "Average"): MetricLine => ["AWS/RDS", metric, "DBInstanceIdentifier", props.rdsInstanceId, { stat }];
+  const redis = (metric: string, stat = "Average"): MetricLine[] => cacheNodes.map((node) => ["AWS/ElastiCache", metric, "CacheClusterId", node, { stat }]);
+  const eks = (metric: string, stat = "Average"): MetricLine => ["ContainerInsights", metric, "ClusterName", props.eksClusterName, { stat }];
+  // The ALB's dimension value (app/<name>/<id>) is known only once the controller creates it.
+  const alb = (metric: string, stat: string, label: string): MetricLine => [
+    // Search terms match the metric name and the dimension value's parts (no quotes: they would need escaping in HCL).
+    { expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} ${metric} ${props.loadBalancerName}', '${stat}', 300)`, label, id: label.toLowerCase().replace(/[^a-z0-9]/g, "") },
+  ];
+  return {
+    widgets: [
+      widget("RDS CPU (%) and connections", [rds("CPUUtilization"), rds("DatabaseConnections", "Maximum")], 0, 0),
+      widget("RDS free storage and freeable memory (bytes)", [rds("FreeStorageSpace", "Minimum"), rds("FreeableMemory")], 8, 0),
+      widget("Redis engine CPU (%)", redis("EngineCPUUtilization"), 16, 0),
+      widget("Redis memory (%)", redis("DatabaseMemoryUsagePercentage"), 0, 6),
+      widget("Redis evictions", redis("Evictions", "Sum"), 8, 6),
+      widget("EKS nodes CPU / memory (%)", [eks("node_cpu_utilization"), eks("node_memory_utilization")], 16, 6),
+      widget("EKS failed nodes and running pods", [eks("cluster_failed_node_count", "Maximum"), eks("cluster_number_of_running_pods", "Maximum")], 0, 12),
+      widget("ALB 5xx (load balancer and targets)", [alb("HTTPCode_ELB_5XX_Count", "Sum", "ELB 5xx"), alb("HTTPCode_Target_5XX_Count", "Sum", "Target 5xx")], 8, 12),
+      widget("ALB target response time p95 (s)", [alb("TargetResponseTime", "p95", "p95")], 16, 12),
+    ],
+  };
+}
