@@ -103,7 +103,7 @@ describe("bad environment input is rejected with one line naming environment, fi
     ["backup retention of 0 days", { ...prod, backup: { ...prod.backup, rdsRetentionDays: 0 } }, /backup.rdsRetentionDays 0 is not allowed \(whole number 1-35\)/],
     ["backup window overlapping maintenance", { ...prod, backup: { ...prod.backup, rdsBackupWindow: "19:00-19:30" } }, /backup.rdsBackupWindow "19:00-19:30" overlaps backup.rdsMaintenanceWindow/],
     ["malformed snapshot window", { ...prod, backup: { ...prod.backup, cacheSnapshotWindow: "5pm" } }, /backup.cacheSnapshotWindow "5pm" is not allowed \(hh24:mi-hh24:mi in UTC/],
-    ["WAF rate limit too low", { ...prod, waf: { rateLimitPerIp: 5 } }, /waf.rateLimitPerIp 5 is not allowed/],
+    ["WAF rate limit too low", { ...prod, waf: { ...prod.waf, rateLimitPerIp: 5 } }, /waf.rateLimitPerIp 5 is not allowed/],
     ["bad instance class", { ...prod, database: { ...prod.database, instanceClass: "t3.small" } }, /database.instanceClass "t3.small" is not an RDS instance class/],
     ["bad database name", { ...prod, database: { ...prod.database, dbName: "1db" } }, /database.dbName "1db" is not a PostgreSQL database name/],
     ["bad cache node type", { ...prod, cache: { ...prod.cache, nodeType: "t3.micro" } }, /cache.nodeType "t3.micro" is not an ElastiCache node type/],

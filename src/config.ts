@@ -182,6 +182,17 @@ export interface BackupConfig {
 export interface WafConfig {
   /** Requests per IP per 5 minutes before the IP is blocked. @default 2000 (seed) */
   readonly rateLimitPerIp: number;
+  /**
+   * Managed rules switched from block to count (logged, not enforced), for a rule that blocks
+   * legitimate traffic, e.g. `{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }`.
+   * @default []
+   */
+  readonly countRules: readonly WafRuleRef[];
+}
+
+export interface WafRuleRef {
+  readonly group: string;
+  readonly rule: string;
 }
 
 /** The in-cluster release of the application chart. */

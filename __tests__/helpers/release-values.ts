@@ -21,7 +21,7 @@ export function fillReferences(text: string, env: EnvironmentConfig): string {
     .replace(/\$\{aws_iam_role\.([^.}]+)\.arn\}/g, (_m, id: string) => `arn:aws:iam::111111111111:role/${env.resourceName}-${id.split("_")[0]}`)
     .replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, "111111111111")
     .replace(/\$\{data\.aws_partition\.[^}]+\.dns_suffix\}/g, "amazonaws.com")
-    .replace(/\$\{aws_secretsmanager_secret\.[^}]+\.name\}/g, `${env.resourceName}/app`)
+    .replace(/\$\{(data\.)?aws_secretsmanager_secret\.[^}]+\.name\}/g, `${env.resourceName}/app`)
     .replace(/\$\{aws_wafv2_web_acl\.[^}]+\.arn\}/g, `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.resourceName}/abc`)
     .replace(/\$\{var\.api_image_tag\}/g, env.release.apiImageTag)
     .replace(/\$\{var\.worker_image_tag\}/g, env.release.workerImageTag);

@@ -154,8 +154,8 @@ describe.each([
   it("lets External Secrets read only the app secret, decrypting through Secrets Manager only", () => {
     const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-secrets"));
     expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
-      expect.objectContaining({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["${aws_secretsmanager_secret.app-secret.arn}"] }),
-      expect.objectContaining({ actions: ["kms:Decrypt"], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.${data.aws_partition.account_partition_32ACE770.dns_suffix}"] }] }),
+      expect.objectContaining({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["${data.aws_secretsmanager_secret.app-secret.arn}"] }),
+      expect.objectContaining({ actions: ["kms:Decrypt"], resources: ["${data.aws_secretsmanager_secret.app-secret.kms_key_id}"], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.${data.aws_partition.account_partition_32ACE770.dns_suffix}"] }] }),
     ]);
   });
 
@@ -170,8 +170,9 @@ describe.each([
     expect(statements[1].resources).toEqual([expect.stringMatching(new RegExp(`:dbuser:\\$\\{data\\.aws_db_instance\\.database\\.resource_id\\}/${APP.databaseUser}$`))]);
   });
 
-  it("creates the app secret empty and KMS-encrypted: no secret value in Terraform", () => {
-    expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({ name: `${env.resourceName}/app`, recovery_window_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+  it("reads the app secret the platform stack created, and holds no secret value itself", () => {
+    expect(dataSources(json, "aws_secretsmanager_secret")).toEqual([expect.objectContaining({ name: `${env.resourceName}/app` })]);
+    expect(resources(json, "aws_secretsmanager_secret")).toEqual([]);
     expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
     const text = synthText(stack);
     expect(attributeNames(JSON.parse(text)).filter((n) => /^(secret_string|password|token|auth_token)$/.test(n))).toEqual([]);

@@ -113,6 +113,11 @@ describe.each([
     });
   });
 
+  it("creates the app secret empty and KMS-encrypted, before any release needs it", () => {
+    expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({ name: `${env.resourceName}/app`, recovery_window_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key\.app-secret-key_/) });
+    expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
+  });
+
   it("has a backups bucket: versioned, KMS-encrypted, private, with the seed's lifecycle", () => {
     const bucket = resources(json, "aws_s3_bucket").find((b) => String(b.bucket).startsWith(`${env.resourceName}-backups-`));
     expect(bucket?.bucket).toMatch(new RegExp(`^${env.resourceName}-backups-\\$\\{data\\.aws_caller_identity\\.`));

@@ -73,5 +73,6 @@ export const prod: EnvironmentConfig = {
   },
   waf: {
     rateLimitPerIp: 2000,
+    countRules: [],
   },
 };

@@ -2,6 +2,7 @@ import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
 import { Problems, quote } from "../validation";
+import type { WafRuleRef } from "../config";
 import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./log-group";
 
@@ -13,6 +14,8 @@ export interface WebAclProps {
   readonly rateLimitPerIp?: number;
   /** @default 365 */
   readonly logRetentionDays?: number;
+  /** Managed rules to count instead of block (see WafConfig.countRules). @default [] */
+  readonly countRules?: readonly WafRuleRef[];
 }
 
 /** AWS managed rule groups, in evaluation order after the rate limit. */
@@ -42,6 +45,15 @@ export class WebAcl extends Construct {
     const problems = new Problems(this.node.path);
     problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.name), "name", `${quote(props.name)} is not a web ACL name (1-128 of A-Z a-z 0-9 _ -)`);
     problems.check(Number.isInteger(rateLimit) && rateLimit >= 10 && rateLimit <= 2_000_000_000, "rateLimitPerIp", `${rateLimit} is not allowed (whole number 10-2000000000)`);
+    const countRules = props.countRules ?? [];
+    for (const ref of countRules) {
+      problems.check(
+        (MANAGED_RULE_GROUPS as readonly string[]).includes(ref.group),
+        "countRules",
+        `group ${quote(ref.group)} is not one of this ACL's rule groups (allowed: ${MANAGED_RULE_GROUPS.join(", ")})`,
+      );
+      problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(ref.rule), "countRules", `${quote(ref.rule)} is not a rule name`);
+    }
     problems.throwIfAny();
 
     const visibility = (metric: string): { cloudwatchMetricsEnabled: boolean; metricName: string; sampledRequestsEnabled: boolean } => ({
@@ -63,7 +75,7 @@ export class WebAcl extends Construct {
           name: group,
           priority: index + 2,
           overrideAction: { none: {} },
-          statement: { managed_rule_group_statement: { vendor_name: "AWS", name: group } },
+          statement: { managed_rule_group_statement: managedGroup(group, countRules) },
           visibilityConfig: visibility(group),
         }),
       ),
@@ -93,4 +105,9 @@ export class WebAcl extends Construct {
     this.webAclName = acl.name;
     this.logGroupName = logs.logGroupName;
   }
+}
+
+function managedGroup(group: string, countRules: readonly WafRuleRef[]): Record<string, unknown> {
+  const overrides = countRules.filter((r) => r.group === group).map((r) => ({ name: r.rule, action_to_use: { count: {} } }));
+  return { vendor_name: "AWS", name: group, ...(overrides.length > 0 ? { rule_action_override: overrides } : {}) };
 }

@@ -5,8 +5,8 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
+import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
-import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
@@ -15,7 +15,6 @@ import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformStack, Terrafo
 import { EnvironmentConfig, IMAGE_TAG, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { defaultAppUserName } from "../modules/elasticache";
-import { EncryptionKey } from "../modules/encryption-key";
 import { IrsaRole } from "../modules/irsa-role";
 import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/monitoring";
@@ -24,7 +23,7 @@ import { chartDir } from "../paths";
 import { ValidationError } from "../validation";
 import { configureStateBackend } from "./backend";
 import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
-import { alertTopicName, ingressLoadBalancerName } from "./platform";
+import { alertTopicName, appSecretName, ingressLoadBalancerName } from "./platform";
 import { addAwsProvider } from "./providers";
 
 /** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
@@ -117,19 +116,10 @@ export class AppsStack extends TerraformStack {
     // metrics-server: the resource metrics API the HPAs scale on.
     const metricsServer = this.thirdPartyRelease("metrics-server", THIRD_PARTY_CHARTS.metricsServer, "kube-system", {});
 
-    // Secrets: an empty Secrets Manager secret the operators fill in; External Secrets Operator
-    // copies it into the namespace as mindhit-secrets. No secret value passes through Terraform.
-    const secretKey = new EncryptionKey(this, "app-secret-key", {
-      alias: `${env.resourceName}-app-secrets`,
-      description: `Encrypts the application secrets of ${env.resourceName}`,
-      account,
-    });
-    const appSecret = new SecretsmanagerSecret(this, "app-secret", {
-      name: `${env.resourceName}/app`,
-      description: `database-url, redis-addr, jwt-secret, openai-api-key for ${env.resourceName} (JSON); synced into the cluster by External Secrets`,
-      kmsKeyId: secretKey.keyArn,
-      recoveryWindowInDays: 30,
-    });
+    // Secrets: the platform stack creates the (empty) Secrets Manager secret, so operators can fill
+    // it before the first release; External Secrets Operator copies it into the namespace as
+    // mindhit-secrets. No secret value passes through Terraform.
+    const appSecret = new DataAwsSecretsmanagerSecret(this, "app-secret", { name: appSecretName(env) });
     const esoServiceAccount = "external-secrets";
     const esoRole = irsa("external-secrets-role", `${env.resourceName}-external-secrets`, "external-secrets", esoServiceAccount, [
       { sid: "ReadAppSecret", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn] },
@@ -137,7 +127,7 @@ export class AppsStack extends TerraformStack {
         sid: "DecryptAppSecret",
         effect: "Allow",
         actions: ["kms:Decrypt"],
-        resources: [secretKey.keyArn],
+        resources: [appSecret.kmsKeyId],
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.${account.dnsSuffix}`] }],
       },
     ]);
@@ -208,7 +198,7 @@ export class AppsStack extends TerraformStack {
       serviceAccount: { create: true, roleArn: componentRoles.get(c)?.roleArn ?? "" },
     });
     // Edge protection: the chart's Ingress annotation attaches this ACL to the ALB the controller creates.
-    const waf = new WebAcl(this, "waf", { name: env.resourceName, account, rateLimitPerIp: env.waf.rateLimitPerIp });
+    const waf = new WebAcl(this, "waf", { name: env.resourceName, account, rateLimitPerIp: env.waf.rateLimitPerIp, countRules: env.waf.countRules });
     this.webAclArn = waf.webAclArn;
 
     this.releaseValues = {
@@ -239,7 +229,6 @@ export class AppsStack extends TerraformStack {
     this.addLoadBalancerAlarms(env);
 
     new TerraformOutput(this, "web_acl_arn", { value: waf.webAclArn });
-    new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here (aws secretsmanager put-secret-value)" });
     new TerraformOutput(this, "app_release_revision", { value: this.appRelease.metadata.revision, description: "Helm revision of the mindhit release" });
   }
 

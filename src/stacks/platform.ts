@@ -1,3 +1,4 @@
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import { EnvironmentConfig, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
@@ -134,6 +135,21 @@ export class PlatformStack extends TerraformStack {
       expirationDays: 365,
     });
 
+    // The application's secret values (database-url, redis-addr, jwt-secret, openai-api-key) as
+    // JSON. Created empty: operators put the value once, before the first release of the -apps
+    // stack, whose External Secrets sync reads it. No value ever passes through Terraform.
+    const appSecretKey = new EncryptionKey(this, "app-secret-key", {
+      alias: `${env.resourceName}-app-secrets`,
+      description: `Encrypts the application secrets of ${env.resourceName}`,
+      account,
+    });
+    const appSecret = new SecretsmanagerSecret(this, "app-secret", {
+      name: appSecretName(env),
+      description: `database-url, redis-addr, jwt-secret, openai-api-key for ${env.resourceName} (JSON); synced into the cluster by External Secrets`,
+      kmsKeyId: appSecretKey.keyArn,
+      recoveryWindowInDays: 30,
+    });
+
     // The seed's outputs, with the same names.
     new TerraformOutput(this, "eks_cluster_endpoint", { value: this.eks.clusterEndpoint, description: "EKS API server endpoint" });
     new TerraformOutput(this, "rds_endpoint", { value: this.rds.endpoint, sensitive: true, description: "PostgreSQL endpoint (address:port)" });
@@ -146,6 +162,7 @@ export class PlatformStack extends TerraformStack {
     new TerraformOutput(this, "eks_cluster_name", { value: this.eks.clusterName });
     new TerraformOutput(this, "eks_cluster_admin_role_arn", { value: this.eks.clusterAdminRoleArn, description: "Assume this role (with MFA) for kubectl admin access" });
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerts.topicArn });
+    new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here before the first -apps deploy" });
     new TerraformOutput(this, "backups_bucket", { value: this.backups.bucketName });
     new TerraformOutput(this, "dashboard_name", { value: this.monitoring.dashboardName });
     new TerraformOutput(this, "rds_master_secret_arn", { value: this.rds.masterUserSecretArn, description: "Secrets Manager secret RDS keeps the master credentials in" });
@@ -160,4 +177,9 @@ export function alertTopicName(env: EnvironmentConfig): string {
 /** The name the ingress ALB gets (≤ 32 characters), so alarms and the dashboard can find it. */
 export function ingressLoadBalancerName(env: EnvironmentConfig): string {
   return env.resourceName.slice(0, 32);
+}
+
+/** The Secrets Manager secret holding the application's secret values. */
+export function appSecretName(env: EnvironmentConfig): string {
+  return `${env.resourceName}/app`;
 }
