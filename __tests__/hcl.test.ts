@@ -27,12 +27,19 @@ function normalize(value: unknown, key = ""): unknown {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([name]) => name !== "//")
-        .map(([name, inner]) => [name, normalize(inner, name)]),
+        .map(([name, inner]) => [name, REFERENCE_LISTS.includes(name) && Array.isArray(inner) ? inner.map(unwrapReference) : normalize(inner, name)]),
     );
   }
   // A variable's `type` is an expression in both syntaxes: `string` in HCL, "string" in JSON.
   if (key === "type" && typeof value === "string") return value.replace(/^\$\{(.*)\}$/, "$1");
   return value;
+}
+
+/** Lists of references: bare traversals in HCL (parsed as `${x}`), plain strings in JSON. */
+const REFERENCE_LISTS = ["depends_on", "ignore_changes"];
+
+function unwrapReference(item: unknown): unknown {
+  return typeof item === "string" ? item.replace(/^\$\{(.*)\}$/, "$1") : item;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -65,6 +72,15 @@ describe.each(allStacks.map((s) => [s.node.id, s] as const))("HCL of %s", (_id, 
   it("keeps the terraform settings cdktf's renderer garbles (required_version)", () => {
     expect(hcl).toMatch(/^\s*required_version = ">= 1\.5"$/m);
     expect(hcl).not.toMatch(/^\s*\d+ = "/m);
+  });
+
+  it("writes references in depends_on and ignore_changes unquoted (quoted ones are deprecated)", () => {
+    expect(hcl).not.toMatch(/^\s*(depends_on|ignore_changes) = \[\n\s*"/m);
+  });
+
+  it("writes WAF rule statements as blocks, as the provider schema declares them", () => {
+    expect(hcl).not.toMatch(/^\s*statement = \{/m);
+    if (hcl.includes('resource "aws_wafv2_web_acl"')) expect(hcl).toMatch(/^    statement \{\n      rate_based_statement \{$/m);
   });
 
   it("writes Helm provider 3.x nested attributes as attributes, never as blocks", () => {

@@ -11,6 +11,9 @@
  * writes the separating comma on the marker's line (`EOF,`), which ends no heredoc; the repair
  * moves the comma to the next line.
  *
+ * It quotes `depends_on` and `ignore_changes` entries (`"aws_vpc.x"`), which Terraform accepts
+ * only with a deprecation warning; the repair writes them as the references they are.
+ *
  * Finally it writes references as quoted single interpolations (`"${aws_vpc.x.id}"`), which
  * `terraform fmt` rewrites to bare expressions; the repair does the same, outside heredocs, so
  * the output is what `terraform fmt -check` accepts.
@@ -41,10 +44,19 @@ export function repairHcl(hcl: string, terraformBlock: Record<string, unknown>):
 /** A line mapper that turns `"${expr}"` into `expr` where the string is nothing but that interpolation. */
 function unwrapOutsideHeredocs(): (line: string) => string {
   let heredocEnd: string | undefined;
+  let inDependsOn = false;
   return (line) => {
     if (heredocEnd !== undefined) {
       if (line.trim() === heredocEnd) heredocEnd = undefined;
       return line;
+    }
+    if (/^\s*(depends_on|ignore_changes)\s*=\s*\[$/.test(line)) {
+      inDependsOn = true;
+      return line;
+    }
+    if (inDependsOn) {
+      if (/^\s*\]/.test(line)) inDependsOn = false;
+      return line.replace(/^(\s*)"([A-Za-z0-9_.[\]-]+)"(,?)$/, "$1$2$3");
     }
     const opening = /<<-?([A-Za-z_]+)$/.exec(line);
     if (opening) {

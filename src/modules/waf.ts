@@ -1,4 +1,4 @@
-import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAcl, Wafv2WebAclConfig, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
 import { Problems, quote } from "../validation";
@@ -80,7 +80,7 @@ export class WebAcl extends Construct {
         }),
       ),
     ];
-    const acl = new Wafv2WebAcl(this, "acl", {
+    const acl = new Wafv2WebAclWithStatementBlocks(this, "acl", {
       name: props.name,
       description: `Edge protection of ${props.name}'s ingress load balancer`,
       scope: "REGIONAL",
@@ -110,4 +110,47 @@ export class WebAcl extends Construct {
 function managedGroup(group: string, countRules: readonly WafRuleRef[]): Record<string, unknown> {
   const overrides = countRules.filter((r) => r.group === group).map((r) => ({ name: r.rule, action_to_use: { count: {} } }));
   return { vendor_name: "AWS", name: group, ...(overrides.length > 0 ? { rule_action_override: overrides } : {}) };
+}
+
+/**
+ * The bindings leave a rule's `statement` untyped, and cdktf's HCL renderer then writes it as an
+ * attribute (`statement = { … }`), which Terraform rejects ("Insufficient statement blocks"): in
+ * the provider's schema `statement` and everything inside it are nested blocks. This subclass
+ * renders it as blocks; the JSON synth was already right.
+ */
+class Wafv2WebAclWithStatementBlocks extends Wafv2WebAcl {
+  constructor(scope: Construct, id: string, config: Wafv2WebAclConfig) {
+    super(scope, id, config);
+  }
+
+  protected synthesizeHclAttributes(): Record<string, unknown> {
+    const hcl = super.synthesizeHclAttributes() as Record<string, { value?: unknown }>;
+    const rules = (this.synthesizeAttributes() as { rule?: Array<{ statement?: unknown }> }).rule ?? [];
+    const rendered = hcl.rule?.value;
+    if (Array.isArray(rendered)) {
+      rendered.forEach((rule: Record<string, unknown>, index) => {
+        if (rules[index]?.statement !== undefined) rule.statement = asBlock(rules[index].statement);
+      });
+    }
+    return hcl;
+  }
+}
+
+/** cdktf HCL metadata for a JSON value whose every nested object is a block (WAF statements). */
+function asBlock(value: unknown): Record<string, unknown> {
+  return { value: blockBody(value), isBlock: true, type: "struct", storageClassType: "struct" };
+}
+
+function blockBody(value: unknown): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if (Array.isArray(inner) && inner.every((item) => typeof item === "object" && item !== null)) {
+      body[key] = { value: inner.map(blockBody), isBlock: true, type: "list", storageClassType: "structList" };
+    } else if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) {
+      body[key] = asBlock(inner);
+    } else {
+      body[key] = { value: inner, isBlock: false, type: "simple", storageClassType: typeof inner };
+    }
+  }
+  return body;
 }
