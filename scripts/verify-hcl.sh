@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh terraform
 OUT="$REPO_ROOT/.cache/hcl"
-rm -rf "$OUT"
+rm -rf "$OUT" && mkdir -p "$OUT"
 CDKTF_OUTDIR="$OUT" SYNTH_HCL_OUTPUT=true node dist/main.js
 count=0
 for dir in "$OUT"/stacks/*/; do
