@@ -3,12 +3,11 @@ import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { checkPlacement, checkWhole, checkWindows, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
+import { addIngressOnlySecurityGroup } from "./security-group";
 
 export interface ElastiCacheProps {
   /** Replication group id; also names the subnet group, security group and RBAC users. Seed: `mindhit-production`. */
@@ -147,24 +146,12 @@ export class ElastiCache extends Construct {
       tags: { Name: clusterId },
     });
 
-    const securityGroupName = `${clusterId}-redis-sg`;
-    // No inline rules: ingress comes from one rule resource per allowed group, and the provider
-    // revokes AWS's default allow-all egress rule on create. Redis opens no connections.
-    const securityGroup = new SecurityGroup(this, "security-group", {
-      name: securityGroupName,
-      description: `Redis ${clusterId}: ingress on ${port} from allowed security groups only`,
+    const securityGroup = addIngressOnlySecurityGroup(this, {
+      name: `${clusterId}-redis-sg`,
       vpcId: props.vpcId,
-      tags: { Name: securityGroupName },
-    });
-    props.allowedSecurityGroupIds.forEach((groupId, index) => {
-      new VpcSecurityGroupIngressRule(this, `ingress-${index}`, {
-        securityGroupId: securityGroup.id,
-        referencedSecurityGroupId: groupId,
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        description: "Redis from an allowed security group",
-      });
+      service: `Redis ${clusterId}`,
+      port: port,
+      allowedSecurityGroupIds: props.allowedSecurityGroupIds,
     });
 
     // A user group must contain a user named "default"; ours is disabled, so a connection that

@@ -4,12 +4,11 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { checkPlacement, checkWhole, checkWindows, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
+import { addIngressOnlySecurityGroup } from "./security-group";
 import { EncryptedLogGroup } from "./log-group";
 
 export interface RdsProps {
@@ -159,24 +158,12 @@ export class Rds extends Construct {
       tags: { Name: identifier },
     });
 
-    const securityGroupName = `${identifier}-rds-sg`;
-    // No inline rules: ingress comes from one rule resource per allowed group, and the provider
-    // revokes AWS's default allow-all egress rule on create. The database opens no connections.
-    const securityGroup = new SecurityGroup(this, "security-group", {
-      name: securityGroupName,
-      description: `PostgreSQL ${identifier}: ingress on ${POSTGRES_PORT} from allowed security groups only`,
+    const securityGroup = addIngressOnlySecurityGroup(this, {
+      name: `${identifier}-rds-sg`,
       vpcId: props.vpcId,
-      tags: { Name: securityGroupName },
-    });
-    props.allowedSecurityGroupIds.forEach((groupId, index) => {
-      new VpcSecurityGroupIngressRule(this, `ingress-${index}`, {
-        securityGroupId: securityGroup.id,
-        referencedSecurityGroupId: groupId,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: "PostgreSQL from an allowed security group",
-      });
+      service: `PostgreSQL ${identifier}`,
+      port: POSTGRES_PORT,
+      allowedSecurityGroupIds: props.allowedSecurityGroupIds,
     });
 
     const parameterGroup = new DbParameterGroup(this, "parameter-group", {
