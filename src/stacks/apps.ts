@@ -11,9 +11,8 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
-import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformStack, TerraformVariable } from "../cdktf";
-import { EnvironmentConfig, IMAGE_TAG, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
-import { AwsAccount } from "../modules/aws-account";
+import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformVariable } from "../cdktf";
+import { EnvironmentConfig, IMAGE_TAG } from "../config";
 import { defaultAppUserName } from "../modules/elasticache";
 import { IrsaRole } from "../modules/irsa-role";
 import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
@@ -21,10 +20,9 @@ import { addAlarm, AlarmSpec } from "../modules/monitoring";
 import { WebAcl } from "../modules/waf";
 import { chartDir } from "../paths";
 import { ValidationError } from "../validation";
-import { configureStateBackend } from "./backend";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
 import { alertTopicName, appSecretName, ingressLoadBalancerName } from "./platform";
-import { addAwsProvider } from "./providers";
 
 /** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
 export const THIRD_PARTY_CHARTS = {
@@ -45,11 +43,7 @@ export const APP = {
 
 export type AppComponent = (typeof APP.components)[number];
 
-export interface AppsStackProps {
-  readonly project: ProjectSettings;
-  readonly env: EnvironmentConfig;
-  readonly backend: StateBackend;
-}
+export type AppsStackProps = EnvironmentStackProps;
 
 /** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
 export interface AppReleaseValues {
@@ -75,18 +69,15 @@ interface ComponentValues {
  * cluster is found by name (both stacks take it from the environment config), not through
  * remote state.
  */
-export class AppsStack extends TerraformStack {
+export class AppsStack extends EnvironmentStack {
   readonly appRelease: Release;
   readonly releaseValues: AppReleaseValues;
   readonly webAclArn: string;
 
   constructor(scope: Construct, props: AppsStackProps) {
-    const name = stackNames(props.project, props.env).apps;
-    super(scope, name);
-    const { project, env } = props;
-    configureStateBackend(this, { project, backend: props.backend, key: stateKey(env, "apps"), workspace: name });
-    addAwsProvider(this, project, env.region, env.environment);
-    const account = new AwsAccount(this, "account");
+    super(scope, props, "apps");
+    const { env } = props;
+    const account = this.account;
 
     const cluster = new DataAwsEksCluster(this, "cluster", { name: env.resourceName });
     const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;

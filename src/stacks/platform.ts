@@ -1,9 +1,8 @@
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "../cdktf";
-import { EnvironmentConfig, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
+import { TerraformOutput } from "../cdktf";
+import type { EnvironmentConfig } from "../config";
 import { AlertTopic } from "../modules/alert-topic";
-import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
 import { PlatformMonitoring } from "../modules/monitoring";
 import { SecureBucket } from "../modules/secure-bucket";
@@ -12,20 +11,15 @@ import { Eks } from "../modules/eks";
 import { ElastiCache } from "../modules/elasticache";
 import { Rds } from "../modules/rds";
 import { Vpc } from "../modules/vpc";
-import { configureStateBackend } from "./backend";
-import { addAwsProvider } from "./providers";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
-export interface PlatformStackProps {
-  readonly project: ProjectSettings;
-  readonly env: EnvironmentConfig;
-  readonly backend: StateBackend;
-}
+export type PlatformStackProps = EnvironmentStackProps;
 
 /**
  * One environment's AWS platform, composed as the seed's `environments/prod/main.tf` composes
  * its modules: network, cluster, data stores, registry.
  */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends EnvironmentStack {
   readonly vpc: Vpc;
   readonly eks: Eks;
   readonly rds: Rds;
@@ -36,13 +30,9 @@ export class PlatformStack extends TerraformStack {
   readonly backups: SecureBucket;
 
   constructor(scope: Construct, props: PlatformStackProps) {
-    const name = stackNames(props.project, props.env).platform;
-    super(scope, name);
-    const { project, env } = props;
-    configureStateBackend(this, { project, backend: props.backend, key: stateKey(env, "platform"), workspace: name });
-    addAwsProvider(this, project, env.region, env.environment);
-
-    const account = new AwsAccount(this, "account");
+    super(scope, props, "platform");
+    const { env } = props;
+    const account = this.account;
     this.vpc = new Vpc(this, "vpc", {
       name: env.resourceName,
       account,
