@@ -1,12 +1,12 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Construct } from "constructs";
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "../cdktf";
+import { LocalBackend, TerraformOutput, TerraformStack } from "../cdktf";
 import type { ProjectSettings } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
 import { GithubOidcRoles } from "../modules/github-oidc";
 import { SecureBucket } from "../modules/secure-bucket";
-import { requiredTerraformVersion } from "./backend";
+import { configureStateBackend, requiredTerraformVersion } from "./backend";
 import { addAwsProvider } from "./providers";
 
 /** Where the bootstrap stack keeps its own state. */
@@ -38,16 +38,11 @@ export class StateBootstrapStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
     const { project } = props;
-    this.addOverride("terraform.required_version", requiredTerraformVersion(project));
     if (props.stateLocation === "s3") {
-      new S3Backend(this, {
-        bucket: project.state.bucket,
-        key: BOOTSTRAP_STATE_KEY,
-        region: project.state.region,
-        encrypt: true,
-        dynamodbTable: project.state.lockTable,
-      });
+      // Once migrated, the same S3 backend (and lock switches) as every other stack.
+      configureStateBackend(this, { project, backend: { kind: "s3" }, key: BOOTSTRAP_STATE_KEY, workspace: id });
     } else {
+      this.addOverride("terraform.required_version", requiredTerraformVersion(project));
       new LocalBackend(this, { path: BOOTSTRAP_LOCAL_STATE_PATH });
     }
     addAwsProvider(this, project, project.state.region, "shared");
