@@ -20,7 +20,6 @@ const synth = (props: Partial<Props> = {}): SynthJson =>
     new ElastiCache(scope, "cache", { ...base, ...props, account });
   });
 
-/** Every attribute name anywhere in the synthesized resources and data sources. */
 function user(json: SynthJson, userName: string): Block {
   const found = resources(json, "aws_elasticache_user").find((u) => u.user_name === userName);
   if (!found) throw new Error(`no ElastiCache user ${userName}`);

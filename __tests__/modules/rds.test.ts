@@ -20,7 +20,6 @@ const synth = (props: Partial<Props> = {}): SynthJson =>
     new Rds(scope, "db", { ...base, ...props, account });
   });
 
-/** Every attribute name anywhere in the synthesized resources and data sources. */
 /** The `${aws_kms_key.<name>.arn}` reference of the key behind `alias/<alias>`. */
 function keyArnReference(json: SynthJson, alias: string): string {
   const found = resources(json, "aws_kms_alias").find((a) => a.name === `alias/${alias}`);
