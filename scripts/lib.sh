@@ -3,7 +3,8 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="${MINDHIT_TOOLS_DIR:-$REPO_ROOT/.tools}"
+# Built tools are cached per machine, outside the clone, so fresh clones (CI included) reuse them.
+TOOLS_DIR="${MINDHIT_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-infra/tools}"
 export REPO_ROOT TOOLS_DIR
 # Offline-friendly defaults: no version checks phoning home, a project-local Terraform CLI config.
 export CHECKPOINT_DISABLE=1

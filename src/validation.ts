@@ -19,21 +19,47 @@ export class ValidationError extends Error {
   }
 }
 
+/** Where a check reports a bad field: a subject's problem list, or a view of one that renames fields. */
+export interface ProblemSink {
+  add(field: string, message: string): void;
+  check(ok: boolean, field: string, message: string): void;
+}
+
 /**
  * Collects problems for one subject (an environment, a construct) and throws them together,
  * so a config with three mistakes is fixed in one round trip, not three.
  */
-export class Problems {
+export class Problems implements ProblemSink {
   private readonly found: string[] = [];
 
   constructor(private readonly subject: string) {}
 
   add(field: string, message: string): void {
-    this.found.push(`${this.subject}: ${field} ${message}`);
+    this.found.push(field === "" ? `${this.subject}: ${message}` : `${this.subject}: ${field} ${message}`);
   }
 
   check(ok: boolean, field: string, message: string): void {
     if (!ok) this.add(field, message);
+  }
+
+  /**
+   * A view that reports a construct's prop under the config field it was set from, so a check a
+   * module owns names what the operator edits (`database.instanceClass`, not `instanceClass`).
+   */
+  mapped(fields: Readonly<Record<string, string>> | ((field: string) => string)): ProblemSink {
+    const rename = (field: string): string => (typeof fields === "function" ? fields(field) : (fields[field] ?? field));
+    return {
+      add: (field, message) => this.add(rename(field), message),
+      check: (ok, field, message) => this.check(ok, rename(field), message),
+    };
+  }
+
+  get count(): number {
+    return this.found.length;
+  }
+
+  get list(): readonly string[] {
+    return [...this.found];
   }
 
   throwIfAny(): void {
@@ -87,7 +113,7 @@ export function quote(value: unknown): string {
  * AZ, none overlapping another. Returns whether the VPC CIDR itself is usable.
  */
 export function checkNetworkPlan(
-  problems: Problems,
+  problems: ProblemSink,
   vpcField: string,
   vpcCidr: string,
   subnetLists: ReadonlyArray<readonly [field: string, cidrs: readonly string[]]>,
@@ -112,7 +138,7 @@ export function checkNetworkPlan(
 }
 
 /** An availability-zone list: at least two distinct zones (EKS and RDS subnet groups need two). */
-export function checkAzList(problems: Problems, field: string, azs: readonly string[], exampleRegion: string): void {
+export function checkAzList(problems: ProblemSink, field: string, azs: readonly string[], exampleRegion: string): void {
   if (azs.length < 2) {
     problems.add(field, `lists ${azs.length} zone(s); EKS and RDS subnet groups need at least 2 (e.g. ["${exampleRegion}a", "${exampleRegion}c"])`);
   }
@@ -120,7 +146,7 @@ export function checkAzList(problems: Problems, field: string, azs: readonly str
 }
 
 /** Auto-scaling bounds: whole numbers with min ≤ desired ≤ max and max ≥ 1. */
-export function checkScaling(problems: Problems, field: string, min: number, desired: number, max: number): void {
+export function checkScaling(problems: ProblemSink, field: string, min: number, desired: number, max: number): void {
   const whole = [min, desired, max].every((n) => Number.isInteger(n) && n >= 0);
   if (!whole) {
     problems.add(field, `must be whole numbers ≥ 0 (got min ${min}, desired ${desired}, max ${max})`);
@@ -132,7 +158,7 @@ export function checkScaling(problems: Problems, field: string, min: number, des
 /** EKS versions in standard or extended support on 2026-11 (EKS version calendar). */
 export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35", "1.36"];
 
-export function checkKubernetesVersion(problems: Problems, field: string, version: string): void {
+export function checkKubernetesVersion(problems: ProblemSink, field: string, version: string): void {
   problems.check(
     SUPPORTED_KUBERNETES_VERSIONS.includes(version),
     field,
@@ -140,13 +166,44 @@ export function checkKubernetesVersion(problems: Problems, field: string, versio
   );
 }
 
-export function checkNonEmpty(problems: Problems, field: string, values: readonly unknown[], example: string): void {
+export function checkNonEmpty(problems: ProblemSink, field: string, values: readonly unknown[], example: string): void {
   problems.check(values.length > 0, field, `must list at least one entry (e.g. ${example})`);
 }
 
 /** A whole number in [min, max], reported as `<value> is not allowed (whole number min-max)`. */
-export function checkWhole(problems: Problems, field: string, value: number, min: number, max: number): void {
+export function checkWhole(problems: ProblemSink, field: string, value: number, min: number, max: number): void {
   problems.check(Number.isInteger(value) && value >= min && value <= max, field, `${value} is not allowed (whole number ${min}-${max})`);
+}
+
+/** A number in [min, max] (fractions allowed), with the unit named in the message. */
+export function checkRange(problems: ProblemSink, field: string, value: number, min: number, max: number, unit: string): void {
+  problems.check(value >= min && value <= max, field, `${value} is not allowed (${unit} from ${min} to ${max})`);
+}
+
+/* ---- Instance sizes: EC2 instance types, RDS instance classes, ElastiCache node types ---- */
+
+/** `<family>.<size>`: a family with a generation digit (t3, m7g, c6in, u-6tb1) and a size AWS sells. */
+const INSTANCE_TYPE = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\.(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal(?:-[1-9]\d*xl)?)$/;
+
+export function isInstanceType(value: string): boolean {
+  const match = INSTANCE_TYPE.exec(value);
+  return match !== null && /\d/.test(match[1]);
+}
+
+export function checkInstanceType(problems: ProblemSink, field: string, value: string): void {
+  problems.check(isInstanceType(value), field, `${quote(value)} is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7g.large")`);
+}
+
+export function checkDbInstanceClass(problems: ProblemSink, field: string, value: string): void {
+  problems.check(value.startsWith("db.") && isInstanceType(value.slice(3)), field, `${quote(value)} is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")`);
+}
+
+export function checkCacheNodeType(problems: ProblemSink, field: string, value: string): void {
+  problems.check(
+    value.startsWith("cache.") && isInstanceType(value.slice(6)),
+    field,
+    `${quote(value)} is not an ElastiCache node type (cache.<family>.<size>, e.g. "cache.t3.micro", "cache.r7g.large")`,
+  );
 }
 
 /**
@@ -155,7 +212,7 @@ export function checkWhole(problems: Problems, field: string, value: number, min
  * repetition; a list token as a whole skips the count check.
  */
 export function checkPlacement(
-  problems: Problems,
+  problems: ProblemSink,
   subnetIds: readonly string[],
   allowedSecurityGroupIds: readonly string[],
   minSubnets: number,
@@ -232,7 +289,7 @@ function spansOverlap(a: Span, b: Span): boolean {
  * least `minMinutes` long (the maintenance window at most 24 hours) and not overlapping, which
  * RDS and ElastiCache both reject at apply time.
  */
-export function checkWindows(problems: Problems, daily: WindowSetting, weekly: WindowSetting): void {
+export function checkWindows(problems: ProblemSink, daily: WindowSetting, weekly: WindowSetting): void {
   const day = dailySpan(daily.value);
   const dayOk = day !== undefined && day.length >= daily.minMinutes;
   problems.check(dayOk, daily.field, `${quote(daily.value)} is not allowed (hh24:mi-hh24:mi in UTC, at least ${daily.minMinutes} minutes, e.g. "18:00-19:00")`);

@@ -3,8 +3,10 @@ import type { EnvironmentConfig } from "../config";
 /** Production: the seed's `infra/environments/prod` values, with HA where the seed leaves it open. */
 export const prod: EnvironmentConfig = {
   name: "prod",
-  environment: "production",
-  resourceName: "mindhit-production",
+  // The seed's names: state key production/terraform.tfstate, resources mindhit-production,
+  // repositories mindhit/api and mindhit/worker, the bare API host. Derived from "prod" otherwise.
+  identity: { environment: "production", repositoryNamespace: "mindhit", host: "api.mindhit.io" },
+  tier: "production",
   region: "ap-northeast-2",
   azs: ["ap-northeast-2a", "ap-northeast-2c"],
   network: {
@@ -35,7 +37,6 @@ export const prod: EnvironmentConfig = {
     replicas: 1,
   },
   registry: {
-    repositoryNames: ["mindhit/api", "mindhit/worker"],
     // Deploys name images by git SHA; an immutable tag cannot be re-pointed to another image.
     imageTagMutability: "IMMUTABLE",
   },
@@ -44,7 +45,6 @@ export const prod: EnvironmentConfig = {
     apiImageTag: "0.1.0",
     workerImageTag: "0.1.0",
     timeoutSeconds: 600,
-    valuesFile: "values-prod.yaml",
   },
   alerting: {
     emails: ["ops@mindhit.io"],

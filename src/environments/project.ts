@@ -4,6 +4,7 @@ import type { ProjectSettings } from "../config";
 export const project: ProjectSettings = {
   project: "mindhit",
   managedBy: "cdktf",
+  domain: "mindhit.io",
   state: {
     bucket: "mindhit-terraform-state",
     lockTable: "mindhit-terraform-locks",
@@ -13,6 +14,5 @@ export const project: ProjectSettings = {
   github: {
     repository: "mindhit/mindhit-infra",
     deployBranch: "main",
-    environments: ["staging", "production"],
   },
 };

@@ -6,7 +6,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { Problems, quote } from "../validation";
+import { duplicates, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
 
@@ -18,6 +18,24 @@ export interface AlertTopicProps {
   readonly emails?: readonly string[];
   /** Slack channel fed through AWS Chatbot. @default none */
   readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+}
+
+/** The props that are settings (not wiring), which config validation checks before any construct exists. */
+export type AlertTopicSettings = Omit<AlertTopicProps, "account">;
+
+/** The topic's rules: its name, each subscriber's address, and Slack ids in Slack's own format. */
+export function checkAlertTopicProps(problems: ProblemSink, props: AlertTopicSettings): void {
+  problems.check(/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName), "topicName", `${quote(props.topicName)} is not an SNS topic name`);
+  const emails = props.emails ?? [];
+  for (const email of emails) {
+    problems.check(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email), "emails", `${quote(email)} is not an email address`);
+  }
+  for (const email of new Set(duplicates(emails))) problems.add("emails", `lists ${quote(email)} more than once`);
+  if (props.slack) {
+    const { workspaceId, channelId } = props.slack;
+    problems.check(/^T[A-Z0-9]{8,10}$/.test(workspaceId), "slack.workspaceId", `${quote(workspaceId)} is not a Slack workspace (team) id (T and 8-10 of A-Z 0-9, e.g. "T0123ABCD")`);
+    problems.check(/^[CG][A-Z0-9]{8,10}$/.test(channelId), "slack.channelId", `${quote(channelId)} is not a Slack channel id (C or G and 8-10 of A-Z 0-9, e.g. "C0123ABCD")`);
+  }
 }
 
 /**
@@ -32,7 +50,7 @@ export class AlertTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
     const problems = new Problems(this.node.path);
-    problems.check(/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName), "topicName", `${quote(props.topicName)} is not an SNS topic name`);
+    checkAlertTopicProps(problems, props);
     problems.throwIfAny();
     const { account } = props;
 

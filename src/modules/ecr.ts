@@ -1,7 +1,7 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
-import { checkNonEmpty, duplicates, Problems, quote } from "../validation";
+import { checkNonEmpty, duplicates, ProblemSink, Problems, quote } from "../validation";
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
 
@@ -26,6 +26,29 @@ const MUTABILITIES: readonly string[] = ["MUTABLE", "IMMUTABLE"];
 /** ECR's repository name grammar: path segments of [a-z0-9]+ joined by single `.`, `_` or `-`. */
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
+/** The repositories' rules: valid, distinct names; a known mutability; a sane retention. */
+export function checkEcrProps(problems: ProblemSink, props: EcrProps): void {
+  const names = props.repositoryNames;
+  const mutability: string = props.imageTagMutability ?? ECR_DEFAULTS.imageTagMutability;
+  const keepLast = props.keepLastImages ?? ECR_DEFAULTS.keepLastImages;
+  checkNonEmpty(problems, "repositoryNames", names, '"mindhit/api"');
+  for (const name of names) {
+    problems.check(
+      REPOSITORY_NAME.test(name) && name.length >= 2 && name.length <= 256,
+      "repositoryNames",
+      `${quote(name)} is not an ECR repository name (2-256 lowercase characters: segments of a-z 0-9 joined by single . _ - or /)`,
+    );
+  }
+  for (const name of new Set(duplicates(names))) problems.add("repositoryNames", `lists ${quote(name)} more than once`);
+  const ids = names.map(constructIdOf);
+  for (const clash of new Set(duplicates(ids))) {
+    const clashing = names.filter((n) => constructIdOf(n) === clash);
+    if (new Set(clashing).size > 1) problems.add("repositoryNames", `${clashing.map(quote).join(" and ")} map to the same construct id ${quote(clash)} (rename one)`);
+  }
+  problems.check(MUTABILITIES.includes(mutability), "imageTagMutability", `${quote(mutability)} is not allowed (allowed: ${MUTABILITIES.join(", ")})`);
+  problems.check(Number.isInteger(keepLast) && keepLast >= 1 && keepLast <= 10000, "keepLastImages", `${keepLast} is not allowed (whole number 1-10000)`);
+}
+
 /**
  * The seed's `modules/ecr`: one repository per name with scan-on-push and a lifecycle policy
  * keeping the newest images. Beyond the seed: KMS encryption (AWS-managed `aws/ecr` key) and
@@ -46,22 +69,7 @@ export class Ecr extends Construct {
     const keepLast = props.keepLastImages ?? ECR_DEFAULTS.keepLastImages;
 
     const problems = new Problems(this.node.path);
-    checkNonEmpty(problems, "repositoryNames", names, '"mindhit/api"');
-    for (const name of names) {
-      problems.check(
-        REPOSITORY_NAME.test(name) && name.length >= 2 && name.length <= 256,
-        "repositoryNames",
-        `${quote(name)} is not an ECR repository name (2-256 lowercase characters: segments of a-z 0-9 joined by single . _ - or /)`,
-      );
-    }
-    for (const name of new Set(duplicates(names))) problems.add("repositoryNames", `lists ${quote(name)} more than once`);
-    const ids = names.map(constructIdOf);
-    for (const clash of new Set(duplicates(ids))) {
-      const clashing = names.filter((n) => constructIdOf(n) === clash);
-      if (new Set(clashing).size > 1) problems.add("repositoryNames", `${clashing.map(quote).join(" and ")} map to the same construct id ${quote(clash)} (rename one)`);
-    }
-    problems.check(MUTABILITIES.includes(mutability), "imageTagMutability", `${quote(mutability)} is not allowed (allowed: ${MUTABILITIES.join(", ")})`);
-    problems.check(Number.isInteger(keepLast) && keepLast >= 1 && keepLast <= 10000, "keepLastImages", `${keepLast} is not allowed (whole number 1-10000)`);
+    checkEcrProps(problems, props);
     problems.throwIfAny();
 
     const policy = JSON.stringify(lifecyclePolicy(keepLast));

@@ -10,7 +10,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
-import { checkKubernetesVersion, checkNonEmpty, checkScaling, isIpv4NetworkCidr, Problems, quote } from "../validation";
+import { checkInstanceType, checkKubernetesVersion, checkNonEmpty, checkScaling, duplicates, isIpv4NetworkCidr, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
 import { IrsaRole } from "./irsa-role";
@@ -92,6 +92,38 @@ export const EKS_DEFAULTS = {
 
 const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
+/** The props that are settings (not wiring), which config validation checks before any construct exists. */
+export type EksSettings = Omit<EksProps, "account" | "vpcId" | "subnetIds">;
+
+/** The cluster's rules: name, a supported version, node sizes and scaling, endpoint CIDRs, admin principals. */
+export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
+  const instanceTypes = props.nodeInstanceTypes ?? EKS_DEFAULTS.nodeInstanceTypes;
+  const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
+  const hopLimit = props.metadataHopLimit ?? 1;
+  problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName), "clusterName", `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`);
+  checkKubernetesVersion(problems, "clusterVersion", props.clusterVersion ?? EKS_DEFAULTS.clusterVersion);
+  checkNonEmpty(problems, "nodeInstanceTypes", instanceTypes, '"t3.medium"');
+  for (const type of instanceTypes) checkInstanceType(problems, "nodeInstanceTypes", type);
+  for (const type of new Set(duplicates(instanceTypes))) problems.add("nodeInstanceTypes", `lists ${quote(type)} more than once`);
+  checkScaling(
+    problems,
+    "nodeMinSize/nodeDesiredSize/nodeMaxSize",
+    props.nodeMinSize ?? EKS_DEFAULTS.nodeMinSize,
+    props.nodeDesiredSize ?? EKS_DEFAULTS.nodeDesiredSize,
+    props.nodeMaxSize ?? EKS_DEFAULTS.nodeMaxSize,
+  );
+  const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
+  for (const cidr of publicCidrs) problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR (e.g. "203.0.113.0/24")`);
+  for (const arn of props.adminPrincipalArns ?? []) {
+    problems.check(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn), "adminPrincipalArns", `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`);
+  }
+  for (const t of props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes) {
+    problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
+  }
+  problems.check(Number.isInteger(diskSize) && diskSize >= 20, "nodeDiskSizeGiB", `${diskSize} is not allowed (whole number ≥ 20)`);
+  problems.check(hopLimit === 1 || hopLimit === 2, "metadataHopLimit", `${hopLimit} is not allowed (allowed: 1, 2)`);
+}
+
 /**
  * The seed's `modules/eks` (terraform-aws-modules/eks): the cluster, one managed node group and
  * the IRSA OIDC provider, with what that module and the EKS Best Practices Guide add by default:
@@ -131,15 +163,8 @@ export class Eks extends Construct {
     const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
     const hopLimit = props.metadataHopLimit ?? 1;
     const problems = new Problems(this.node.path);
-    problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName), "clusterName", `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`);
-    checkKubernetesVersion(problems, "clusterVersion", version);
-    checkNonEmpty(problems, "nodeInstanceTypes", instanceTypes, '"t3.medium"');
-    checkScaling(problems, "nodeMinSize/nodeDesiredSize/nodeMaxSize", min, desired, max);
+    checkEksProps(problems, props);
     problems.check(props.subnetIds.length >= 2, "subnetIds", `lists ${props.subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
-    for (const cidr of publicCidrs) problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR`);
-    for (const t of logTypes) problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
-    problems.check(Number.isInteger(diskSize) && diskSize >= 20, "nodeDiskSizeGiB", `${diskSize} is not allowed (whole number ≥ 20)`);
-    problems.check(hopLimit === 1 || hopLimit === 2, "metadataHopLimit", `${hopLimit} is not allowed (allowed: 1, 2)`);
     problems.throwIfAny();
 
     const { account, clusterName } = props;

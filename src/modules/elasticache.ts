@@ -4,7 +4,7 @@ import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { Construct } from "constructs";
-import { checkPlacement, checkWhole, checkWindows, Problems, quote } from "../validation";
+import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
 import { addIngressOnlySecurityGroup } from "./security-group";
@@ -63,6 +63,48 @@ export const DEFAULT_USER_ACCESS_STRING = "off -@all";
 /** ElastiCache user and user-group ids: letter first, letters, digits and single hyphens, at most 40, no trailing hyphen. */
 const RBAC_ID = /^[a-z](?!.*--)[a-z0-9-]{0,39}$/;
 
+/** The props that are settings (not wiring), which config validation checks before any construct exists. */
+export type ElastiCacheSettings = Omit<ElastiCacheProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
+
+/** The replication group's rules: ids (its own and the RBAC ids built from it), node type, engine, replicas, snapshots, windows. */
+export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheSettings): void {
+  const { clusterId } = props;
+  const engineVersion = props.engineVersion ?? ELASTICACHE_DEFAULTS.engineVersion;
+  const parameterGroupName = props.parameterGroupName ?? ELASTICACHE_DEFAULTS.parameterGroupName;
+  const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
+  const clusterIdOk = /^[a-z][a-z0-9-]{0,39}$/.test(clusterId) && !clusterId.includes("--") && !clusterId.endsWith("-");
+  problems.check(
+    clusterIdOk,
+    "clusterId",
+    `${quote(clusterId)} is not a replication group id (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not ending with a hyphen)`,
+  );
+  if (clusterIdOk) {
+    // The RBAC ids derived from it share the 40-character limit.
+    const defaultUserId = `${clusterId}-default`;
+    problems.check(defaultUserId.length <= 40, "clusterId", `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (at most 32 characters)`);
+  }
+  checkCacheNodeType(problems, "nodeType", props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType);
+  problems.check(/^7\.\d+$/.test(engineVersion), "engineVersion", `${quote(engineVersion)} is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)`);
+  problems.check(
+    /^[A-Za-z][A-Za-z0-9.-]{0,254}$/.test(parameterGroupName) && (!parameterGroupName.startsWith("default.") || parameterGroupName === "default.redis7"),
+    "parameterGroupName",
+    `${quote(parameterGroupName)} is not allowed (a custom redis7 parameter group, or "default.redis7" for this non-clustered group)`,
+  );
+  checkWhole(problems, "port", props.port ?? ELASTICACHE_DEFAULTS.port, 1024, 65535);
+  checkWhole(problems, "replicas", props.replicas ?? ELASTICACHE_DEFAULTS.replicas, 0, 5);
+  checkWhole(problems, "snapshotRetentionLimit", props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit, 0, 35);
+  checkWindows(
+    problems,
+    { field: "snapshotWindow", value: props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow, minMinutes: 60 },
+    { field: "maintenanceWindow", value: props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow, minMinutes: 60 },
+  );
+  problems.check(
+    RBAC_ID.test(appUserName) && !appUserName.endsWith("-") && appUserName !== "default",
+    "appUserName",
+    `${quote(appUserName)} is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")`,
+  );
+}
+
 /**
  * The seed's `modules/elasticache`, as a replication group so it can be encrypted and gain
  * replicas: Redis in private subnets, reachable on its port only from the listed security
@@ -97,32 +139,7 @@ export class ElastiCache extends Construct {
     const userGroupId = `${clusterId}-users`;
 
     const problems = new Problems(this.node.path);
-    const clusterIdOk = /^[a-z][a-z0-9-]{0,39}$/.test(clusterId) && !clusterId.includes("--") && !clusterId.endsWith("-");
-    problems.check(
-      clusterIdOk,
-      "clusterId",
-      `${quote(clusterId)} is not a replication group id (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not ending with a hyphen)`,
-    );
-    if (clusterIdOk) {
-      // The RBAC ids derived from it share the 40-character limit.
-      problems.check(defaultUserId.length <= 40, "clusterId", `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (clusterId at most 32 characters)`);
-    }
-    problems.check(/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType), "nodeType", `${quote(nodeType)} is not an ElastiCache node type (e.g. "cache.t3.micro")`);
-    problems.check(/^7\.\d+$/.test(engineVersion), "engineVersion", `${quote(engineVersion)} is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)`);
-    problems.check(
-      /^[A-Za-z][A-Za-z0-9.-]{0,254}$/.test(parameterGroupName) && (!parameterGroupName.startsWith("default.") || parameterGroupName === "default.redis7"),
-      "parameterGroupName",
-      `${quote(parameterGroupName)} is not allowed (a custom redis7 parameter group, or "default.redis7" for this non-clustered group)`,
-    );
-    checkWhole(problems, "port", port, 1024, 65535);
-    checkWhole(problems, "replicas", replicas, 0, 5);
-    checkWhole(problems, "snapshotRetentionLimit", snapshotRetention, 0, 35);
-    checkWindows(problems, { field: "snapshotWindow", value: snapshotWindow, minMinutes: 60 }, { field: "maintenanceWindow", value: maintenanceWindow, minMinutes: 60 });
-    problems.check(
-      RBAC_ID.test(appUserName) && !appUserName.endsWith("-") && appUserName !== "default",
-      "appUserName",
-      `${quote(appUserName)} is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")`,
-    );
+    checkElastiCacheProps(problems, props);
     checkPlacement(
       problems,
       props.subnetIds,

@@ -2,6 +2,7 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
 import type { AlarmThresholds } from "../config";
+import { ProblemSink, Problems } from "../validation";
 
 /** One CloudWatch alarm: a metric, how it is aggregated, and when it fires. */
 export interface AlarmSpec {
@@ -59,6 +60,30 @@ export interface PlatformMonitoringProps {
   readonly loadBalancerName: string;
 }
 
+/** Sane bounds per threshold: outside them an alarm either never fires or never stops firing. */
+const THRESHOLD_RANGES: Readonly<Record<keyof AlarmThresholds, { min: number; max: number; whole: boolean; unit: string }>> = {
+  rdsCpuPercent: { min: 10, max: 100, whole: false, unit: "percent" },
+  rdsFreeStorageGiB: { min: 1, max: 65536, whole: false, unit: "GiB" },
+  rdsFreeableMemoryMiB: { min: 16, max: 1048576, whole: false, unit: "MiB" },
+  rdsConnections: { min: 1, max: 100000, whole: true, unit: "connections" },
+  cacheCpuPercent: { min: 10, max: 100, whole: false, unit: "percent" },
+  cacheMemoryPercent: { min: 10, max: 100, whole: false, unit: "percent" },
+  cacheEvictions: { min: 1, max: 1000000000, whole: true, unit: "evictions per 5 minutes" },
+  nodeCpuPercent: { min: 10, max: 100, whole: false, unit: "percent" },
+  nodeMemoryPercent: { min: 10, max: 100, whole: false, unit: "percent" },
+  alb5xxCount: { min: 1, max: 1000000, whole: true, unit: "responses per 5 minutes" },
+  albTargetResponseSeconds: { min: 0.01, max: 60, whole: false, unit: "seconds" },
+};
+
+/** Every threshold within its sane range, reported as `thresholds.<name>`. */
+export function checkAlarmThresholds(problems: ProblemSink, thresholds: AlarmThresholds): void {
+  for (const [name, range] of Object.entries(THRESHOLD_RANGES) as Array<[keyof AlarmThresholds, (typeof THRESHOLD_RANGES)[keyof AlarmThresholds]]>) {
+    const value = thresholds[name];
+    const ok = value >= range.min && value <= range.max && (!range.whole || Number.isInteger(value));
+    problems.check(ok, `thresholds.${name}`, `${value} is not allowed (${range.whole ? "whole number" : "number"} ${range.min}-${range.max}, ${range.unit})`);
+  }
+}
+
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
@@ -73,6 +98,9 @@ export class PlatformMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
+    const problems = new Problems(this.node.path);
+    checkAlarmThresholds(problems, props.thresholds);
+    problems.throwIfAny();
     const t = props.thresholds;
     const rds = { DBInstanceIdentifier: props.rdsInstanceId };
     const cluster = { ClusterName: props.eksClusterName };

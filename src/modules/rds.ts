@@ -5,7 +5,7 @@ import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { checkPlacement, checkWhole, checkWindows, Problems, quote } from "../validation";
+import { checkDbInstanceClass, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
 import { addIngressOnlySecurityGroup } from "./security-group";
@@ -76,6 +76,50 @@ const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
 const LOG_EXPORTS = ["postgresql", "upgrade"];
 const MONITORING_ROLE_SUFFIX = "-rds-monitoring";
 
+/** The props that are settings (not wiring), which config validation checks before any construct exists. */
+export type RdsSettings = Omit<RdsProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
+
+/** The instance's rules: names, class, engine, storage, backups and windows, monitoring. */
+export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
+  const dbName = props.dbName ?? RDS_DEFAULTS.dbName;
+  const engineVersion = props.engineVersion ?? RDS_DEFAULTS.engineVersion;
+  const allocatedStorage = props.allocatedStorage ?? RDS_DEFAULTS.allocatedStorage;
+  const maxAllocatedStorage = props.maxAllocatedStorage ?? RDS_DEFAULTS.maxAllocatedStorage;
+  const storageType = props.storageType ?? RDS_DEFAULTS.storageType;
+  const masterUsername = props.masterUsername ?? RDS_DEFAULTS.masterUsername;
+  const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
+  const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
+  checkRdsIdentifier(problems, props.identifier);
+  problems.check(/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName), "dbName", `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`);
+  checkDbInstanceClass(problems, "instanceClass", props.instanceClass ?? RDS_DEFAULTS.instanceClass);
+  const major = postgresMajor(engineVersion);
+  problems.check(SUPPORTED_MAJORS.includes(major), "engineVersion", `${quote(engineVersion)} is not allowed (PostgreSQL major ${SUPPORTED_MAJORS.join(", ")}, as "16" or "16.x")`);
+  checkWhole(problems, "allocatedStorage", allocatedStorage, 20, 65536);
+  problems.check(
+    Number.isInteger(maxAllocatedStorage) && maxAllocatedStorage > allocatedStorage && maxAllocatedStorage <= 65536,
+    "maxAllocatedStorage",
+    `${maxAllocatedStorage} is not allowed (whole number above allocatedStorage ${allocatedStorage}, at most 65536)`,
+  );
+  problems.check(STORAGE_TYPES.includes(storageType), "storageType", `${quote(storageType)} is not allowed (allowed: ${STORAGE_TYPES.join(", ")})`);
+  checkWhole(problems, "backupRetentionPeriod", props.backupRetentionPeriod ?? RDS_DEFAULTS.backupRetentionPeriod, 1, 35);
+  checkWindows(
+    problems,
+    { field: "backupWindow", value: props.backupWindow ?? RDS_DEFAULTS.backupWindow, minMinutes: 30 },
+    { field: "maintenanceWindow", value: props.maintenanceWindow ?? RDS_DEFAULTS.maintenanceWindow, minMinutes: 30 },
+  );
+  problems.check(
+    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin",
+    "masterUsername",
+    `${quote(masterUsername)} is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")`,
+  );
+  problems.check(
+    piRetention === 7 || piRetention === 731 || (Number.isInteger(piRetention) && piRetention % 31 === 0 && piRetention >= 31 && piRetention <= 713),
+    "performanceInsightsRetentionDays",
+    `${piRetention} is not allowed (7, a multiple of 31 up to 713, or 731)`,
+  );
+  problems.check(MONITORING_INTERVALS.includes(monitoringInterval), "monitoringInterval", `${monitoringInterval} is not allowed (allowed: ${MONITORING_INTERVALS.join(", ")})`);
+}
+
 /**
  * The seed's `modules/rds` (terraform-aws-modules/rds): one PostgreSQL instance in private
  * subnets, reachable on 5432 only from the listed security groups. Beyond the seed: no password
@@ -112,33 +156,10 @@ export class Rds extends Construct {
     const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
     const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
     const { identifier, account } = props;
+    const major = postgresMajor(engineVersion);
 
     const problems = new Problems(this.node.path);
-    checkRdsIdentifier(problems, identifier);
-    problems.check(/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName), "dbName", `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`);
-    problems.check(/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass), "instanceClass", `${quote(instanceClass)} is not an RDS instance class (e.g. "db.t3.small")`);
-    const major = /^(\d+)(\.\d+)?$/.exec(engineVersion)?.[1] ?? "";
-    problems.check(SUPPORTED_MAJORS.includes(major), "engineVersion", `${quote(engineVersion)} is not allowed (PostgreSQL major ${SUPPORTED_MAJORS.join(", ")}, as "16" or "16.x")`);
-    checkWhole(problems, "allocatedStorage", allocatedStorage, 20, 65536);
-    problems.check(
-      Number.isInteger(maxAllocatedStorage) && maxAllocatedStorage > allocatedStorage && maxAllocatedStorage <= 65536,
-      "maxAllocatedStorage",
-      `${maxAllocatedStorage} is not allowed (whole number above allocatedStorage ${allocatedStorage}, at most 65536)`,
-    );
-    problems.check(STORAGE_TYPES.includes(storageType), "storageType", `${quote(storageType)} is not allowed (allowed: ${STORAGE_TYPES.join(", ")})`);
-    checkWhole(problems, "backupRetentionPeriod", backupRetention, 1, 35);
-    checkWindows(problems, { field: "backupWindow", value: backupWindow, minMinutes: 30 }, { field: "maintenanceWindow", value: maintenanceWindow, minMinutes: 30 });
-    problems.check(
-      /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin",
-      "masterUsername",
-      `${quote(masterUsername)} is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")`,
-    );
-    problems.check(
-      piRetention === 7 || piRetention === 731 || (Number.isInteger(piRetention) && piRetention % 31 === 0 && piRetention >= 31 && piRetention <= 713),
-      "performanceInsightsRetentionDays",
-      `${piRetention} is not allowed (7, a multiple of 31 up to 713, or 731)`,
-    );
-    problems.check(MONITORING_INTERVALS.includes(monitoringInterval), "monitoringInterval", `${monitoringInterval} is not allowed (allowed: ${MONITORING_INTERVALS.join(", ")})`);
+    checkRdsProps(problems, props);
     checkPlacement(problems, props.subnetIds, props.allowedSecurityGroupIds, 2, "RDS subnet groups need subnets in at least 2 availability zones");
     problems.throwIfAny();
 
@@ -272,7 +293,12 @@ export class Rds extends Construct {
 }
 
 /** RDS identifiers: letter first, lowercase letters, digits and single hyphens, at most 63, no trailing hyphen. */
-function checkRdsIdentifier(problems: Problems, identifier: string): void {
+/** "16" of "16" or "16.4"; empty for anything else. */
+function postgresMajor(engineVersion: string): string {
+  return /^(\d+)(\.\d+)?$/.exec(engineVersion)?.[1] ?? "";
+}
+
+function checkRdsIdentifier(problems: ProblemSink, identifier: string): void {
   const ok = /^[a-z][a-z0-9-]{0,62}$/.test(identifier) && !identifier.includes("--") && !identifier.endsWith("-");
   problems.check(
     ok,
@@ -281,6 +307,6 @@ function checkRdsIdentifier(problems: Problems, identifier: string): void {
   );
   const roleName = `${identifier}${MONITORING_ROLE_SUFFIX}`;
   if (ok) {
-    problems.check(roleName.length <= 64, "identifier", `${quote(identifier)} is too long for the monitoring role name ${quote(roleName)} (identifier at most ${64 - MONITORING_ROLE_SUFFIX.length} characters)`);
+    problems.check(roleName.length <= 64, "identifier", `${quote(identifier)} is too long for the monitoring role name ${quote(roleName)} (at most ${64 - MONITORING_ROLE_SUFFIX.length} characters)`);
   }
 }

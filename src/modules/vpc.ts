@@ -13,7 +13,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
 import type { NatGatewayMode } from "../config";
-import { checkAzList, checkNetworkPlan, Problems, quote } from "../validation";
+import { checkAzList, checkNetworkPlan, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./log-group";
 
@@ -52,6 +52,28 @@ export const VPC_DEFAULTS = {
   natGateways: "single",
 } as const;
 
+/** The props that are settings (not wiring), which config validation checks before any construct exists. */
+export type VpcSettings = Omit<VpcProps, "account">;
+
+/** The VPC's rules: a name, at least two zones, a network plan that fits them, a NAT mode. */
+export function checkVpcProps(problems: ProblemSink, props: VpcSettings): void {
+  const azs = props.azs ?? VPC_DEFAULTS.azs;
+  const natMode = props.natGateways ?? VPC_DEFAULTS.natGateways;
+  problems.check(props.name.trim() !== "", "name", "must not be empty");
+  checkAzList(problems, "azs", azs, azs[0]?.replace(/[a-z]$/, "") ?? "ap-northeast-2");
+  checkNetworkPlan(
+    problems,
+    "cidr",
+    props.cidr ?? VPC_DEFAULTS.cidr,
+    [
+      ["publicSubnets", props.publicSubnets ?? VPC_DEFAULTS.publicSubnets],
+      ["privateSubnets", props.privateSubnets ?? VPC_DEFAULTS.privateSubnets],
+    ],
+    azs.length,
+  );
+  problems.check(natMode === "single" || natMode === "one-per-az", "natGateways", `${quote(natMode)} is not allowed (allowed: "single", "one-per-az")`);
+}
+
 /**
  * The seed's `modules/vpc` (terraform-aws-modules/vpc): public and private subnets across AZs,
  * an internet gateway, NAT for the private subnets, DNS on, the ELB role tags, plus what that
@@ -76,10 +98,7 @@ export class Vpc extends Construct {
     const privateCidrs = props.privateSubnets ?? VPC_DEFAULTS.privateSubnets;
     const natMode = props.natGateways ?? VPC_DEFAULTS.natGateways;
     const problems = new Problems(this.node.path);
-    problems.check(props.name.trim() !== "", "name", "must not be empty");
-    checkAzList(problems, "azs", azs, "ap-northeast-2");
-    checkNetworkPlan(problems, "cidr", cidr, [["publicSubnets", publicCidrs], ["privateSubnets", privateCidrs]], azs.length);
-    problems.check(natMode === "single" || natMode === "one-per-az", "natGateways", `${quote(natMode)} is not allowed (allowed: "single", "one-per-az")`);
+    checkVpcProps(problems, props);
     problems.throwIfAny();
 
     const name = props.name;

@@ -1,7 +1,7 @@
 import { Wafv2WebAcl, Wafv2WebAclConfig, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
-import { Problems, quote } from "../validation";
+import { duplicates, ProblemSink, Problems, quote } from "../validation";
 import type { WafRuleRef } from "../config";
 import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./log-group";
@@ -18,6 +18,8 @@ export interface WebAclProps {
   readonly countRules?: readonly WafRuleRef[];
 }
 
+export const WAF_DEFAULTS = { rateLimitPerIp: 2000, logRetentionDays: 365 } as const;
+
 /** AWS managed rule groups, in evaluation order after the rate limit. */
 export const MANAGED_RULE_GROUPS = [
   // OWASP-style protections (seed: "common" rule set).
@@ -27,6 +29,30 @@ export const MANAGED_RULE_GROUPS = [
   // SQL injection (seed's SQLInjectionRule).
   "AWSManagedRulesSQLiRuleSet",
 ] as const;
+
+/** The props that are settings (not wiring), which config validation checks before any construct exists. */
+export type WebAclSettings = Omit<WebAclProps, "account">;
+
+/** The ACL's rules: its name, a rate limit WAF accepts, count overrides that name a rule of a group this ACL uses. */
+export function checkWebAclProps(problems: ProblemSink, props: WebAclSettings): void {
+  const rateLimit = props.rateLimitPerIp ?? WAF_DEFAULTS.rateLimitPerIp;
+  problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.name), "name", `${quote(props.name)} is not a web ACL name (1-128 of A-Z a-z 0-9 _ -)`);
+  problems.check(
+    Number.isInteger(rateLimit) && rateLimit >= 10 && rateLimit <= 2_000_000_000,
+    "rateLimitPerIp",
+    `${rateLimit} is not allowed (whole number 10-2000000000, requests per IP per 5 minutes)`,
+  );
+  const countRules = props.countRules ?? [];
+  for (const ref of countRules) {
+    problems.check(
+      (MANAGED_RULE_GROUPS as readonly string[]).includes(ref.group),
+      "countRules",
+      `group ${quote(ref.group)} is not one of this ACL's rule groups (allowed: ${MANAGED_RULE_GROUPS.join(", ")})`,
+    );
+    problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(ref.rule), "countRules", `${quote(ref.rule)} is not a rule name`);
+  }
+  for (const dup of new Set(duplicates(countRules.map((r) => `${r.group}/${r.rule}`)))) problems.add("countRules", `lists ${quote(dup)} more than once`);
+}
 
 /**
  * A regional WAFv2 web ACL for the ingress ALB: a per-IP rate limit, AWS managed rule groups, and
@@ -41,19 +67,10 @@ export class WebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
-    const rateLimit = props.rateLimitPerIp ?? 2000;
-    const problems = new Problems(this.node.path);
-    problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.name), "name", `${quote(props.name)} is not a web ACL name (1-128 of A-Z a-z 0-9 _ -)`);
-    problems.check(Number.isInteger(rateLimit) && rateLimit >= 10 && rateLimit <= 2_000_000_000, "rateLimitPerIp", `${rateLimit} is not allowed (whole number 10-2000000000)`);
+    const rateLimit = props.rateLimitPerIp ?? WAF_DEFAULTS.rateLimitPerIp;
     const countRules = props.countRules ?? [];
-    for (const ref of countRules) {
-      problems.check(
-        (MANAGED_RULE_GROUPS as readonly string[]).includes(ref.group),
-        "countRules",
-        `group ${quote(ref.group)} is not one of this ACL's rule groups (allowed: ${MANAGED_RULE_GROUPS.join(", ")})`,
-      );
-      problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(ref.rule), "countRules", `${quote(ref.rule)} is not a rule name`);
-    }
+    const problems = new Problems(this.node.path);
+    checkWebAclProps(problems, props);
     problems.throwIfAny();
 
     const visibility = (metric: string): { cloudwatchMetricsEnabled: boolean; metricName: string; sampledRequestsEnabled: boolean } => ({
@@ -93,7 +110,7 @@ export class WebAcl extends Construct {
       name: `aws-waf-logs-${props.name}`,
       keyAlias: `${props.name}-waf-logs`,
       account: props.account,
-      retentionInDays: props.logRetentionDays ?? 365,
+      retentionInDays: props.logRetentionDays ?? WAF_DEFAULTS.logRetentionDays,
     });
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
       resourceArn: acl.arn,

@@ -12,17 +12,16 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformVariable } from "../cdktf";
-import { EnvironmentConfig, IMAGE_TAG } from "../config";
+import { AppComponent, Environment, IMAGE_TAG, Readable } from "../config";
 import { defaultAppUserName } from "../modules/elasticache";
 import { IrsaRole } from "../modules/irsa-role";
 import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/monitoring";
-import { WebAcl } from "../modules/waf";
+import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/waf";
 import { chartDir } from "../paths";
-import { ValidationError } from "../validation";
+import { checkWhole, Problems, quote } from "../validation";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
-import { alertTopicName, appSecretName, ingressLoadBalancerName } from "./platform";
 
 /** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
 export const THIRD_PARTY_CHARTS = {
@@ -41,8 +40,6 @@ export const APP = {
   secretStoreName: "aws-secrets-manager",
 } as const;
 
-export type AppComponent = (typeof APP.components)[number];
-
 export type AppsStackProps = EnvironmentStackProps;
 
 /** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
@@ -51,7 +48,7 @@ export interface AppReleaseValues {
   secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string } } };
   api: ComponentValues;
   worker: ComponentValues;
-  ingress: { wafAclArn: string; loadBalancerName: string };
+  ingress: { enabled: boolean; host: string; wafAclArn: string; loadBalancerName: string };
 }
 
 interface ComponentValues {
@@ -74,12 +71,22 @@ export class AppsStack extends EnvironmentStack {
   readonly releaseValues: AppReleaseValues;
   readonly webAclArn: string;
 
+  /** The release's and the web ACL's rules on this environment's settings, under their config fields; run by validation. */
+  static checkConfig(env: Environment, problems: Problems, readable: Readable): void {
+    for (const [field, tag] of [["release.apiImageTag", env.release.apiImageTag], ["release.workerImageTag", env.release.workerImageTag]] as const) {
+      if (readable(field)) problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+    }
+    if (readable("release.timeoutSeconds")) checkWhole(problems, "release.timeoutSeconds", env.release.timeoutSeconds, 60, 3600);
+    if (readable("waf")) checkWebAclProps(problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }), webAclSettings(env));
+  }
+
   constructor(scope: Construct, props: AppsStackProps) {
     super(scope, props, "apps");
     const { env } = props;
+    const { identity } = env;
     const account = this.account;
 
-    const cluster = new DataAwsEksCluster(this, "cluster", { name: env.resourceName });
+    const cluster = new DataAwsEksCluster(this, "cluster", { name: identity.resourceName });
     const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
     const oidc = new DataAwsIamOpenidConnectProvider(this, "oidc-provider", { url: issuerUrl });
     this.configureClusterProviders(cluster, env);
@@ -89,8 +96,8 @@ export class AppsStack extends EnvironmentStack {
 
     // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
     const lbcServiceAccount = "aws-load-balancer-controller";
-    const lbcRole = irsa("lb-controller-role", `${env.resourceName}-lb-controller`, "kube-system", lbcServiceAccount, loadBalancerControllerStatements({
-      clusterName: env.resourceName,
+    const lbcRole = irsa("lb-controller-role", `${identity.resourceName}-lb-controller`, "kube-system", lbcServiceAccount, loadBalancerControllerStatements({
+      clusterName: identity.resourceName,
       partition: account.partition,
       region: env.region,
       accountId: account.accountId,
@@ -110,9 +117,9 @@ export class AppsStack extends EnvironmentStack {
     // Secrets: the platform stack creates the (empty) Secrets Manager secret, so operators can fill
     // it before the first release; External Secrets Operator copies it into the namespace as
     // mindhit-secrets. No secret value passes through Terraform.
-    const appSecret = new DataAwsSecretsmanagerSecret(this, "app-secret", { name: appSecretName(env) });
+    const appSecret = new DataAwsSecretsmanagerSecret(this, "app-secret", { name: identity.appSecretName });
     const esoServiceAccount = "external-secrets";
-    const esoRole = irsa("external-secrets-role", `${env.resourceName}-external-secrets`, "external-secrets", esoServiceAccount, [
+    const esoRole = irsa("external-secrets-role", `${identity.resourceName}-external-secrets`, "external-secrets", esoServiceAccount, [
       { sid: "ReadAppSecret", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn] },
       {
         sid: "DecryptAppSecret",
@@ -131,15 +138,15 @@ export class AppsStack extends EnvironmentStack {
     );
 
     // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
-    const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: env.resourceName });
+    const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: identity.resourceName });
     const appStatements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "ConnectToRedisAsAppUser",
         effect: "Allow",
         actions: ["elasticache:Connect"],
         resources: [
-          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:replicationgroup:${env.resourceName}`,
-          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:user:${defaultAppUserName(env.resourceName)}`,
+          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:replicationgroup:${identity.resourceName}`,
+          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:user:${defaultAppUserName(identity.resourceName)}`,
         ],
       },
       {
@@ -152,7 +159,7 @@ export class AppsStack extends EnvironmentStack {
     const componentRoles = new Map<AppComponent, IrsaRole>(
       APP.components.map((component) => [
         component,
-        irsa(`${component}-role`, `${env.resourceName}-${component}`, APP.namespace, `${APP.release}-${component}`, appStatements),
+        irsa(`${component}-role`, `${identity.resourceName}-${component}`, APP.namespace, `${APP.release}-${component}`, appStatements),
       ]),
     );
 
@@ -185,19 +192,19 @@ export class AppsStack extends EnvironmentStack {
 
     const registry = `${account.accountId}.dkr.ecr.${env.region}.${account.dnsSuffix}`;
     const component = (c: AppComponent, tag: TerraformVariable): ComponentValues => ({
-      image: { repository: repositoryFor(env, c), tag: tag.stringValue },
+      image: { repository: identity.repositoryNames[c], tag: tag.stringValue },
       serviceAccount: { create: true, roleArn: componentRoles.get(c)?.roleArn ?? "" },
     });
     // Edge protection: the chart's Ingress annotation attaches this ACL to the ALB the controller creates.
-    const waf = new WebAcl(this, "waf", { name: env.resourceName, account, rateLimitPerIp: env.waf.rateLimitPerIp, countRules: env.waf.countRules });
+    const waf = new WebAcl(this, "waf", { ...webAclSettings(env), account });
     this.webAclArn = waf.webAclArn;
 
     this.releaseValues = {
-      global: { environment: env.environment, imageRegistry: registry },
+      global: { environment: identity.environment, imageRegistry: registry },
       secrets: { externalSecret: { enabled: true, remoteKey: appSecret.name, store: { create: true, name: APP.secretStoreName, region: env.region } } },
       api: component("api", tags.api),
       worker: component("worker", tags.worker),
-      ingress: { wafAclArn: waf.webAclArn, loadBalancerName: ingressLoadBalancerName(env) },
+      ingress: { enabled: true, host: identity.host, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
@@ -207,7 +214,8 @@ export class AppsStack extends EnvironmentStack {
       chart: `./${chart.path}`,
       namespace: namespace.metadata.name,
       createNamespace: false,
-      values: [fs.readFileSync(path.join(chartDir(), env.release.valuesFile), "utf8"), toValuesDocument(this.releaseValues)],
+      // The environment's values file (sizes, env vars) if it has one, then everything derived from config.
+      values: [...valuesFileLayer(identity.valuesFile), toValuesDocument(this.releaseValues)],
       // A failed upgrade rolls itself back: Helm waits for the rollout and undoes it on failure.
       atomic: true,
       wait: true,
@@ -228,9 +236,9 @@ export class AppsStack extends EnvironmentStack {
    * controller has reconciled the release's Ingress, so it is looked up by its fixed name after the
    * release (Terraform defers the read to apply on the first run).
    */
-  private addLoadBalancerAlarms(env: EnvironmentConfig): void {
-    const topic = new DataAwsSnsTopic(this, "alert-topic", { name: alertTopicName(env) });
-    const alb = new DataAwsLb(this, "ingress-alb", { name: ingressLoadBalancerName(env), dependsOn: [this.appRelease] });
+  private addLoadBalancerAlarms(env: Environment): void {
+    const topic = new DataAwsSnsTopic(this, "alert-topic", { name: env.identity.alertTopicName });
+    const alb = new DataAwsLb(this, "ingress-alb", { name: env.identity.loadBalancerName, dependsOn: [this.appRelease] });
     const t = env.alerting.thresholds;
     const lb = { LoadBalancer: alb.arnSuffix };
     const specs: AlarmSpec[] = [
@@ -238,11 +246,11 @@ export class AppsStack extends EnvironmentStack {
       { name: "alb-target-5xx", description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the api in 5 minutes`, namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.alb5xxCount, evaluationPeriods: 1, treatMissingData: "notBreaching" },
       { name: "alb-target-response-time", description: `ALB ${alb.name}: p95 target response time above ${t.albTargetResponseSeconds}s`, namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: lb, statistic: "p95", comparison: "GreaterThanThreshold", threshold: t.albTargetResponseSeconds, treatMissingData: "notBreaching" },
     ];
-    for (const spec of specs) addAlarm(this, env.resourceName, topic.arn, spec);
+    for (const spec of specs) addAlarm(this, env.identity.resourceName, topic.arn, spec);
   }
 
   /** Kubernetes and Helm providers authenticated with `aws eks get-token`, as the seed does. */
-  private configureClusterProviders(cluster: DataAwsEksCluster, env: EnvironmentConfig): void {
+  private configureClusterProviders(cluster: DataAwsEksCluster, env: Environment): void {
     const host = cluster.endpoint;
     const clusterCaCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
     const exec = {
@@ -279,13 +287,13 @@ export class AppsStack extends EnvironmentStack {
   }
 }
 
-/** The environment's ECR repository for a component: the one whose name ends in `/<component>`. */
-export function repositoryFor(env: EnvironmentConfig, component: AppComponent): string {
-  const found = env.registry.repositoryNames.find((n) => n.endsWith(`/${component}`));
-  if (found === undefined) {
-    throw new ValidationError([`environment "${env.name}": registry.repositoryNames has no repository for ${component} (a name ending in "/${component}")`]);
-  }
-  return found;
+function webAclSettings(env: Environment): WebAclSettings {
+  return { name: env.identity.resourceName, rateLimitPerIp: env.waf.rateLimitPerIp, countRules: env.waf.countRules };
+}
+
+/** The values file as the release's first layer, or nothing when the environment uses the chart's defaults. */
+function valuesFileLayer(valuesFile: string | undefined): string[] {
+  return valuesFile === undefined ? [] : [fs.readFileSync(path.join(chartDir(), valuesFile), "utf8")];
 }
 
 /** A Helm values document: JSON (a YAML subset), newline-terminated like a values file. */

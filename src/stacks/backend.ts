@@ -17,9 +17,10 @@ export interface StateBackendProps {
 
 /**
  * Points `stack` at the shared state: the seed's S3 backend with DynamoDB locking by default,
- * or an HCP Terraform workspace when the run selected `cloud`.
+ * or an HCP Terraform workspace when the run selected `cloud`. Returns where the state lives, in
+ * words (synth prints it per stack).
  */
-export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): void {
+export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): string {
   const { project, backend } = props;
   stack.addOverride("terraform.required_version", requiredTerraformVersion(project));
   if (backend.kind === "cloud") {
@@ -28,7 +29,7 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
       hostname: backend.hostname,
       workspaces: new NamedCloudWorkspace(props.workspace),
     });
-    return;
+    return `HCP Terraform ${backend.hostname}/${backend.organization}/${props.workspace}`;
   }
   new S3Backend(stack, {
     bucket: project.state.bucket,
@@ -41,4 +42,5 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
     // cdktf 0.21's S3Backend has no `use_lockfile`; Terraform ≥ 1.10 takes both locks when both are set.
     stack.addOverride("terraform.backend.s3.use_lockfile", true);
   }
+  return `s3://${project.state.bucket}/${props.key}`;
 }

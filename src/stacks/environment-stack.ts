@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "../cdktf";
-import { EnvironmentConfig, ProjectSettings, stackNames, StateBackend, stateKey } from "../config";
+import type { Environment, ProjectSettings, StateBackend } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
 
 export interface EnvironmentStackProps {
   readonly project: ProjectSettings;
-  readonly env: EnvironmentConfig;
+  readonly env: Environment;
   readonly backend: StateBackend;
 }
 
@@ -17,13 +17,15 @@ export interface EnvironmentStackProps {
  */
 export abstract class EnvironmentStack extends TerraformStack {
   protected readonly account: AwsAccount;
+  /** Where this stack's state lives, in words (`s3://bucket/key`, or the HCP Terraform workspace). */
+  readonly stateLocation: string;
 
   protected constructor(scope: Construct, props: EnvironmentStackProps, layer: "platform" | "apps") {
-    const name = stackNames(props.project, props.env)[layer];
+    const name = props.env.identity.stackNames[layer];
     super(scope, name);
     const { project, env } = props;
-    configureStateBackend(this, { project, backend: props.backend, key: stateKey(env, layer), workspace: name });
-    addAwsProvider(this, project, env.region, env.environment);
+    this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: env.identity.stateKeys[layer], workspace: name });
+    addAwsProvider(this, project, env.region, env.identity.environment);
     this.account = new AwsAccount(this, "account");
   }
 }

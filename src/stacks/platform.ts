@@ -1,16 +1,17 @@
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
 import { TerraformOutput } from "../cdktf";
-import type { EnvironmentConfig } from "../config";
-import { AlertTopic } from "../modules/alert-topic";
+import type { Environment, Readable } from "../config";
+import { AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/alert-topic";
 import { EncryptionKey } from "../modules/encryption-key";
-import { PlatformMonitoring } from "../modules/monitoring";
+import { checkAlarmThresholds, PlatformMonitoring } from "../modules/monitoring";
 import { SecureBucket } from "../modules/secure-bucket";
-import { Ecr } from "../modules/ecr";
-import { Eks } from "../modules/eks";
-import { ElastiCache } from "../modules/elasticache";
-import { Rds } from "../modules/rds";
-import { Vpc } from "../modules/vpc";
+import { checkEcrProps, Ecr, EcrProps } from "../modules/ecr";
+import { checkEksProps, Eks, EksSettings } from "../modules/eks";
+import { checkElastiCacheProps, ElastiCache, ElastiCacheSettings } from "../modules/elasticache";
+import { checkRdsProps, Rds, RdsSettings } from "../modules/rds";
+import { checkVpcProps, Vpc, VpcSettings } from "../modules/vpc";
+import type { Problems } from "../validation";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 export type PlatformStackProps = EnvironmentStackProps;
@@ -29,92 +30,57 @@ export class PlatformStack extends EnvironmentStack {
   readonly monitoring: PlatformMonitoring;
   readonly backups: SecureBucket;
 
+  /**
+   * The modules' own checks on the settings this stack would pass them, reported under the config
+   * fields those settings come from; run by validation before any construct exists.
+   */
+  static checkConfig(env: Environment, problems: Problems, readable: Readable): void {
+    if (readable("azs") && readable("network")) checkVpcProps(problems.mapped(VPC_FIELDS), vpcSettings(env));
+    if (readable("cluster")) checkEksProps(problems.mapped(EKS_FIELDS), eksSettings(env));
+    if (readable("database") && readable("backup")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
+    if (readable("cache") && readable("backup")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
+    if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
+    if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
+    if (readable("alerting.thresholds")) checkAlarmThresholds(problems.mapped(THRESHOLD_FIELDS), env.alerting.thresholds);
+  }
+
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, props, "platform");
     const { env } = props;
+    const { identity } = env;
     const account = this.account;
-    this.vpc = new Vpc(this, "vpc", {
-      name: env.resourceName,
-      account,
-      cidr: env.network.vpcCidr,
-      azs: env.azs,
-      publicSubnets: env.network.publicSubnetCidrs,
-      privateSubnets: env.network.privateSubnetCidrs,
-      natGateways: env.network.natGateways,
-      clusterName: env.resourceName,
-    });
-    this.eks = new Eks(this, "eks", {
-      clusterName: env.resourceName,
-      account,
-      vpcId: this.vpc.vpcId,
-      subnetIds: this.vpc.privateSubnets,
-      clusterVersion: env.cluster.version,
-      nodeInstanceTypes: env.cluster.nodeInstanceTypes,
-      nodeDesiredSize: env.cluster.nodeDesiredSize,
-      nodeMinSize: env.cluster.nodeMinSize,
-      nodeMaxSize: env.cluster.nodeMaxSize,
-      publicAccessCidrs: env.cluster.publicAccessCidrs,
-      adminPrincipalArns: env.cluster.adminPrincipalArns,
-      deletionProtection: env.cluster.deletionProtection,
-    });
+    this.vpc = new Vpc(this, "vpc", { ...vpcSettings(env), account });
+    this.eks = new Eks(this, "eks", { ...eksSettings(env), account, vpcId: this.vpc.vpcId, subnetIds: this.vpc.privateSubnets });
 
     // Pods reach the data stores through the EKS-managed cluster group, which every node carries
     // (the seed allowed only the control-plane group, which no pod has).
     const clientGroups = [this.eks.clusterSecurityGroupId, this.eks.nodeSecurityGroupId];
-    this.rds = new Rds(this, "rds", {
-      identifier: env.resourceName,
-      account,
-      vpcId: this.vpc.vpcId,
-      subnetIds: this.vpc.privateSubnets,
-      allowedSecurityGroupIds: clientGroups,
-      dbName: env.database.dbName,
-      instanceClass: env.database.instanceClass,
-      multiAz: env.database.multiAz,
-      deletionProtection: env.database.deletionProtection,
-      backupRetentionPeriod: env.backup.rdsRetentionDays,
-      backupWindow: env.backup.rdsBackupWindow,
-      maintenanceWindow: env.backup.rdsMaintenanceWindow,
-    });
-    this.cache = new ElastiCache(this, "elasticache", {
-      clusterId: env.resourceName,
-      account,
-      vpcId: this.vpc.vpcId,
-      subnetIds: this.vpc.privateSubnets,
-      allowedSecurityGroupIds: clientGroups,
-      nodeType: env.cache.nodeType,
-      replicas: env.cache.replicas,
-      snapshotRetentionLimit: env.backup.cacheSnapshotRetentionDays,
-      snapshotWindow: env.backup.cacheSnapshotWindow,
-      maintenanceWindow: env.backup.cacheMaintenanceWindow,
-    });
-    this.ecr = new Ecr(this, "ecr", { repositoryNames: env.registry.repositoryNames, imageTagMutability: env.registry.imageTagMutability });
+    const placement = { account, vpcId: this.vpc.vpcId, subnetIds: this.vpc.privateSubnets, allowedSecurityGroupIds: clientGroups };
+    this.rds = new Rds(this, "rds", { ...rdsSettings(env), ...placement });
+    this.cache = new ElastiCache(this, "elasticache", { ...elastiCacheSettings(env), ...placement });
+    this.ecr = new Ecr(this, "ecr", ecrSettings(env));
 
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
-    this.alerts = new AlertTopic(this, "alerts", {
-      topicName: alertTopicName(env),
-      account,
-      emails: env.alerting.emails,
-      slack: env.alerting.slack,
-    });
+    this.alerts = new AlertTopic(this, "alerts", { ...alertTopicSettings(env), account });
     this.monitoring = new PlatformMonitoring(this, "monitoring", {
-      name: env.resourceName,
+      name: identity.resourceName,
       region: env.region,
       topicArn: this.alerts.topicArn,
       thresholds: env.alerting.thresholds,
-      rdsInstanceId: env.resourceName,
-      cacheReplicationGroupId: env.resourceName,
+      rdsInstanceId: identity.resourceName,
+      cacheReplicationGroupId: identity.resourceName,
       cacheNodeCount: 1 + env.cache.replicas,
-      eksClusterName: env.resourceName,
-      loadBalancerName: ingressLoadBalancerName(env),
+      eksClusterName: identity.resourceName,
+      loadBalancerName: identity.loadBalancerName,
     });
     const backupsKey = new EncryptionKey(this, "backups-key", {
-      alias: `${env.resourceName}-backups`,
-      description: `Encrypts the backups bucket of ${env.resourceName}`,
+      alias: `${identity.resourceName}-backups`,
+      description: `Encrypts the backups bucket of ${identity.resourceName}`,
       account,
     });
     this.backups = new SecureBucket(this, "backups", {
       // Bucket names are global: the account id keeps them unique.
-      bucketName: `${env.resourceName}-backups-${account.accountId}`,
+      bucketName: `${identity.resourceName}-backups-${account.accountId}`,
       kmsKeyArn: backupsKey.keyArn,
       noncurrentVersionExpirationDays: 30,
       // The seeds' lifecycle: Standard-IA after 30 days, Glacier after 90, gone after a year.
@@ -129,13 +95,13 @@ export class PlatformStack extends EnvironmentStack {
     // JSON. Created empty: operators put the value once, before the first release of the -apps
     // stack, whose External Secrets sync reads it. No value ever passes through Terraform.
     const appSecretKey = new EncryptionKey(this, "app-secret-key", {
-      alias: `${env.resourceName}-app-secrets`,
-      description: `Encrypts the application secrets of ${env.resourceName}`,
+      alias: `${identity.resourceName}-app-secrets`,
+      description: `Encrypts the application secrets of ${identity.resourceName}`,
       account,
     });
     const appSecret = new SecretsmanagerSecret(this, "app-secret", {
-      name: appSecretName(env),
-      description: `database-url, redis-addr, jwt-secret, openai-api-key for ${env.resourceName} (JSON); synced into the cluster by External Secrets`,
+      name: identity.appSecretName,
+      description: `database-url, redis-addr, jwt-secret, openai-api-key for ${identity.resourceName} (JSON); synced into the cluster by External Secrets`,
       kmsKeyId: appSecretKey.keyArn,
       recoveryWindowInDays: 30,
     });
@@ -159,17 +125,102 @@ export class PlatformStack extends EnvironmentStack {
   }
 }
 
-/** The environment's alert topic, which the in-cluster stack's ALB alarms also notify. */
-export function alertTopicName(env: EnvironmentConfig): string {
-  return `${env.resourceName}-alerts`;
-}
+/* ---- What each module is given, from the environment; shared by checkConfig and the constructor ---- */
 
-/** The name the ingress ALB gets (≤ 32 characters), so alarms and the dashboard can find it. */
-export function ingressLoadBalancerName(env: EnvironmentConfig): string {
-  return env.resourceName.slice(0, 32);
+function vpcSettings(env: Environment): VpcSettings {
+  return {
+    name: env.identity.resourceName,
+    cidr: env.network.vpcCidr,
+    azs: env.azs,
+    publicSubnets: env.network.publicSubnetCidrs,
+    privateSubnets: env.network.privateSubnetCidrs,
+    natGateways: env.network.natGateways,
+    clusterName: env.identity.resourceName,
+  };
 }
+const VPC_FIELDS = {
+  name: "identity.resourceName",
+  cidr: "network.vpcCidr",
+  publicSubnets: "network.publicSubnetCidrs",
+  privateSubnets: "network.privateSubnetCidrs",
+  natGateways: "network.natGateways",
+};
 
-/** The Secrets Manager secret holding the application's secret values. */
-export function appSecretName(env: EnvironmentConfig): string {
-  return `${env.resourceName}/app`;
+function eksSettings(env: Environment): EksSettings {
+  const c = env.cluster;
+  return {
+    clusterName: env.identity.resourceName,
+    clusterVersion: c.version,
+    nodeInstanceTypes: c.nodeInstanceTypes,
+    nodeDesiredSize: c.nodeDesiredSize,
+    nodeMinSize: c.nodeMinSize,
+    nodeMaxSize: c.nodeMaxSize,
+    publicAccessCidrs: c.publicAccessCidrs,
+    adminPrincipalArns: c.adminPrincipalArns,
+    deletionProtection: c.deletionProtection,
+  };
 }
+const EKS_FIELDS = {
+  clusterName: "identity.resourceName",
+  clusterVersion: "cluster.version",
+  nodeInstanceTypes: "cluster.nodeInstanceTypes",
+  "nodeMinSize/nodeDesiredSize/nodeMaxSize": "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize",
+  publicAccessCidrs: "cluster.publicAccessCidrs",
+  adminPrincipalArns: "cluster.adminPrincipalArns",
+};
+
+function rdsSettings(env: Environment): RdsSettings {
+  return {
+    identifier: env.identity.resourceName,
+    dbName: env.database.dbName,
+    instanceClass: env.database.instanceClass,
+    multiAz: env.database.multiAz,
+    deletionProtection: env.database.deletionProtection,
+    backupRetentionPeriod: env.backup.rdsRetentionDays,
+    backupWindow: env.backup.rdsBackupWindow,
+    maintenanceWindow: env.backup.rdsMaintenanceWindow,
+  };
+}
+const RDS_FIELDS = {
+  identifier: "identity.resourceName",
+  dbName: "database.dbName",
+  instanceClass: "database.instanceClass",
+  backupRetentionPeriod: "backup.rdsRetentionDays",
+  backupWindow: "backup.rdsBackupWindow",
+  maintenanceWindow: "backup.rdsMaintenanceWindow",
+};
+
+function elastiCacheSettings(env: Environment): ElastiCacheSettings {
+  return {
+    clusterId: env.identity.resourceName,
+    nodeType: env.cache.nodeType,
+    replicas: env.cache.replicas,
+    snapshotRetentionLimit: env.backup.cacheSnapshotRetentionDays,
+    snapshotWindow: env.backup.cacheSnapshotWindow,
+    maintenanceWindow: env.backup.cacheMaintenanceWindow,
+  };
+}
+const ELASTICACHE_FIELDS = {
+  clusterId: "identity.resourceName",
+  nodeType: "cache.nodeType",
+  replicas: "cache.replicas",
+  snapshotRetentionLimit: "backup.cacheSnapshotRetentionDays",
+  snapshotWindow: "backup.cacheSnapshotWindow",
+  maintenanceWindow: "backup.cacheMaintenanceWindow",
+};
+
+function ecrSettings(env: Environment): EcrProps {
+  return { repositoryNames: Object.values(env.identity.repositoryNames), imageTagMutability: env.registry.imageTagMutability };
+}
+const ECR_FIELDS = { repositoryNames: "identity.repositoryNamespace", imageTagMutability: "registry.imageTagMutability" };
+
+function alertTopicSettings(env: Environment): AlertTopicSettings {
+  return { topicName: env.identity.alertTopicName, emails: env.alerting.emails, slack: env.alerting.slack };
+}
+const ALERT_TOPIC_FIELDS = {
+  topicName: "identity.resourceName",
+  emails: "alerting.emails",
+  "slack.workspaceId": "alerting.slack.workspaceId",
+  "slack.channelId": "alerting.slack.channelId",
+};
+const THRESHOLD_FIELDS = (field: string): string => `alerting.${field}`;

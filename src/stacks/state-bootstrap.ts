@@ -1,7 +1,8 @@
+import * as path from "path";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "../cdktf";
-import type { ProjectSettings } from "../config";
+import { BOOTSTRAP_STATE_KEY, ProjectSettings } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
 import { GithubOidcRoles } from "../modules/github-oidc";
@@ -19,11 +20,12 @@ export interface StateBootstrapStackProps {
    * does, to move this stack's state into the bucket with `terraform init -migrate-state`.
    */
   readonly stateLocation: BootstrapStateLocation;
+  /** GitHub environments whose jobs may deploy: every environment's `identity.githubEnvironment`. */
+  readonly githubEnvironments: readonly string[];
 }
 
 /** File the bootstrap state is kept in while local: the project root, outside cdktf.out/ (which synth rewrites). */
 export const BOOTSTRAP_LOCAL_STATE_PATH = "../../../terraform.state-bootstrap.tfstate";
-export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
 
 /**
  * The state bucket and lock table every other stack's backend points at, and the roles GitHub
@@ -34,16 +36,19 @@ export class StateBootstrapStack extends TerraformStack {
   readonly stateBucketName: string;
   readonly lockTableName: string;
   readonly stateKeyArn: string;
+  /** Where this stack's state lives, in words. */
+  readonly stateLocation: string;
 
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
     const { project } = props;
     if (props.stateLocation === "s3") {
       // Once migrated, the same S3 backend (and lock switches) as every other stack.
-      configureStateBackend(this, { project, backend: { kind: "s3" }, key: BOOTSTRAP_STATE_KEY, workspace: id });
+      this.stateLocation = configureStateBackend(this, { project, backend: { kind: "s3" }, key: BOOTSTRAP_STATE_KEY, workspace: id });
     } else {
       this.addOverride("terraform.required_version", requiredTerraformVersion(project));
       new LocalBackend(this, { path: BOOTSTRAP_LOCAL_STATE_PATH });
+      this.stateLocation = `local file ${path.basename(BOOTSTRAP_LOCAL_STATE_PATH)} in the repository root (until migrated)`;
     }
     addAwsProvider(this, project, project.state.region, "shared");
 
@@ -78,7 +83,7 @@ export class StateBootstrapStack extends TerraformStack {
       prefix: project.project,
       repository: project.github.repository,
       deployBranch: project.github.deployBranch,
-      deployEnvironments: project.github.environments,
+      deployEnvironments: props.githubEnvironments,
       state: { bucketArn: bucket.bucketArn, lockTableArn: table.arn, keyArn: key.keyArn },
     });
 

@@ -1,0 +1,220 @@
+/**
+ * An environment's identity: every name it owns, derived from its `name` by one rule, with
+ * explicit overrides (`identity.*`) where an operator truly needs them (prod keeps the seed's).
+ *
+ *   environment        = identity.environment        ?? name
+ *   resourceName       = identity.resourceName       ?? <project>-<environment>
+ *   stacks             = <project>-<name>, <project>-<name>-apps
+ *   state keys         = <environment>/terraform.tfstate, <environment>/apps/terraform.tfstate
+ *   ECR repositories   = <identity.repositoryNamespace ?? resourceName>/api, …/worker
+ *   host               = identity.host               ?? api.<environment>.<project domain>
+ *   values file        = identity.valuesFile         ?? values-<name>.yaml when the chart has it
+ *   GitHub environment = identity.githubEnvironment  ?? environment
+ *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
+ *
+ * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
+ * two environments would share, naming both environments and the field to change.
+ */
+import { ProblemSink, quote } from "../validation";
+import { APP_COMPONENTS, AppComponent, EnvironmentConfig, EnvironmentIdentity, IdentityOverrides, ProjectSettings } from "./types";
+
+/** The bootstrap stack's own state object, which no environment may take. */
+export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
+
+export function bootstrapStackName(project: ProjectSettings): string {
+  return `${project.project}-state-bootstrap`;
+}
+
+/** Where a derived identity came from: the config field an operator edits to change it. */
+export interface IdentityOrigin {
+  readonly field: string;
+  readonly value: string;
+}
+
+export type Origins = Readonly<Record<keyof IdentityOverrides, IdentityOrigin>>;
+
+export interface ResolvedIdentity {
+  readonly identity: EnvironmentIdentity;
+  readonly origins: Origins;
+}
+
+/**
+ * Applies the rule above. `valuesFileExists` answers for the chart directory (injected so the rule
+ * stays a pure function of its inputs).
+ */
+export function resolveIdentity(project: ProjectSettings, config: EnvironmentConfig, valuesFileExists: (file: string) => boolean): ResolvedIdentity {
+  const overrides: IdentityOverrides = config.identity ?? {};
+  const fromName: IdentityOrigin = { field: "name", value: config.name };
+  const origin = (key: keyof IdentityOverrides, inherited: IdentityOrigin): IdentityOrigin => {
+    const value = overrides[key];
+    return value === undefined ? inherited : { field: `identity.${key}`, value };
+  };
+  const environmentOrigin = origin("environment", fromName);
+  const environment = overrides.environment ?? config.name;
+  const resourceNameOrigin = origin("resourceName", environmentOrigin);
+  const resourceName = overrides.resourceName ?? `${project.project}-${environment}`;
+  const namespace = overrides.repositoryNamespace ?? resourceName;
+  const derivedValuesFile = `values-${config.name}.yaml`;
+  const valuesFile = overrides.valuesFile ?? (valuesFileExists(derivedValuesFile) ? derivedValuesFile : undefined);
+  const repositoryNames = Object.fromEntries(APP_COMPONENTS.map((c) => [c, `${namespace}/${c}`])) as Record<AppComponent, string>;
+  const identity: EnvironmentIdentity = {
+    name: config.name,
+    environment,
+    resourceName,
+    stackNames: { platform: `${project.project}-${config.name}`, apps: `${project.project}-${config.name}-apps` },
+    stateKeys: { platform: `${environment}/terraform.tfstate`, apps: `${environment}/apps/terraform.tfstate` },
+    repositoryNames,
+    valuesFile,
+    host: overrides.host ?? `api.${environment}.${project.domain}`,
+    githubEnvironment: overrides.githubEnvironment ?? environment,
+    alertTopicName: `${resourceName}-alerts`,
+    appSecretName: `${resourceName}/app`,
+    loadBalancerName: resourceName,
+  };
+  const origins: Origins = {
+    environment: environmentOrigin,
+    resourceName: resourceNameOrigin,
+    repositoryNamespace: origin("repositoryNamespace", resourceNameOrigin),
+    host: origin("host", environmentOrigin),
+    valuesFile: origin("valuesFile", fromName),
+    githubEnvironment: origin("githubEnvironment", environmentOrigin),
+  };
+  return { identity, origins };
+}
+
+/** Lowercase letters, digits and single hyphens, letter first: valid as a label, a stack and an AWS name. */
+const LABEL = /^[a-z](?:[a-z0-9]|-(?!-))*$/;
+export const MAX_NAME_LENGTH = 24;
+/** ElastiCache RBAC ids add `-default` to it within their 40 characters; ALB names stop at 32. */
+export const MAX_RESOURCE_NAME_LENGTH = 32;
+/** ECR's repository grammar: lowercase path components separated by `/`, each may use . _ - inside. */
+const ECR_NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function labelProblem(value: string, max: number): string | undefined {
+  if (value === "") return "must not be empty";
+  if (!LABEL.test(value) || value.endsWith("-") || value.length > max) {
+    return `${quote(value)} is not allowed (lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most ${max} characters)`;
+  }
+  return undefined;
+}
+
+export function isHostname(host: string): boolean {
+  const labels = host.split(".");
+  return host.length <= 253 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l));
+}
+
+/** Syntax of one environment's identities; each problem names the field that produced the value. */
+export function checkIdentity(problems: ProblemSink, project: ProjectSettings, resolved: ResolvedIdentity): void {
+  const { identity, origins } = resolved;
+  const nameProblem = labelProblem(identity.name, MAX_NAME_LENGTH);
+  if (nameProblem) problems.add("name", nameProblem);
+  if (origins.environment.field !== "name") {
+    const problem = labelProblem(identity.environment, MAX_NAME_LENGTH);
+    if (problem) problems.add("identity.environment", problem);
+  }
+  // Derived from valid parts, only its length can be wrong; an override is checked whole.
+  if (origins.resourceName.field === "identity.resourceName") {
+    const problem = labelProblem(identity.resourceName, MAX_RESOURCE_NAME_LENGTH);
+    if (problem) problems.add("identity.resourceName", problem);
+  } else if (!nameProblem && identity.resourceName.length > MAX_RESOURCE_NAME_LENGTH) {
+    const o = origins.resourceName;
+    problems.add(
+      o.field,
+      `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, ${identity.resourceName.length} characters (at most ${MAX_RESOURCE_NAME_LENGTH}: ElastiCache user ids and ALB names are built from it); choose a shorter ${o.field} or set identity.resourceName`,
+    );
+  }
+  if (origins.repositoryNamespace.field === "identity.repositoryNamespace") {
+    const ns = origins.repositoryNamespace.value;
+    problems.check(
+      ECR_NAMESPACE.test(ns) && ns.length <= 200,
+      "identity.repositoryNamespace",
+      `${quote(ns)} is not an ECR repository namespace (lowercase letters and digits, separated by . _ - or /, e.g. "mindhit")`,
+    );
+  }
+  // A derived host is valid whenever the environment and the project domain are; an override may not be.
+  if (origins.host.field === "identity.host") {
+    const host = identity.host;
+    if (!isHostname(host)) {
+      problems.add("identity.host", `${quote(host)} is not a DNS host name (lowercase labels of letters, digits and hyphens, e.g. "api.staging.${project.domain}")`);
+    } else {
+      problems.check(
+        host === project.domain || host.endsWith(`.${project.domain}`),
+        "identity.host",
+        `${quote(host)} is not in the project's domain ${quote(project.domain)} (its certificate and DNS record live in that zone)`,
+      );
+    }
+  }
+  if (origins.githubEnvironment.field === "identity.githubEnvironment") {
+    problems.check(
+      /^[A-Za-z0-9._-]{1,255}$/.test(identity.githubEnvironment),
+      "identity.githubEnvironment",
+      `${quote(identity.githubEnvironment)} is not a GitHub environment name (1-255 of A-Z a-z 0-9 . _ -)`,
+    );
+  }
+}
+
+/** One identity an environment claims, with what to call it in a message. */
+interface Claim {
+  readonly kind: string;
+  readonly value: string;
+  /** Identities unique per region (ECR repositories) carry it; the rest are account- or project-wide. */
+  readonly scope: string;
+  readonly origin: IdentityOrigin;
+}
+
+function claimsOf(resolved: ResolvedIdentity, region: string): Claim[] {
+  const { identity: id, origins: o } = resolved;
+  const claims: Claim[] = [
+    { kind: "stack", value: id.stackNames.platform, scope: "", origin: { field: "name", value: id.name } },
+    { kind: "stack", value: id.stackNames.apps, scope: "", origin: { field: "name", value: id.name } },
+    { kind: "state key", value: id.stateKeys.platform, scope: "", origin: o.environment },
+    { kind: "state key", value: id.stateKeys.apps, scope: "", origin: o.environment },
+    { kind: "resourceName (cluster, database and role names)", value: id.resourceName, scope: "", origin: o.resourceName },
+    ...APP_COMPONENTS.map((c): Claim => ({ kind: `ECR repository in ${region}`, value: id.repositoryNames[c], scope: region, origin: o.repositoryNamespace })),
+    { kind: "host", value: id.host, scope: "", origin: o.host },
+    { kind: "GitHub environment", value: id.githubEnvironment, scope: "", origin: o.githubEnvironment },
+  ];
+  if (id.valuesFile !== undefined) claims.push({ kind: "values file", value: id.valuesFile, scope: "", origin: o.valuesFile });
+  return claims;
+}
+
+export interface EnvironmentIdentityEntry {
+  readonly resolved: ResolvedIdentity;
+  readonly region: string;
+  readonly problems: ProblemSink;
+}
+
+/**
+ * Across all environments (and the bootstrap stack): no stack name, state key, resourceName, ECR
+ * repository (per region), values file, host or GitHub environment may be claimed twice. The later
+ * environment in the list is told which earlier one holds the values and which field to change,
+ * in one line per field.
+ */
+export function checkUniqueIdentities(project: ProjectSettings, entries: readonly EnvironmentIdentityEntry[]): void {
+  const holders = new Map<string, string>();
+  holders.set(`stack\u0000\u0000${bootstrapStackName(project)}`, "the state-bootstrap stack");
+  holders.set(`state key\u0000\u0000${BOOTSTRAP_STATE_KEY}`, "the state-bootstrap stack");
+  for (const entry of entries) {
+    // field -> holder -> the identities it gives that the holder already has
+    const collisions = new Map<string, { origin: IdentityOrigin; byHolder: Map<string, string[]> }>();
+    const claimed = new Set<string>();
+    for (const claim of claimsOf(entry.resolved, entry.region)) {
+      const key = `${claim.kind}\u0000${claim.scope}\u0000${claim.value}`;
+      if (claimed.has(key)) continue;
+      claimed.add(key);
+      const holder = holders.get(key);
+      if (holder === undefined) continue;
+      const found = collisions.get(claim.origin.field) ?? { origin: claim.origin, byHolder: new Map<string, string[]>() };
+      found.byHolder.set(holder, [...(found.byHolder.get(holder) ?? []), `${claim.kind} ${quote(claim.value)}`]);
+      collisions.set(claim.origin.field, found);
+    }
+    for (const [field, { origin, byHolder }] of collisions) {
+      for (const [holder, identities] of byHolder) {
+        entry.problems.add(field, `${quote(origin.value)} gives ${identities.join(", ")}, which ${holder} already has (each environment needs its own; choose another ${field})`);
+      }
+    }
+    const self = `environment ${quote(entry.resolved.identity.name)}`;
+    for (const key of claimed) if (!holders.has(key)) holders.set(key, self);
+  }
+}

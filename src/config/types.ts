@@ -1,0 +1,262 @@
+/**
+ * The typed shape of the configuration: project-wide settings, what an environment file writes
+ * (`EnvironmentConfig`), and what the stacks receive once its identity is resolved (`Environment`).
+ *
+ * Flow: src/environments/<env>.ts (plain values) → validation (src/config/validate.ts) →
+ * identity (src/config/identity.ts) → src/app.ts → stacks.
+ */
+
+/** Settings shared by every environment: who owns the state, how resources are tagged, the DNS domain. */
+export interface ProjectSettings {
+  /** Project name; prefixes stack names and derived resource names, and is the `Project` default tag. */
+  readonly project: string;
+  /** The `ManagedBy` default tag. */
+  readonly managedBy: string;
+  /** DNS domain every environment's host lies in (derived hosts are `api.<environment>.<domain>`). */
+  readonly domain: string;
+  readonly state: StateSettings;
+  readonly github: GithubSettings;
+}
+
+/** Where Terraform state lives. The bootstrap stack creates the bucket and the table. */
+export interface StateSettings {
+  /** S3 bucket for state (seed: `mindhit-terraform-state`). */
+  readonly bucket: string;
+  /** DynamoDB lock table (seed: `mindhit-terraform-locks`). */
+  readonly lockTable: string;
+  /** Region of the bucket and table (seed: `ap-northeast-2`). */
+  readonly region: string;
+  /**
+   * Also take Terraform's S3-native lock (`use_lockfile`, Terraform ≥ 1.10) beside the
+   * DynamoDB lock, the documented migration path away from DynamoDB locking.
+   */
+  readonly useS3NativeLocking: boolean;
+}
+
+/**
+ * The GitHub repository whose Actions runs may assume this project's AWS roles (OIDC). The GitHub
+ * environments that may deploy are the environments' own (`identity.githubEnvironment`).
+ */
+export interface GithubSettings {
+  /** `owner/name`. */
+  readonly repository: string;
+  /** Branch whose pushes may deploy. */
+  readonly deployBranch: string;
+}
+
+/** How Terraform is run for this synth: state in S3 (default) or in HCP Terraform. */
+export type StateBackend =
+  | { readonly kind: "s3" }
+  | {
+      readonly kind: "cloud";
+      /** HCP Terraform / Terraform Cloud organization. */
+      readonly organization: string;
+      /** `app.terraform.io` unless a Terraform Enterprise host is named. */
+      readonly hostname: string;
+    };
+
+export type NatGatewayMode = "single" | "one-per-az";
+
+/**
+ * `production` environments must alert someone, keep their database from deletion, and keep at
+ * least a week of backups; validation enforces it. A copy of prod (`variantOf(prod, …)`) is
+ * production unless it says otherwise.
+ */
+export type EnvironmentTier = "production" | "non-production";
+
+export interface NetworkConfig {
+  readonly vpcCidr: string;
+  /** One per AZ, in `azs` order. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** One per AZ, in `azs` order. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** The seed runs a single NAT gateway; one per AZ keeps a zone's loss from cutting the other zone's egress. */
+  readonly natGateways: NatGatewayMode;
+}
+
+export interface ClusterConfig {
+  /** EKS Kubernetes minor version. */
+  readonly version: string;
+  readonly nodeInstanceTypes: readonly string[];
+  readonly nodeDesiredSize: number;
+  readonly nodeMinSize: number;
+  readonly nodeMaxSize: number;
+  /** CIDRs allowed to reach the public API endpoint. */
+  readonly publicAccessCidrs: readonly string[];
+  /** IAM principals given cluster-admin access entries, besides the cluster's own admin role. */
+  readonly adminPrincipalArns: readonly string[];
+  /** Refuse deletion of the cluster. */
+  readonly deletionProtection: boolean;
+}
+
+export interface DatabaseConfig {
+  readonly instanceClass: string;
+  readonly dbName: string;
+  /** Standby in a second AZ. */
+  readonly multiAz: boolean;
+  /** Refuse `terraform destroy` of the instance. */
+  readonly deletionProtection: boolean;
+}
+
+export interface CacheConfig {
+  readonly nodeType: string;
+  /** Read replicas besides the primary; ≥ 1 turns on automatic failover and multi-AZ. */
+  readonly replicas: number;
+}
+
+export interface RegistryConfig {
+  /** `IMMUTABLE`: a tag names one image forever, so a deployed tag pins its digest. The seed had `MUTABLE`. */
+  readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
+}
+
+/** Where alarms go and when they fire. Thresholds are per environment. */
+export interface AlertingConfig {
+  /** Email addresses subscribed to the environment's alert topic (each confirms once). */
+  readonly emails: readonly string[];
+  /** Slack channel fed by AWS Chatbot (workspace authorised once in the Chatbot console). @default none */
+  readonly slack?: SlackChannel;
+  readonly thresholds: AlarmThresholds;
+}
+
+export interface SlackChannel {
+  readonly workspaceId: string;
+  readonly channelId: string;
+}
+
+export interface AlarmThresholds {
+  /** RDS CPUUtilization, percent, average over 5 minutes. */
+  readonly rdsCpuPercent: number;
+  /** RDS FreeStorageSpace, GiB, below which the alarm fires. */
+  readonly rdsFreeStorageGiB: number;
+  /** RDS FreeableMemory, MiB, below which the alarm fires. */
+  readonly rdsFreeableMemoryMiB: number;
+  /** RDS DatabaseConnections, maximum over 5 minutes (about 80% of the class's max_connections). */
+  readonly rdsConnections: number;
+  /** ElastiCache EngineCPUUtilization, percent. */
+  readonly cacheCpuPercent: number;
+  /** ElastiCache DatabaseMemoryUsagePercentage, percent. */
+  readonly cacheMemoryPercent: number;
+  /** ElastiCache Evictions per 5 minutes. */
+  readonly cacheEvictions: number;
+  /** Container Insights node_cpu_utilization, percent. */
+  readonly nodeCpuPercent: number;
+  /** Container Insights node_memory_utilization, percent. */
+  readonly nodeMemoryPercent: number;
+  /** ALB 5xx responses (load balancer and targets) per 5 minutes. */
+  readonly alb5xxCount: number;
+  /** ALB TargetResponseTime p95, seconds. */
+  readonly albTargetResponseSeconds: number;
+}
+
+/** Backup windows and retention (UTC windows; KST = UTC+9). */
+export interface BackupConfig {
+  /** Days of RDS automated backups (point-in-time recovery window). */
+  readonly rdsRetentionDays: number;
+  readonly rdsBackupWindow: string;
+  readonly rdsMaintenanceWindow: string;
+  /** Days of ElastiCache daily snapshots kept. */
+  readonly cacheSnapshotRetentionDays: number;
+  readonly cacheSnapshotWindow: string;
+  readonly cacheMaintenanceWindow: string;
+}
+
+/** The WAFv2 web ACL in front of the ingress ALB. */
+export interface WafConfig {
+  /** Requests per IP per 5 minutes before the IP is blocked (seed: 2000). */
+  readonly rateLimitPerIp: number;
+  /**
+   * Managed rules switched from block to count (logged, not enforced), for a rule that blocks
+   * legitimate traffic, e.g. `{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }`.
+   */
+  readonly countRules: readonly WafRuleRef[];
+}
+
+export interface WafRuleRef {
+  readonly group: string;
+  readonly rule: string;
+}
+
+/** The in-cluster release of the application chart. */
+export interface ReleaseConfig {
+  /** Image tag of `api` unless `-var api_image_tag=…` overrides it at deploy time. */
+  readonly apiImageTag: string;
+  /** Image tag of `worker` unless `-var worker_image_tag=…` overrides it. */
+  readonly workerImageTag: string;
+  /** Seconds Helm waits for the rollout before it rolls back (the seed's `--timeout 10m` is 600). */
+  readonly timeoutSeconds: number;
+}
+
+/** Everything about an environment except who it is: what `variantOf` copies from its base. */
+export interface EnvironmentSettings {
+  readonly tier: EnvironmentTier;
+  readonly region: string;
+  /** At least two, in the region. Subnet lists follow this order. */
+  readonly azs: readonly string[];
+  readonly network: NetworkConfig;
+  readonly cluster: ClusterConfig;
+  readonly database: DatabaseConfig;
+  readonly cache: CacheConfig;
+  readonly registry: RegistryConfig;
+  readonly release: ReleaseConfig;
+  readonly alerting: AlertingConfig;
+  readonly backup: BackupConfig;
+  readonly waf: WafConfig;
+}
+
+/**
+ * Overrides of identities that are otherwise derived from the environment's `name` (the rule is
+ * in src/config/identity.ts and the README). Prod uses them to keep the seed's names; a new
+ * environment normally needs none. `variantOf` never copies them to the variant.
+ */
+export interface IdentityOverrides {
+  /** Long name: `Environment` tag, state key prefix, chart `global.environment`. @default name */
+  readonly environment?: string;
+  /** Prefix of every AWS resource name (cluster, database, roles, keys). @default `<project>-<environment>` */
+  readonly resourceName?: string;
+  /** ECR namespace: repositories `<namespace>/api` and `<namespace>/worker`. @default resourceName */
+  readonly repositoryNamespace?: string;
+  /** Public host of the API. @default `api.<environment>.<project domain>` */
+  readonly host?: string;
+  /** The chart values file (in helm/mindhit/). @default `values-<name>.yaml` if it exists, else the chart's defaults alone */
+  readonly valuesFile?: string;
+  /** GitHub environment whose jobs deploy it (give prod's required reviewers). @default environment */
+  readonly githubEnvironment?: string;
+}
+
+/** What an environment file writes: a name, optional identity overrides, and its settings. */
+export interface EnvironmentConfig extends EnvironmentSettings {
+  /** Short key (`prod`, `staging`, `dev`): stack names `<project>-<name>`, `<project>-<name>-apps`; every identity derives from it. */
+  readonly name: string;
+  /** @default {} (every identity derived from name) */
+  readonly identity?: IdentityOverrides;
+}
+
+/** An application component: one image, one IRSA role, one Deployment. */
+export type AppComponent = "api" | "worker";
+export const APP_COMPONENTS: readonly AppComponent[] = ["api", "worker"];
+
+/** Every name an environment owns, resolved from its config (see src/config/identity.ts). */
+export interface EnvironmentIdentity {
+  readonly name: string;
+  readonly environment: string;
+  readonly resourceName: string;
+  readonly stackNames: { readonly platform: string; readonly apps: string };
+  /** Object keys in the state bucket (also HCP Terraform workspaces are named after the stacks). */
+  readonly stateKeys: { readonly platform: string; readonly apps: string };
+  readonly repositoryNames: Readonly<Record<AppComponent, string>>;
+  /** The chart values file, or undefined when the environment uses the chart's defaults. */
+  readonly valuesFile: string | undefined;
+  readonly host: string;
+  readonly githubEnvironment: string;
+  /** SNS topic the environment's alarms notify. */
+  readonly alertTopicName: string;
+  /** Secrets Manager secret holding the application's secret values. */
+  readonly appSecretName: string;
+  /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */
+  readonly loadBalancerName: string;
+}
+
+/** A validated environment with its identity resolved: what the stacks build from. */
+export interface Environment extends EnvironmentSettings {
+  readonly identity: EnvironmentIdentity;
+}

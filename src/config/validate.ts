@@ -1,0 +1,149 @@
+/**
+ * Validation of the whole configuration in one pass: every problem of every environment and of
+ * the project settings is collected, each as one line naming the environment, the config field,
+ * the value and what is allowed; then it throws once (main.ts prints the lines, no stack trace).
+ *
+ * Order per environment: runtime types first (src/config/shape.ts), then the rules this file
+ * owns (identity, region and zones, tier), then the checks the modules own, through `moduleChecks`
+ * (each module's own rules, reported under the config field that feeds it). A rule runs only when
+ * the fields it reads passed the type check, so one wrong type never hides the other problems.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { chartDir } from "../paths";
+import { Problems, quote, ValidationError } from "../validation";
+import { AWS_REGIONS, availabilityZonesOf, isAvailabilityZoneOf, isAwsRegion } from "./aws";
+import { checkIdentity, checkUniqueIdentities, EnvironmentIdentityEntry, isHostname, resolveIdentity } from "./identity";
+import { ENVIRONMENT_SPEC, PROJECT_SPEC } from "./schema";
+import { checkShape, touchesFailed } from "./shape";
+import type { Environment, EnvironmentConfig, ProjectSettings } from "./types";
+
+/** Reads a config field only when it passed the type check (so rules never see a wrong type). */
+export type Readable = (field: string) => boolean;
+
+/** Checks the stacks and modules run on a type-correct environment, reporting under config fields. */
+export type ModuleChecks = (env: Environment, problems: Problems, readable: Readable) => void;
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Project settings: returns the problems (none when valid). */
+function checkProject(project: unknown, problems: Problems): project is ProjectSettings {
+  const failed = checkShape(problems, project, PROJECT_SPEC);
+  if (failed.size > 0) return false;
+  const p = project as ProjectSettings;
+  problems.check(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/.test(p.project), "project", `${quote(p.project)} is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)`);
+  problems.check(p.managedBy.trim() !== "", "managedBy", "must not be empty");
+  problems.check(isHostname(p.domain), "domain", `${quote(p.domain)} is not a DNS domain (e.g. "mindhit.io")`);
+  problems.check(
+    BUCKET_NAME.test(p.state.bucket) && !p.state.bucket.includes(".."),
+    "state.bucket",
+    `${quote(p.state.bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)`,
+  );
+  problems.check(/^[A-Za-z0-9_.-]{3,255}$/.test(p.state.lockTable), "state.lockTable", `${quote(p.state.lockTable)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+  problems.check(isAwsRegion(p.state.region), "state.region", `${quote(p.state.region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
+  problems.check(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(p.github.repository), "github.repository", `${quote(p.github.repository)} is not an owner/name GitHub repository`);
+  problems.check(
+    /^[A-Za-z0-9._/-]+$/.test(p.github.deployBranch) && !p.github.deployBranch.startsWith("/") && !p.github.deployBranch.includes(".."),
+    "github.deployBranch",
+    `${quote(p.github.deployBranch)} is not a branch name`,
+  );
+  return problems.count === 0;
+}
+
+function valuesFileExists(file: string): boolean {
+  return fs.existsSync(path.join(chartDir(), file));
+}
+
+/** The environment values files the chart ships (values-<name>.yaml). */
+function chartValuesFiles(): string[] {
+  return fs.readdirSync(chartDir()).filter((f) => /^values-[a-z0-9-]+\.yaml$/.test(f)).sort();
+}
+
+/** Rules of one environment that no module owns. */
+function checkEnvironmentRules(env: EnvironmentConfig, problems: Problems, readable: Readable): void {
+  if (readable("region")) {
+    problems.check(isAwsRegion(env.region), "region", `${quote(env.region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
+  }
+  if (readable("region") && readable("azs") && isAwsRegion(env.region)) {
+    for (const az of new Set(env.azs)) {
+      problems.check(
+        isAvailabilityZoneOf(az, env.region),
+        "azs",
+        `${quote(az)} is not an availability zone of region ${quote(env.region)} (allowed: ${availabilityZonesOf(env.region).join(", ")})`,
+      );
+    }
+  }
+  const valuesFile = env.identity?.valuesFile;
+  if (readable("identity.valuesFile") && valuesFile !== undefined) {
+    problems.check(
+      /^values-[a-z0-9-]+\.yaml$/.test(valuesFile) && valuesFileExists(valuesFile),
+      "identity.valuesFile",
+      `${quote(valuesFile)} is not a values file of the chart (allowed: ${chartValuesFiles().join(", ")})`,
+    );
+  }
+  if (readable("tier") && env.tier === "production") checkProductionTier(env, problems, readable);
+}
+
+/** What a production environment may not go without. */
+function checkProductionTier(env: EnvironmentConfig, problems: Problems, readable: Readable): void {
+  const why = 'is required of a production environment (tier "production")';
+  if (readable("alerting.emails") && readable("alerting.slack")) {
+    problems.check(env.alerting.emails.length > 0 || env.alerting.slack !== undefined, "alerting.emails", `is empty and no alerting.slack is set: an alert recipient ${why}`);
+  }
+  if (readable("database.deletionProtection")) {
+    problems.check(env.database.deletionProtection, "database.deletionProtection", `false is not allowed: deletion protection ${why}`);
+  }
+  if (readable("database.multiAz")) {
+    problems.check(env.database.multiAz, "database.multiAz", `false is not allowed: a standby in a second zone ${why}`);
+  }
+  if (readable("backup.rdsRetentionDays")) {
+    problems.check(env.backup.rdsRetentionDays >= 7, "backup.rdsRetentionDays", `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`);
+  }
+}
+
+/**
+ * Validates the project settings and every environment, resolves each environment's identity,
+ * and checks identities across environments. Throws one ValidationError listing every problem.
+ */
+export function validateConfiguration(project: unknown, configs: unknown, moduleChecks: ModuleChecks = () => undefined): { project: ProjectSettings; environments: Environment[] } {
+  const found: string[] = [];
+  const projectProblems = new Problems("project settings");
+  const projectOk = checkProject(project, projectProblems);
+  found.push(...projectProblems.list);
+
+  if (!Array.isArray(configs)) throw new ValidationError([...found, `environments: ${quote(configs)} is not allowed (expected a list of environment configs)`]);
+  const environments: Environment[] = [];
+  const identities: Array<Omit<EnvironmentIdentityEntry, "problems">> = [];
+  configs.forEach((config: unknown, index) => {
+    const label = typeof config === "object" && config !== null && typeof (config as { name?: unknown }).name === "string" ? (config as { name: string }).name : `#${index + 1}`;
+    const problems = new Problems(`environment ${quote(label)}`);
+    const failed = checkShape(problems, config, ENVIRONMENT_SPEC);
+    if (touchesFailed(failed, "")) {
+      found.push(...problems.list);
+      return;
+    }
+    const env = config as EnvironmentConfig;
+    const readable: Readable = (field) => !touchesFailed(failed, field);
+    checkEnvironmentRules(env, problems, readable);
+    if (projectOk && readable("name") && readable("identity")) {
+      const resolved = resolveIdentity(project as ProjectSettings, env, valuesFileExists);
+      const before = problems.count;
+      checkIdentity(problems, project as ProjectSettings, resolved);
+      const { name: _name, identity: _identity, ...settings } = env;
+      const environment: Environment = { ...settings, identity: resolved.identity };
+      if (problems.count === before) {
+        identities.push({ resolved, region: readable("region") ? env.region : "" });
+        moduleChecks(environment, problems, readable);
+      }
+      environments.push(environment);
+    }
+    found.push(...problems.list);
+  });
+  if (projectOk) {
+    const collisions = identities.map((entry) => ({ ...entry, problems: new Problems(`environment ${quote(entry.resolved.identity.name)}`) }));
+    checkUniqueIdentities(project as ProjectSettings, collisions);
+    for (const entry of collisions) found.push(...entry.problems.list);
+  }
+  if (found.length > 0) throw new ValidationError(found);
+  return { project: project as ProjectSettings, environments };
+}

@@ -1,0 +1,30 @@
+import type { EnvironmentConfig, EnvironmentSettings, IdentityOverrides } from "./types";
+
+/** Every field optional, recursively; lists are replaced whole, never merged item by item. */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { readonly [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** A new environment written as its base plus what differs: a name, maybe identity overrides, changed settings. */
+export type EnvironmentChanges = { readonly name: string; readonly identity?: IdentityOverrides } & DeepPartial<EnvironmentSettings>;
+
+/**
+ * `base`'s settings with `changes` applied (nested objects merged, lists and values replaced),
+ * under a new name. The base's name and identity overrides are never copied, so the variant's
+ * state keys, resource names, repositories, host and values file all derive from its own name.
+ */
+export function variantOf(base: EnvironmentConfig, changes: EnvironmentChanges): EnvironmentConfig {
+  const { name: _baseName, identity: _baseIdentity, ...settings } = base;
+  const { name, identity, ...settingChanges } = changes;
+  const merged = merge(settings, settingChanges) as EnvironmentSettings;
+  return identity === undefined ? { ...merged, name } : { ...merged, name, identity };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function merge(base: unknown, changes: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(changes)) return changes === undefined ? base : changes;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(changes)) result[key] = merge(base[key], value);
+  return result;
+}
