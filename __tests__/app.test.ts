@@ -1,9 +1,12 @@
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { resolveRunOptions } from "../src/app";
-import { prod } from "../src/environments/prod";
-import { staging } from "../src/environments/staging";
-import { buildProject, S3_RUN } from "./helpers/synth";
+import { environments } from "../src/environments";
+import { finishOutput, invalidateOutput } from "../src/synth-output";
+import { dev } from "./fixtures/environments/dev";
+import { buildProject, onlyResource, resources, S3_RUN, synthJson } from "./helpers/synth";
 
 const noContext = (): undefined => undefined;
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -21,40 +24,18 @@ describe("run options", () => {
   });
 
   it("select HCP Terraform from cdktf context, environment variables winning", () => {
-    const context = (key: string): unknown =>
-      ({ stateBackend: "cloud", tfCloudOrganization: "from-context", tfCloudHostname: "tfe.example.com" })[key];
+    const context = (key: string): unknown => ({ stateBackend: "cloud", tfCloudOrganization: "from-context", tfCloudHostname: "tfe.example.com" })[key];
     expect(resolveRunOptions({}, context).backend).toEqual({ kind: "cloud", organization: "from-context", hostname: "tfe.example.com" });
     expect(resolveRunOptions({ TF_CLOUD_ORGANIZATION: "from-env" }, context).backend).toMatchObject({ organization: "from-env" });
-  });
-
-  it("reject an unknown backend, a cloud run without organization, and an unknown bootstrap state", () => {
-    expect(() => resolveRunOptions({ MINDHIT_STATE_BACKEND: "gcs" }, noContext)).toThrow(
-      'run options: MINDHIT_STATE_BACKEND "gcs" is not allowed (allowed: "s3", "cloud")',
-    );
-    expect(() => resolveRunOptions({ MINDHIT_STATE_BACKEND: "cloud" }, noContext)).toThrow(
-      "run options: TF_CLOUD_ORGANIZATION must name the HCP Terraform organization when MINDHIT_STATE_BACKEND=cloud",
-    );
-    expect(() => resolveRunOptions({ MINDHIT_BOOTSTRAP_STATE: "gcs" }, noContext)).toThrow(/MINDHIT_BOOTSTRAP_STATE "gcs" is not allowed/);
   });
 });
 
 describe("the app", () => {
-  it("creates the bootstrap stack and one platform stack per environment", () => {
+  it("creates the bootstrap stack and a platform and an in-cluster stack per environment, in list order", () => {
     const stacks = buildProject();
     expect(stacks.bootstrap.node.id).toBe("mindhit-state-bootstrap");
-    expect([...stacks.platforms.values()].map((s) => s.node.id)).toEqual(["mindhit-staging", "mindhit-prod"]);
-  });
-
-  it("adding an environment is one config object: it gets its own stack and state key", () => {
-    const qa = { ...staging, name: "qa", environment: "qa", resourceName: "mindhit-qa" };
-    const stacks = buildProject(S3_RUN, [staging, prod, qa]);
-    expect(stacks.platforms.get("qa")?.node.id).toBe("mindhit-qa");
-  });
-
-  it("reports the problems of every environment together, and duplicate names", () => {
-    expect(() => buildProject(S3_RUN, [{ ...staging, region: "nowhere" }, { ...prod, name: "staging" }])).toThrow(
-      /environment "staging": region "nowhere" is not an AWS region[^\n]*\nenvironments: name "staging" is used by more than one environment/,
-    );
+    expect([...stacks.platforms.values()].map((s) => s.node.id)).toEqual(environments.map((e) => `mindhit-${e.name}`));
+    expect([...stacks.apps.values()].map((s) => s.node.id)).toEqual(environments.map((e) => `mindhit-${e.name}-apps`));
   });
 
   it("`node dist/main.js` stops on bad input with one clear line and no stack trace", () => {
@@ -64,9 +45,121 @@ describe("the app", () => {
       encoding: "utf8",
     });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(
-      'cdktf synth: invalid configuration:\n  - run options: MINDHIT_STATE_BACKEND "gcs" is not allowed (allowed: "s3", "cloud")',
-    );
+    expect(result.stderr.trim()).toBe('cdktf synth: invalid configuration:\n  - run options: MINDHIT_STATE_BACKEND "gcs" is not allowed (allowed: "s3", "cloud")');
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});
+
+describe("adding an environment the README's way", () => {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const fixture = fs.readFileSync(path.join(repoRoot, "__tests__", "fixtures", "environments", "dev.ts"), "utf8");
+
+  it("the README prints the fixture's file exactly (imports as seen from src/environments/)", () => {
+    const asInReadme = fixture.replace('from "../../../src/config"', 'from "../config"').replace('from "../../../src/environments/staging"', 'from "./staging"');
+    expect(readme).toContain(`\`\`\`ts\n${asInReadme}\`\`\``);
+    expect(readme).toContain("export const environments: readonly EnvironmentConfig[] = [staging, prod, dev];");
+  });
+
+  // The shipped list plus the README's file (replacing a shipped "dev", should one exist).
+  const stacks = buildProject(S3_RUN, [...environments.filter((e) => e.name !== dev.name), dev]);
+  const env = stacks.environments.find((e) => e.identity.name === "dev")!;
+  const platform = synthJson(stacks.platforms.get("dev")!);
+  const apps = synthJson(stacks.apps.get("dev")!);
+
+  it("gets identities of its own, derived from its name", () => {
+    expect(env.identity).toEqual({
+      name: "dev",
+      environment: "dev",
+      resourceName: "mindhit-dev",
+      stackNames: { platform: "mindhit-dev", apps: "mindhit-dev-apps" },
+      stateKeys: { platform: "dev/terraform.tfstate", apps: "dev/apps/terraform.tfstate" },
+      repositoryNames: { api: "mindhit-dev/api", worker: "mindhit-dev/worker" },
+      valuesFile: undefined,
+      host: "api.dev.mindhit.io",
+      githubEnvironment: "dev",
+      alertTopicName: "mindhit-dev-alerts",
+      appSecretName: "mindhit-dev/app",
+      loadBalancerName: "mindhit-dev",
+    });
+  });
+
+  it("shares no identity with any other environment", () => {
+    const all = stacks.environments.map((e) => e.identity);
+    for (const pick of [
+      (i: (typeof all)[number]): string[] => [i.stackNames.platform, i.stackNames.apps],
+      (i: (typeof all)[number]): string[] => [i.stateKeys.platform, i.stateKeys.apps],
+      (i: (typeof all)[number]): string[] => [i.resourceName, i.host, i.githubEnvironment, i.alertTopicName, i.appSecretName],
+      (i: (typeof all)[number]): string[] => Object.values(i.repositoryNames),
+    ]) {
+      const values = all.flatMap(pick);
+      expect(values.filter((v, i) => values.indexOf(v) !== i)).toEqual([]);
+    }
+  });
+
+  it("builds in its own region and zones, everywhere", () => {
+    expect(platform.provider?.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
+    expect(apps.provider?.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
+    expect(resources(platform, "aws_subnet").map((s) => s.availability_zone).sort()).toEqual(["us-east-1a", "us-east-1a", "us-east-1b", "us-east-1b"]);
+    expect(onlyResource(platform, "aws_vpc").cidr_block).toBe("10.20.0.0/16");
+    expect(onlyResource(platform, "aws_eks_cluster").name).toBe("mindhit-dev");
+    expect(resources(platform, "aws_ecr_repository").map((r) => r.name)).toEqual(["mindhit-dev/api", "mindhit-dev/worker"]);
+    expect(JSON.stringify(apps.provider?.kubernetes)).toContain('"--region","us-east-1"');
+  });
+
+  it("needs no values file: the release runs on the chart's defaults plus what config derives", () => {
+    const values = apps.resource?.helm_release?.mindhit.values as string[];
+    expect(values).toHaveLength(1);
+    expect(JSON.parse(values[0])).toMatchObject({ global: { environment: "dev" }, ingress: { enabled: true, host: "api.dev.mindhit.io" } });
+  });
+
+  it("can deploy from its own GitHub environment", () => {
+    const trust = JSON.stringify(synthJson(stacks.bootstrap).data?.aws_iam_policy_document);
+    expect(trust).toContain("repo:mindhit/mindhit-infra:environment:dev");
+  });
+});
+
+describe("synth output", () => {
+  const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "synth-out-"));
+  const touch = (file: string): void => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, "{}");
+  };
+
+  it("keeps exactly one format per stack, removes stacks that no longer exist, and says what it wrote", () => {
+    const out = tmp();
+    touch(path.join(out, "stacks", "mindhit-prod", "cdk.tf.json"));
+    touch(path.join(out, "stacks", "mindhit-prod", "cdk.tf"));
+    touch(path.join(out, "stacks", "mindhit-prod", ".terraform", "providers.json"));
+    touch(path.join(out, "stacks", "mindhit-qa", "cdk.tf.json"));
+    const lines = finishOutput(out, "hcl", [{ name: "mindhit-prod", stateLocation: "s3://bucket/production/terraform.tfstate" }]);
+    expect(fs.readdirSync(path.join(out, "stacks"))).toEqual(["mindhit-prod"]);
+    expect(fs.readdirSync(path.join(out, "stacks", "mindhit-prod")).sort()).toEqual([".terraform", "cdk.tf"]);
+    expect(lines).toEqual([
+      `mindhit-prod  ${path.join(out, "stacks", "mindhit-prod", "cdk.tf")}  state: s3://bucket/production/terraform.tfstate`,
+      `removed ${path.join(out, "stacks", "mindhit-qa")} (no such stack any more)`,
+    ]);
+  });
+
+  it("after a failed synth leaves no generated file, only what Terraform keeps", () => {
+    const out = tmp();
+    touch(path.join(out, "manifest.json"));
+    touch(path.join(out, "stacks", "mindhit-prod", "cdk.tf.json"));
+    touch(path.join(out, "stacks", "mindhit-prod", ".terraform", "providers.json"));
+    invalidateOutput(out);
+    expect(fs.existsSync(path.join(out, "manifest.json"))).toBe(false);
+    expect(fs.readdirSync(path.join(out, "stacks", "mindhit-prod"))).toEqual([".terraform"]);
+  });
+
+  it("`node dist/main.js` prints one line per stack with its state, and a failed run invalidates the output", () => {
+    const outdir = path.join(repoRoot, "dist", "synth-summary.out");
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const ok = spawnSync(process.execPath, ["dist/main.js"], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    const lines = ok.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1 + 2 * environments.length);
+    expect(lines).toContainEqual(expect.stringMatching(/^mindhit-prod +\S*mindhit-prod\/cdk\.tf\.json {2}state: s3:\/\/mindhit-terraform-state\/production\/terraform\.tfstate$/));
+    const bad = spawnSync(process.execPath, ["dist/main.js"], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir, MINDHIT_STATE_BACKEND: "gcs" }, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(fs.existsSync(path.join(outdir, "stacks", "mindhit-prod", "cdk.tf.json"))).toBe(false);
   });
 });

@@ -1,133 +1,391 @@
-import { EnvironmentConfig, stackNames, stateKey, validateEnvironment, validateProject } from "../src/config";
+/**
+ * Operator mistakes, each rejected at synth with one line naming the environment (or the project
+ * settings, or the run option), the field, the value and what is allowed. Every case runs the
+ * real validation path (`addProjectStacks`: types, identity, cross-environment uniqueness, the
+ * modules' own rules) and asserts the exact line; a TypeError or any other exception fails it.
+ */
+import { addProjectStacks, resolveRunOptions } from "../src/app";
+import { Testing } from "../src/cdktf";
+import { availabilityZonesOf, AWS_REGIONS, EnvironmentConfig, ProjectSettings, resolveIdentity, variantOf } from "../src/config";
 import { environments, project } from "../src/environments";
 import { prod } from "../src/environments/prod";
 import { staging } from "../src/environments/staging";
 import { ValidationError } from "../src/validation";
+import { S3_RUN } from "./helpers/synth";
 
-function problemsOf(env: EnvironmentConfig): string[] {
+/** A deep copy of `value` with the dotted `path` set to `to` (deleted when `to` is `undefined`). */
+function withField<T>(value: T, path: string, to: unknown): T {
+  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  const keys = path.split(".");
+  let node = copy;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (to === undefined) delete node[last];
+  else node[last] = to;
+  return copy as T;
+}
+
+/** Every problem the real validation reports, or [] when the configuration synthesizes. */
+function problemsOf(projectSettings: unknown, environmentConfigs: unknown): string[] {
   try {
-    validateEnvironment(env);
+    addProjectStacks(Testing.app(), projectSettings, environmentConfigs, S3_RUN);
+    return [];
+  } catch (error) {
+    if (error instanceof ValidationError) return [...error.problems];
+    throw error; // a stack trace: the case fails
+  }
+}
+
+const prodWith = (path: string, to: unknown): string[] => problemsOf(project, [staging, withField(prod, path, to)]);
+const stagingWith = (path: string, to: unknown): string[] => problemsOf(project, [withField(staging, path, to), prod]);
+const projectWith = (path: string, to: unknown): string[] => problemsOf(withField(project, path, to), environments);
+const runOptionsWith = (env: NodeJS.ProcessEnv, context: Record<string, unknown> = {}): string[] => {
+  try {
+    resolveRunOptions(env, (key) => context[key]);
+    return [];
   } catch (error) {
     if (error instanceof ValidationError) return [...error.problems];
     throw error;
   }
-  return [];
-}
+};
 
-describe("the shipped environments", () => {
-  it.each(environments.map((e) => [e.name, e] as const))("%s is valid", (_name, env) => {
-    expect(problemsOf(env)).toEqual([]);
+const ALLOWED_LABEL = "(lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 24 characters)";
+const SEOUL_AZS = availabilityZonesOf("ap-northeast-2").join(", ");
+const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, waf";
+
+type Case = readonly [label: string, problems: () => string[], expected: string];
+
+const cases: Case[] = [
+  // ---- identity: derived from the name, never shared ----
+  ["staging takes prod's environment (and so its state keys)", () => stagingWith("identity.environment", "production"),
+    'environment "prod": identity.environment "production" gives state key "production/terraform.tfstate", state key "production/apps/terraform.tfstate", resourceName "mindhit-production", GitHub environment "production", which environment "staging" also has (from its identity.environment "production"); each environment needs its own'],
+  ["an environment named like prod's apps state key", () => stagingWith("identity.environment", "production/apps"),
+    `environment "staging": identity.environment "production/apps" is not allowed ${ALLOWED_LABEL}`],
+  ["a copy of prod spread under a new name keeps prod's state keys", () => problemsOf(project, [staging, prod, { ...prod, name: "qa" }]),
+    'environment "qa": identity.environment "production" gives state key "production/terraform.tfstate", state key "production/apps/terraform.tfstate", resourceName "mindhit-production", GitHub environment "production", which environment "prod" also has (from its identity.environment "production"); each environment needs its own'],
+  ["a copy of prod spread under a new name keeps prod's repositories", () => problemsOf(project, [staging, prod, { ...prod, name: "qa" }]),
+    'environment "qa": identity.repositoryNamespace "mindhit" gives ECR repository in ap-northeast-2 "mindhit/api", ECR repository in ap-northeast-2 "mindhit/worker", which environment "prod" also has (from its identity.repositoryNamespace "mindhit"); each environment needs its own'],
+  ["a copy of prod spread under a new name keeps prod's host", () => problemsOf(project, [staging, prod, { ...prod, name: "qa" }]),
+    'environment "qa": identity.host "api.mindhit.io" gives host "api.mindhit.io", which environment "prod" also has (from its identity.host "api.mindhit.io"); each environment needs its own'],
+  ["staging finds prod's cluster by name", () => stagingWith("identity.resourceName", "mindhit-production"),
+    'environment "prod": identity.environment "production" gives resourceName "mindhit-production", which environment "staging" also has (from its identity.resourceName "mindhit-production"); each environment needs its own'],
+  ["two environments with one name", () => problemsOf(project, [staging, variantOf(staging, { name: "staging", identity: { environment: "staging2" } })]),
+    'environment "staging": name "staging" gives stack "mindhit-staging", stack "mindhit-staging-apps", values file "values-staging.yaml", which environment "staging" also has (from its name "staging"); each environment needs its own'],
+  ["an environment named after the bootstrap stack", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "state-bootstrap" })]),
+    'environment "state-bootstrap": name "state-bootstrap" gives stack "mindhit-state-bootstrap", which the state-bootstrap stack also has; each environment needs its own'],
+  ["an environment whose state key is the bootstrap stack's", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "boot", identity: { environment: "bootstrap" } })]),
+    'environment "boot": identity.environment "bootstrap" gives state key "bootstrap/terraform.tfstate", which the state-bootstrap stack also has; each environment needs its own'],
+  ["two environments on one host", () => stagingWith("identity.host", "api.mindhit.io"),
+    'environment "prod": identity.host "api.mindhit.io" gives host "api.mindhit.io", which environment "staging" also has (from its identity.host "api.mindhit.io"); each environment needs its own'],
+  ["two environments on one values file", () => stagingWith("identity.valuesFile", "values-prod.yaml"),
+    'environment "prod": name "prod" gives values file "values-prod.yaml", which environment "staging" also has (from its identity.valuesFile "values-prod.yaml"); each environment needs its own'],
+  ["two environments deploying from one GitHub environment", () => stagingWith("identity.githubEnvironment", "production"),
+    'environment "prod": identity.environment "production" gives GitHub environment "production", which environment "staging" also has (from its identity.githubEnvironment "production"); each environment needs its own'],
+  ["two environments on one ECR namespace in one region", () => stagingWith("identity.repositoryNamespace", "mindhit"),
+    'environment "prod": identity.repositoryNamespace "mindhit" gives ECR repository in ap-northeast-2 "mindhit/api", ECR repository in ap-northeast-2 "mindhit/worker", which environment "staging" also has (from its identity.repositoryNamespace "mindhit"); each environment needs its own'],
+  ["a name with a space (not a Kubernetes label)", () => stagingWith("name", "qa env"), `environment "qa env": name "qa env" is not allowed ${ALLOWED_LABEL}`],
+  ["a name with capitals", () => stagingWith("name", "Staging"), `environment "Staging": name "Staging" is not allowed ${ALLOWED_LABEL}`],
+  ["an empty name", () => stagingWith("name", ""), 'environment "": name must not be empty'],
+  ["a name of 25 characters", () => stagingWith("name", "abcdefghijklmnopqrstuvwxy"), `environment "abcdefghijklmnopqrstuvwxy": name "abcdefghijklmnopqrstuvwxy" is not allowed ${ALLOWED_LABEL}`],
+  ["a name ending in a hyphen", () => stagingWith("name", "qa-"), `environment "qa-": name "qa-" is not allowed ${ALLOWED_LABEL}`],
+  ["a name with a double hyphen", () => stagingWith("name", "q--a"), `environment "q--a": name "q--a" is not allowed ${ALLOWED_LABEL}`],
+  ["a derived resourceName over 32 characters", () => problemsOf({ ...project, project: "mindhit-platform" }, [variantOf(staging, { name: "integration-tests" })]),
+    'environment "integration-tests": name "integration-tests" gives resourceName "mindhit-platform-integration-tests", 34 characters (at most 32: ElastiCache user ids and ALB names are built from it); choose a shorter name or set identity.resourceName'],
+  ["a resourceName override of 33 characters", () => stagingWith("identity.resourceName", "mindhit-staging-abcdefghijklmnopq"),
+    'environment "staging": identity.resourceName "mindhit-staging-abcdefghijklmnopq" is not allowed (lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 32 characters)'],
+  ["a resourceName with capitals", () => stagingWith("identity.resourceName", "Mindhit-Staging"),
+    'environment "staging": identity.resourceName "Mindhit-Staging" is not allowed (lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 32 characters)'],
+  ["an ECR namespace with capitals", () => stagingWith("identity.repositoryNamespace", "Mindhit"),
+    'environment "staging": identity.repositoryNamespace "Mindhit" is not an ECR repository namespace (lowercase letters and digits, separated by . _ - or /, e.g. "mindhit")'],
+  ["a host given as a URL", () => stagingWith("identity.host", "https://api.staging.mindhit.io"),
+    'environment "staging": identity.host "https://api.staging.mindhit.io" is not a DNS host name (lowercase labels of letters, digits and hyphens, e.g. "api.staging.mindhit.io")'],
+  ["a host outside the project's domain", () => stagingWith("identity.host", "api.example.com"),
+    'environment "staging": identity.host "api.example.com" is not in the project\'s domain "mindhit.io" (its certificate and DNS record live in that zone)'],
+  ["a values file the chart does not have", () => stagingWith("identity.valuesFile", "values-qa.yaml"),
+    'environment "staging": identity.valuesFile "values-qa.yaml" is not a values file of the chart (allowed: values-prod.yaml, values-staging.yaml)'],
+  ["a GitHub environment with a space", () => stagingWith("identity.githubEnvironment", "staging env"),
+    'environment "staging": identity.githubEnvironment "staging env" is not a GitHub environment name (1-255 of A-Z a-z 0-9 . _ -)'],
+  ["a misspelt identity override", () => stagingWith("identity.enviroment", "qa"),
+    'environment "staging": identity.enviroment is not a known setting (known here: environment, resourceName, repositoryNamespace, host, valuesFile, githubEnvironment)'],
+
+  // ---- runtime types: what `as any` and JavaScript callers can write ----
+  ["deletionProtection as a string", () => prodWith("database.deletionProtection", "no"),
+    'environment "prod": database.deletionProtection "no" is not allowed (expected true or false, got string)'],
+  ["a missing cluster section", () => prodWith("cluster", undefined),
+    'environment "prod": cluster is missing (expected an object with version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection)'],
+  ["a missing waf section", () => prodWith("waf", undefined), 'environment "prod": waf is missing (expected an object with rateLimitPerIp, countRules)'],
+  ["azs as a string", () => prodWith("azs", "ap-northeast-2a"), 'environment "prod": azs "ap-northeast-2a" is not allowed (expected a list of strings, got string)'],
+  ["emails as a string (one line, not one per character)", () => prodWith("alerting.emails", "ops@mindhit.io"),
+    'environment "prod": alerting.emails "ops@mindhit.io" is not allowed (expected a list of strings, got string)'],
+  ["a node count as a string", () => prodWith("cluster.nodeDesiredSize", "2"), 'environment "prod": cluster.nodeDesiredSize "2" is not allowed (expected a number, got string)'],
+  ["replicas as null", () => prodWith("cache.replicas", null), 'environment "prod": cache.replicas null is not allowed (expected a number, got null)'],
+  ["a CIDR as a number", () => prodWith("network.vpcCidr", 10), 'environment "prod": network.vpcCidr 10 is not allowed (expected a string, got number)'],
+  ["an unknown tier", () => prodWith("tier", "prod"), 'environment "prod": tier "prod" is not allowed (allowed: "production", "non-production")'],
+  ["a lowercase tag mutability", () => prodWith("registry.imageTagMutability", "mutable"), 'environment "prod": registry.imageTagMutability "mutable" is not allowed (allowed: "MUTABLE", "IMMUTABLE")'],
+  ["an unknown NAT mode", () => prodWith("network.natGateways", "many"), 'environment "prod": network.natGateways "many" is not allowed (allowed: "single", "one-per-az")'],
+  ["a misspelt section", () => prodWith("clutser", {}), `environment "prod": clutser is not a known setting (known here: ${ENV_KEYS})`],
+  ["a misspelt field", () => prodWith("cluster.nodeCount", 3),
+    'environment "prod": cluster.nodeCount is not a known setting (known here: version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection)'],
+  ["a WAF count rule without its rule", () => prodWith("waf.countRules", [{ group: "AWSManagedRulesCommonRuleSet" }]), 'environment "prod": waf.countRules[0].rule is missing (expected a string)'],
+  ["Slack as a string", () => prodWith("alerting.slack", "#ops"), 'environment "prod": alerting.slack "#ops" is not allowed (expected an object with workspaceId, channelId, got string)'],
+  ["a timeout that is not a number", () => prodWith("release.timeoutSeconds", "10m"), 'environment "prod": release.timeoutSeconds "10m" is not allowed (expected a number, got string)'],
+  ["an environment that is not an object", () => problemsOf(project, [staging, prod, null]), `environment "#3": null is not allowed (expected an object with ${ENV_KEYS}, got null)`],
+  ["an environment list that is not a list", () => problemsOf(project, "prod"), 'environments: "prod" is not allowed (expected a list of environment configs)'],
+  ["a threshold as a string", () => prodWith("alerting.thresholds.nodeMemoryPercent", "90"),
+    'environment "prod": alerting.thresholds.nodeMemoryPercent "90" is not allowed (expected a number, got string)'],
+  ["a missing threshold", () => prodWith("alerting.thresholds.rdsConnections", undefined), 'environment "prod": alerting.thresholds.rdsConnections is missing (expected a number)'],
+
+  // ---- region and zones (data: src/config/aws-zones.json, from moto + botocore) ----
+  ["an unknown region", () => prodWith("region", "ap-northeast-9"), `environment "prod": region "ap-northeast-9" is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`],
+  ["a zone letter Seoul does not have", () => prodWith("azs", ["ap-northeast-2a", "ap-northeast-2e"]),
+    `environment "prod": azs "ap-northeast-2e" is not an availability zone of region "ap-northeast-2" (allowed: ${SEOUL_AZS})`],
+  ["a zone of another region", () => prodWith("azs", ["ap-northeast-1a", "ap-northeast-2c"]),
+    `environment "prod": azs "ap-northeast-1a" is not an availability zone of region "ap-northeast-2" (allowed: ${SEOUL_AZS})`],
+  ["a region changed without its zones", () => prodWith("region", "us-east-1"),
+    'environment "prod": azs "ap-northeast-2a" is not an availability zone of region "us-east-1" (allowed: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f)'],
+  ["one zone only", () => prodWith("azs", ["ap-northeast-2a"]), 'environment "prod": azs lists 1 zone(s); EKS and RDS subnet groups need at least 2 (e.g. ["ap-northeast-2a", "ap-northeast-2c"])'],
+  ["a repeated zone", () => prodWith("azs", ["ap-northeast-2a", "ap-northeast-2a"]), 'environment "prod": azs lists "ap-northeast-2a" more than once'],
+  ["three zones, two subnets each", () => prodWith("azs", ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]),
+    'environment "prod": network.publicSubnetCidrs has 2 entries but azs has 3 (one subnet per availability zone)'],
+
+  // ---- network ----
+  ["a /33 VPC", () => prodWith("network.vpcCidr", "10.0.0.0/33"), 'environment "prod": network.vpcCidr "10.0.0.0/33" is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")'],
+  ["a VPC CIDR with host bits", () => prodWith("network.vpcCidr", "10.0.0.1/16"), 'environment "prod": network.vpcCidr "10.0.0.1/16" is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")'],
+  ["a VPC larger than /16", () => prodWith("network.vpcCidr", "10.0.0.0/8"), 'environment "prod": network.vpcCidr "10.0.0.0/8" is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")'],
+  ["a subnet that is not a CIDR", () => prodWith("network.publicSubnetCidrs", ["10.0.1.0/24", "banana"]), 'environment "prod": network.publicSubnetCidrs "banana" is not an IPv4 network CIDR (e.g. "10.0.1.0/24")'],
+  ["a subnet outside the VPC", () => prodWith("network.privateSubnetCidrs", ["10.0.10.0/24", "10.1.20.0/24"]), 'environment "prod": network.privateSubnetCidrs "10.1.20.0/24" is outside the VPC "10.0.0.0/16"'],
+  ["overlapping subnets", () => prodWith("network.privateSubnetCidrs", ["10.0.1.0/25", "10.0.20.0/24"]), 'environment "prod": subnets 10.0.1.0/24 and 10.0.1.0/25 overlap'],
+  ["a /29 subnet", () => prodWith("network.privateSubnetCidrs", ["10.0.10.0/29", "10.0.20.0/24"]),
+    'environment "prod": network.privateSubnetCidrs "10.0.10.0/29" is not allowed (AWS subnets are /16 to /28; EKS and RDS want room: /24 is typical)'],
+
+  // ---- cluster ----
+  ["an EKS version out of support", () => prodWith("cluster.version", "1.29"), 'environment "prod": cluster.version "1.29" is not a supported EKS version (allowed: 1.32, 1.33, 1.34, 1.35, 1.36)'],
+  ["an EKS version as a number", () => prodWith("cluster.version", 1.35), 'environment "prod": cluster.version 1.35 is not allowed (expected a string, got number)'],
+  ["min above desired", () => prodWith("cluster.nodeMinSize", 3), 'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must satisfy min ≤ desired ≤ max and max ≥ 1 (got 3 ≤ 2 ≤ 5)'],
+  ["desired above max", () => prodWith("cluster.nodeDesiredSize", 6), 'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must satisfy min ≤ desired ≤ max and max ≥ 1 (got 1 ≤ 6 ≤ 5)'],
+  ["no nodes at all", () => problemsOf(project, [staging, withField(withField(withField(prod, "cluster.nodeMaxSize", 0), "cluster.nodeDesiredSize", 0), "cluster.nodeMinSize", 0)]),
+    'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must satisfy min ≤ desired ≤ max and max ≥ 1 (got 0 ≤ 0 ≤ 0)'],
+  ["half a node", () => prodWith("cluster.nodeDesiredSize", 1.5), 'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must be whole numbers ≥ 0 (got min 1, desired 1.5, max 5)'],
+  ["an instance type with a hyphen for the dot", () => prodWith("cluster.nodeInstanceTypes", ["t3-medium"]),
+    'environment "prod": cluster.nodeInstanceTypes "t3-medium" is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7g.large")'],
+  ["an instance type with a misspelt size", () => prodWith("cluster.nodeInstanceTypes", ["t3.meduim"]),
+    'environment "prod": cluster.nodeInstanceTypes "t3.meduim" is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7g.large")'],
+  ["no instance types", () => prodWith("cluster.nodeInstanceTypes", []), 'environment "prod": cluster.nodeInstanceTypes must list at least one entry (e.g. "t3.medium")'],
+  ["a repeated instance type", () => prodWith("cluster.nodeInstanceTypes", ["t3.medium", "t3.medium"]), 'environment "prod": cluster.nodeInstanceTypes lists "t3.medium" more than once'],
+  ["a public access CIDR without a prefix", () => prodWith("cluster.publicAccessCidrs", ["1.2.3.4"]), 'environment "prod": cluster.publicAccessCidrs "1.2.3.4" is not an IPv4 network CIDR (e.g. "203.0.113.0/24")'],
+  ["an admin principal that is the account root", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123:root"]),
+    'environment "prod": cluster.adminPrincipalArns "arn:aws:iam::123:root" is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")'],
+
+  // ---- database ----
+  ["a misspelt instance class", () => prodWith("database.instanceClass", "db.t3.smal"),
+    'environment "prod": database.instanceClass "db.t3.smal" is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")'],
+  ["an EC2 type as the instance class", () => prodWith("database.instanceClass", "t3.small"),
+    'environment "prod": database.instanceClass "t3.small" is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")'],
+  ["a database name starting with a digit", () => prodWith("database.dbName", "1db"),
+    'environment "prod": database.dbName "1db" is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)'],
+  ["a database name with a hyphen", () => prodWith("database.dbName", "mind-hit"),
+    'environment "prod": database.dbName "mind-hit" is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)'],
+
+  // ---- cache ----
+  ["a misspelt node type", () => prodWith("cache.nodeType", "cache.t3.micr"),
+    'environment "prod": cache.nodeType "cache.t3.micr" is not an ElastiCache node type (cache.<family>.<size>, e.g. "cache.t3.micro", "cache.r7g.large")'],
+  ["an EC2 type as the node type", () => prodWith("cache.nodeType", "t3.micro"),
+    'environment "prod": cache.nodeType "t3.micro" is not an ElastiCache node type (cache.<family>.<size>, e.g. "cache.t3.micro", "cache.r7g.large")'],
+  ["negative replicas", () => prodWith("cache.replicas", -1), 'environment "prod": cache.replicas -1 is not allowed (whole number 0-5)'],
+  ["six replicas", () => prodWith("cache.replicas", 6), 'environment "prod": cache.replicas 6 is not allowed (whole number 0-5)'],
+  ["half a replica", () => prodWith("cache.replicas", 1.5), 'environment "prod": cache.replicas 1.5 is not allowed (whole number 0-5)'],
+
+  // ---- release ----
+  ["an image tag starting with a hyphen", () => prodWith("release.apiImageTag", "-bad"),
+    'environment "prod": release.apiImageTag "-bad" is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)'],
+  ["an empty image tag", () => prodWith("release.workerImageTag", ""),
+    'environment "prod": release.workerImageTag "" is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)'],
+  ["a release timeout of 5 seconds", () => prodWith("release.timeoutSeconds", 5), 'environment "prod": release.timeoutSeconds 5 is not allowed (whole number 60-3600)'],
+  ["a release timeout over an hour", () => prodWith("release.timeoutSeconds", 3601), 'environment "prod": release.timeoutSeconds 3601 is not allowed (whole number 60-3600)'],
+  ["a fractional release timeout", () => prodWith("release.timeoutSeconds", 600.5), 'environment "prod": release.timeoutSeconds 600.5 is not allowed (whole number 60-3600)'],
+
+  // ---- alerting ----
+  ["an email without @", () => prodWith("alerting.emails", ["ops-at-mindhit"]), 'environment "prod": alerting.emails "ops-at-mindhit" is not an email address'],
+  ["a repeated email", () => prodWith("alerting.emails", ["ops@mindhit.io", "ops@mindhit.io"]), 'environment "prod": alerting.emails lists "ops@mindhit.io" more than once'],
+  ["a Slack channel name instead of its id", () => prodWith("alerting.slack", { workspaceId: "T0123ABCD", channelId: "#ops" }),
+    'environment "prod": alerting.slack.channelId "#ops" is not a Slack channel id (C or G and 8-10 of A-Z 0-9, e.g. "C0123ABCD")'],
+  ["a Slack workspace name instead of its id", () => prodWith("alerting.slack", { workspaceId: "mindhit", channelId: "C0123ABCD" }),
+    'environment "prod": alerting.slack.workspaceId "mindhit" is not a Slack workspace (team) id (T and 8-10 of A-Z 0-9, e.g. "T0123ABCD")'],
+  ["a CPU alarm at half a percent", () => prodWith("alerting.thresholds.rdsCpuPercent", 0.5), 'environment "prod": alerting.thresholds.rdsCpuPercent 0.5 is not allowed (number 10-100, percent)'],
+  ["a CPU alarm above 100%", () => prodWith("alerting.thresholds.cacheCpuPercent", 120), 'environment "prod": alerting.thresholds.cacheCpuPercent 120 is not allowed (number 10-100, percent)'],
+  ["a 5xx alarm at zero", () => prodWith("alerting.thresholds.alb5xxCount", 0), 'environment "prod": alerting.thresholds.alb5xxCount 0 is not allowed (whole number 1-1000000, responses per 5 minutes)'],
+  ["a fractional connection count", () => prodWith("alerting.thresholds.rdsConnections", 10.5), 'environment "prod": alerting.thresholds.rdsConnections 10.5 is not allowed (whole number 1-100000, connections)'],
+  ["a latency alarm at zero seconds", () => prodWith("alerting.thresholds.albTargetResponseSeconds", 0),
+    'environment "prod": alerting.thresholds.albTargetResponseSeconds 0 is not allowed (number 0.01-60, seconds)'],
+
+  // ---- backups and windows ----
+  ["no backup retention", () => prodWith("backup.rdsRetentionDays", 0), 'environment "prod": backup.rdsRetentionDays 0 is not allowed (whole number 1-35)'],
+  ["backup retention beyond 35 days", () => stagingWith("backup.rdsRetentionDays", 36), 'environment "staging": backup.rdsRetentionDays 36 is not allowed (whole number 1-35)'],
+  ["a backup window inside the maintenance window", () => prodWith("backup.rdsBackupWindow", "19:00-19:30"),
+    'environment "prod": backup.rdsBackupWindow "19:00-19:30" overlaps backup.rdsMaintenanceWindow "sun:19:00-sun:20:00" (they must not overlap)'],
+  ["a snapshot window in words", () => prodWith("backup.cacheSnapshotWindow", "5pm"),
+    'environment "prod": backup.cacheSnapshotWindow "5pm" is not allowed (hh24:mi-hh24:mi in UTC, at least 60 minutes, e.g. "18:00-19:00")'],
+  ["a 10-minute maintenance window", () => prodWith("backup.rdsMaintenanceWindow", "sun:19:00-sun:19:10"),
+    'environment "prod": backup.rdsMaintenanceWindow "sun:19:00-sun:19:10" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")'],
+  ["snapshots kept 40 days", () => prodWith("backup.cacheSnapshotRetentionDays", 40), 'environment "prod": backup.cacheSnapshotRetentionDays 40 is not allowed (whole number 0-35)'],
+
+  // ---- WAF ----
+  ["a rate limit of 5", () => prodWith("waf.rateLimitPerIp", 5), 'environment "prod": waf.rateLimitPerIp 5 is not allowed (whole number 10-2000000000, requests per IP per 5 minutes)'],
+  ["a fractional rate limit", () => prodWith("waf.rateLimitPerIp", 2000.5), 'environment "prod": waf.rateLimitPerIp 2000.5 is not allowed (whole number 10-2000000000, requests per IP per 5 minutes)'],
+  ["a count rule in a group the ACL does not use", () => prodWith("waf.countRules", [{ group: "AWSManagedRulesBotControlRuleSet", rule: "CategoryHttpLibrary" }]),
+    'environment "prod": waf.countRules group "AWSManagedRulesBotControlRuleSet" is not one of this ACL\'s rule groups (allowed: AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesSQLiRuleSet)'],
+  ["a count rule name with a space", () => prodWith("waf.countRules", [{ group: "AWSManagedRulesCommonRuleSet", rule: "Size Restrictions" }]),
+    'environment "prod": waf.countRules "Size Restrictions" is not a rule name'],
+
+  // ---- what a production environment may not go without ----
+  ["prod with nobody to alert", () => prodWith("alerting.emails", []),
+    'environment "prod": alerting.emails is empty and no alerting.slack is set: an alert recipient is required of a production environment (tier "production")'],
+  ["prod without database deletion protection", () => prodWith("database.deletionProtection", false),
+    'environment "prod": database.deletionProtection false is not allowed: deletion protection is required of a production environment (tier "production")'],
+  ["prod without a standby database", () => prodWith("database.multiAz", false),
+    'environment "prod": database.multiAz false is not allowed: a standby in a second zone is required of a production environment (tier "production")'],
+  ["prod without a Redis replica", () => prodWith("cache.replicas", 0),
+    'environment "prod": cache.replicas 0 is not allowed: at least 1 replica (automatic failover) is required of a production environment (tier "production")'],
+  ["prod with three days of backups", () => prodWith("backup.rdsRetentionDays", 3),
+    'environment "prod": backup.rdsRetentionDays 3 is not allowed: at least 7 days of backups is required of a production environment (tier "production")'],
+
+  // ---- project settings ----
+  ["a project name with capitals", () => projectWith("project", "Mindhit"), 'project settings: project "Mindhit" is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)'],
+  ["a domain without a dot", () => projectWith("domain", "mindhit"), 'project settings: domain "mindhit" is not a DNS domain (e.g. "mindhit.io")'],
+  ["a bucket name with capitals", () => projectWith("state.bucket", "Bad_Bucket"),
+    'project settings: state.bucket "Bad_Bucket" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)'],
+  ["a two-letter lock table", () => projectWith("state.lockTable", "ab"), 'project settings: state.lockTable "ab" is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'],
+  ["a state region that does not exist", () => projectWith("state.region", "mars-1"), `project settings: state.region "mars-1" is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`],
+  ["a repository without its owner", () => projectWith("github.repository", "mindhit-infra"), 'project settings: github.repository "mindhit-infra" is not an owner/name GitHub repository'],
+  ["a deploy branch with a space", () => projectWith("github.deployBranch", "main branch"), 'project settings: github.deployBranch "main branch" is not a branch name'],
+  ["S3-native locking as a string", () => projectWith("state.useS3NativeLocking", "yes"), 'project settings: state.useS3NativeLocking "yes" is not allowed (expected true or false, got string)'],
+  ["a misspelt project setting", () => projectWith("enviroments", []), 'project settings: enviroments is not a known setting (known here: project, managedBy, domain, state, github)'],
+  ["a missing github section", () => projectWith("github", undefined), 'project settings: github is missing (expected an object with repository, deployBranch)'],
+
+  // ---- run options (environment variables and cdktf context) ----
+  ["an unknown backend", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "gcs" }), 'run options: MINDHIT_STATE_BACKEND "gcs" is not allowed (allowed: "s3", "cloud")'],
+  ["HCP Terraform without an organization", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "cloud" }), "run options: TF_CLOUD_ORGANIZATION must name the HCP Terraform organization when MINDHIT_STATE_BACKEND=cloud"],
+  ["an organization name with a space", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "cloud", TF_CLOUD_ORGANIZATION: "my org!" }),
+    'run options: TF_CLOUD_ORGANIZATION "my org!" is not an HCP Terraform organization name (1-40 of A-Z a-z 0-9 _ -)'],
+  ["a hostname given as a URL", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "cloud", TF_CLOUD_ORGANIZATION: "mindhit", TF_CLOUD_HOSTNAME: "https://app.terraform.io" }),
+    'run options: TF_CLOUD_HOSTNAME "https://app.terraform.io" is not a host name (e.g. "app.terraform.io" or "tfe.example.com", no https:// and no path)'],
+  ["an organization set while state stays in S3", () => runOptionsWith({ TF_CLOUD_ORGANIZATION: "mindhit" }),
+    'run options: TF_CLOUD_ORGANIZATION "mindhit" is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset TF_CLOUD_ORGANIZATION)'],
+  ["a hostname set while state stays in S3", () => runOptionsWith({}, { tfCloudHostname: "tfe.example.com" }),
+    'run options: TF_CLOUD_HOSTNAME "tfe.example.com" is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset TF_CLOUD_HOSTNAME)'],
+  ["an unknown bootstrap state location", () => runOptionsWith({ MINDHIT_BOOTSTRAP_STATE: "gcs" }), 'run options: MINDHIT_BOOTSTRAP_STATE "gcs" is not allowed (allowed: "local", "s3")'],
+  ["an organization in cdktf context as a number", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "cloud" }, { tfCloudOrganization: 42 }),
+    'run options: TF_CLOUD_ORGANIZATION (cdktf context tfCloudOrganization) 42 is not allowed (expected a string)'],
+];
+
+describe("every operator mistake is rejected at synth with one exact line", () => {
+  it("covers at least 90 distinct mistakes", () => {
+    expect(new Set(cases.map(([label]) => label)).size).toBe(cases.length);
+    expect(cases.length).toBeGreaterThanOrEqual(90);
   });
 
-  it("project settings are valid and name the seed's state bucket and lock table", () => {
-    expect(() => validateProject(project)).not.toThrow();
-    expect(project.state).toEqual({
-      bucket: "mindhit-terraform-state",
-      lockTable: "mindhit-terraform-locks",
-      region: "ap-northeast-2",
-      useS3NativeLocking: false,
+  it.each(cases)("%s", (_label, run, expected) => {
+    const problems = run(); // throws (and fails) on anything but a ValidationError
+    expect(problems).toContain(expected);
+    for (const problem of problems) expect(problem).not.toMatch(/\n|\bat .+:\d+:\d+/);
+  });
+});
+
+describe("one run reports every problem", () => {
+  it("of one environment, across sections, with a type error among them", () => {
+    const env = withField(withField(withField(prod, "region", "nowhere-1"), "cluster.nodeDesiredSize", "2"), "database.instanceClass", "db.t3.smal");
+    expect(problemsOf(project, [staging, env])).toEqual([
+      'environment "prod": cluster.nodeDesiredSize "2" is not allowed (expected a number, got string)',
+      `environment "prod": region "nowhere-1" is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`,
+      'environment "prod": database.instanceClass "db.t3.smal" is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")',
+    ]);
+  });
+
+  it("of the project and of every environment together", () => {
+    const problems = problemsOf(withField(project, "domain", "x"), [withField(staging, "cache.replicas", 9), withField(prod, "waf.rateLimitPerIp", 1)]);
+    expect(problems).toEqual([
+      'project settings: domain "x" is not a DNS domain (e.g. "mindhit.io")',
+      'environment "staging": cache.replicas 9 is not allowed (whole number 0-5)',
+      'environment "prod": waf.rateLimitPerIp 1 is not allowed (whole number 10-2000000000, requests per IP per 5 minutes)',
+    ]);
+  });
+});
+
+describe("the shipped configuration", () => {
+  it("validates", () => {
+    expect(problemsOf(project, environments)).toEqual([]);
+  });
+
+  it("derives every identity from each environment's name, prod keeping the seed's names", () => {
+    const exists = (file: string): boolean => ["values-prod.yaml", "values-staging.yaml"].includes(file);
+    expect(resolveIdentity(project, prod, exists).identity).toEqual({
+      name: "prod",
+      environment: "production",
+      resourceName: "mindhit-production",
+      stackNames: { platform: "mindhit-prod", apps: "mindhit-prod-apps" },
+      stateKeys: { platform: "production/terraform.tfstate", apps: "production/apps/terraform.tfstate" },
+      repositoryNames: { api: "mindhit/api", worker: "mindhit/worker" },
+      valuesFile: "values-prod.yaml",
+      host: "api.mindhit.io",
+      githubEnvironment: "production",
+      alertTopicName: "mindhit-production-alerts",
+      appSecretName: "mindhit-production/app",
+      loadBalancerName: "mindhit-production",
+    });
+    expect(resolveIdentity(project, staging, exists).identity).toMatchObject({
+      environment: "staging",
+      resourceName: "mindhit-staging",
+      stateKeys: { platform: "staging/terraform.tfstate", apps: "staging/apps/terraform.tfstate" },
+      repositoryNames: { api: "mindhit-staging/api", worker: "mindhit-staging/worker" },
+      valuesFile: "values-staging.yaml",
+      host: "api.staging.mindhit.io",
+      githubEnvironment: "staging",
     });
   });
 
   it("prod carries the seed's documented values", () => {
     expect(prod).toMatchObject({
-      resourceName: "mindhit-production",
-      environment: "production",
       region: "ap-northeast-2",
       azs: ["ap-northeast-2a", "ap-northeast-2c"],
-      network: {
-        vpcCidr: "10.0.0.0/16",
-        publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"],
-        privateSubnetCidrs: ["10.0.10.0/24", "10.0.20.0/24"],
-      },
+      network: { vpcCidr: "10.0.0.0/16", publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"], privateSubnetCidrs: ["10.0.10.0/24", "10.0.20.0/24"] },
       cluster: { nodeInstanceTypes: ["t3.medium"], nodeDesiredSize: 2, nodeMinSize: 1, nodeMaxSize: 5 },
       database: { instanceClass: "db.t3.small", dbName: "mindhit", multiAz: true, deletionProtection: true },
       cache: { nodeType: "cache.t3.micro" },
-      registry: { repositoryNames: ["mindhit/api", "mindhit/worker"] },
     });
   });
 
-  it("staging is a smaller, cheaper copy of prod on the same network plan", () => {
-    expect(staging.resourceName).toBe("mindhit-staging");
-    expect(staging.network.vpcCidr).toBe(prod.network.vpcCidr);
-    expect(staging.network.natGateways).toBe("single");
-    expect(staging.cluster.nodeMaxSize).toBeLessThan(prod.cluster.nodeMaxSize);
-    expect(staging.database.multiAz).toBe(false);
-    // Deletion protection costs nothing, so staging keeps it too.
-    expect(staging.database.deletionProtection).toBe(true);
-    expect(staging.registry.imageTagMutability).toBe("IMMUTABLE");
-    expect(staging.cache.replicas).toBe(0);
+  it("staging is prod plus its differences, and inherits none of prod's identity overrides", () => {
+    expect(staging.identity).toBeUndefined();
+    expect(staging.tier).toBe("non-production");
+    expect(staging.network).toEqual({ ...prod.network, natGateways: "single" });
+    expect(staging.database).toEqual({ ...prod.database, instanceClass: "db.t3.micro", multiAz: false });
+    expect(staging.alerting.thresholds).toEqual({ ...prod.alerting.thresholds, rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 });
+    expect(staging.alerting.emails).toEqual(prod.alerting.emails);
   });
 
-  it("derives stack names and state keys from config", () => {
-    expect(stackNames(project, prod)).toEqual({ platform: "mindhit-prod", apps: "mindhit-prod-apps" });
-    expect(stateKey(prod, "platform")).toBe("production/terraform.tfstate");
-    expect(stateKey(staging, "platform")).toBe("staging/terraform.tfstate");
-    expect(stateKey(prod, "apps")).toBe("production/apps/terraform.tfstate");
-  });
-});
-
-describe("bad environment input is rejected with one line naming environment, field and allowed values", () => {
-  const cases: Array<[string, EnvironmentConfig, RegExp]> = [
-    ["empty name", { ...prod, name: "" }, /^environment "": name must not be empty$/],
-    ["name with capitals", { ...prod, name: "Prod" }, /environment "Prod": name "Prod" is not allowed \(lowercase letters, digits and hyphens/],
-    ["empty resource name", { ...prod, resourceName: "" }, /environment "prod": resourceName must not be empty/],
-    ["empty environment", { ...prod, environment: " " }, /environment "prod": environment must not be empty/],
-    ["unknown region", { ...prod, region: "ap-northeast-9" }, /environment "prod": region "ap-northeast-9" is not an AWS region \(allowed: af-south-1, .*ap-northeast-2.*\)/],
-    ["AZ of another region", { ...prod, azs: ["ap-northeast-1a", "ap-northeast-2c"] }, /environment "prod": azs "ap-northeast-1a" is not an availability zone of region "ap-northeast-2" \(allowed: ap-northeast-2a, .*ap-northeast-2f\)/],
-    ["AZ letter out of range", { ...prod, azs: ["ap-northeast-2a", "ap-northeast-2z"] }, /azs "ap-northeast-2z" is not an availability zone/],
-    ["one AZ only", { ...prod, azs: ["ap-northeast-2a"] }, /environment "prod": azs lists 1 zone\(s\); EKS and RDS subnet groups need at least 2/],
-    ["repeated AZ", { ...prod, azs: ["ap-northeast-2a", "ap-northeast-2a"] }, /azs lists "ap-northeast-2a" more than once/],
-    ["bad VPC CIDR", { ...prod, network: { ...prod.network, vpcCidr: "10.0.0.0/33" } }, /environment "prod": network.vpcCidr "10.0.0.0\/33" is not allowed \(an IPv4 network CIDR from \/16 to \/28/],
-    ["VPC CIDR with host bits", { ...prod, network: { ...prod.network, vpcCidr: "10.0.0.1/16" } }, /network.vpcCidr "10.0.0.1\/16" is not allowed/],
-    ["VPC larger than /16", { ...prod, network: { ...prod.network, vpcCidr: "10.0.0.0/8" } }, /network.vpcCidr "10.0.0.0\/8" is not allowed/],
-    ["subnet not a CIDR", { ...prod, network: { ...prod.network, publicSubnetCidrs: ["10.0.1.0/24", "banana"] } }, /network.publicSubnetCidrs "banana" is not an IPv4 network CIDR/],
-    ["subnet outside the VPC", { ...prod, network: { ...prod.network, privateSubnetCidrs: ["10.0.10.0/24", "10.1.20.0/24"] } }, /network.privateSubnetCidrs "10.1.20.0\/24" is outside the VPC "10.0.0.0\/16"/],
-    ["overlapping subnets", { ...prod, network: { ...prod.network, privateSubnetCidrs: ["10.0.1.0/25", "10.0.20.0/24"] } }, /environment "prod": subnets 10.0.1.0\/24 and 10.0.1.0\/25 overlap/],
-    ["subnet count differs from AZ count", { ...prod, network: { ...prod.network, publicSubnetCidrs: ["10.0.1.0/24"] } }, /network.publicSubnetCidrs has 1 entries but azs has 2/],
-    ["unknown NAT mode", { ...prod, network: { ...prod.network, natGateways: "many" as "single" } }, /network.natGateways "many" is not allowed \(allowed: "single", "one-per-az"\)/],
-    ["unsupported Kubernetes version", { ...prod, cluster: { ...prod.cluster, version: "1.29" } }, /cluster.version "1.29" is not a supported EKS version \(allowed: 1.32, 1.33, 1.34, 1.35, 1.36\)/],
-    ["min above desired", { ...prod, cluster: { ...prod.cluster, nodeMinSize: 3 } }, /must satisfy min ≤ desired ≤ max and max ≥ 1 \(got 3 ≤ 2 ≤ 5\)/],
-    ["desired above max", { ...prod, cluster: { ...prod.cluster, nodeDesiredSize: 6 } }, /got 1 ≤ 6 ≤ 5/],
-    ["no instance types", { ...prod, cluster: { ...prod.cluster, nodeInstanceTypes: [] } }, /cluster.nodeInstanceTypes must list at least one entry \(e.g. "t3.medium"\)/],
-    ["bad public access CIDR", { ...prod, cluster: { ...prod.cluster, publicAccessCidrs: ["1.2.3.4"] } }, /cluster.publicAccessCidrs "1.2.3.4" is not an IPv4 network CIDR/],
-    ["bad admin principal", { ...prod, cluster: { ...prod.cluster, adminPrincipalArns: ["arn:aws:iam::123:root"] } }, /cluster.adminPrincipalArns "arn:aws:iam::123:root" is not an IAM role or user ARN/],
-    ["unknown values file", { ...prod, release: { ...prod.release, valuesFile: "values-qa.yaml" } }, /release.valuesFile "values-qa.yaml" is not a values file of the chart \(allowed: values-prod.yaml, values-staging.yaml\)/],
-    ["bad image tag", { ...prod, release: { ...prod.release, apiImageTag: "-bad" } }, /release.apiImageTag "-bad" is not a container image tag/],
-    ["release timeout too short", { ...prod, release: { ...prod.release, timeoutSeconds: 5 } }, /release.timeoutSeconds 5 is not allowed \(whole number 60-3600\)/],
-    ["no worker repository", { ...prod, registry: { ...prod.registry, repositoryNames: ["mindhit/api"] } }, /registry.repositoryNames has no repository for the worker image/],
-    ["bad alert email", { ...prod, alerting: { ...prod.alerting, emails: ["ops-at-mindhit"] } }, /alerting.emails "ops-at-mindhit" is not an email address/],
-    ["bad Slack channel", { ...prod, alerting: { ...prod.alerting, slack: { workspaceId: "T0123ABCD", channelId: "#ops" } } }, /alerting.slack.channelId "#ops" is not a Slack channel id/],
-    ["percentage above 100", { ...prod, alerting: { ...prod.alerting, thresholds: { ...prod.alerting.thresholds, rdsCpuPercent: 120 } } }, /alerting.thresholds.rdsCpuPercent 120 is not allowed \(a percentage, at most 100\)/],
-    ["non-positive threshold", { ...prod, alerting: { ...prod.alerting, thresholds: { ...prod.alerting.thresholds, alb5xxCount: 0 } } }, /alerting.thresholds.alb5xxCount 0 is not allowed \(a positive number\)/],
-    ["backup retention of 0 days", { ...prod, backup: { ...prod.backup, rdsRetentionDays: 0 } }, /backup.rdsRetentionDays 0 is not allowed \(whole number 1-35\)/],
-    ["backup window overlapping maintenance", { ...prod, backup: { ...prod.backup, rdsBackupWindow: "19:00-19:30" } }, /backup.rdsBackupWindow "19:00-19:30" overlaps backup.rdsMaintenanceWindow/],
-    ["malformed snapshot window", { ...prod, backup: { ...prod.backup, cacheSnapshotWindow: "5pm" } }, /backup.cacheSnapshotWindow "5pm" is not allowed \(hh24:mi-hh24:mi in UTC/],
-    ["WAF rate limit too low", { ...prod, waf: { ...prod.waf, rateLimitPerIp: 5 } }, /waf.rateLimitPerIp 5 is not allowed/],
-    ["bad instance class", { ...prod, database: { ...prod.database, instanceClass: "t3.small" } }, /database.instanceClass "t3.small" is not an RDS instance class/],
-    ["bad database name", { ...prod, database: { ...prod.database, dbName: "1db" } }, /database.dbName "1db" is not a PostgreSQL database name/],
-    ["bad cache node type", { ...prod, cache: { ...prod.cache, nodeType: "t3.micro" } }, /cache.nodeType "t3.micro" is not an ElastiCache node type/],
-    ["negative replicas", { ...prod, cache: { ...prod.cache, replicas: -1 } }, /cache.replicas -1 is not allowed \(whole number 0-5\)/],
-    ["empty repository list", { ...prod, registry: { ...prod.registry, repositoryNames: [] } }, /registry.repositoryNames must list at least one entry \(e.g. "mindhit\/api"\)/],
-  ];
-
-  it.each(cases)("%s", (_label, env, expected) => {
-    const problems = problemsOf(env);
-    expect(problems.some((p) => expected.test(p))).toBe(true);
-    // One line per problem: no stack traces, no multi-line dumps.
-    for (const p of problems) expect(p).not.toContain("\n");
+  it("a variant replaces lists whole and keeps its own identity overrides only", () => {
+    const variant: EnvironmentConfig = variantOf(prod, { name: "eu", identity: { host: "api.eu.mindhit.io" }, azs: ["eu-west-1a", "eu-west-1b"], region: "eu-west-1" });
+    expect(variant.azs).toEqual(["eu-west-1a", "eu-west-1b"]);
+    expect(variant.identity).toEqual({ host: "api.eu.mindhit.io" });
+    expect(variant.cluster).toEqual(prod.cluster);
   });
 
-  it("reports every problem of one environment in one run", () => {
-    const problems = problemsOf({ ...prod, name: "", region: "nowhere-1" });
-    expect(problems).toHaveLength(2);
+  it("the region data comes from the generator, and Seoul has zones a-d", () => {
+    expect(availabilityZonesOf("ap-northeast-2")).toEqual(["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"]);
+    expect(AWS_REGIONS.length).toBeGreaterThanOrEqual(30);
   });
 
-  it("rejects bad project settings", () => {
-    expect(() => validateProject({ ...project, github: { ...project.github, repository: "mindhit" } })).toThrow(/github.repository "mindhit" is not an owner\/name GitHub repository/);
-    expect(() => validateProject({ ...project, state: { ...project.state, bucket: "Bad_Bucket" } })).toThrow(
-      /project settings: state.bucket "Bad_Bucket" is not an S3 bucket name/,
-    );
-    expect(() => validateProject({ ...project, state: { ...project.state, region: "mars-1" } })).toThrow(/state.region "mars-1" is not an AWS region/);
+  it("an environment may reuse an ECR namespace in another region", () => {
+    const projectSettings: ProjectSettings = project;
+    const tokyo = variantOf(staging, {
+      name: "tokyo",
+      identity: { repositoryNamespace: "mindhit-staging" },
+      region: "ap-northeast-1",
+      azs: ["ap-northeast-1a", "ap-northeast-1c"],
+    });
+    expect(problemsOf(projectSettings, [staging, prod, tokyo])).toEqual([]);
   });
 });

@@ -23,6 +23,8 @@ run_stage() {
 # tsc type-checks the whole project once and emits the JS jest runs.
 run_stage unit npm run --silent test:unit
 run_stage synth npm run --silent synth
+# Generated data (AWS regions and zones) matches the pinned source it is generated from.
+run_stage data bash scripts/verify-data.sh
 # HCL output of every stack through `terraform fmt -check` (Terraform on PATH, else OpenTofu built).
 run_stage hcl bash scripts/verify-hcl.sh
 # The chart: helm lint --strict, helm template, Kubernetes API schemas (installs helm + Python tools on first run).

@@ -40,6 +40,10 @@ render_and_validate() { # name kube-version values-files...
 default_kube=$(awk 'NR==1 {print $3}' "$OUT/release-values/environments.txt")
 render_and_validate defaults "$default_kube" "$CHART/values.yaml"
 while read -r env values_file kube overrides; do
-  render_and_validate "$env-values-file" "$kube" "$CHART/$values_file"
-  render_and_validate "$env-release" "$kube" "$CHART/$values_file" "$overrides"
+  if [ "$values_file" = "-" ]; then # the environment runs on the chart's defaults plus what the stack sets
+    render_and_validate "$env-release" "$kube" "$overrides"
+  else
+    render_and_validate "$env-values-file" "$kube" "$CHART/$values_file"
+    render_and_validate "$env-release" "$kube" "$CHART/$values_file" "$overrides"
+  fi
 done <"$OUT/release-values/environments.txt"

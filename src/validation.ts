@@ -23,6 +23,8 @@ export class ValidationError extends Error {
 export interface ProblemSink {
   add(field: string, message: string): void;
   check(ok: boolean, field: string, message: string): void;
+  /** How `field` is reported, for messages that name a second field in their text. */
+  fieldName(field: string): string;
 }
 
 /**
@@ -42,6 +44,10 @@ export class Problems implements ProblemSink {
     if (!ok) this.add(field, message);
   }
 
+  fieldName(field: string): string {
+    return field;
+  }
+
   /**
    * A view that reports a construct's prop under the config field it was set from, so a check a
    * module owns names what the operator edits (`database.instanceClass`, not `instanceClass`).
@@ -51,6 +57,7 @@ export class Problems implements ProblemSink {
     return {
       add: (field, message) => this.add(rename(field), message),
       check: (ok, field, message) => this.check(ok, rename(field), message),
+      fieldName: rename,
     };
   }
 
@@ -127,6 +134,8 @@ export function checkNetworkPlan(
     for (const cidr of cidrs) {
       if (!isIpv4NetworkCidr(cidr)) {
         problems.add(field, `${quote(cidr)} is not an IPv4 network CIDR (e.g. "10.0.1.0/24")`);
+      } else if (cidrPrefixLength(cidr) < 16 || cidrPrefixLength(cidr) > 28) {
+        problems.add(field, `${quote(cidr)} is not allowed (AWS subnets are /16 to /28; EKS and RDS want room: /24 is typical)`);
       } else if (vpcOk && !cidrContains(vpcCidr, cidr)) {
         problems.add(field, `${quote(cidr)} is outside the VPC ${quote(vpcCidr)}`);
       } else {
@@ -302,6 +311,6 @@ export function checkWindows(problems: ProblemSink, daily: WindowSetting, weekly
   );
   if (dayOk && weekOk) {
     const overlaps = WEEKDAYS.some((_, d) => spansOverlap({ start: d * MINUTES_PER_DAY + day.start, length: day.length }, week));
-    problems.check(!overlaps, daily.field, `${quote(daily.value)} overlaps ${weekly.field} ${quote(weekly.value)} (they must not overlap)`);
+    problems.check(!overlaps, daily.field, `${quote(daily.value)} overlaps ${problems.fieldName(weekly.field)} ${quote(weekly.value)} (they must not overlap)`);
   }
 }

@@ -2,9 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import * as YAML from "yaml";
-import { environments } from "../../src/environments";
 import { chartDir } from "../../src/paths";
-import { repositoryFor } from "../../src/stacks/apps";
 import { chartDefaults, helmMerge, releaseValueLayers, Values } from "../helpers/release-values";
 import { buildProject } from "../helpers/synth";
 
@@ -19,19 +17,21 @@ function check(...layers: Values[]): string[] {
   return validate(merged) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ""}`);
 }
 
+const stacks = buildProject();
+const environments = stacks.environments;
+
 describe("values.schema.json", () => {
-  it("ships a values file per environment", () => {
-    expect(valuesFiles.sort()).toEqual(["values-prod.yaml", "values-staging.yaml", "values.yaml"]);
+  it("ships no values file that no environment uses", () => {
+    const used = environments.map((e) => e.identity.valuesFile).filter((f) => f !== undefined);
+    expect(valuesFiles.filter((f) => f !== "values.yaml").sort()).toEqual([...used].sort());
   });
 
   it.each(valuesFiles)("accepts %s", (file) => {
     expect(check(readValues(file))).toEqual([]);
   });
 
-  const stacks = buildProject();
-  it.each(environments.map((e) => [e.name, e] as const))("accepts the values the %s release passes (values file + stack overrides)", (name, env) => {
+  it.each(environments.map((e) => [e.identity.name, e] as const))("accepts the values the %s release passes (values file + stack overrides)", (name, env) => {
     const layers = releaseValueLayers(stacks.apps.get(name)!, env);
-    expect(layers).toHaveLength(2);
     expect(check(...layers)).toEqual([]);
   });
 
@@ -61,22 +61,22 @@ describe("values.schema.json", () => {
   });
 });
 
-describe("values files agree with the environment config", () => {
-  it.each(environments.map((e) => [e.name, e] as const))("%s: environment, repositories and secret name", (_name, env) => {
-    const values = readValues(env.release.valuesFile) as {
-      global: { environment: string };
-      api: { image: { repository: string } };
-      worker: { image: { repository: string } };
-      secrets: { externalSecret: { remoteKey: string } };
-    };
-    expect(values.global.environment).toBe(env.environment);
-    expect(values.api.image.repository).toBe(repositoryFor(env, "api"));
-    expect(values.worker.image.repository).toBe(repositoryFor(env, "worker"));
-    expect(values.secrets.externalSecret.remoteKey).toBe(`${env.resourceName}/app`);
-  });
+describe("values files hold sizes, never identity", () => {
+  it.each(environments.filter((e) => e.identity.valuesFile !== undefined).map((e) => [e.identity.name, e] as const))(
+    "%s: environment, repositories, secret and host come from config through the release, not from the file",
+    (_name, env) => {
+      const values = readValues(env.identity.valuesFile!) as Record<string, Record<string, unknown> | undefined>;
+      expect(values.global).toBeUndefined();
+      expect(values.secrets).toBeUndefined();
+      expect(values.ingress).toBeUndefined();
+      expect((values.api?.image as Values | undefined)?.repository).toBeUndefined();
+      expect((values.worker?.image as Values | undefined)?.repository).toBeUndefined();
+    },
+  );
 
   it("prod keeps the seed's replicas, resources, HPA and ALB settings", () => {
-    const values = readValues("values-prod.yaml");
+    const prod = environments.find((e) => e.identity.name === "prod")!;
+    const values = releaseValueLayers(stacks.apps.get("prod")!, prod).reduce(helmMerge, chartDefaults());
     expect(values).toMatchObject({
       api: {
         replicas: 2,

@@ -7,8 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import type { EnvironmentConfig } from "../../src/config";
-import { environments } from "../../src/environments";
+import type { Environment } from "../../src/config";
 import { chartDir } from "../../src/paths";
 import type { AppsStack } from "../../src/stacks/apps";
 import { buildProject, synthJson } from "./synth";
@@ -16,19 +15,19 @@ import { buildProject, synthJson } from "./synth";
 export type Values = Record<string, unknown>;
 
 /** Replaces every `${…}` reference the stack emits with a value of the right shape. */
-export function fillReferences(text: string, env: EnvironmentConfig): string {
+export function fillReferences(text: string, env: Environment): string {
   return text
-    .replace(/\$\{aws_iam_role\.([^.}]+)\.arn\}/g, (_m, id: string) => `arn:aws:iam::111111111111:role/${env.resourceName}-${id.split("_")[0]}`)
+    .replace(/\$\{aws_iam_role\.([^.}]+)\.arn\}/g, (_m, id: string) => `arn:aws:iam::111111111111:role/${env.identity.resourceName}-${id.split("_")[0]}`)
     .replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, "111111111111")
     .replace(/\$\{data\.aws_partition\.[^}]+\.dns_suffix\}/g, "amazonaws.com")
-    .replace(/\$\{(data\.)?aws_secretsmanager_secret\.[^}]+\.name\}/g, `${env.resourceName}/app`)
-    .replace(/\$\{aws_wafv2_web_acl\.[^}]+\.arn\}/g, `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.resourceName}/abc`)
+    .replace(/\$\{(data\.)?aws_secretsmanager_secret\.[^}]+\.name\}/g, `${env.identity.resourceName}/app`)
+    .replace(/\$\{aws_wafv2_web_acl\.[^}]+\.arn\}/g, `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.identity.resourceName}/abc`)
     .replace(/\$\{var\.api_image_tag\}/g, env.release.apiImageTag)
     .replace(/\$\{var\.worker_image_tag\}/g, env.release.workerImageTag);
 }
 
-/** The release's `values` list, parsed: [environment values file, stack overrides]. */
-export function releaseValueLayers(stack: AppsStack, env: EnvironmentConfig): Values[] {
+/** The release's `values` list, parsed: [environment values file (when it has one), stack overrides]. */
+export function releaseValueLayers(stack: AppsStack, env: Environment): Values[] {
   const release = synthJson(stack).resource?.helm_release?.mindhit;
   if (!release) throw new Error("no helm_release.mindhit");
   return (release.values as string[]).map((layer) => YAML.parse(fillReferences(layer, env)) as Values);
@@ -57,12 +56,12 @@ if (require.main === module) {
   if (!outDir) throw new Error("usage: release-values.js <output dir>");
   fs.mkdirSync(outDir, { recursive: true });
   const stacks = buildProject();
-  // One line per environment for the shell stage: <env> <values file> <kubernetes version> <overrides file>
-  const lines = environments.map((env) => {
-    const [, overrides] = releaseValueLayers(stacks.apps.get(env.name)!, env);
-    const file = path.join(outDir, `${env.name}.json`);
-    fs.writeFileSync(file, JSON.stringify(overrides, null, 2));
-    return [env.name, env.release.valuesFile, env.cluster.version, file].join(" ");
+  // One line per environment for the shell stage: <env> <values file or -> <kubernetes version> <overrides file>
+  const lines = stacks.environments.map((env) => {
+    const layers = releaseValueLayers(stacks.apps.get(env.identity.name)!, env);
+    const file = path.join(outDir, `${env.identity.name}.json`);
+    fs.writeFileSync(file, JSON.stringify(layers[layers.length - 1], null, 2));
+    return [env.identity.name, env.identity.valuesFile ?? "-", env.cluster.version, file].join(" ");
   });
   fs.writeFileSync(path.join(outDir, "environments.txt"), `${lines.join("\n")}\n`);
 }

@@ -200,9 +200,9 @@ describe("ElastiCache", () => {
     [
       "an id too long for the RBAC user ids",
       { clusterId: `m${"x".repeat(32)}` },
-      `clusterId "m${"x".repeat(32)}" is too long for the derived user id "m${"x".repeat(32)}-default" (clusterId at most 32 characters)`,
+      `clusterId "m${"x".repeat(32)}" is too long for the derived user id "m${"x".repeat(32)}-default" (at most 32 characters)`,
     ],
-    ["a bad node type", { nodeType: "t3.micro" }, 'nodeType "t3.micro" is not an ElastiCache node type (e.g. "cache.t3.micro")'],
+    ["a bad node type", { nodeType: "t3.micro" }, 'nodeType "t3.micro" is not an ElastiCache node type (cache.<family>.<size>, e.g. "cache.t3.micro", "cache.r7g.large")'],
     ["Redis 6", { engineVersion: "6.2" }, 'engineVersion "6.2" is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)'],
     ["a bare major version", { engineVersion: "7" }, 'engineVersion "7" is not allowed'],
     [

@@ -29,7 +29,7 @@ describe("WebAcl", () => {
 
   it.each<[string, Partial<WebAclProps>, RegExp]>([
     ["an unknown rule group", { countRules: [{ group: "AWSManagedRulesLinuxRuleSet", rule: "X" }] }, /waf: countRules group "AWSManagedRulesLinuxRuleSet" is not one of this ACL's rule groups/],
-    ["a rate limit below 10", { rateLimitPerIp: 9 }, /waf: rateLimitPerIp 9 is not allowed \(whole number 10-2000000000\)/],
+    ["a rate limit below 10", { rateLimitPerIp: 9 }, /waf: rateLimitPerIp 9 is not allowed \(whole number 10-2000000000, requests per IP per 5 minutes\)/],
     ["a bad name", { name: "mindhit test" }, /waf: name "mindhit test" is not a web ACL name/],
   ])("rejects %s", (_label, props, expected) => {
     expect(() => synth(props)).toThrow(expected);

@@ -1,15 +1,10 @@
-import { prod } from "../../src/environments/prod";
-import { staging } from "../../src/environments/staging";
 import { APP, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
 import { releaseValueLayers } from "../helpers/release-values";
 import { attributeNames, Block, buildProject, dataSources, onlyResource, policyDocumentFor, resources, synthJson, synthText } from "../helpers/synth";
 
 const stacks = buildProject();
 
-describe.each([
-  ["prod", prod],
-  ["staging", staging],
-])("%s in-cluster stack", (name, env) => {
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s in-cluster stack", (name, env) => {
   const stack = stacks.apps.get(name)!;
   const json = synthJson(stack);
   const releases = json.resource?.helm_release ?? {};
@@ -23,7 +18,7 @@ describe.each([
     expect(stack.node.id).toBe(`mindhit-${name}-apps`);
     expect(json.terraform.backend?.s3).toEqual({
       bucket: "mindhit-terraform-state",
-      key: `${env.environment}/apps/terraform.tfstate`,
+      key: `${env.identity.environment}/apps/terraform.tfstate`,
       region: "ap-northeast-2",
       encrypt: true,
       dynamodb_table: "mindhit-terraform-locks",
@@ -31,8 +26,8 @@ describe.each([
   });
 
   it("finds the cluster by the name the platform stack gives it, not through remote state", () => {
-    expect(dataSources(json, "aws_eks_cluster")).toEqual([expect.objectContaining({ name: env.resourceName })]);
-    expect(onlyResource(synthJson(stacks.platforms.get(name)!), "aws_eks_cluster").name).toBe(env.resourceName);
+    expect(dataSources(json, "aws_eks_cluster")).toEqual([expect.objectContaining({ name: env.identity.resourceName })]);
+    expect(onlyResource(synthJson(stacks.platforms.get(name)!), "aws_eks_cluster").name).toBe(env.identity.resourceName);
     expect(json.data).not.toHaveProperty("terraform_remote_state");
     expect(stack.dependencies).toContain(stacks.platforms.get(name));
   });
@@ -41,7 +36,7 @@ describe.each([
     const exec = {
       api_version: "client.authentication.k8s.io/v1beta1",
       command: "aws",
-      args: ["eks", "get-token", "--cluster-name", "${data.aws_eks_cluster.cluster.name}", "--region", "ap-northeast-2"],
+      args: ["eks", "get-token", "--cluster-name", "${data.aws_eks_cluster.cluster.name}", "--region", env.region],
     };
     const connection = {
       host: "${data.aws_eks_cluster.cluster.endpoint}",
@@ -73,28 +68,35 @@ describe.each([
     expect(release.depends_on).toEqual(["helm_release.aws-load-balancer-controller", "helm_release.metrics-server", "helm_release.external-secrets"]);
   });
 
-  it("composes the release values: the environment's values file, then registry, tags, roles and secret from the stack", () => {
-    const [fileValues, overrides] = releaseValueLayers(stack, env);
-    expect(fileValues).toMatchObject({ global: { environment: env.environment } });
+  it("composes the release values: the environment's values file (sizes only), then every identity from config", () => {
+    const layers = releaseValueLayers(stack, env);
+    expect(layers).toHaveLength(env.identity.valuesFile === undefined ? 1 : 2);
+    const overrides = layers[layers.length - 1];
+    if (layers.length === 2) {
+      // Identity is never in a values file: it could drift from config there.
+      expect(layers[0]).not.toHaveProperty("global");
+      expect(layers[0]).not.toHaveProperty("secrets");
+      expect(layers[0]).not.toHaveProperty("ingress");
+    }
     expect(overrides).toEqual({
-      global: { environment: env.environment, imageRegistry: "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com" },
-      secrets: { externalSecret: { enabled: true, remoteKey: `${env.resourceName}/app`, store: { create: true, name: "aws-secrets-manager", region: "ap-northeast-2" } } },
+      global: { environment: env.identity.environment, imageRegistry: `111111111111.dkr.ecr.${env.region}.amazonaws.com` },
+      secrets: { externalSecret: { enabled: true, remoteKey: env.identity.appSecretName, store: { create: true, name: "aws-secrets-manager", region: env.region } } },
       api: {
-        image: { repository: env.registry.repositoryNames[0], tag: env.release.apiImageTag },
+        image: { repository: env.identity.repositoryNames.api, tag: env.release.apiImageTag },
         serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
       },
       worker: {
-        image: { repository: env.registry.repositoryNames[1], tag: env.release.workerImageTag },
+        image: { repository: env.identity.repositoryNames.worker, tag: env.release.workerImageTag },
         serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
       },
-      ingress: { wafAclArn: expect.stringMatching(/^arn:aws:wafv2:/), loadBalancerName: env.resourceName },
+      ingress: { enabled: true, host: env.identity.host, wafAclArn: expect.stringMatching(/^arn:aws:wafv2:/), loadBalancerName: env.identity.loadBalancerName },
     });
   });
 
   it("takes image tags from config, overridable with -var at deploy time, and validates them", () => {
     expect(json).toHaveProperty("variable.api_image_tag.default", env.release.apiImageTag);
     expect(json).toHaveProperty("variable.worker_image_tag.default", env.release.workerImageTag);
-    const raw = String((releases.mindhit.values as string[])[1]);
+    const raw = String((releases.mindhit.values as string[]).at(-1));
     expect(raw).toContain('"tag": "${var.api_image_tag}"');
     expect(raw).toContain('"tag": "${var.worker_image_tag}"');
     const validation = (json as unknown as { variable: Record<string, { validation: Array<{ condition: string }> }> }).variable.api_image_tag.validation[0];
@@ -115,7 +117,7 @@ describe.each([
     const values = JSON.parse((releases["aws-load-balancer-controller"].values as string[])[0]) as Record<string, unknown>;
     expect(values).toEqual({
       clusterName: "${data.aws_eks_cluster.cluster.name}",
-      region: "ap-northeast-2",
+      region: env.region,
       vpcId: "${data.aws_eks_cluster.cluster.vpc_config[0].vpc_id}",
       replicaCount: 2,
       serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^\$\{aws_iam_role\.lb-controller-role_[0-9A-F]+\.arn\}$/) } },
@@ -128,7 +130,7 @@ describe.each([
     ["api", "mindhit", "mindhit-api"],
     ["worker", "mindhit", "mindhit-worker"],
   ])("scopes the %s IRSA role to its one service account (sub) and to STS (aud)", (role, namespace, serviceAccount) => {
-    const trust = policyDocumentFor(json, roleNamed(`${env.resourceName}-${role}`).assume_role_policy);
+    const trust = policyDocumentFor(json, roleNamed(`${env.identity.resourceName}-${role}`).assume_role_policy);
     const issuer = '${replace(data.aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}';
     expect(trust.statement).toEqual([
       {
@@ -148,14 +150,14 @@ describe.each([
     const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ sid: string; condition?: Array<{ values: string[] }> }>;
     const scoped = statements.filter((s) => s.sid.startsWith("ManageOwn"));
     expect(scoped.length).toBeGreaterThanOrEqual(2);
-    for (const s of scoped) expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.resourceName] })]);
+    for (const s of scoped) expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.identity.resourceName] })]);
   });
 
   it("lets External Secrets read only the app secret, decrypting through Secrets Manager only", () => {
     const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-secrets"));
     expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
       expect.objectContaining({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["${data.aws_secretsmanager_secret.app-secret.arn}"] }),
-      expect.objectContaining({ actions: ["kms:Decrypt"], resources: ["${data.aws_secretsmanager_secret.app-secret.kms_key_id}"], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.${data.aws_partition.account_partition_32ACE770.dns_suffix}"] }] }),
+      expect.objectContaining({ actions: ["kms:Decrypt"], resources: ["${data.aws_secretsmanager_secret.app-secret.kms_key_id}"], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.\${data.aws_partition.account_partition_32ACE770.dns_suffix}`] }] }),
     ]);
   });
 
@@ -164,14 +166,14 @@ describe.each([
     const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ actions: string[]; resources: string[] }>;
     expect(statements.map((s) => s.actions)).toEqual([["elasticache:Connect"], ["rds-db:connect"]]);
     expect(statements[0].resources).toEqual([
-      expect.stringMatching(new RegExp(`:replicationgroup:${env.resourceName}$`)),
-      expect.stringMatching(new RegExp(`:user:${env.resourceName}-app$`)),
+      expect.stringMatching(new RegExp(`:replicationgroup:${env.identity.resourceName}$`)),
+      expect.stringMatching(new RegExp(`:user:${env.identity.resourceName}-app$`)),
     ]);
     expect(statements[1].resources).toEqual([expect.stringMatching(new RegExp(`:dbuser:\\$\\{data\\.aws_db_instance\\.database\\.resource_id\\}/${APP.databaseUser}$`))]);
   });
 
   it("reads the app secret the platform stack created, and holds no secret value itself", () => {
-    expect(dataSources(json, "aws_secretsmanager_secret")).toEqual([expect.objectContaining({ name: `${env.resourceName}/app` })]);
+    expect(dataSources(json, "aws_secretsmanager_secret")).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}/app` })]);
     expect(resources(json, "aws_secretsmanager_secret")).toEqual([]);
     expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
     const text = synthText(stack);

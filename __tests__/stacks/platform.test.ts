@@ -1,27 +1,22 @@
-import { prod } from "../../src/environments/prod";
-import { staging } from "../../src/environments/staging";
 import { attributeNames, buildProject, onlyResource, resources, synthJson, SynthJson, synthText } from "../helpers/synth";
 
 const stacks = buildProject();
-const synthesized = new Map<string, SynthJson>(["prod", "staging"].map((name) => [name, synthJson(stacks.platforms.get(name)!)]));
+const synthesized = new Map<string, SynthJson>([...stacks.platforms].map(([name, stack]) => [name, synthJson(stack)]));
 const json = (name: string): SynthJson => synthesized.get(name)!;
 
-describe.each([
-  ["prod", prod],
-  ["staging", staging],
-])("%s platform stack", (name, env) => {
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s platform stack", (name, env) => {
   const stack = json(name);
 
   it("composes the seed's modules: one VPC, cluster, node group, database, cache and the registry", () => {
     expect(resources(stack, "aws_vpc")).toHaveLength(1);
-    expect(onlyResource(stack, "aws_eks_cluster").name).toBe(env.resourceName);
-    expect(onlyResource(stack, "aws_db_instance").identifier).toBe(env.resourceName);
-    expect(onlyResource(stack, "aws_elasticache_replication_group").replication_group_id).toBe(env.resourceName);
-    expect(resources(stack, "aws_ecr_repository").map((r) => r.name)).toEqual(env.registry.repositoryNames);
+    expect(onlyResource(stack, "aws_eks_cluster").name).toBe(env.identity.resourceName);
+    expect(onlyResource(stack, "aws_db_instance").identifier).toBe(env.identity.resourceName);
+    expect(onlyResource(stack, "aws_elasticache_replication_group").replication_group_id).toBe(env.identity.resourceName);
+    expect(resources(stack, "aws_ecr_repository").map((r) => r.name)).toEqual(Object.values(env.identity.repositoryNames));
   });
 
-  it("puts the cluster and data stores in the private subnets", () => {
-    const privateSubnets = expect.arrayContaining([expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2a/), expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2c/)]);
+  it("puts the cluster and data stores in the private subnets of the environment's zones", () => {
+    const privateSubnets = expect.arrayContaining(env.azs.map((az) => expect.stringMatching(new RegExp(`aws_subnet\\.vpc_private-${az}`))));
     expect(onlyResource(stack, "aws_eks_cluster").vpc_config).toMatchObject({ subnet_ids: privateSubnets });
     expect(onlyResource(stack, "aws_db_subnet_group").subnet_ids).toEqual(privateSubnets);
     expect(onlyResource(stack, "aws_elasticache_subnet_group").subnet_ids).toEqual(privateSubnets);
@@ -63,7 +58,7 @@ describe.each([
       max_size: env.cluster.nodeMaxSize,
     });
     expect(onlyResource(stack, "aws_eks_cluster").deletion_protection).toBe(env.cluster.deletionProtection);
-    expect(resources(stack, "aws_nat_gateway")).toHaveLength(env.network.natGateways === "single" ? 1 : 2);
+    expect(resources(stack, "aws_nat_gateway")).toHaveLength(env.network.natGateways === "single" ? 1 : env.azs.length);
   });
 
   it("emits the seed's outputs, the RDS endpoint sensitive", () => {
@@ -73,7 +68,7 @@ describe.each([
     expect(outputs.redis_endpoint.value).toMatch(/^\$\{aws_elasticache_replication_group\..*\.primary_endpoint_address\}:\$\{aws_elasticache_replication_group\..*\.port\}$/);
     expect(outputs.eks_cluster_endpoint.value).toMatch(/aws_eks_cluster\..*\.endpoint/);
     const repositories = outputs.ecr_repositories.value as Record<string, string>;
-    expect(Object.keys(repositories)).toEqual(env.registry.repositoryNames);
+    expect(Object.keys(repositories)).toEqual(Object.values(env.identity.repositoryNames));
   });
 
   it("holds no secret: no password, token or key material attribute, no variables", () => {
@@ -93,7 +88,7 @@ describe("environment differences", () => {
     expect(onlyResource(json("prod"), "aws_elasticache_replication_group")).toMatchObject({ automatic_failover_enabled: true, multi_az_enabled: true });
   });
 
-  it("the two environments' account-wide names never collide", () => {
+  it("no two environments share an account-wide name", () => {
     const names = (stack: SynthJson): string[] => [
       ...resources(stack, "aws_iam_role").map((r) => String(r.name)),
       ...resources(stack, "aws_kms_alias").map((r) => String(r.name)),
@@ -101,7 +96,7 @@ describe("environment differences", () => {
       ...resources(stack, "aws_cloudwatch_log_group").map((r) => String(r.name)),
       ...resources(stack, "aws_elasticache_user").map((r) => String(r.user_id)),
     ];
-    const prodNames = new Set(names(json("prod")));
-    expect(names(json("staging")).filter((n) => prodNames.has(n))).toEqual([]);
+    const all = [...synthesized.values()].flatMap(names);
+    expect(all.filter((n, i) => all.indexOf(n) !== i)).toEqual([]);
   });
 });

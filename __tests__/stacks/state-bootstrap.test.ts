@@ -3,11 +3,13 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { Testing } from "../../src/cdktf";
-import { BOOTSTRAP_LOCAL_STATE_PATH, BOOTSTRAP_STATE_KEY } from "../../src/stacks/state-bootstrap";
+import { BOOTSTRAP_STATE_KEY } from "../../src/config";
+import { BOOTSTRAP_LOCAL_STATE_PATH } from "../../src/stacks/state-bootstrap";
 import { buildProject, onlyResource, policyDocumentFor, resources, synthJson } from "../helpers/synth";
 
 describe("state bootstrap stack", () => {
-  const stack = buildProject().bootstrap;
+  const project = buildProject();
+  const stack = project.bootstrap;
   const json = synthJson(stack);
   const synthesized = Testing.synth(stack);
 
@@ -144,7 +146,7 @@ describe("state bootstrap stack", () => {
       ]);
     });
 
-    it("lets only main and the staging/production GitHub environments assume the deploy role", () => {
+    it("lets only main and every environment's GitHub environment assume the deploy role", () => {
       expect(trustOf("mindhit-github-deploy")).toEqual([
         expect.objectContaining({
           condition: [
@@ -152,7 +154,7 @@ describe("state bootstrap stack", () => {
             {
               test: "StringEquals",
               variable: "token.actions.githubusercontent.com:sub",
-              values: ["repo:mindhit/mindhit-infra:ref:refs/heads/main", "repo:mindhit/mindhit-infra:environment:staging", "repo:mindhit/mindhit-infra:environment:production"],
+              values: ["repo:mindhit/mindhit-infra:ref:refs/heads/main", ...project.environments.map((e) => `repo:mindhit/mindhit-infra:environment:${e.identity.githubEnvironment}`)],
             },
           ],
         }),

@@ -170,7 +170,7 @@ function claimsOf(resolved: ResolvedIdentity, region: string): Claim[] {
     { kind: "stack", value: id.stackNames.apps, scope: "", origin: { field: "name", value: id.name } },
     { kind: "state key", value: id.stateKeys.platform, scope: "", origin: o.environment },
     { kind: "state key", value: id.stateKeys.apps, scope: "", origin: o.environment },
-    { kind: "resourceName (cluster, database and role names)", value: id.resourceName, scope: "", origin: o.resourceName },
+    { kind: "resourceName", value: id.resourceName, scope: "", origin: o.resourceName },
     ...APP_COMPONENTS.map((c): Claim => ({ kind: `ECR repository in ${region}`, value: id.repositoryNames[c], scope: region, origin: o.repositoryNamespace })),
     { kind: "host", value: id.host, scope: "", origin: o.host },
     { kind: "GitHub environment", value: id.githubEnvironment, scope: "", origin: o.githubEnvironment },
@@ -192,29 +192,31 @@ export interface EnvironmentIdentityEntry {
  * in one line per field.
  */
 export function checkUniqueIdentities(project: ProjectSettings, entries: readonly EnvironmentIdentityEntry[]): void {
-  const holders = new Map<string, string>();
-  holders.set(`stack\u0000\u0000${bootstrapStackName(project)}`, "the state-bootstrap stack");
-  holders.set(`state key\u0000\u0000${BOOTSTRAP_STATE_KEY}`, "the state-bootstrap stack");
+  const bootstrap = { owner: "the state-bootstrap stack", origin: undefined };
+  const holders = new Map<string, { owner: string; origin: IdentityOrigin | undefined }>([
+    [`stack\u0000\u0000${bootstrapStackName(project)}`, bootstrap],
+    [`state key\u0000\u0000${BOOTSTRAP_STATE_KEY}`, bootstrap],
+  ]);
   for (const entry of entries) {
-    // field -> holder -> the identities it gives that the holder already has
-    const collisions = new Map<string, { origin: IdentityOrigin; byHolder: Map<string, string[]> }>();
-    const claimed = new Set<string>();
+    const self = `environment ${quote(entry.resolved.identity.name)}`;
+    // One line per (field, holder): the identities this field gives that the holder already has.
+    const collisions = new Map<string, { origin: IdentityOrigin; holder: { owner: string; origin: IdentityOrigin | undefined }; identities: string[] }>();
+    const claimed = new Map<string, IdentityOrigin>();
     for (const claim of claimsOf(entry.resolved, entry.region)) {
       const key = `${claim.kind}\u0000${claim.scope}\u0000${claim.value}`;
       if (claimed.has(key)) continue;
-      claimed.add(key);
+      claimed.set(key, claim.origin);
       const holder = holders.get(key);
       if (holder === undefined) continue;
-      const found = collisions.get(claim.origin.field) ?? { origin: claim.origin, byHolder: new Map<string, string[]>() };
-      found.byHolder.set(holder, [...(found.byHolder.get(holder) ?? []), `${claim.kind} ${quote(claim.value)}`]);
-      collisions.set(claim.origin.field, found);
+      const group = `${claim.origin.field}\u0000${holder.owner}`;
+      const found = collisions.get(group) ?? { origin: claim.origin, holder, identities: [] };
+      found.identities.push(`${claim.kind} ${quote(claim.value)}`);
+      collisions.set(group, found);
     }
-    for (const [field, { origin, byHolder }] of collisions) {
-      for (const [holder, identities] of byHolder) {
-        entry.problems.add(field, `${quote(origin.value)} gives ${identities.join(", ")}, which ${holder} already has (each environment needs its own; choose another ${field})`);
-      }
+    for (const { origin, holder, identities } of collisions.values()) {
+      const theirs = holder.origin ? ` (from its ${holder.origin.field} ${quote(holder.origin.value)})` : "";
+      entry.problems.add(origin.field, `${quote(origin.value)} gives ${identities.join(", ")}, which ${holder.owner} also has${theirs}; each environment needs its own`);
     }
-    const self = `environment ${quote(entry.resolved.identity.name)}`;
-    for (const key of claimed) if (!holders.has(key)) holders.set(key, self);
+    for (const [key, origin] of claimed) if (!holders.has(key)) holders.set(key, { owner: self, origin });
   }
 }

@@ -114,7 +114,7 @@ function walk(problems: ProblemSink, value: unknown, spec: AnySpec, path: string
       return;
     case "object": {
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        fail(`is not allowed (expected ${describe(spec)}, got ${kindOf(value)})`);
+        fail(`${quote(value)} is not allowed (expected ${describe(spec)}, got ${kindOf(value)})`);
         return;
       }
       const record = value as Record<string, unknown>;

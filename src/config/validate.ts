@@ -24,6 +24,14 @@ export type Readable = (field: string) => boolean;
 /** Checks the stacks and modules run on a type-correct environment, reporting under config fields. */
 export type ModuleChecks = (env: Environment, problems: Problems, readable: Readable) => void;
 
+const STAND_IN_PROJECT: ProjectSettings = {
+  project: "project",
+  managedBy: "cdktf",
+  domain: "example.com",
+  state: { bucket: "state", lockTable: "locks", region: "us-east-1", useS3NativeLocking: false },
+  github: { repository: "owner/name", deployBranch: "main" },
+};
+
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Project settings: returns the problems (none when valid). */
@@ -84,7 +92,7 @@ function checkEnvironmentRules(env: EnvironmentConfig, problems: Problems, reada
   if (readable("tier") && env.tier === "production") checkProductionTier(env, problems, readable);
 }
 
-/** What a production environment may not go without. */
+/** What a production environment may not go without (checkov's HA checks are suppressed on that promise). */
 function checkProductionTier(env: EnvironmentConfig, problems: Problems, readable: Readable): void {
   const why = 'is required of a production environment (tier "production")';
   if (readable("alerting.emails") && readable("alerting.slack")) {
@@ -95,6 +103,9 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
   }
   if (readable("database.multiAz")) {
     problems.check(env.database.multiAz, "database.multiAz", `false is not allowed: a standby in a second zone ${why}`);
+  }
+  if (readable("cache.replicas")) {
+    problems.check(env.cache.replicas >= 1, "cache.replicas", `${env.cache.replicas} is not allowed: at least 1 replica (automatic failover) ${why}`);
   }
   if (readable("backup.rdsRetentionDays")) {
     problems.check(env.backup.rdsRetentionDays >= 7, "backup.rdsRetentionDays", `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`);
@@ -125,14 +136,16 @@ export function validateConfiguration(project: unknown, configs: unknown, module
     const env = config as EnvironmentConfig;
     const readable: Readable = (field) => !touchesFailed(failed, field);
     checkEnvironmentRules(env, problems, readable);
-    if (projectOk && readable("name") && readable("identity")) {
-      const resolved = resolveIdentity(project as ProjectSettings, env, valuesFileExists);
+    if (readable("name") && readable("identity")) {
+      // With broken project settings (already reported) identities are resolved against a stand-in
+      // project, so the modules' checks of this environment's settings still run in this pass.
+      const resolved = resolveIdentity(projectOk ? (project as ProjectSettings) : STAND_IN_PROJECT, env, valuesFileExists);
       const before = problems.count;
-      checkIdentity(problems, project as ProjectSettings, resolved);
+      if (projectOk) checkIdentity(problems, project as ProjectSettings, resolved);
       const { name: _name, identity: _identity, ...settings } = env;
       const environment: Environment = { ...settings, identity: resolved.identity };
       if (problems.count === before) {
-        identities.push({ resolved, region: readable("region") ? env.region : "" });
+        if (projectOk) identities.push({ resolved, region: readable("region") ? env.region : "" });
         moduleChecks(environment, problems, readable);
       }
       environments.push(environment);
