@@ -6,7 +6,8 @@
 set -euo pipefail
 
 readonly PROG="rollback.sh"
-readonly REGION="ap-northeast-2"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT
 readonly EXIT_USAGE=2
 readonly EXIT_WRONG_CONTEXT=3
 readonly EXIT_MISSING_TOOL=127
@@ -18,8 +19,9 @@ Usage: scripts/rollback.sh [options] <env> [revision]
 Roll the Helm release of the MindHit app back and wait for the rollout.
 
 Arguments:
-  <env>        staging | prod (or production). Selects the EKS cluster the current kube
-               context must point at: mindhit-staging or mindhit-production.
+  <env>        An environment of src/environments, by its name or its long name (staging;
+               prod or production). Selects the EKS cluster (and region) the current kube
+               context must point at, e.g. mindhit-staging or mindhit-production.
   [revision]   Helm revision to roll back to (see `helm history`). Default 0, which Helm
                treats as "the revision before the current one".
 
@@ -34,7 +36,7 @@ Options:
 
 The script refuses to run unless `kubectl config current-context` is the chosen cluster
 (the context name or its cluster ARN ends with cluster/<cluster-name>, or equals the name).
-Switch with:
+Switch with (prod shown):
   aws eks update-kubeconfig --name mindhit-production --region ap-northeast-2
 
 It runs:
@@ -131,23 +133,30 @@ while (($# > 0)); do
   esac
 done
 
-((${#positional[@]} >= 1)) || usage_error "missing <env> (staging or prod)"
+# name, environment, cluster, region per configured environment (src/cli/environments.ts).
+environment_table() {
+  local cli="$REPO_ROOT/dist/src/cli/environments.js"
+  if [[ ! -f "$cli" ]]; then
+    [[ -d "$REPO_ROOT/node_modules" ]] || { printf '%s: run npm ci in %s first (the environments come from its config)\n' "$PROG" "$REPO_ROOT" >&2; exit "$EXIT_MISSING_TOOL"; }
+    node "$REPO_ROOT/node_modules/typescript/bin/tsc" -b "$REPO_ROOT/tsconfig.build.json" >&2
+  fi
+  node "$cli"
+}
+
+((${#positional[@]} >= 1)) || usage_error "missing <env> (an environment name, e.g. staging or prod)"
 ((${#positional[@]} <= 2)) || usage_error "too many arguments: ${positional[*]}"
 
 ENV_ARG="${positional[0]}"
 REVISION="${positional[1]:-0}"
 
-case "$ENV_ARG" in
-  staging)
-    ENV_NAME="staging"
-    CLUSTER="mindhit-staging"
-    ;;
-  prod | production)
-    ENV_NAME="prod"
-    CLUSTER="mindhit-production"
-    ;;
-  *) usage_error "unknown environment '$ENV_ARG' (allowed: staging, prod, production)" ;;
-esac
+ENV_NAME="" CLUSTER="" REGION="" known=()
+while IFS=$'\t' read -r name environment cluster region _namespace _release; do
+  known+=("$name")
+  if [[ "$ENV_ARG" == "$name" || "$ENV_ARG" == "$environment" ]]; then
+    ENV_NAME="$name" CLUSTER="$cluster" REGION="$region"
+  fi
+done < <(environment_table)
+[[ -n "$ENV_NAME" ]] || usage_error "unknown environment '$ENV_ARG' (allowed: ${known[*]})"
 
 [[ "$REVISION" =~ ^[0-9]+$ ]] ||
   usage_error "revision '$REVISION' is not a whole number (0 = the previous revision)"

@@ -26,13 +26,13 @@ describe("scripts/rollback.sh", () => {
     const { result } = rollback(["--help"], prodContext);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: .*rollback\.sh \[options\] <env> \[revision\]/);
-    expect(result.stdout).toContain("staging | prod (or production)");
+    expect(result.stdout).toContain("An environment of src/environments, by its name or its long name");
   });
 
   it("refuses an unknown environment with exit code 2", () => {
     const { result } = rollback(["qa"], prodContext);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("unknown environment 'qa'");
+    expect(result.stderr).toContain("unknown environment 'qa' (allowed: staging prod");
   });
 
   it("refuses to act when the kube context is another cluster (exit 3), and changes nothing", () => {
@@ -40,6 +40,11 @@ describe("scripts/rollback.sh", () => {
     expect(result.status).toBe(3);
     expect(result.stderr).toContain("aws eks update-kubeconfig --name mindhit-production --region ap-northeast-2");
     expect(calls.filter((c) => c.startsWith("helm"))).toEqual([]);
+  });
+
+  it("finds the cluster of an environment by its long name too", () => {
+    const { result } = rollback(["--dry-run", "production"], prodContext);
+    expect(result.status).toBe(0);
   });
 
   it("rolls the release back to the given revision and waits for both rollouts", () => {
