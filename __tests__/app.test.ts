@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { resolveRunOptions } from "../src/app";
+import { cdktfJsonContext, resolveRunOptions } from "../src/app";
 import { environments } from "../src/environments";
 import { finishOutput, invalidateOutput } from "../src/synth-output";
 import { dev } from "./fixtures/environments/dev";
@@ -27,6 +27,17 @@ describe("run options", () => {
     const context = (key: string): unknown => ({ stateBackend: "cloud", tfCloudOrganization: "from-context", tfCloudHostname: "tfe.example.com" })[key];
     expect(resolveRunOptions({}, context).backend).toEqual({ kind: "cloud", organization: "from-context", hostname: "tfe.example.com" });
     expect(resolveRunOptions({ TF_CLOUD_ORGANIZATION: "from-env" }, context).backend).toMatchObject({ organization: "from-env" });
+  });
+});
+
+describe("cdktf.json context", () => {
+  it("is read by `npm run synth` too, so stateBackend set there is not silently ignored", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-json-"));
+    fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify({ context: { stateBackend: "cloud", tfCloudOrganization: "mindhit" } }));
+    const context = cdktfJsonContext(dir, {});
+    expect(resolveRunOptions({}, (key) => context[key]).backend).toEqual({ kind: "cloud", organization: "mindhit", hostname: "app.terraform.io" });
+    // Under the cdktf CLI the context arrives in CDKTF_CONTEXT_JSON instead.
+    expect(cdktfJsonContext(dir, { CDKTF_CONTEXT_JSON: "{}" })).toEqual({});
   });
 });
 

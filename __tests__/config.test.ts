@@ -54,6 +54,7 @@ const runOptionsWith = (env: NodeJS.ProcessEnv, context: Record<string, unknown>
 
 const ALLOWED_LABEL = "(lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 24 characters)";
 const SEOUL_AZS = availabilityZonesOf("ap-northeast-2").join(", ");
+const CHANGE_ONE = "each environment needs its own: change the one being added, not the one already deployed";
 const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, waf";
 
 type Case = readonly [label: string, problems: () => string[], expected: string];
@@ -61,31 +62,31 @@ type Case = readonly [label: string, problems: () => string[], expected: string]
 const cases: Case[] = [
   // ---- identity: derived from the name, never shared ----
   ["staging takes prod's environment (and so its state keys)", () => stagingWith("identity.environment", "production"),
-    'environment "prod": identity.environment "production" gives state key "production/terraform.tfstate", state key "production/apps/terraform.tfstate", resourceName "mindhit-production", GitHub environment "production", which environment "staging" also has (from its identity.environment "production"); each environment needs its own'],
+    'environment "prod" and environment "staging" both get state key "production/terraform.tfstate", state key "production/apps/terraform.tfstate", resourceName "mindhit-production", GitHub environment "production", environment name "production" (staging from identity.environment "production", prod from identity.environment "production"); each environment needs its own: change the one being added, not the one already deployed'],
   ["an environment named like prod's apps state key", () => stagingWith("identity.environment", "production/apps"),
     `environment "staging": identity.environment "production/apps" is not allowed ${ALLOWED_LABEL}`],
   ["a copy of prod spread under a new name keeps prod's state keys", () => problemsOf(project, [staging, prod, { ...prod, name: "qa" }]),
-    'environment "qa": identity.environment "production" gives state key "production/terraform.tfstate", state key "production/apps/terraform.tfstate", resourceName "mindhit-production", GitHub environment "production", which environment "prod" also has (from its identity.environment "production"); each environment needs its own'],
+    'environment "qa" and environment "prod" both get state key "production/terraform.tfstate", state key "production/apps/terraform.tfstate", resourceName "mindhit-production", GitHub environment "production", environment name "production" (prod from identity.environment "production", qa from identity.environment "production"); each environment needs its own: change the one being added, not the one already deployed'],
   ["a copy of prod spread under a new name keeps prod's repositories", () => problemsOf(project, [staging, prod, { ...prod, name: "qa" }]),
-    'environment "qa": identity.repositoryNamespace "mindhit" gives ECR repository in ap-northeast-2 "mindhit/api", ECR repository in ap-northeast-2 "mindhit/worker", which environment "prod" also has (from its identity.repositoryNamespace "mindhit"); each environment needs its own'],
+    'environment "qa" and environment "prod" both get ECR repository in ap-northeast-2 "mindhit/api", ECR repository in ap-northeast-2 "mindhit/worker" (prod from identity.repositoryNamespace "mindhit", qa from identity.repositoryNamespace "mindhit"); each environment needs its own: change the one being added, not the one already deployed'],
   ["a copy of prod spread under a new name keeps prod's host", () => problemsOf(project, [staging, prod, { ...prod, name: "qa" }]),
-    'environment "qa": identity.host "api.mindhit.io" gives host "api.mindhit.io", which environment "prod" also has (from its identity.host "api.mindhit.io"); each environment needs its own'],
+    'environment "qa" and environment "prod" both get host "api.mindhit.io" (prod from identity.host "api.mindhit.io", qa from identity.host "api.mindhit.io"); each environment needs its own: change the one being added, not the one already deployed'],
   ["staging finds prod's cluster by name", () => stagingWith("identity.resourceName", "mindhit-production"),
-    'environment "prod": identity.environment "production" gives resourceName "mindhit-production", which environment "staging" also has (from its identity.resourceName "mindhit-production"); each environment needs its own'],
+    'environment "prod" and environment "staging" both get resourceName "mindhit-production" (staging from identity.resourceName "mindhit-production", prod from identity.environment "production"); each environment needs its own: change the one being added, not the one already deployed'],
   ["two environments with one name", () => problemsOf(project, [staging, variantOf(staging, { name: "staging", identity: { environment: "staging2" } })]),
-    'environment "staging": name "staging" gives stack "mindhit-staging", stack "mindhit-staging-apps", values file "values-staging.yaml", which environment "staging" also has (from its name "staging"); each environment needs its own'],
+    'environment "staging" and environment "staging" both get stack "mindhit-staging", stack "mindhit-staging-apps", environment name "staging", values file "values-staging.yaml" (staging from name "staging", staging from name "staging"); each environment needs its own: change the one being added, not the one already deployed'],
   ["an environment named after the bootstrap stack", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "state-bootstrap" })]),
-    'environment "state-bootstrap": name "state-bootstrap" gives stack "mindhit-state-bootstrap", which the state-bootstrap stack also has; each environment needs its own'],
+    'environment "state-bootstrap" and the state-bootstrap stack both get stack "mindhit-state-bootstrap" (state-bootstrap from name "state-bootstrap"); each environment needs its own: change the one being added, not the one already deployed'],
   ["an environment whose state key is the bootstrap stack's", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "boot", identity: { environment: "bootstrap" } })]),
-    'environment "boot": identity.environment "bootstrap" gives state key "bootstrap/terraform.tfstate", which the state-bootstrap stack also has; each environment needs its own'],
+    'environment "boot" and the state-bootstrap stack both get state key "bootstrap/terraform.tfstate" (boot from identity.environment "bootstrap"); each environment needs its own: change the one being added, not the one already deployed'],
   ["two environments on one host", () => stagingWith("identity.host", "api.mindhit.io"),
-    'environment "prod": identity.host "api.mindhit.io" gives host "api.mindhit.io", which environment "staging" also has (from its identity.host "api.mindhit.io"); each environment needs its own'],
+    'environment "prod" and environment "staging" both get host "api.mindhit.io" (staging from identity.host "api.mindhit.io", prod from identity.host "api.mindhit.io"); each environment needs its own: change the one being added, not the one already deployed'],
   ["two environments on one values file", () => stagingWith("identity.valuesFile", "values-prod.yaml"),
-    'environment "prod": name "prod" gives values file "values-prod.yaml", which environment "staging" also has (from its identity.valuesFile "values-prod.yaml"); each environment needs its own'],
+    'environment "prod" and environment "staging" both get values file "values-prod.yaml" (staging from identity.valuesFile "values-prod.yaml", prod from name "prod"); each environment needs its own: change the one being added, not the one already deployed'],
   ["two environments deploying from one GitHub environment", () => stagingWith("identity.githubEnvironment", "production"),
-    'environment "prod": identity.environment "production" gives GitHub environment "production", which environment "staging" also has (from its identity.githubEnvironment "production"); each environment needs its own'],
+    'environment "prod" and environment "staging" both get GitHub environment "production" (staging from identity.githubEnvironment "production", prod from identity.environment "production"); each environment needs its own: change the one being added, not the one already deployed'],
   ["two environments on one ECR namespace in one region", () => stagingWith("identity.repositoryNamespace", "mindhit"),
-    'environment "prod": identity.repositoryNamespace "mindhit" gives ECR repository in ap-northeast-2 "mindhit/api", ECR repository in ap-northeast-2 "mindhit/worker", which environment "staging" also has (from its identity.repositoryNamespace "mindhit"); each environment needs its own'],
+    'environment "prod" and environment "staging" both get ECR repository in ap-northeast-2 "mindhit/api", ECR repository in ap-northeast-2 "mindhit/worker" (staging from identity.repositoryNamespace "mindhit", prod from identity.repositoryNamespace "mindhit"); each environment needs its own: change the one being added, not the one already deployed'],
   ["a name with a space (not a Kubernetes label)", () => stagingWith("name", "qa env"), `environment "qa env": name "qa env" is not allowed ${ALLOWED_LABEL}`],
   ["a name with capitals", () => stagingWith("name", "Staging"), `environment "Staging": name "Staging" is not allowed ${ALLOWED_LABEL}`],
   ["an empty name", () => stagingWith("name", ""), 'environment "": name must not be empty'],
@@ -157,9 +158,10 @@ const cases: Case[] = [
   ["a VPC larger than /16", () => prodWith("network.vpcCidr", "10.0.0.0/8"), 'environment "prod": network.vpcCidr "10.0.0.0/8" is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")'],
   ["a subnet that is not a CIDR", () => prodWith("network.publicSubnetCidrs", ["10.0.1.0/24", "banana"]), 'environment "prod": network.publicSubnetCidrs "banana" is not an IPv4 network CIDR (e.g. "10.0.1.0/24")'],
   ["a subnet outside the VPC", () => prodWith("network.privateSubnetCidrs", ["10.0.10.0/24", "10.1.20.0/24"]), 'environment "prod": network.privateSubnetCidrs "10.1.20.0/24" is outside the VPC "10.0.0.0/16"'],
-  ["overlapping subnets", () => prodWith("network.privateSubnetCidrs", ["10.0.1.0/25", "10.0.20.0/24"]), 'environment "prod": subnets 10.0.1.0/24 and 10.0.1.0/25 overlap'],
+  ["a private subnet overlapping a public one", () => prodWith("network.privateSubnetCidrs", ["10.0.1.0/24", "10.0.20.0/24"]),
+    'environment "prod": network.privateSubnetCidrs "10.0.1.0/24" overlaps network.publicSubnetCidrs "10.0.1.0/24" (subnets must not overlap)'],
   ["a /29 subnet", () => prodWith("network.privateSubnetCidrs", ["10.0.10.0/29", "10.0.20.0/24"]),
-    'environment "prod": network.privateSubnetCidrs "10.0.10.0/29" is not allowed (AWS subnets are /16 to /28; EKS and RDS want room: /24 is typical)'],
+    'environment "prod": network.privateSubnetCidrs "10.0.10.0/29" is not allowed (pods take VPC addresses, so at least a /24 per zone: /16 to /24)'],
 
   // ---- cluster ----
   ["an EKS version out of support", () => prodWith("cluster.version", "1.29"), 'environment "prod": cluster.version "1.29" is not a supported EKS version (allowed: 1.32, 1.33, 1.34, 1.35, 1.36)'],
@@ -170,9 +172,9 @@ const cases: Case[] = [
     'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must satisfy min ≤ desired ≤ max and max ≥ 1 (got 0 ≤ 0 ≤ 0)'],
   ["half a node", () => prodWith("cluster.nodeDesiredSize", 1.5), 'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must be whole numbers ≥ 0 (got min 1, desired 1.5, max 5)'],
   ["an instance type with a hyphen for the dot", () => prodWith("cluster.nodeInstanceTypes", ["t3-medium"]),
-    'environment "prod": cluster.nodeInstanceTypes "t3-medium" is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7g.large")'],
+    'environment "prod": cluster.nodeInstanceTypes "t3-medium" is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7i.large")'],
   ["an instance type with a misspelt size", () => prodWith("cluster.nodeInstanceTypes", ["t3.meduim"]),
-    'environment "prod": cluster.nodeInstanceTypes "t3.meduim" is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7g.large")'],
+    'environment "prod": cluster.nodeInstanceTypes "t3.meduim" is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7i.large")'],
   ["no instance types", () => prodWith("cluster.nodeInstanceTypes", []), 'environment "prod": cluster.nodeInstanceTypes must list at least one entry (e.g. "t3.medium")'],
   ["a repeated instance type", () => prodWith("cluster.nodeInstanceTypes", ["t3.medium", "t3.medium"]), 'environment "prod": cluster.nodeInstanceTypes lists "t3.medium" more than once'],
   ["a public access CIDR without a prefix", () => prodWith("cluster.publicAccessCidrs", ["1.2.3.4"]), 'environment "prod": cluster.publicAccessCidrs "1.2.3.4" is not an IPv4 network CIDR (e.g. "203.0.113.0/24")'],
@@ -252,15 +254,59 @@ const cases: Case[] = [
   ["prod with three days of backups", () => prodWith("backup.rdsRetentionDays", 3),
     'environment "prod": backup.rdsRetentionDays 3 is not allowed: at least 7 days of backups is required of a production environment (tier "production")'],
 
+  // ---- found by an operator probing the first version of these checks ----
+  ["a variant of an environment that is not loaded (circular import)", () => {
+    try {
+      variantOf(undefined as unknown as EnvironmentConfig, { name: "dev" });
+      return [];
+    } catch (error) {
+      if (error instanceof ValidationError) return [...error.problems];
+      throw error;
+    }
+  }, "variantOf: the base environment is undefined (expected an environment config such as prod or staging; a circular import between environment files gives undefined)"],
+  ["Graviton and x86 node types in one group", () => prodWith("cluster.nodeInstanceTypes", ["t3.medium", "m7g.large"]),
+    'environment "prod": cluster.nodeInstanceTypes ["t3.medium","m7g.large"] mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI: list types of one architecture)'],
+  ["an empty public endpoint allow-list (EKS reads it as 0.0.0.0/0)", () => prodWith("cluster.publicAccessCidrs", []),
+    'environment "prod": cluster.publicAccessCidrs must list at least one entry (e.g. "203.0.113.0/24" (an empty list means 0.0.0.0/0 to EKS))'],
+  ["a resourceName outside the project's prefix (CI cannot manage its roles)", () => stagingWith("identity.resourceName", "stg-mindhit"),
+    'environment "staging": identity.resourceName "stg-mindhit" does not start with "mindhit-" (the CI deploy role manages only mindhit-* roles)'],
+  ["an admin principal listed twice", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/ops", "arn:aws:iam::123456789012:role/ops"]),
+    'environment "prod": cluster.adminPrincipalArns lists "arn:aws:iam::123456789012:role/ops" more than once'],
+  ["the cluster's own admin role as an extra admin", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/mindhit-production-eks-admin"]),
+    'environment "prod": cluster.adminPrincipalArns "arn:aws:iam::123456789012:role/mindhit-production-eks-admin" is the cluster\'s own admin role, which already has an access entry (EKS refuses a second one)'],
+  ["a long name equal to another environment's name", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "qa", identity: { environment: "prod" } })]),
+    `environment "qa" and environment "prod" both get environment name "prod" (prod from name "prod", qa from identity.environment "prod"); ${CHANGE_ONE}`],
+  ["a GitHub environment differing only in case", () => stagingWith("identity.githubEnvironment", "Production"),
+    `environment "prod" and environment "staging" both get GitHub environment "production" (staging from identity.githubEnvironment "Production", prod from identity.environment "production"); ${CHANGE_ONE}`],
+  ["a cluster allowed to scale to no nodes", () => problemsOf(project, [staging, withField(withField(prod, "cluster.nodeMinSize", 0), "cluster.nodeDesiredSize", 1)]),
+    'environment "prod": cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize must keep at least 1 node (got min 0): CoreDNS and the cluster\'s controllers need somewhere to run'],
+  ["the moving tag latest", () => prodWith("release.apiImageTag", "latest"), 'environment "prod": release.apiImageTag "latest" is not allowed (a moving tag: deploy an immutable one, e.g. the git SHA)'],
+  ["mutable image tags in production", () => prodWith("registry.imageTagMutability", "MUTABLE"),
+    'environment "prod": registry.imageTagMutability "MUTABLE" is not allowed: immutable image tags are required of a production environment (tier "production")'],
+  ["a repository with .git", () => projectWith("github.repository", "mindhit/mindhit-infra.git"), 'project settings: github.repository "mindhit/mindhit-infra.git" is not an owner/name GitHub repository (no URL, no .git)'],
+  ["a deploy branch as a ref", () => projectWith("github.deployBranch", "refs/heads/main"), 'project settings: github.deployBranch "refs/heads/main" is not a branch name (e.g. "main", without refs/heads/)'],
+  ["a free-storage alarm above the disk size", () => prodWith("alerting.thresholds.rdsFreeStorageGiB", 50),
+    'environment "prod": alerting.thresholds.rdsFreeStorageGiB 50 is not allowed (below the database\'s 20 GiB of allocated storage)'],
+  ["a public subnet too small for an ALB", () => prodWith("network.publicSubnetCidrs", ["10.0.1.0/28", "10.0.2.0/24"]),
+    'environment "prod": network.publicSubnetCidrs "10.0.1.0/28" is not allowed (an ALB needs at least a /27 per zone: /16 to /27)'],
+  ["a threshold that is NaN", () => prodWith("alerting.thresholds.cacheEvictions", Number.NaN),
+    'environment "prod": alerting.thresholds.cacheEvictions NaN is not allowed (expected a number, got a number that is not finite)'],
+  ["an environment list nested in the list", () => problemsOf(project, [staging, prod, [staging]]),
+    `environment "#3": [a list of 1 items] is not allowed (expected an object with ${ENV_KEYS}, got a list)`],
+  ["prod without Redis snapshots", () => prodWith("backup.cacheSnapshotRetentionDays", 0),
+    'environment "prod": backup.cacheSnapshotRetentionDays 0 is not allowed: daily Redis snapshots is required of a production environment (tier "production")'],
+  ["a state bucket named like an IP address", () => projectWith("state.bucket", "192.168.1.1"),
+    'project settings: state.bucket "192.168.1.1" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)'],
+
   // ---- project settings ----
   ["a project name with capitals", () => projectWith("project", "Mindhit"), 'project settings: project "Mindhit" is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)'],
   ["a domain without a dot", () => projectWith("domain", "mindhit"), 'project settings: domain "mindhit" is not a DNS domain (e.g. "mindhit.io")'],
   ["a bucket name with capitals", () => projectWith("state.bucket", "Bad_Bucket"),
-    'project settings: state.bucket "Bad_Bucket" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)'],
+    'project settings: state.bucket "Bad_Bucket" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)'],
   ["a two-letter lock table", () => projectWith("state.lockTable", "ab"), 'project settings: state.lockTable "ab" is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'],
   ["a state region that does not exist", () => projectWith("state.region", "mars-1"), `project settings: state.region "mars-1" is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`],
-  ["a repository without its owner", () => projectWith("github.repository", "mindhit-infra"), 'project settings: github.repository "mindhit-infra" is not an owner/name GitHub repository'],
-  ["a deploy branch with a space", () => projectWith("github.deployBranch", "main branch"), 'project settings: github.deployBranch "main branch" is not a branch name'],
+  ["a repository without its owner", () => projectWith("github.repository", "mindhit-infra"), 'project settings: github.repository "mindhit-infra" is not an owner/name GitHub repository (no URL, no .git)'],
+  ["a deploy branch with a space", () => projectWith("github.deployBranch", "main branch"), 'project settings: github.deployBranch "main branch" is not a branch name (e.g. "main", without refs/heads/)'],
   ["S3-native locking as a string", () => projectWith("state.useS3NativeLocking", "yes"), 'project settings: state.useS3NativeLocking "yes" is not allowed (expected true or false, got string)'],
   ["a misspelt project setting", () => projectWith("enviroments", []), 'project settings: enviroments is not a known setting (known here: project, managedBy, domain, state, github)'],
   ["a missing github section", () => projectWith("github", undefined), 'project settings: github is missing (expected an object with repository, deployBranch)'],

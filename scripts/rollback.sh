@@ -153,6 +153,8 @@ ENV_NAME="" CLUSTER="" REGION="" known=()
 while IFS=$'\t' read -r name environment cluster region _namespace _release; do
   known+=("$name")
   if [[ "$ENV_ARG" == "$name" || "$ENV_ARG" == "$environment" ]]; then
+    # Synth refuses a name one environment shares with another's long name; refuse here too.
+    [[ -z "$ENV_NAME" ]] || usage_error "'$ENV_ARG' matches environments $ENV_NAME and $name"
     ENV_NAME="$name" CLUSTER="$cluster" REGION="$region"
   fi
 done < <(environment_table)

@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Construct } from "constructs";
 import { bootstrapStackName, Environment, ProjectSettings, StateBackend, validateConfiguration } from "./config";
 import { AppsStack } from "./stacks/apps";
@@ -65,6 +67,17 @@ export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string)
   }
   problems.throwIfAny();
   return { backend, bootstrapState: bootstrapState as BootstrapStateLocation };
+}
+
+/**
+ * The `context` of cdktf.json in `root`. The cdktf CLI passes it to the app in CDKTF_CONTEXT_JSON;
+ * `npm run synth` runs the app without the CLI, so main.ts reads it here: the same keys
+ * (stateBackend, tfCloudOrganization …) then work either way.
+ */
+export function cdktfJsonContext(root: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  if (env.CDKTF_CONTEXT_JSON) return {};
+  const config = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")) as { context?: Record<string, unknown> };
+  return config.context ?? {};
 }
 
 export interface ProjectStacks {

@@ -48,6 +48,11 @@ export class Problems implements ProblemSink {
     return field;
   }
 
+  /** A problem that is a sentence about the subject rather than about one field: `<subject> <text>`. */
+  addSentence(text: string): void {
+    this.found.push(`${this.subject} ${text}`);
+  }
+
   /**
    * A view that reports a construct's prop under the config field it was set from, so a check a
    * module owns names what the operator edits (`database.instanceClass`, not `instanceClass`).
@@ -96,23 +101,16 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
 
-/** Pairs of entries in `cidrs` that overlap, as "x and y" strings for error messages. */
-export function overlappingPairs(cidrs: readonly string[]): string[] {
-  const pairs: string[] = [];
-  cidrs.forEach((a, i) => {
-    cidrs.slice(i + 1).forEach((b) => {
-      if (cidrsOverlap(a, b)) pairs.push(`${a} and ${b}`);
-    });
-  });
-  return pairs;
-}
-
 export function duplicates<T>(values: readonly T[]): T[] {
   return values.filter((v, i) => values.indexOf(v) !== i);
 }
 
+/** A value as it appears in messages: JSON, but NaN/Infinity as themselves and big values summarised. */
 export function quote(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  if (text.length <= 120 || typeof value !== "object" || value === null) return text;
+  return Array.isArray(value) ? `[a list of ${value.length} items]` : `{an object with ${Object.keys(value as object).join(", ")}}`;
 }
 
 /**
@@ -123,27 +121,31 @@ export function checkNetworkPlan(
   problems: ProblemSink,
   vpcField: string,
   vpcCidr: string,
-  subnetLists: ReadonlyArray<readonly [field: string, cidrs: readonly string[]]>,
+  subnetLists: ReadonlyArray<readonly [field: string, cidrs: readonly string[], maxPrefix: number, why: string]>,
   azCount: number,
 ): void {
   const vpcOk = isIpv4NetworkCidr(vpcCidr) && cidrPrefixLength(vpcCidr) >= 16 && cidrPrefixLength(vpcCidr) <= 28;
   problems.check(vpcOk, vpcField, `${quote(vpcCidr)} is not allowed (an IPv4 network CIDR from /16 to /28, e.g. "10.0.0.0/16")`);
-  const validSubnets: string[] = [];
-  for (const [field, cidrs] of subnetLists) {
+  const validSubnets: Array<{ field: string; cidr: string }> = [];
+  for (const [field, cidrs, maxPrefix, why] of subnetLists) {
     problems.check(cidrs.length === azCount, field, `has ${cidrs.length} entries but azs has ${azCount} (one subnet per availability zone)`);
     for (const cidr of cidrs) {
       if (!isIpv4NetworkCidr(cidr)) {
         problems.add(field, `${quote(cidr)} is not an IPv4 network CIDR (e.g. "10.0.1.0/24")`);
-      } else if (cidrPrefixLength(cidr) < 16 || cidrPrefixLength(cidr) > 28) {
-        problems.add(field, `${quote(cidr)} is not allowed (AWS subnets are /16 to /28; EKS and RDS want room: /24 is typical)`);
+      } else if (cidrPrefixLength(cidr) < 16 || cidrPrefixLength(cidr) > maxPrefix) {
+        problems.add(field, `${quote(cidr)} is not allowed (${why}: /16 to /${maxPrefix})`);
       } else if (vpcOk && !cidrContains(vpcCidr, cidr)) {
         problems.add(field, `${quote(cidr)} is outside the VPC ${quote(vpcCidr)}`);
       } else {
-        validSubnets.push(cidr);
+        validSubnets.push({ field, cidr });
       }
     }
   }
-  for (const pair of overlappingPairs(validSubnets)) problems.add("subnets", `${pair} overlap`);
+  validSubnets.forEach((a, i) => {
+    for (const b of validSubnets.slice(i + 1)) {
+      if (cidrsOverlap(a.cidr, b.cidr)) problems.add(b.field, `${quote(b.cidr)} overlaps ${problems.fieldName(a.field)} ${quote(a.cidr)} (subnets must not overlap)`);
+    }
+  });
 }
 
 /** An availability-zone list: at least two distinct zones (EKS and RDS subnet groups need two). */
@@ -200,7 +202,13 @@ export function isInstanceType(value: string): boolean {
 }
 
 export function checkInstanceType(problems: ProblemSink, field: string, value: string): void {
-  problems.check(isInstanceType(value), field, `${quote(value)} is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7g.large")`);
+  problems.check(isInstanceType(value), field, `${quote(value)} is not an EC2 instance type (<family>.<size>, e.g. "t3.medium", "m7i.large")`);
+}
+
+/** Graviton (arm64) families: a1, and any family with a `g` after its generation digit (t4g, m7gd, c6gn, im4gn). */
+export function instanceArchitecture(type: string): "arm64" | "x86_64" {
+  const family = type.split(".")[0];
+  return family === "a1" || /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
 }
 
 export function checkDbInstanceClass(problems: ProblemSink, field: string, value: string): void {

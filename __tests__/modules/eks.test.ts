@@ -172,6 +172,11 @@ describe("Eks options", () => {
     expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).toContain("aws-efs-csi-driver");
   });
 
+  it("runs Graviton node types on the arm64 AMI", () => {
+    expect(onlyResource(synthEks({ nodeInstanceTypes: ["t4g.medium", "m7g.large"] }), "aws_eks_node_group").ami_type).toBe("AL2023_ARM_64_STANDARD");
+    expect(onlyResource(synthEks({ nodeInstanceTypes: ["g4dn.xlarge"] }), "aws_eks_node_group").ami_type).toBe("AL2023_x86_64_STANDARD");
+  });
+
   it("without IRSA: no OIDC provider and no EBS CSI role", () => {
     const json = synthEks({ enableIrsa: false });
     expect(resources(json, "aws_iam_openid_connect_provider")).toHaveLength(0);

@@ -15,7 +15,7 @@
  * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
  * two environments would share, naming both environments and the field to change.
  */
-import { ProblemSink, quote } from "../validation";
+import { ProblemSink, Problems, quote } from "../validation";
 import { APP_COMPONENTS, AppComponent, EnvironmentConfig, EnvironmentIdentity, IdentityOverrides, ProjectSettings } from "./types";
 
 /** The bootstrap stack's own state object, which no environment may take. */
@@ -117,6 +117,8 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
   if (origins.resourceName.field === "identity.resourceName") {
     const problem = labelProblem(identity.resourceName, MAX_RESOURCE_NAME_LENGTH);
     if (problem) problems.add("identity.resourceName", problem);
+    // CI's deploy role may manage only IAM roles named after the project (src/modules/github-oidc.ts).
+    else problems.check(identity.resourceName.startsWith(`${project.project}-`), "identity.resourceName", `${quote(identity.resourceName)} does not start with "${project.project}-" (the CI deploy role manages only ${project.project}-* roles)`);
   } else if (!nameProblem && identity.resourceName.length > MAX_RESOURCE_NAME_LENGTH) {
     const o = origins.resourceName;
     problems.add(
@@ -161,6 +163,8 @@ interface Claim {
   /** Identities unique per region (ECR repositories) carry it; the rest are account- or project-wide. */
   readonly scope: string;
   readonly origin: IdentityOrigin;
+  /** GitHub compares environment names without regard to case. */
+  readonly caseInsensitive?: boolean;
 }
 
 function claimsOf(resolved: ResolvedIdentity, region: string): Claim[] {
@@ -173,7 +177,10 @@ function claimsOf(resolved: ResolvedIdentity, region: string): Claim[] {
     { kind: "resourceName", value: id.resourceName, scope: "", origin: o.resourceName },
     ...APP_COMPONENTS.map((c): Claim => ({ kind: `ECR repository in ${region}`, value: id.repositoryNames[c], scope: region, origin: o.repositoryNamespace })),
     { kind: "host", value: id.host, scope: "", origin: o.host },
-    { kind: "GitHub environment", value: id.githubEnvironment, scope: "", origin: o.githubEnvironment },
+    { kind: "GitHub environment", value: id.githubEnvironment, scope: "", origin: o.githubEnvironment, caseInsensitive: true },
+    // Scripts (rollback.sh) and people select an environment by either name: one namespace.
+    { kind: "environment name", value: id.name, scope: "", origin: { field: "name", value: id.name } },
+    { kind: "environment name", value: id.environment, scope: "", origin: o.environment },
   ];
   if (id.valuesFile !== undefined) claims.push({ kind: "values file", value: id.valuesFile, scope: "", origin: o.valuesFile });
   return claims;
@@ -182,28 +189,34 @@ function claimsOf(resolved: ResolvedIdentity, region: string): Claim[] {
 export interface EnvironmentIdentityEntry {
   readonly resolved: ResolvedIdentity;
   readonly region: string;
-  readonly problems: ProblemSink;
+  readonly problems: Problems;
 }
 
 /**
  * Across all environments (and the bootstrap stack): no stack name, state key, resourceName, ECR
- * repository (per region), values file, host or GitHub environment may be claimed twice. The later
- * environment in the list is told which earlier one holds the values and which field to change,
- * in one line per field.
+ * repository (per region), values file, host, GitHub environment, or environment name (names and
+ * long names share one namespace: scripts accept either) may be claimed twice. Each collision is
+ * one line naming both environments and the field each got the value from; neither is presumed
+ * the one to change, since the earlier one in the list may be the one already deployed.
  */
 export function checkUniqueIdentities(project: ProjectSettings, entries: readonly EnvironmentIdentityEntry[]): void {
-  const bootstrap = { owner: "the state-bootstrap stack", origin: undefined };
-  const holders = new Map<string, { owner: string; origin: IdentityOrigin | undefined }>([
+  interface Holder {
+    readonly owner: string;
+    readonly label: string;
+    readonly origin: IdentityOrigin | undefined;
+  }
+  const bootstrap: Holder = { owner: "the state-bootstrap stack", label: "the state-bootstrap stack", origin: undefined };
+  const holders = new Map<string, Holder>([
     [`stack\u0000\u0000${bootstrapStackName(project)}`, bootstrap],
     [`state key\u0000\u0000${BOOTSTRAP_STATE_KEY}`, bootstrap],
   ]);
   for (const entry of entries) {
-    const self = `environment ${quote(entry.resolved.identity.name)}`;
+    const name = entry.resolved.identity.name;
     // One line per (field, holder): the identities this field gives that the holder already has.
-    const collisions = new Map<string, { origin: IdentityOrigin; holder: { owner: string; origin: IdentityOrigin | undefined }; identities: string[] }>();
+    const collisions = new Map<string, { origin: IdentityOrigin; holder: Holder; identities: string[] }>();
     const claimed = new Map<string, IdentityOrigin>();
     for (const claim of claimsOf(entry.resolved, entry.region)) {
-      const key = `${claim.kind}\u0000${claim.scope}\u0000${claim.value}`;
+      const key = `${claim.kind}\u0000${claim.scope}\u0000${claim.caseInsensitive ? claim.value.toLowerCase() : claim.value}`;
       if (claimed.has(key)) continue;
       claimed.set(key, claim.origin);
       const holder = holders.get(key);
@@ -214,9 +227,13 @@ export function checkUniqueIdentities(project: ProjectSettings, entries: readonl
       collisions.set(group, found);
     }
     for (const { origin, holder, identities } of collisions.values()) {
-      const theirs = holder.origin ? ` (from its ${holder.origin.field} ${quote(holder.origin.value)})` : "";
-      entry.problems.add(origin.field, `${quote(origin.value)} gives ${identities.join(", ")}, which ${holder.owner} also has${theirs}; each environment needs its own`);
+      const sources = [holder.origin ? `${holder.label} from ${holder.origin.field} ${quote(holder.origin.value)}` : undefined, `${name} from ${origin.field} ${quote(origin.value)}`]
+        .filter((s) => s !== undefined)
+        .join(", ");
+      entry.problems.addSentence(
+        `and ${holder.owner} both get ${identities.join(", ")} (${sources}); each environment needs its own: change the one being added, not the one already deployed`,
+      );
     }
-    for (const [key, origin] of claimed) if (!holders.has(key)) holders.set(key, { owner: self, origin });
+    for (const [key, origin] of claimed) if (!holders.has(key)) holders.set(key, { owner: `environment ${quote(name)}`, label: name, origin });
   }
 }

@@ -70,6 +70,7 @@ function plural(description: string): string {
 function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
+  if (typeof value === "number" && !Number.isFinite(value)) return "a number that is not finite";
   return typeof value === "object" ? "an object" : typeof value;
 }
 

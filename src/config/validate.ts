@@ -43,17 +43,22 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
   problems.check(p.managedBy.trim() !== "", "managedBy", "must not be empty");
   problems.check(isHostname(p.domain), "domain", `${quote(p.domain)} is not a DNS domain (e.g. "mindhit.io")`);
   problems.check(
-    BUCKET_NAME.test(p.state.bucket) && !p.state.bucket.includes(".."),
+    BUCKET_NAME.test(p.state.bucket) && !p.state.bucket.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(p.state.bucket),
     "state.bucket",
-    `${quote(p.state.bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)`,
+    `${quote(p.state.bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)`,
   );
   problems.check(/^[A-Za-z0-9_.-]{3,255}$/.test(p.state.lockTable), "state.lockTable", `${quote(p.state.lockTable)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
   problems.check(isAwsRegion(p.state.region), "state.region", `${quote(p.state.region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
-  problems.check(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(p.github.repository), "github.repository", `${quote(p.github.repository)} is not an owner/name GitHub repository`);
+  // Both end up in GitHub's OIDC subject claim (repo:<owner>/<name>:ref:refs/heads/<branch>), which must match exactly.
   problems.check(
-    /^[A-Za-z0-9._/-]+$/.test(p.github.deployBranch) && !p.github.deployBranch.startsWith("/") && !p.github.deployBranch.includes(".."),
+    /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(p.github.repository) && !p.github.repository.endsWith(".git"),
+    "github.repository",
+    `${quote(p.github.repository)} is not an owner/name GitHub repository (no URL, no .git)`,
+  );
+  problems.check(
+    /^[A-Za-z0-9._/-]+$/.test(p.github.deployBranch) && !p.github.deployBranch.startsWith("/") && !p.github.deployBranch.includes("..") && !p.github.deployBranch.startsWith("refs/"),
     "github.deployBranch",
-    `${quote(p.github.deployBranch)} is not a branch name`,
+    `${quote(p.github.deployBranch)} is not a branch name (e.g. "main", without refs/heads/)`,
   );
   return problems.count === 0;
 }
@@ -110,6 +115,13 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
   if (readable("backup.rdsRetentionDays")) {
     problems.check(env.backup.rdsRetentionDays >= 7, "backup.rdsRetentionDays", `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`);
   }
+  if (readable("backup.cacheSnapshotRetentionDays")) {
+    problems.check(env.backup.cacheSnapshotRetentionDays >= 1, "backup.cacheSnapshotRetentionDays", `0 is not allowed: daily Redis snapshots ${why}`);
+  }
+  if (readable("registry.imageTagMutability")) {
+    // A deployed tag must name one image forever (checkov's image-digest check is suppressed on that promise).
+    problems.check(env.registry.imageTagMutability === "IMMUTABLE", "registry.imageTagMutability", `"MUTABLE" is not allowed: immutable image tags are ${why.replace("is required", "required")}`);
+  }
 }
 
 /**
@@ -154,6 +166,7 @@ export function validateConfiguration(project: unknown, configs: unknown, module
   });
   if (projectOk) {
     const collisions = identities.map((entry) => ({ ...entry, problems: new Problems(`environment ${quote(entry.resolved.identity.name)}`) }));
+    // Collision lines read "environment "qa" and environment "prod" both get …".
     checkUniqueIdentities(project as ProjectSettings, collisions);
     for (const entry of collisions) found.push(...entry.problems.list);
   }

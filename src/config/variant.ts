@@ -1,3 +1,4 @@
+import { quote, ValidationError } from "../validation";
 import type { EnvironmentConfig, EnvironmentSettings, IdentityOverrides } from "./types";
 
 /** Every field optional, recursively; lists are replaced whole, never merged item by item. */
@@ -12,6 +13,9 @@ export type EnvironmentChanges = { readonly name: string; readonly identity?: Id
  * state keys, resource names, repositories, host and values file all derive from its own name.
  */
 export function variantOf(base: EnvironmentConfig, changes: EnvironmentChanges): EnvironmentConfig {
+  // Called while src/environments loads: a JavaScript caller's mistake must still be one clear line.
+  if (!isPlainObject(base)) throw new ValidationError([`variantOf: the base environment is ${quote(base)} (expected an environment config such as prod or staging; a circular import between environment files gives undefined)`]);
+  if (!isPlainObject(changes) || typeof changes.name !== "string") throw new ValidationError([`variantOf: the changes are ${quote(changes)} (expected an object with at least a name)`]);
   const { name: _baseName, identity: _baseIdentity, ...settings } = base;
   const { name, identity, ...settingChanges } = changes;
   const merged = merge(settings, settingChanges) as EnvironmentSettings;

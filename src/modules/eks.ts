@@ -10,7 +10,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
-import { checkInstanceType, checkKubernetesVersion, checkNonEmpty, checkScaling, duplicates, isIpv4NetworkCidr, ProblemSink, Problems, quote } from "../validation";
+import { checkInstanceType, checkKubernetesVersion, checkNonEmpty, checkScaling, duplicates, instanceArchitecture, isInstanceType, isIpv4NetworkCidr, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
 import { IrsaRole } from "./irsa-role";
@@ -105,6 +105,13 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
   checkNonEmpty(problems, "nodeInstanceTypes", instanceTypes, '"t3.medium"');
   for (const type of instanceTypes) checkInstanceType(problems, "nodeInstanceTypes", type);
   for (const type of new Set(duplicates(instanceTypes))) problems.add("nodeInstanceTypes", `lists ${quote(type)} more than once`);
+  // One node group runs one AMI, so one CPU architecture.
+  const architectures = new Set(instanceTypes.filter(isInstanceType).map(instanceArchitecture));
+  problems.check(
+    architectures.size <= 1,
+    "nodeInstanceTypes",
+    `${quote(instanceTypes)} mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI: list types of one architecture)`,
+  );
   checkScaling(
     problems,
     "nodeMinSize/nodeDesiredSize/nodeMaxSize",
@@ -113,13 +120,26 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
     props.nodeMaxSize ?? EKS_DEFAULTS.nodeMaxSize,
   );
   const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
+  // An empty list would not close the endpoint: EKS applies its default, 0.0.0.0/0.
+  if (props.endpointPublicAccess ?? true) checkNonEmpty(problems, "publicAccessCidrs", publicCidrs, '"203.0.113.0/24" (an empty list means 0.0.0.0/0 to EKS)');
   for (const cidr of publicCidrs) problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR (e.g. "203.0.113.0/24")`);
-  for (const arn of props.adminPrincipalArns ?? []) {
+  const admins = props.adminPrincipalArns ?? [];
+  for (const arn of new Set(duplicates(admins))) problems.add("adminPrincipalArns", `lists ${quote(arn)} more than once`);
+  for (const arn of admins.filter((a) => a.endsWith(`:role/${props.clusterName}-eks-admin`))) {
+    problems.add("adminPrincipalArns", `${quote(arn)} is the cluster's own admin role, which already has an access entry (EKS refuses a second one)`);
+  }
+  for (const arn of admins) {
     problems.check(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn), "adminPrincipalArns", `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`);
   }
   for (const t of props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes) {
     problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
   }
+  const min = props.nodeMinSize ?? EKS_DEFAULTS.nodeMinSize;
+  problems.check(
+    !Number.isInteger(min) || min >= 1,
+    "nodeMinSize/nodeDesiredSize/nodeMaxSize",
+    `must keep at least 1 node (got min ${min}): CoreDNS and the cluster's controllers need somewhere to run`,
+  );
   problems.check(Number.isInteger(diskSize) && diskSize >= 20, "nodeDiskSizeGiB", `${diskSize} is not allowed (whole number ≥ 20)`);
   problems.check(hopLimit === 1 || hopLimit === 2, "metadataHopLimit", `${hopLimit} is not allowed (allowed: 1, 2)`);
 }
@@ -255,7 +275,7 @@ export class Eks extends Construct {
       nodeRoleArn: nodeRole.role.arn,
       subnetIds: [...props.subnetIds],
       instanceTypes: [...instanceTypes],
-      amiType: "AL2023_x86_64_STANDARD",
+      amiType: instanceArchitecture(instanceTypes[0]) === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
       scalingConfig: { desiredSize: desired, minSize: min, maxSize: max },
       updateConfig: { maxUnavailable: 1 },
       labels: { ...(props.nodeLabels ?? { Environment: clusterName }) },

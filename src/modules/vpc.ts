@@ -66,8 +66,10 @@ export function checkVpcProps(problems: ProblemSink, props: VpcSettings): void {
     "cidr",
     props.cidr ?? VPC_DEFAULTS.cidr,
     [
-      ["publicSubnets", props.publicSubnets ?? VPC_DEFAULTS.publicSubnets],
-      ["privateSubnets", props.privateSubnets ?? VPC_DEFAULTS.privateSubnets],
+      // An ALB needs a /27 or larger with 8 free addresses in each of its subnets.
+      ["publicSubnets", props.publicSubnets ?? VPC_DEFAULTS.publicSubnets, 27, "an ALB needs at least a /27 per zone"],
+      // The VPC CNI gives every pod a VPC address; nodes also keep a warm pool of them.
+      ["privateSubnets", props.privateSubnets ?? VPC_DEFAULTS.privateSubnets, 24, "pods take VPC addresses, so at least a /24 per zone"],
     ],
     azs.length,
   );

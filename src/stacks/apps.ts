@@ -74,7 +74,10 @@ export class AppsStack extends EnvironmentStack {
   /** The release's and the web ACL's rules on this environment's settings, under their config fields; run by validation. */
   static checkConfig(env: Environment, problems: Problems, readable: Readable): void {
     for (const [field, tag] of [["release.apiImageTag", env.release.apiImageTag], ["release.workerImageTag", env.release.workerImageTag]] as const) {
-      if (readable(field)) problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+      if (!readable(field)) continue;
+      problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+      // Builds push :<git sha> only; a moving tag would also make a rollback ambiguous.
+      problems.check(tag !== "latest", field, `"latest" is not allowed (a moving tag: deploy an immutable one, e.g. the git SHA)`);
     }
     if (readable("release.timeoutSeconds")) checkWhole(problems, "release.timeoutSeconds", env.release.timeoutSeconds, 60, 3600);
     if (readable("waf")) checkWebAclProps(problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }), webAclSettings(env));

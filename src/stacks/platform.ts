@@ -9,7 +9,7 @@ import { SecureBucket } from "../modules/secure-bucket";
 import { checkEcrProps, Ecr, EcrProps } from "../modules/ecr";
 import { checkEksProps, Eks, EksSettings } from "../modules/eks";
 import { checkElastiCacheProps, ElastiCache, ElastiCacheSettings } from "../modules/elasticache";
-import { checkRdsProps, Rds, RdsSettings } from "../modules/rds";
+import { checkRdsProps, Rds, RDS_DEFAULTS, RdsSettings } from "../modules/rds";
 import { checkVpcProps, Vpc, VpcSettings } from "../modules/vpc";
 import type { Problems } from "../validation";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
@@ -41,7 +41,13 @@ export class PlatformStack extends EnvironmentStack {
     if (readable("cache") && readable("backup")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
     if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
-    if (readable("alerting.thresholds")) checkAlarmThresholds(problems.mapped(THRESHOLD_FIELDS), env.alerting.thresholds);
+    if (readable("alerting.thresholds")) {
+      checkAlarmThresholds(problems.mapped(THRESHOLD_FIELDS), env.alerting.thresholds);
+      // An alarm below a free-storage level the disk never reaches would fire from the first minute.
+      const storage = RDS_DEFAULTS.allocatedStorage;
+      const freeStorage = env.alerting.thresholds.rdsFreeStorageGiB;
+      problems.check(freeStorage < storage, "alerting.thresholds.rdsFreeStorageGiB", `${freeStorage} is not allowed (below the database's ${storage} GiB of allocated storage)`);
+    }
   }
 
   constructor(scope: Construct, props: PlatformStackProps) {
