@@ -89,9 +89,9 @@ export interface ProjectStacks {
 }
 
 /** The stacks' and modules' checks, run on every environment during validation. */
-function moduleChecks(env: Environment, problems: Problems, readable: (field: string) => boolean): void {
-  PlatformStack.checkConfig(env, problems, readable);
-  AppsStack.checkConfig(env, problems, readable);
+function moduleChecks(env: Environment, project: ProjectSettings, problems: Problems, readable: (field: string) => boolean): void {
+  PlatformStack.checkConfig(env, project, problems, readable);
+  AppsStack.checkConfig(env, project, problems, readable);
 }
 
 /**

@@ -22,4 +22,4 @@ export {
   Testing,
   Token,
 } from "cdktf";
-export type { AppConfig, IAspect } from "cdktf";
+export type { AppConfig, IAspect, TerraformProvider } from "cdktf";

@@ -11,6 +11,7 @@
  *   values file        = identity.valuesFile         ?? values-<name>.yaml when the chart has it
  *   GitHub environment = identity.githubEnvironment  ?? environment
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
+ *   image tag parameters = /<project>/<environment>/image-tags/api, …/worker
  *
  * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
  * two environments would share, naming both environments and the field to change.
@@ -23,6 +24,11 @@ export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
 
 export function bootstrapStackName(project: ProjectSettings): string {
   return `${project.project}-state-bootstrap`;
+}
+
+/** The KMS alias of the key that encrypts state: the backends name it, so it is fixed by the project name. */
+export function stateKeyAlias(project: ProjectSettings): string {
+  return `alias/${project.project}-terraform-state`;
 }
 
 /** Where a derived identity came from: the config field an operator edits to change it. */
@@ -70,6 +76,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     alertTopicName: `${resourceName}-alerts`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
+    imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<AppComponent, string>,
   };
   const origins: Origins = {
     environment: environmentOrigin,

@@ -9,6 +9,7 @@ export const PROJECT_SPEC: Spec<ProjectSettings> = object({
   project: STRING,
   managedBy: STRING,
   domain: STRING,
+  dns: object({ createHostedZone: BOOLEAN }),
   state: object({ bucket: STRING, lockTable: STRING, region: STRING, useS3NativeLocking: BOOLEAN }),
   github: object({ repository: STRING, deployBranch: STRING }),
 });
@@ -50,7 +51,7 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
   release: object({ apiImageTag: STRING, workerImageTag: STRING, timeoutSeconds: NUMBER }),
   alerting: object({
     emails: listOf(STRING),
-    slack: optional(object({ workspaceId: STRING, channelId: STRING })),
+    slack: optional(object({ workspaceId: STRING, channelId: STRING, chatbotRegion: optional(STRING) })),
     thresholds: object({
       rdsCpuPercent: NUMBER,
       rdsFreeStorageGiB: NUMBER,

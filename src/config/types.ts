@@ -12,10 +12,24 @@ export interface ProjectSettings {
   readonly project: string;
   /** The `ManagedBy` default tag. */
   readonly managedBy: string;
-  /** DNS domain every environment's host lies in (derived hosts are `api.<environment>.<domain>`). */
+  /**
+   * DNS domain every environment's host lies in (derived hosts are `api.<environment>.<domain>`),
+   * and the public Route53 hosted zone that holds their records and certificate validations.
+   */
   readonly domain: string;
+  readonly dns: DnsSettings;
   readonly state: StateSettings;
   readonly github: GithubSettings;
+}
+
+/** The hosted zone of `domain`. */
+export interface DnsSettings {
+  /**
+   * `false`: the zone exists (registered domain, or created by hand) and every stack looks it up by
+   * name. `true`: the bootstrap stack creates it; delegate the domain to the name servers it outputs
+   * before the first environment deploy, or certificate validation waits until it times out.
+   */
+  readonly createHostedZone: boolean;
 }
 
 /** Where Terraform state lives. The bootstrap stack creates the bucket and the table. */
@@ -121,6 +135,11 @@ export interface AlertingConfig {
 export interface SlackChannel {
   readonly workspaceId: string;
   readonly channelId: string;
+  /**
+   * Region of the AWS Chatbot configuration: Chatbot's API exists only in us-east-2, us-west-2,
+   * eu-west-1 and ap-southeast-1 (it forwards topics of any region). @default "ap-southeast-1"
+   */
+  readonly chatbotRegion?: string;
 }
 
 export interface AlarmThresholds {
@@ -254,6 +273,11 @@ export interface EnvironmentIdentity {
   readonly appSecretName: string;
   /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */
   readonly loadBalancerName: string;
+  /**
+   * SSM parameters holding the image tag each component runs. The app release writes them; every
+   * deploy of the -apps stack reads them, so an infrastructure deploy never changes the app version.
+   */
+  readonly imageTagParameters: Readonly<Record<AppComponent, string>>;
 }
 
 /** A validated environment with its identity resolved: what the stacks build from. */

@@ -22,12 +22,13 @@ import type { Environment, EnvironmentConfig, ProjectSettings } from "./types";
 export type Readable = (field: string) => boolean;
 
 /** Checks the stacks and modules run on a type-correct environment, reporting under config fields. */
-export type ModuleChecks = (env: Environment, problems: Problems, readable: Readable) => void;
+export type ModuleChecks = (env: Environment, project: ProjectSettings, problems: Problems, readable: Readable) => void;
 
 const STAND_IN_PROJECT: ProjectSettings = {
   project: "project",
   managedBy: "cdktf",
   domain: "example.com",
+  dns: { createHostedZone: false },
   state: { bucket: "state", lockTable: "locks", region: "us-east-1", useS3NativeLocking: false },
   github: { repository: "owner/name", deployBranch: "main" },
 };
@@ -158,7 +159,7 @@ export function validateConfiguration(project: unknown, configs: unknown, module
       const environment: Environment = { ...settings, identity: resolved.identity };
       if (problems.count === before) {
         if (projectOk) identities.push({ resolved, region: readable("region") ? env.region : "" });
-        moduleChecks(environment, problems, readable);
+        moduleChecks(environment, projectOk ? (project as ProjectSettings) : STAND_IN_PROJECT, problems, readable);
       }
       environments.push(environment);
     }

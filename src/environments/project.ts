@@ -5,6 +5,8 @@ export const project: ProjectSettings = {
   project: "mindhit",
   managedBy: "cdktf",
   domain: "mindhit.io",
+  // The registered domain's zone exists; set true to have the bootstrap stack create it.
+  dns: { createHostedZone: false },
   state: {
     bucket: "mindhit-terraform-state",
     lockTable: "mindhit-terraform-locks",

@@ -6,6 +6,8 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
+import type { TerraformProvider } from "../cdktf";
+import type { SlackChannel } from "../config";
 import { duplicates, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
@@ -17,11 +19,20 @@ export interface AlertTopicProps {
   /** Email subscribers (each must confirm the subscription once). @default [] */
   readonly emails?: readonly string[];
   /** Slack channel fed through AWS Chatbot. @default none */
-  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  readonly slack?: SlackChannel;
+  /**
+   * AWS provider in `slack.chatbotRegion` (the stack owns providers): Chatbot's API exists in a few
+   * regions only, and a configuration made there forwards topics of any region. Required with `slack`.
+   */
+  readonly chatbotProvider?: TerraformProvider;
 }
 
+/** Where the Chatbot API exists (AWS General Reference, "Amazon Q Developer in chat applications endpoints"). */
+export const CHATBOT_REGIONS: readonly string[] = ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"];
+export const ALERT_TOPIC_DEFAULTS = { chatbotRegion: "ap-southeast-1" } as const;
+
 /** The props that are settings (not wiring), which config validation checks before any construct exists. */
-export type AlertTopicSettings = Omit<AlertTopicProps, "account">;
+export type AlertTopicSettings = Omit<AlertTopicProps, "account" | "chatbotProvider">;
 
 /** The topic's rules: its name, each subscriber's address, and Slack ids in Slack's own format. */
 export function checkAlertTopicProps(problems: ProblemSink, props: AlertTopicSettings): void {
@@ -35,6 +46,8 @@ export function checkAlertTopicProps(problems: ProblemSink, props: AlertTopicSet
     const { workspaceId, channelId } = props.slack;
     problems.check(/^T[A-Z0-9]{8,10}$/.test(workspaceId), "slack.workspaceId", `${quote(workspaceId)} is not a Slack workspace (team) id (T and 8-10 of A-Z 0-9, e.g. "T0123ABCD")`);
     problems.check(/^[CG][A-Z0-9]{8,10}$/.test(channelId), "slack.channelId", `${quote(channelId)} is not a Slack channel id (C or G and 8-10 of A-Z 0-9, e.g. "C0123ABCD")`);
+    const region = props.slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion;
+    problems.check(CHATBOT_REGIONS.includes(region), "slack.chatbotRegion", `${quote(region)} is not allowed (AWS Chatbot's API exists only in ${CHATBOT_REGIONS.join(", ")})`);
   }
 }
 
@@ -51,6 +64,7 @@ export class AlertTopic extends Construct {
     super(scope, id);
     const problems = new Problems(this.node.path);
     checkAlertTopicProps(problems, props);
+    problems.check(props.slack === undefined || props.chatbotProvider !== undefined, "chatbotProvider", "is required with slack (an AWS provider in a Chatbot region)");
     problems.throwIfAny();
     const { account } = props;
 
@@ -79,12 +93,12 @@ export class AlertTopic extends Construct {
     (props.emails ?? []).forEach((email, index) => {
       new SnsTopicSubscription(this, `email-${index}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
     });
-    if (props.slack) this.addSlack(props.topicName, topic.arn, account, props.slack);
+    if (props.slack && props.chatbotProvider) this.addSlack(props.topicName, topic.arn, account, props.slack, props.chatbotProvider);
     this.topicArn = topic.arn;
     this.topicName = topic.name;
   }
 
-  private addSlack(name: string, topicArn: string, account: AwsAccount, slack: { workspaceId: string; channelId: string }): void {
+  private addSlack(name: string, topicArn: string, account: AwsAccount, slack: SlackChannel, provider: TerraformProvider): void {
     const trust = new DataAwsIamPolicyDocument(this, "chatbot-trust", {
       statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["chatbot.amazonaws.com"] }] }],
     });
@@ -100,6 +114,7 @@ export class AlertTopic extends Construct {
       // Whatever a Slack user runs through Chatbot is capped at reading CloudWatch.
       guardrailPolicyArns: [readOnly],
       loggingLevel: "ERROR",
+      provider,
     });
   }
 }

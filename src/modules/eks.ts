@@ -6,10 +6,12 @@ import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
+import { Token } from "../cdktf";
 import { checkInstanceType, checkKubernetesVersion, checkNonEmpty, checkScaling, duplicates, instanceArchitecture, isInstanceType, isIpv4NetworkCidr, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
@@ -61,6 +63,11 @@ export interface EksProps {
   readonly enableIrsa?: boolean;
   /** IAM principals given cluster-admin through access entries, besides the module's admin role. @default [] */
   readonly adminPrincipalArns?: readonly string[];
+  /**
+   * IAM principals that may read everything in the cluster, Secrets included (AmazonEKSAdminViewPolicy):
+   * what `terraform plan` of the in-cluster stack needs, since Helm keeps release records in Secrets. @default []
+   */
+  readonly readerPrincipalArns?: readonly string[];
   /** Refuse cluster deletion (EKS deletion protection). @default false */
   readonly deletionProtection?: boolean;
   /**
@@ -128,8 +135,11 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
   for (const arn of admins.filter((a) => a.endsWith(`:role/${props.clusterName}-eks-admin`))) {
     problems.add("adminPrincipalArns", `${quote(arn)} is the cluster's own admin role, which already has an access entry (EKS refuses a second one)`);
   }
-  for (const arn of admins) {
-    problems.check(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn), "adminPrincipalArns", `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`);
+  const readers = props.readerPrincipalArns ?? [];
+  for (const arn of readers.filter((r) => admins.includes(r))) problems.add("readerPrincipalArns", `${quote(arn)} is also an admin (one access entry per principal)`);
+  // Principals built from tokens (a role ARN of this account) are checked by IAM at apply.
+  for (const arn of [...admins, ...readers].filter((a) => !Token.isUnresolved(a))) {
+    problems.check(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn), admins.includes(arn) ? "adminPrincipalArns" : "readerPrincipalArns", `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`);
   }
   for (const t of props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes) {
     problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
@@ -221,8 +231,9 @@ export class Eks extends Construct {
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.keyArn } },
       accessConfig: {
         authenticationMode: "API",
-        // The identity that runs the first apply keeps admin so the in-cluster stack can install releases.
-        bootstrapClusterCreatorAdminPermissions: true,
+        // No invisible admin: whoever creates the cluster gets access only through an explicit
+        // entry below (CI's deploy role, the admin role, adminPrincipalArns).
+        bootstrapClusterCreatorAdminPermissions: false,
       },
       // Stay on standard support: extended support silently multiplies the control-plane price.
       upgradePolicy: { supportType: "STANDARD" },
@@ -310,14 +321,19 @@ export class Eks extends Construct {
     }
     for (const addon of [...addons, ...(props.extraAddons ?? [])]) this.addon(cluster, addon, [nodeGroup]);
 
-    const adminRole = this.clusterAdminRole(clusterName, account);
-    const adminArns = [adminRole.arn, ...(props.adminPrincipalArns ?? [])];
-    adminArns.forEach((principalArn, index) => {
-      const entry = new EksAccessEntry(this, `admin-access-${index}`, { clusterName: cluster.name, principalArn, type: "STANDARD" });
-      new EksAccessPolicyAssociation(this, `admin-policy-${index}`, {
+    const adminRole = this.clusterAdminRole(clusterName, account, cluster.arn);
+    const accessPolicy = (name: string): string => `arn:${account.partition}:eks::aws:cluster-access-policy/${name}`;
+    const grants = [
+      ...[adminRole.arn, ...(props.adminPrincipalArns ?? [])].map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSClusterAdminPolicy") })),
+      ...(props.readerPrincipalArns ?? []).map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSAdminViewPolicy") })),
+    ];
+    grants.forEach(({ principalArn, policyArn }, index) => {
+      const kind = policyArn.endsWith("AmazonEKSClusterAdminPolicy") ? "admin" : "reader";
+      const entry = new EksAccessEntry(this, `${kind}-access-${index}`, { clusterName: cluster.name, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `${kind}-policy-${index}`, {
         clusterName: cluster.name,
         principalArn: entry.principalArn,
-        policyArn: `arn:${account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        policyArn,
         accessScope: { type: "cluster" },
       });
     });
@@ -366,8 +382,12 @@ export class Eks extends Construct {
     return { role, attachments };
   }
 
-  /** Cluster-admin role for people: assumable by this account's principals, with MFA. */
-  private clusterAdminRole(clusterName: string, account: AwsAccount): IamRole {
+  /**
+   * Cluster-admin role for people: assumable by this account's principals, with MFA. Its only IAM
+   * permission is describing its own cluster, which `aws eks update-kubeconfig` needs; what it may
+   * do inside the cluster comes from its access entry.
+   */
+  private clusterAdminRole(clusterName: string, account: AwsAccount, clusterArn: string): IamRole {
     const trust = new DataAwsIamPolicyDocument(this, "admin-role-trust", {
       statement: [
         {
@@ -378,11 +398,16 @@ export class Eks extends Construct {
         },
       ],
     });
-    return new IamRole(this, "admin-role", {
+    const role = new IamRole(this, "admin-role", {
       name: `${clusterName}-eks-admin`,
       description: `Cluster-admin access to EKS cluster ${clusterName} (access entry)`,
       assumeRolePolicy: trust.json,
       maxSessionDuration: 3600,
     });
+    const describe = new DataAwsIamPolicyDocument(this, "admin-role-describe-cluster", {
+      statement: [{ sid: "UpdateKubeconfig", effect: "Allow", actions: ["eks:DescribeCluster"], resources: [clusterArn] }],
+    });
+    new IamRolePolicy(this, "admin-role-policy", { name: "describe-cluster", role: role.name, policy: describe.json });
+    return role;
   }
 }

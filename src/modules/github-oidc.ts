@@ -23,6 +23,11 @@ export interface GithubOidcRolesProps {
 
 const ISSUER = "token.actions.githubusercontent.com";
 
+/** The role names GitHub Actions assume, from the prefix: stacks grant them cluster access by name. */
+export function githubRoleNames(prefix: string): { readonly plan: string; readonly deploy: string } {
+  return { plan: `${prefix}-github-plan`, deploy: `${prefix}-github-deploy` };
+}
+
 /**
  * GitHub Actions' OIDC identity provider and the two roles this repository's workflows assume,
  * so no long-lived AWS key is stored in GitHub:
@@ -61,7 +66,7 @@ export class GithubOidcRoles extends Construct {
       });
 
     const plan = new IamRole(this, "plan-role", {
-      name: `${props.prefix}-github-plan`,
+      name: githubRoleNames(props.prefix).plan,
       description: `cdktf diff from pull requests of ${repository}`,
       assumeRolePolicy: trust("plan-trust", [`repo:${repository}:pull_request`]).json,
       maxSessionDuration: 3600,
@@ -69,12 +74,15 @@ export class GithubOidcRoles extends Construct {
     new IamRolePolicyAttachment(this, "plan-read-only", { role: plan.name, policyArn: awsPolicy("ReadOnlyAccess") });
     this.inline("plan-state-lock", plan, [
       { sid: "TakeTheStateLock", effect: "Allow", actions: ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem"], resources: [props.state.lockTableArn] },
-      { sid: "ReadEncryptedState", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [props.state.keyArn] },
+      // S3-native locking (use_lockfile) writes and removes <key>.tflock beside each state object.
+      { sid: "TakeTheS3NativeLock", effect: "Allow", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [`${props.state.bucketArn}/*.tflock`] },
+      // State and lock objects are SSE-KMS with the state key (the backends' kms_key_id).
+      { sid: "UseTheStateKey", effect: "Allow", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [props.state.keyArn] },
     ]);
 
     const deploySubjects = [`repo:${repository}:ref:refs/heads/${props.deployBranch}`, ...props.deployEnvironments.map((e) => `repo:${repository}:environment:${e}`)];
     const deploy = new IamRole(this, "deploy-role", {
-      name: `${props.prefix}-github-deploy`,
+      name: githubRoleNames(props.prefix).deploy,
       description: `cdktf deploy from ${repository} (${props.deployBranch} and its GitHub environments)`,
       assumeRolePolicy: trust("deploy-trust", deploySubjects).json,
       maxSessionDuration: 3600,

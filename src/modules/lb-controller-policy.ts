@@ -11,14 +11,14 @@ export interface LoadBalancerControllerScope {
 }
 
 /**
- * Permissions of the AWS Load Balancer Controller (v2.14), grouped by purpose.
+ * Permissions of the AWS Load Balancer Controller (v3.5), grouped by purpose.
  *
- * The action set follows the controller's published IAM policy (docs/install/iam_policy.json),
- * narrowed where IAM allows it: resources are ARNs of this account and region instead of "*",
- * changes need the controller's `elbv2.k8s.aws/cluster` tag to name *this* cluster (so staging's
- * controller cannot touch prod's load balancers in the shared account), security-group rule
- * changes stay inside the cluster's VPC, and the Shield, WAF Classic and Cognito permissions are
- * left out because this platform uses none of them (WAFv2 only).
+ * Every action of the controller's published policy for the pinned version
+ * (vendor/aws-load-balancer-controller-iam-policy-v3.5.0.json; a test compares the action sets),
+ * narrowed only where IAM allows it without removing an action: resources are ARNs of this
+ * account and region instead of "*", changes need the controller's `elbv2.k8s.aws/cluster` tag to
+ * name *this* cluster (so staging's controller cannot touch prod's load balancers in the shared
+ * account), and security-group rule changes stay inside the cluster's VPC.
  */
 export function loadBalancerControllerStatements(scope: LoadBalancerControllerScope): DataAwsIamPolicyDocumentStatement[] {
   const { clusterName, partition, region, accountId } = scope;
@@ -76,14 +76,32 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         "acm:ListCertificates",
         "iam:ListServerCertificates",
         "shield:GetSubscriptionState",
+        "ec2:GetCoipPoolUsage",
       ],
       resources: ["*"],
     },
     {
+      // Shield Advanced protection of the load balancers (used only if the account subscribes;
+      // the controller checks GetSubscriptionState first). Shield protections have no regional ARN.
+      sid: "ShieldProtections",
+      effect: "Allow",
+      actions: ["shield:CreateProtection", "shield:DeleteProtection", "shield:DescribeProtection"],
+      resources: ["*"],
+    },
+    {
+      // WAF Classic association (the alb.ingress.kubernetes.io/waf-acl-id annotation); this
+      // platform uses WAFv2, the actions stay so the controller never fails on a lookup.
+      sid: "WafClassicOnOwnLoadBalancers",
+      effect: "Allow",
+      actions: ["waf-regional:GetWebACL", "waf-regional:GetWebACLForResource", "waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL"],
+      resources: [`arn:${partition}:waf-regional:${region}:${accountId}:webacl/*`, ...loadBalancers],
+    },
+    {
       sid: "ReadCertificatesWebAclsAndVpcGroups",
       effect: "Allow",
-      actions: ["acm:DescribeCertificate", "iam:GetServerCertificate", "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "ec2:GetSecurityGroupsForVpc"],
+      actions: ["acm:DescribeCertificate", "iam:GetServerCertificate", "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "ec2:GetSecurityGroupsForVpc", "cognito-idp:DescribeUserPoolClient"],
       resources: [
+        `arn:${partition}:cognito-idp:${region}:${accountId}:userpool/*`,
         `arn:${partition}:acm:${region}:${accountId}:certificate/*`,
         `arn:${partition}:iam::${accountId}:server-certificate/*`,
         `arn:${partition}:wafv2:${region}:${accountId}:regional/webacl/*/*`,
@@ -138,6 +156,7 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         "elasticloadbalancing:SetWebAcl",
         "elasticloadbalancing:DeleteLoadBalancer",
         "elasticloadbalancing:ModifyCapacityReservation",
+        "elasticloadbalancing:ModifyIpPools",
         "elasticloadbalancing:ModifyTargetGroup",
         "elasticloadbalancing:ModifyTargetGroupAttributes",
         "elasticloadbalancing:DeleteTargetGroup",
@@ -164,6 +183,7 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         "elasticloadbalancing:CreateRule",
         "elasticloadbalancing:ModifyRule",
         "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:SetRulePriorities",
         "elasticloadbalancing:AddTags",
         "elasticloadbalancing:RemoveTags",
       ],

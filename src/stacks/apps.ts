@@ -2,32 +2,53 @@ import * as fs from "fs";
 import * as path from "path";
 import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
-import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
-import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformVariable } from "../cdktf";
-import { AppComponent, Environment, IMAGE_TAG, Readable } from "../config";
+import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
+import { AppComponent, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
+import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/cluster-autoscaler";
 import { defaultAppUserName } from "../modules/elasticache";
+import { externalDnsStatements } from "../modules/external-dns";
 import { IrsaRole } from "../modules/irsa-role";
 import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/monitoring";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";
+import { checkCapacity } from "./capacity";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
 
-/** Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. */
+/**
+ * Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. Each
+ * version is the newest whose files could be read (2026-11), with where it was read:
+ * - aws-load-balancer-controller 3.5.0 (app v3.5.0): aws/eks-charts gh-pages index.yaml
+ *   c7f9ea56 (2026-08-03); its IAM policy is vendor/aws-load-balancer-controller-iam-policy-v3.5.0.json.
+ *   3.6.0 was released 2026-10-05 (eks-charts PR #1377) but its policy could not be read: bump
+ *   together with the policy file.
+ * - metrics-server 3.13.1 (app 0.8.1): kubernetes-sigs/metrics-server gh-pages index.yaml c6db65ff.
+ * - external-secrets 2.9.0: external-secrets gh-pages index.yaml 629cd695; its CRDs serve only
+ *   external-secrets.io/v1 (v1beta1 not served), which the chart's templates use.
+ * - cluster-autoscaler 9.59.0: kubernetes/autoscaler gh-pages index.yaml be36214b; image per
+ *   cluster minor in CLUSTER_AUTOSCALER_IMAGES.
+ * - external-dns 1.21.1 (app 0.21.0): kubernetes-sigs/external-dns gh-pages index.yaml e6ca7c56.
+ */
 export const THIRD_PARTY_CHARTS = {
-  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.0" },
-  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.0" },
-  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.20.1" },
+  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
+  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.1" },
+  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
+  externalDns: { repository: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", version: "1.21.1" },
 } as const;
 
 /** Where the application runs and what its pieces are called, shared with the chart and its tests. */
@@ -48,7 +69,9 @@ export interface AppReleaseValues {
   secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string } } };
   api: ComponentValues;
   worker: ComponentValues;
-  ingress: { enabled: boolean; host: string; wafAclArn: string; loadBalancerName: string };
+  ingress: { enabled: boolean; host: string; certificateArn: string; wafAclArn: string; loadBalancerName: string };
+  networkPolicy: { egress: { vpcCidr: string } };
+  databaseInit: { enabled: boolean; host: string; port: number; database: string; appUser: string; masterSecretArn: string };
 }
 
 interface ComponentValues {
@@ -72,7 +95,7 @@ export class AppsStack extends EnvironmentStack {
   readonly webAclArn: string;
 
   /** The release's and the web ACL's rules on this environment's settings, under their config fields; run by validation. */
-  static checkConfig(env: Environment, problems: Problems, readable: Readable): void {
+  static checkConfig(env: Environment, _project: ProjectSettings, problems: Problems, readable: Readable): void {
     for (const [field, tag] of [["release.apiImageTag", env.release.apiImageTag], ["release.workerImageTag", env.release.workerImageTag]] as const) {
       if (!readable(field)) continue;
       problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
@@ -81,6 +104,14 @@ export class AppsStack extends EnvironmentStack {
     }
     if (readable("release.timeoutSeconds")) checkWhole(problems, "release.timeoutSeconds", env.release.timeoutSeconds, 60, 3600);
     if (readable("waf")) checkWebAclProps(problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }), webAclSettings(env));
+    if (readable("cluster")) {
+      problems.check(
+        CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] !== undefined,
+        "cluster.version",
+        `${quote(env.cluster.version)} has no Cluster Autoscaler image pinned (known: ${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(", ")}; src/modules/cluster-autoscaler.ts)`,
+      );
+      checkCapacity(env, problems);
+    }
   }
 
   constructor(scope: Construct, props: AppsStackProps) {
@@ -91,11 +122,13 @@ export class AppsStack extends EnvironmentStack {
 
     const cluster = new DataAwsEksCluster(this, "cluster", { name: identity.resourceName });
     const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
-    const oidc = new DataAwsIamOpenidConnectProvider(this, "oidc-provider", { url: issuerUrl });
+    // The provider's ARN follows from the issuer (IAM's documented form), so no IAM lookup is needed:
+    // reading it would take iam:ListOpenIDConnectProviders, which CI's deploy role does not have.
+    const oidcProviderArn = `arn:${account.partition}:iam::${account.accountId}:oidc-provider/${Fn.replace(issuerUrl, "https://", "")}`;
     this.configureClusterProviders(cluster, env);
 
     const irsa = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
-      new IrsaRole(this, id, { roleName, oidcProviderArn: oidc.arn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
+      new IrsaRole(this, id, { roleName, oidcProviderArn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
 
     // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
     const lbcServiceAccount = "aws-load-balancer-controller";
@@ -117,18 +150,53 @@ export class AppsStack extends EnvironmentStack {
     // metrics-server: the resource metrics API the HPAs scale on.
     const metricsServer = this.thirdPartyRelease("metrics-server", THIRD_PARTY_CHARTS.metricsServer, "kube-system", {});
 
+    // Cluster Autoscaler: adds nodes (up to cluster.nodeMaxSize) when pods the HPAs ask for do not
+    // fit, removes them when idle; finds the managed node group's Auto Scaling group by the tags EKS puts on it.
+    const caServiceAccount = "cluster-autoscaler";
+    const caRole = irsa("cluster-autoscaler-role", `${identity.resourceName}-cluster-autoscaler`, "kube-system", caServiceAccount, clusterAutoscalerStatements(identity.resourceName, account.partition, env.region, account.accountId));
+    const clusterAutoscaler = this.thirdPartyRelease("cluster-autoscaler", THIRD_PARTY_CHARTS.clusterAutoscaler, "kube-system", {
+      cloudProvider: "aws",
+      awsRegion: env.region,
+      autoDiscovery: { clusterName: identity.resourceName },
+      image: { tag: CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] },
+      rbac: { serviceAccount: { create: true, name: caServiceAccount, annotations: { "eks.amazonaws.com/role-arn": caRole.roleArn } } },
+      // Scale-down never evicts pods with local storage or unreplicated kube-system pods by default;
+      // balance zones so topology spread constraints stay satisfiable.
+      extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false },
+    });
+
+    // ExternalDNS: points the environment's host at the ALB the controller creates, in the
+    // domain's hosted zone, and may touch no other name (IRSA policy narrowed to the host).
+    const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
+    const dnsServiceAccount = "external-dns";
+    const dnsRole = irsa("external-dns-role", `${identity.resourceName}-external-dns`, "kube-system", dnsServiceAccount, externalDnsStatements(zone.arn, identity.host));
+    const externalDns = this.thirdPartyRelease("external-dns", THIRD_PARTY_CHARTS.externalDns, "kube-system", {
+      provider: { name: "aws" },
+      sources: ["ingress"],
+      domainFilters: [identity.host],
+      // Ownership records keep this cluster's ExternalDNS off records it did not create.
+      txtOwnerId: identity.resourceName,
+      policy: "sync",
+      extraArgs: [`--zone-id-filter=${zone.zoneId}`, `--aws-zone-type=public`],
+      serviceAccount: { create: true, name: dnsServiceAccount, annotations: { "eks.amazonaws.com/role-arn": dnsRole.roleArn } },
+    });
+
     // Secrets: the platform stack creates the (empty) Secrets Manager secret, so operators can fill
     // it before the first release; External Secrets Operator copies it into the namespace as
     // mindhit-secrets. No secret value passes through Terraform.
     const appSecret = new DataAwsSecretsmanagerSecret(this, "app-secret", { name: identity.appSecretName });
+    // The database's master credentials, which RDS manages in Secrets Manager: read only by the
+    // chart's database-init hook (through External Secrets) to create the app's login role.
+    const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: identity.resourceName });
+    const masterSecret = database.masterUserSecret.get(0);
     const esoServiceAccount = "external-secrets";
     const esoRole = irsa("external-secrets-role", `${identity.resourceName}-external-secrets`, "external-secrets", esoServiceAccount, [
-      { sid: "ReadAppSecret", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn] },
+      { sid: "ReadAppAndMasterSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn, masterSecret.secretArn] },
       {
-        sid: "DecryptAppSecret",
+        sid: "DecryptThemThroughSecretsManager",
         effect: "Allow",
         actions: ["kms:Decrypt"],
-        resources: [appSecret.kmsKeyId],
+        resources: [appSecret.kmsKeyId, masterSecret.kmsKeyId],
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.${account.dnsSuffix}`] }],
       },
     ]);
@@ -141,7 +209,6 @@ export class AppsStack extends EnvironmentStack {
     );
 
     // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
-    const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: identity.resourceName });
     const appStatements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "ConnectToRedisAsAppUser",
@@ -174,30 +241,20 @@ export class AppsStack extends EnvironmentStack {
       },
     });
 
-    const tags = {
-      api: new TerraformVariable(this, "api_image_tag", {
-        type: "string",
-        default: env.release.apiImageTag,
-        description: "Image tag of mindhit api (override at deploy time: -var api_image_tag=<sha>)",
-      }),
-      worker: new TerraformVariable(this, "worker_image_tag", {
-        type: "string",
-        default: env.release.workerImageTag,
-        description: "Image tag of mindhit worker (override at deploy time: -var worker_image_tag=<sha>)",
-      }),
-    };
-    for (const [component, variable] of Object.entries(tags)) {
-      variable.addValidation({
-        condition: `\${can(regex("${IMAGE_TAG.source}", var.${component}_image_tag))}`,
-        errorMessage: "Image tags are 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -.",
-      });
-    }
+    // The running image tags: the SSM parameters the app release writes (created by the platform
+    // stack). An infrastructure deploy reads them, so it never changes which version runs.
+    const tags = Object.fromEntries(
+      APP.components.map((c) => [c, new DataAwsSsmParameter(this, `image-tag-${c}`, { name: identity.imageTagParameters[c] })]),
+    ) as Record<AppComponent, DataAwsSsmParameter>;
 
     const registry = `${account.accountId}.dkr.ecr.${env.region}.${account.dnsSuffix}`;
-    const component = (c: AppComponent, tag: TerraformVariable): ComponentValues => ({
-      image: { repository: identity.repositoryNames[c], tag: tag.stringValue },
+    const component = (c: AppComponent): ComponentValues => ({
+      image: { repository: identity.repositoryNames[c], tag: tags[c].insecureValue },
       serviceAccount: { create: true, roleArn: componentRoles.get(c)?.roleArn ?? "" },
     });
+    // The certificate the platform stack had ACM issue for the host; the Ingress names it.
+    const certificate = new DataAwsAcmCertificate(this, "certificate", { domain: identity.host, statuses: ["ISSUED"], mostRecent: true });
+    const vpc = new DataAwsVpc(this, "vpc", { id: cluster.vpcConfig.get(0).vpcId });
     // Edge protection: the chart's Ingress annotation attaches this ACL to the ALB the controller creates.
     const waf = new WebAcl(this, "waf", { ...webAclSettings(env), account });
     this.webAclArn = waf.webAclArn;
@@ -205,9 +262,11 @@ export class AppsStack extends EnvironmentStack {
     this.releaseValues = {
       global: { environment: identity.environment, imageRegistry: registry },
       secrets: { externalSecret: { enabled: true, remoteKey: appSecret.name, store: { create: true, name: APP.secretStoreName, region: env.region } } },
-      api: component("api", tags.api),
-      worker: component("worker", tags.worker),
-      ingress: { enabled: true, host: identity.host, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },
+      api: component("api"),
+      worker: component("worker"),
+      ingress: { enabled: true, host: identity.host, certificateArn: certificate.arn, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },
+      networkPolicy: { egress: { vpcCidr: vpc.cidrBlock } },
+      databaseInit: { enabled: true, host: database.address, port: database.port, database: env.database.dbName, appUser: APP.databaseUser, masterSecretArn: masterSecret.secretArn },
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
@@ -225,7 +284,7 @@ export class AppsStack extends EnvironmentStack {
       timeout: env.release.timeoutSeconds,
       cleanupOnFail: true,
       maxHistory: 10,
-      dependsOn: [lbc, metricsServer, externalSecrets],
+      dependsOn: [lbc, metricsServer, externalSecrets, clusterAutoscaler, externalDns],
     });
 
     this.addLoadBalancerAlarms(env);
@@ -235,9 +294,9 @@ export class AppsStack extends EnvironmentStack {
   }
 
   /**
-   * ALB 5xx and latency alarms, to the platform stack's alert topic. The ALB exists only once the
-   * controller has reconciled the release's Ingress, so it is looked up by its fixed name after the
-   * release (Terraform defers the read to apply on the first run).
+   * ALB 5xx and latency alarms, to the platform stack's alert topic. The ALB is looked up by its
+   * fixed name after the release; the chart's ingress-ready hook holds the release until the
+   * controller has created it, so the lookup cannot fail on a first apply.
    */
   private addLoadBalancerAlarms(env: Environment): void {
     const topic = new DataAwsSnsTopic(this, "alert-topic", { name: env.identity.alertTopicName });

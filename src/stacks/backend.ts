@@ -1,5 +1,5 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "../cdktf";
-import type { ProjectSettings, StateBackend } from "../config";
+import { ProjectSettings, StateBackend, stateKeyAlias } from "../config";
 
 /** Terraform version floor: the seed's `>= 1.5`, raised to 1.10 when S3-native locking is on. */
 export function requiredTerraformVersion(project: ProjectSettings): string {
@@ -35,7 +35,10 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
     bucket: project.state.bucket,
     key: props.key,
     region: project.state.region,
+    // SSE-KMS with the project's state key. `encrypt` alone sends SSE-S3 (AES256), which would
+    // override the bucket's KMS default for every state and lock object Terraform writes.
     encrypt: true,
+    kmsKeyId: stateKeyAlias(project),
     dynamodbTable: project.state.lockTable,
   });
   if (project.state.useS3NativeLocking) {

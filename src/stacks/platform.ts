@@ -1,8 +1,12 @@
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 import { TerraformOutput } from "../cdktf";
-import type { Environment, Readable } from "../config";
-import { AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/alert-topic";
+import { APP_COMPONENTS, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
+import { ALERT_TOPIC_DEFAULTS, AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/alert-topic";
+import { DnsValidatedCertificate } from "../modules/certificate";
+import { githubRoleNames } from "../modules/github-oidc";
 import { EncryptionKey } from "../modules/encryption-key";
 import { checkAlarmThresholds, PlatformMonitoring } from "../modules/monitoring";
 import { SecureBucket } from "../modules/secure-bucket";
@@ -11,8 +15,9 @@ import { checkEksProps, Eks, EksSettings } from "../modules/eks";
 import { checkElastiCacheProps, ElastiCache, ElastiCacheSettings } from "../modules/elasticache";
 import { checkRdsProps, Rds, RDS_DEFAULTS, RdsSettings } from "../modules/rds";
 import { checkVpcProps, Vpc, VpcSettings } from "../modules/vpc";
-import type { Problems } from "../validation";
+import { Problems, quote } from "../validation";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { addAwsProvider } from "./providers";
 
 export type PlatformStackProps = EnvironmentStackProps;
 
@@ -34,9 +39,17 @@ export class PlatformStack extends EnvironmentStack {
    * The modules' own checks on the settings this stack would pass them, reported under the config
    * fields those settings come from; run by validation before any construct exists.
    */
-  static checkConfig(env: Environment, problems: Problems, readable: Readable): void {
+  static checkConfig(env: Environment, project: ProjectSettings, problems: Problems, readable: Readable): void {
     if (readable("azs") && readable("network")) checkVpcProps(problems.mapped(VPC_FIELDS), vpcSettings(env));
-    if (readable("cluster")) checkEksProps(problems.mapped(EKS_FIELDS), eksSettings(env));
+    if (readable("cluster")) {
+      checkEksProps(problems.mapped(EKS_FIELDS), eksSettings(env));
+      // CI's roles get their own access entries here; EKS refuses a second entry for a principal.
+      for (const roleName of Object.values(githubRoleNames(project.project))) {
+        for (const arn of env.cluster.adminPrincipalArns.filter((a) => a.endsWith(`:role/${roleName}`))) {
+          problems.add("cluster.adminPrincipalArns", `${quote(arn)} is CI's role, which already has an access entry (deploy: admin, plan: read)`);
+        }
+      }
+    }
     if (readable("database") && readable("backup")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
     if (readable("cache") && readable("backup")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
@@ -56,7 +69,19 @@ export class PlatformStack extends EnvironmentStack {
     const { identity } = env;
     const account = this.account;
     this.vpc = new Vpc(this, "vpc", { ...vpcSettings(env), account });
-    this.eks = new Eks(this, "eks", { ...eksSettings(env), account, vpcId: this.vpc.vpcId, subnetIds: this.vpc.privateSubnets });
+    // CI reaches every cluster through explicit access entries: deploy administers, plan reads
+    // (Secrets included: Helm's release records are Secrets, and plan refreshes the releases).
+    const ciRoles = githubRoleNames(props.project.project);
+    const roleArn = (name: string): string => `arn:${account.partition}:iam::${account.accountId}:role/${name}`;
+    const settings = eksSettings(env);
+    this.eks = new Eks(this, "eks", {
+      ...settings,
+      adminPrincipalArns: [...(settings.adminPrincipalArns ?? []), roleArn(ciRoles.deploy)],
+      readerPrincipalArns: [roleArn(ciRoles.plan)],
+      account,
+      vpcId: this.vpc.vpcId,
+      subnetIds: this.vpc.privateSubnets,
+    });
 
     // Pods reach the data stores through the EKS-managed cluster group, which every node carries
     // (the seed allowed only the control-plane group, which no pod has).
@@ -67,7 +92,9 @@ export class PlatformStack extends EnvironmentStack {
     this.ecr = new Ecr(this, "ecr", ecrSettings(env));
 
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
-    this.alerts = new AlertTopic(this, "alerts", { ...alertTopicSettings(env), account });
+    const slack = env.alerting.slack;
+    const chatbotProvider = slack ? addAwsProvider(this, props.project, slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion, identity.environment, "chatbot") : undefined;
+    this.alerts = new AlertTopic(this, "alerts", { ...alertTopicSettings(env), account, chatbotProvider });
     this.monitoring = new PlatformMonitoring(this, "monitoring", {
       name: identity.resourceName,
       region: env.region,
@@ -112,6 +139,25 @@ export class PlatformStack extends EnvironmentStack {
       recoveryWindowInDays: 30,
     });
 
+    // The image tag each component runs. The app release (app-release.yml) writes the value; the
+    // -apps stack reads it, so an infrastructure deploy never changes which version runs. Terraform
+    // creates the parameter with config's tag and then leaves its value alone.
+    for (const component of APP_COMPONENTS) {
+      new SsmParameter(this, `image-tag-${component}`, {
+        name: identity.imageTagParameters[component],
+        description: `Image tag of ${component} that ${identity.resourceName} runs; written by the app release`,
+        type: "String",
+        value: component === "api" ? env.release.apiImageTag : env.release.workerImageTag,
+        allowedPattern: IMAGE_TAG.source,
+        lifecycle: { ignoreChanges: ["value"] },
+      });
+    }
+
+    // HTTPS from the first deploy: a certificate for the environment's host, validated in the
+    // domain's hosted zone (looked up by name; the bootstrap stack creates it if config says so).
+    const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
+    const certificate = new DnsValidatedCertificate(this, "certificate", { domainName: identity.host, hostedZoneId: zone.zoneId, hostedZoneName: props.project.domain });
+
     // The seed's outputs, with the same names.
     new TerraformOutput(this, "eks_cluster_endpoint", { value: this.eks.clusterEndpoint, description: "EKS API server endpoint" });
     new TerraformOutput(this, "rds_endpoint", { value: this.rds.endpoint, sensitive: true, description: "PostgreSQL endpoint (address:port)" });
@@ -127,6 +173,7 @@ export class PlatformStack extends EnvironmentStack {
     new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here before the first -apps deploy" });
     new TerraformOutput(this, "backups_bucket", { value: this.backups.bucketName });
     new TerraformOutput(this, "dashboard_name", { value: this.monitoring.dashboardName });
+    new TerraformOutput(this, "certificate_arn", { value: certificate.certificateArn, description: `ACM certificate of ${identity.host} (issued)` });
     new TerraformOutput(this, "rds_master_secret_arn", { value: this.rds.masterUserSecretArn, description: "Secrets Manager secret RDS keeps the master credentials in" });
   }
 }

@@ -3,8 +3,9 @@ import { Construct } from "constructs";
 import type { ProjectSettings } from "../config";
 
 /** The AWS provider every AWS stack uses: region from config, and tags on everything it creates. */
-export function addAwsProvider(scope: Construct, project: ProjectSettings, region: string, environment: string): AwsProvider {
-  return new AwsProvider(scope, "aws", {
+export function addAwsProvider(scope: Construct, project: ProjectSettings, region: string, environment: string, alias?: string): AwsProvider {
+  return new AwsProvider(scope, alias === undefined ? "aws" : `aws-${alias}`, {
+    alias,
     region,
     defaultTags: [
       {

@@ -1,8 +1,9 @@
 import * as path from "path";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "../cdktf";
-import { BOOTSTRAP_STATE_KEY, ProjectSettings } from "../config";
+import { BOOTSTRAP_STATE_KEY, ProjectSettings, stateKeyAlias } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
 import { GithubOidcRoles } from "../modules/github-oidc";
@@ -54,7 +55,7 @@ export class StateBootstrapStack extends TerraformStack {
 
     const account = new AwsAccount(this, "account");
     const key = new EncryptionKey(this, "state-key", {
-      alias: `${project.project}-terraform-state`,
+      alias: stateKeyAlias(project).replace(/^alias\//, ""),
       description: `Encrypts ${project.project} Terraform state and its lock table`,
       account,
     });
@@ -86,6 +87,16 @@ export class StateBootstrapStack extends TerraformStack {
       deployEnvironments: props.githubEnvironments,
       state: { bucketArn: bucket.bucketArn, lockTableArn: table.arn, keyArn: key.keyArn },
     });
+
+    // The domain's public zone, when config says this project owns it (otherwise it exists already).
+    if (project.dns.createHostedZone) {
+      const zone = new Route53Zone(this, "hosted-zone", {
+        name: project.domain,
+        comment: `${project.project}: environment hosts and their certificate validations`,
+        lifecycle: { preventDestroy: true },
+      });
+      new TerraformOutput(this, "hosted_zone_name_servers", { value: zone.nameServers, description: `Delegate ${project.domain} to these before the first environment deploy` });
+    }
 
     this.stateBucketName = bucket.bucketName;
     this.lockTableName = table.name;

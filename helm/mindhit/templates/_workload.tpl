@@ -68,10 +68,7 @@ spec:
             {{- toYaml (list .) | nindent 12 }}
             {{- end }}
             {{- end }}
-          livenessProbe:
-            {{- toYaml .values.probes.liveness | nindent 12 }}
-          readinessProbe:
-            {{- toYaml .values.probes.readiness | nindent 12 }}
+          {{- include "mindhit.probes" .values.probes | nindent 10 }}
           resources:
             {{- toYaml .values.resources | nindent 12 }}
           securityContext:
@@ -96,6 +93,25 @@ spec:
       tolerations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+{{- end }}
+
+{{/*
+Liveness and readiness probes from a component's `probes`: type http (GET path on the http port),
+exec (run command), or none (no probes: the kubelet restarts the container only when it exits).
+*/}}
+{{- define "mindhit.probes" -}}
+{{- $handler := dict }}
+{{- if eq .type "http" }}
+{{- $handler = dict "httpGet" (dict "path" .path "port" "http") }}
+{{- else if eq .type "exec" }}
+{{- $handler = dict "exec" (dict "command" .command) }}
+{{- end }}
+{{- if ne .type "none" }}
+livenessProbe:
+  {{- toYaml (merge (deepCopy $handler) .liveness) | nindent 2 }}
+readinessProbe:
+  {{- toYaml (merge (deepCopy $handler) .readiness) | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/* HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation, when hpa.enabled. */}}
@@ -169,10 +185,15 @@ automountServiceAccountToken: false
 {{- end }}
 {{- end }}
 
-{{/* NetworkPolicy: ingress only on the component's http port (the api's traffic, the worker's health checks). */}}
+{{/*
+NetworkPolicy: ingress only on the component's http port (the api's traffic, the worker's health
+checks); egress, when networkPolicy.egress.enabled, only to cluster DNS, PostgreSQL and Redis in
+the VPC, HTTPS (AWS APIs, external APIs) and whatever networkPolicy.egress.extra adds.
+*/}}
 {{- define "mindhit.networkPolicy" -}}
 {{- if .root.Values.networkPolicy.enabled }}
 {{- $ctx := dict "root" .root "component" .component }}
+{{- $egress := .root.Values.networkPolicy.egress }}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -186,11 +207,52 @@ spec:
       {{- include "mindhit.selectorLabels" $ctx | nindent 6 }}
   policyTypes:
     - Ingress
+    {{- if $egress.enabled }}
+    - Egress
+    {{- end }}
   ingress:
     # The ALB targets pod IPs directly (target-type ip) and kubelet probes the same port; neither
     # has a fixed address, the port is the boundary.
     - ports:
         - port: http
           protocol: TCP
+  {{- if $egress.enabled }}
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    {{- with $egress.vpcCidr }}
+    - to:
+        - ipBlock:
+            cidr: {{ . }}
+      ports:
+        - port: {{ $egress.postgresPort }}
+          protocol: TCP
+        - port: {{ $egress.redisPort }}
+          protocol: TCP
+    {{- end }}
+    {{- if $egress.httpsCidrs }}
+    - to:
+        {{- range $egress.httpsCidrs }}
+        - ipBlock:
+            cidr: {{ . }}
+        {{- end }}
+      ports:
+        - port: 443
+          protocol: TCP
+    {{- end }}
+    {{- with $egress.extra }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
 {{- end }}
 {{- end }}
