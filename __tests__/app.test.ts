@@ -91,6 +91,7 @@ describe("adding an environment the README's way", () => {
       alertTopicName: "mindhit-dev-alerts",
       appSecretName: "mindhit-dev/app",
       loadBalancerName: "mindhit-dev",
+      imageTagParameters: { api: "/mindhit/dev/image-tags/api", worker: "/mindhit/dev/image-tags/worker" },
     });
   });
 

@@ -131,7 +131,7 @@ const cases: Case[] = [
   ["a misspelt field", () => prodWith("cluster.nodeCount", 3),
     'environment "prod": cluster.nodeCount is not a known setting (known here: version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection)'],
   ["a WAF count rule without its rule", () => prodWith("waf.countRules", [{ group: "AWSManagedRulesCommonRuleSet" }]), 'environment "prod": waf.countRules[0].rule is missing (expected a string)'],
-  ["Slack as a string", () => prodWith("alerting.slack", "#ops"), 'environment "prod": alerting.slack "#ops" is not allowed (expected an object with workspaceId, channelId, got string)'],
+  ["Slack as a string", () => prodWith("alerting.slack", "#ops"), 'environment "prod": alerting.slack "#ops" is not allowed (expected an object with workspaceId, channelId, chatbotRegion, got string)'],
   ["a timeout that is not a number", () => prodWith("release.timeoutSeconds", "10m"), 'environment "prod": release.timeoutSeconds "10m" is not allowed (expected a number, got string)'],
   ["an environment that is not an object", () => problemsOf(project, [staging, prod, null]), `environment "#3": null is not allowed (expected an object with ${ENV_KEYS}, got null)`],
   ["an environment list that is not a list", () => problemsOf(project, "prod"), 'environments: "prod" is not allowed (expected a list of environment configs)'],
@@ -298,6 +298,16 @@ const cases: Case[] = [
   ["a state bucket named like an IP address", () => projectWith("state.bucket", "192.168.1.1"),
     'project settings: state.bucket "192.168.1.1" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)'],
 
+  // ---- day 1: capacity, Chatbot region, CI access entries ----
+  ["nodes too few for the HPA maximum", () => prodWith("cluster.nodeMaxSize", 2),
+    'environment "prod": cluster.nodeMaxSize 2 is too small: at their maximum the app requests 3500m CPU and 3584Mi (api 10 × 250m/256Mi, worker 2 × 500m/512Mi), 2 nodes offer 2000m and 4608Mi (75% of each node, less 1000m/1536Mi for the cluster\'s controllers); raise nodeMaxSize, pick a larger instance type, or lower the HPA maximum in the values file'],
+  ["an instance family the capacity check cannot size", () => prodWith("cluster.nodeInstanceTypes", ["g5.xlarge"]),
+    'environment "prod": cluster.nodeInstanceTypes "g5.xlarge": no vCPU/memory rule for the capacity check (covered: t, c, m, r, x, z families; src/stacks/capacity.ts)'],
+  ["Slack through a region Chatbot's API is not in", () => prodWith("alerting.slack", { workspaceId: "T0123ABCD", channelId: "C0123ABCD", chatbotRegion: "ap-northeast-2" }),
+    'environment "prod": alerting.slack.chatbotRegion "ap-northeast-2" is not allowed (AWS Chatbot\'s API exists only in us-east-2, us-west-2, eu-west-1, ap-southeast-1)'],
+  ["CI's deploy role as an extra admin", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/mindhit-github-deploy"]),
+    'environment "prod": cluster.adminPrincipalArns "arn:aws:iam::123456789012:role/mindhit-github-deploy" is CI\'s role, which already has an access entry (deploy: admin, plan: read)'],
+
   // ---- project settings ----
   ["a project name with capitals", () => projectWith("project", "Mindhit"), 'project settings: project "Mindhit" is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)'],
   ["a domain without a dot", () => projectWith("domain", "mindhit"), 'project settings: domain "mindhit" is not a DNS domain (e.g. "mindhit.io")'],
@@ -308,7 +318,7 @@ const cases: Case[] = [
   ["a repository without its owner", () => projectWith("github.repository", "mindhit-infra"), 'project settings: github.repository "mindhit-infra" is not an owner/name GitHub repository (no URL, no .git)'],
   ["a deploy branch with a space", () => projectWith("github.deployBranch", "main branch"), 'project settings: github.deployBranch "main branch" is not a branch name (e.g. "main", without refs/heads/)'],
   ["S3-native locking as a string", () => projectWith("state.useS3NativeLocking", "yes"), 'project settings: state.useS3NativeLocking "yes" is not allowed (expected true or false, got string)'],
-  ["a misspelt project setting", () => projectWith("enviroments", []), 'project settings: enviroments is not a known setting (known here: project, managedBy, domain, state, github)'],
+  ["a misspelt project setting", () => projectWith("enviroments", []), 'project settings: enviroments is not a known setting (known here: project, managedBy, domain, dns, state, github)'],
   ["a missing github section", () => projectWith("github", undefined), 'project settings: github is missing (expected an object with repository, deployBranch)'],
 
   // ---- run options (environment variables and cdktf context) ----
@@ -380,6 +390,7 @@ describe("the shipped configuration", () => {
       alertTopicName: "mindhit-production-alerts",
       appSecretName: "mindhit-production/app",
       loadBalancerName: "mindhit-production",
+      imageTagParameters: { api: "/mindhit/production/image-tags/api", worker: "/mindhit/production/image-tags/worker" },
     });
     expect(resolveIdentity(project, staging, exists).identity).toMatchObject({
       environment: "staging",

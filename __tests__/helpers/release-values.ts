@@ -22,8 +22,12 @@ export function fillReferences(text: string, env: Environment): string {
     .replace(/\$\{data\.aws_partition\.[^}]+\.dns_suffix\}/g, "amazonaws.com")
     .replace(/\$\{(data\.)?aws_secretsmanager_secret\.[^}]+\.name\}/g, `${env.identity.resourceName}/app`)
     .replace(/\$\{aws_wafv2_web_acl\.[^}]+\.arn\}/g, `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.identity.resourceName}/abc`)
-    .replace(/\$\{var\.api_image_tag\}/g, env.release.apiImageTag)
-    .replace(/\$\{var\.worker_image_tag\}/g, env.release.workerImageTag);
+    .replace(/\$\{data\.aws_ssm_parameter\.image-tag-api\.insecure_value\}/g, env.release.apiImageTag)
+    .replace(/\$\{data\.aws_ssm_parameter\.image-tag-worker\.insecure_value\}/g, env.release.workerImageTag)
+    .replace(/\$\{data\.aws_acm_certificate\.[^}]+\.arn\}/g, `arn:aws:acm:${env.region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`)
+    .replace(/\$\{data\.aws_vpc\.[^}]+\.cidr_block\}/g, env.network.vpcCidr)
+    .replace(/\$\{data\.aws_db_instance\.[^}]+\.address\}/g, `${env.identity.resourceName}.abc.${env.region}.rds.amazonaws.com`)
+    .replace(/\$\{data\.aws_db_instance\.[^}]+\.master_user_secret\[0\]\.secret_arn\}/g, `arn:aws:secretsmanager:${env.region}:111111111111:secret:rds!db-0000-abcdef`);
 }
 
 /** The release's `values` list, parsed: [environment values file (when it has one), stack overrides]. */

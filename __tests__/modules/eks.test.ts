@@ -58,8 +58,9 @@ describe("Eks with the seed's defaults", () => {
     expect(cluster.depends_on).toContainEqual(expect.stringMatching(/^aws_cloudwatch_log_group\./));
   });
 
-  it("uses API authentication with access entries: a cluster-admin role for people, MFA required", () => {
-    expect(cluster.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: true });
+  it("uses API authentication with explicit access entries only: a cluster-admin role for people, MFA required", () => {
+    // No invisible admin for whoever created the cluster.
+    expect(cluster.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
     const admin = roleNamed(json, "mindhit-test-eks-admin");
     expect(policyDocumentFor(json, admin.assume_role_policy).statement).toEqual([
       expect.objectContaining({ condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }] }),
@@ -69,6 +70,21 @@ describe("Eks with the seed's defaults", () => {
       policy_arn: expect.stringMatching(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/),
       access_scope: { type: "cluster" },
     });
+  });
+
+  it("lets the admin role describe its cluster (what aws eks update-kubeconfig calls) and nothing else in IAM", () => {
+    const policy = resources(json, "aws_iam_role_policy").find((p) => p.name === "describe-cluster");
+    expect(policy?.role).toMatch(/aws_iam_role\.eks_admin-role_/);
+    expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
+      { sid: "UpdateKubeconfig", effect: "Allow", actions: ["eks:DescribeCluster"], resources: [expect.stringMatching(/aws_eks_cluster\.eks_cluster_.*\.arn/)] },
+    ]);
+  });
+
+  it("gives readers the view-with-Secrets policy (plan refreshes Helm releases, whose records are Secrets)", () => {
+    const json2 = synthEks({ readerPrincipalArns: ["arn:aws:iam::111111111111:role/reader"] });
+    const reader = resources(json2, "aws_eks_access_policy_association").find((a) => String(a.policy_arn).endsWith("AmazonEKSAdminViewPolicy"));
+    expect(reader).toBeDefined();
+    expect(resources(json2, "aws_eks_access_entry").map((e) => e.principal_arn)).toContain("arn:aws:iam::111111111111:role/reader");
   });
 
   it("gives the cluster and node roles the AWS-managed policies EKS documents", () => {

@@ -21,6 +21,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       key: `${env.identity.environment}/apps/terraform.tfstate`,
       region: "ap-northeast-2",
       encrypt: true,
+      kms_key_id: "alias/mindhit-terraform-state",
       dynamodb_table: "mindhit-terraform-locks",
     });
   });
@@ -65,7 +66,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       cleanup_on_fail: true,
       timeout: env.release.timeoutSeconds,
     });
-    expect(release.depends_on).toEqual(["helm_release.aws-load-balancer-controller", "helm_release.metrics-server", "helm_release.external-secrets"]);
+    expect(release.depends_on).toEqual([
+      "helm_release.aws-load-balancer-controller",
+      "helm_release.metrics-server",
+      "helm_release.external-secrets",
+      "helm_release.cluster-autoscaler",
+      "helm_release.external-dns",
+    ]);
   });
 
   it("composes the release values: the environment's values file (sizes only), then every identity from config", () => {
@@ -89,24 +96,39 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
         image: { repository: env.identity.repositoryNames.worker, tag: env.release.workerImageTag },
         serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
       },
-      ingress: { enabled: true, host: env.identity.host, wafAclArn: expect.stringMatching(/^arn:aws:wafv2:/), loadBalancerName: env.identity.loadBalancerName },
+      ingress: {
+        enabled: true,
+        host: env.identity.host,
+        certificateArn: expect.stringMatching(/^arn:aws:acm:/),
+        wafAclArn: expect.stringMatching(/^arn:aws:wafv2:/),
+        loadBalancerName: env.identity.loadBalancerName,
+      },
+      networkPolicy: { egress: { vpcCidr: env.network.vpcCidr } },
+      databaseInit: {
+        enabled: true,
+        host: expect.stringContaining(".rds.amazonaws.com"),
+        port: 5432,
+        database: env.database.dbName,
+        appUser: APP.databaseUser,
+        masterSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
+      },
     });
   });
 
-  it("takes image tags from config, overridable with -var at deploy time, and validates them", () => {
-    expect(json).toHaveProperty("variable.api_image_tag.default", env.release.apiImageTag);
-    expect(json).toHaveProperty("variable.worker_image_tag.default", env.release.workerImageTag);
+  it("runs the image tags the app release recorded in SSM: an infrastructure deploy never changes them", () => {
+    expect(json).not.toHaveProperty("variable");
+    expect(dataSources(json, "aws_ssm_parameter").map((p) => p.name)).toEqual([env.identity.imageTagParameters.api, env.identity.imageTagParameters.worker]);
     const raw = String((releases.mindhit.values as string[]).at(-1));
-    expect(raw).toContain('"tag": "${var.api_image_tag}"');
-    expect(raw).toContain('"tag": "${var.worker_image_tag}"');
-    const validation = (json as unknown as { variable: Record<string, { validation: Array<{ condition: string }> }> }).variable.api_image_tag.validation[0];
-    expect(validation.condition).toMatch(/^\$\{can\(regex\(".*", var\.api_image_tag\)\)\}$/);
+    expect(raw).toContain('"tag": "${data.aws_ssm_parameter.image-tag-api.insecure_value}"');
+    expect(raw).toContain('"tag": "${data.aws_ssm_parameter.image-tag-worker.insecure_value}"');
   });
 
   it.each([
     ["aws-load-balancer-controller", "awsLoadBalancerController", "kube-system"],
     ["metrics-server", "metricsServer", "kube-system"],
     ["external-secrets", "externalSecrets", "external-secrets"],
+    ["cluster-autoscaler", "clusterAutoscaler", "kube-system"],
+    ["external-dns", "externalDns", "kube-system"],
   ] as const)("installs %s from its pinned chart", (release, key, namespace) => {
     const source = THIRD_PARTY_CHARTS[key];
     expect(releases[release]).toMatchObject({ name: release, repository: source.repository, chart: source.chart, version: source.version, namespace, atomic: true });
@@ -127,6 +149,8 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it.each([
     ["lb-controller", "kube-system", "aws-load-balancer-controller"],
     ["external-secrets", "external-secrets", "external-secrets"],
+    ["cluster-autoscaler", "kube-system", "cluster-autoscaler"],
+    ["external-dns", "kube-system", "external-dns"],
     ["api", "mindhit", "mindhit-api"],
     ["worker", "mindhit", "mindhit-worker"],
   ])("scopes the %s IRSA role to its one service account (sub) and to STS (aud)", (role, namespace, serviceAccount) => {
@@ -136,7 +160,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       {
         effect: "Allow",
         actions: ["sts:AssumeRoleWithWebIdentity"],
-        principals: [{ type: "Federated", identifiers: ["${data.aws_iam_openid_connect_provider.oidc-provider.arn}"] }],
+        principals: [{ type: "Federated", identifiers: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:oidc-provider\/\$\{replace\(data\.aws_eks_cluster\.cluster\.identity\[0\]\.oidc\[0\]\.issuer, "https:\/\/", ""\)\}$/)] }],
         condition: [
           { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${namespace}:${serviceAccount}`] },
           { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
@@ -153,12 +177,44 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     for (const s of scoped) expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.identity.resourceName] })]);
   });
 
-  it("lets External Secrets read only the app secret, decrypting through Secrets Manager only", () => {
+  it("lets External Secrets read only the app secret and the database master secret, decrypting through Secrets Manager only", () => {
     const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-secrets"));
     expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
-      expect.objectContaining({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["${data.aws_secretsmanager_secret.app-secret.arn}"] }),
-      expect.objectContaining({ actions: ["kms:Decrypt"], resources: ["${data.aws_secretsmanager_secret.app-secret.kms_key_id}"], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.\${data.aws_partition.account_partition_32ACE770.dns_suffix}`] }] }),
+      expect.objectContaining({
+        actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        resources: ["${data.aws_secretsmanager_secret.app-secret.arn}", "${data.aws_db_instance.database.master_user_secret[0].secret_arn}"],
+      }),
+      expect.objectContaining({
+        actions: ["kms:Decrypt"],
+        resources: ["${data.aws_secretsmanager_secret.app-secret.kms_key_id}", "${data.aws_db_instance.database.master_user_secret[0].kms_key_id}"],
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.\${data.aws_partition.account_partition_32ACE770.dns_suffix}`] }],
+      }),
     ]);
+  });
+
+  it("never looks up the OIDC provider through IAM (CI's deploy role cannot list providers)", () => {
+    expect(dataSources(json, "aws_iam_openid_connect_provider")).toEqual([]);
+  });
+
+  it("scales nodes with the Cluster Autoscaler, matched to the cluster's minor, allowed to change only this cluster's groups", () => {
+    const values = JSON.parse((releases["cluster-autoscaler"].values as string[])[0]) as { autoDiscovery: { clusterName: string }; image: { tag: string }; awsRegion: string };
+    expect(values).toMatchObject({ autoDiscovery: { clusterName: env.identity.resourceName }, awsRegion: env.region, image: { tag: expect.stringMatching(new RegExp(`^v${env.cluster.version.replace(".", "\\.")}\\.\\d+$`)) } });
+    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("cluster-autoscaler"));
+    const scale = (policyDocumentFor(json, policy?.policy).statement as Block[]).find((st) => (st.actions as string[]).includes("autoscaling:SetDesiredCapacity"));
+    expect(scale?.condition).toEqual([{ test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${env.identity.resourceName}`, values: ["owned"] }]);
+  });
+
+  it("points the host at the ALB with ExternalDNS, which may change only the host's records in the zone", () => {
+    const values = JSON.parse((releases["external-dns"].values as string[])[0]) as Record<string, unknown>;
+    expect(values).toMatchObject({ provider: { name: "aws" }, sources: ["ingress"], domainFilters: [env.identity.host], txtOwnerId: env.identity.resourceName });
+    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-dns"));
+    const change = (policyDocumentFor(json, policy?.policy).statement as Block[])[0];
+    expect(change).toMatchObject({ resources: ["${data.aws_route53_zone.zone.arn}"] });
+    expect(change.condition).toContainEqual({ test: "ForAllValues:StringLike", variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames", values: [env.identity.host, `*-${env.identity.host}`] });
+  });
+
+  it("names the issued ACM certificate of the host on the Ingress", () => {
+    expect(dataSources(json, "aws_acm_certificate")).toEqual([expect.objectContaining({ domain: env.identity.host, statuses: ["ISSUED"], most_recent: true })]);
   });
 
   it("lets the app pods connect to Redis and PostgreSQL with IAM, as the app users only", () => {

@@ -167,6 +167,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(overrides?.ingress).toEqual({
       enabled: true,
       host: env.identity.host,
+      certificateArn: expect.stringMatching(/^arn:aws:acm:/),
       wafAclArn: `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.identity.resourceName}/abc`,
       loadBalancerName: env.identity.resourceName,
     });

@@ -1,4 +1,7 @@
-import { attributeNames, buildProject, onlyResource, resources, synthJson, SynthJson, synthText } from "../helpers/synth";
+import { variantOf } from "../../src/config";
+import { environments } from "../../src/environments";
+import { staging } from "../../src/environments/staging";
+import { attributeNames, buildProject, onlyResource, resources, S3_RUN, synthJson, SynthJson, synthText } from "../helpers/synth";
 
 const stacks = buildProject();
 const synthesized = new Map<string, SynthJson>([...stacks.platforms].map(([name, stack]) => [name, synthJson(stack)]));
@@ -98,5 +101,48 @@ describe("environment differences", () => {
     ];
     const all = [...synthesized.values()].flatMap(names);
     expect(all.filter((n, i) => all.indexOf(n) !== i)).toEqual([]);
+  });
+});
+
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s day-1 pieces", (name, env) => {
+  const stack = json(name);
+
+  it("gives CI's deploy role cluster-admin and its plan role read access through explicit access entries", () => {
+    const entries = resources(stack, "aws_eks_access_entry").map((e) => String(e.principal_arn));
+    expect(entries).toContainEqual(expect.stringMatching(/:role\/mindhit-github-deploy$/));
+    expect(entries).toContainEqual(expect.stringMatching(/:role\/mindhit-github-plan$/));
+    const policyOf = (role: string): string | undefined =>
+      String(resources(stack, "aws_eks_access_policy_association").find((a) => String(a.principal_arn).includes(entryRef(stack, role)))?.policy_arn);
+    expect(policyOf("mindhit-github-deploy")).toMatch(/AmazonEKSClusterAdminPolicy$/);
+    expect(policyOf("mindhit-github-plan")).toMatch(/AmazonEKSAdminViewPolicy$/);
+  });
+
+  it("keeps the image tags in SSM parameters that deploys never overwrite", () => {
+    const params = resources(stack, "aws_ssm_parameter");
+    expect(params.map((p) => p.name)).toEqual([env.identity.imageTagParameters.api, env.identity.imageTagParameters.worker]);
+    for (const p of params) expect(p).toMatchObject({ type: "String", lifecycle: { ignore_changes: ["value"] } });
+  });
+
+  it("issues an ACM certificate for the host, validated by DNS in the domain's hosted zone", () => {
+    expect(onlyResource(stack, "aws_acm_certificate")).toMatchObject({ domain_name: env.identity.host, validation_method: "DNS" });
+    expect(stack.data?.aws_route53_zone).toEqual({ zone: expect.objectContaining({ name: "mindhit.io", private_zone: false }) });
+    expect(onlyResource(stack, "aws_route53_record")).toMatchObject({ zone_id: "${data.aws_route53_zone.zone.zone_id}", ttl: 300 });
+    expect(onlyResource(stack, "aws_acm_certificate_validation").validation_record_fqdns).toEqual([expect.stringMatching(/aws_route53_record\..*\.fqdn/)]);
+  });
+});
+
+/** The construct id of the access entry whose principal is the named role (entries reference it by id). */
+function entryRef(stack: SynthJson, roleName: string): string {
+  const entry = Object.entries(stack.resource?.aws_eks_access_entry ?? {}).find(([, e]) => String(e.principal_arn).endsWith(`:role/${roleName}`));
+  return `aws_eks_access_entry.${entry?.[0] ?? "missing"}.principal_arn`;
+}
+
+describe("Slack alerts through AWS Chatbot", () => {
+  it("are created with a provider in a region Chatbot's API exists in", () => {
+    const withSlack = variantOf(staging, { name: "slacky", alerting: { slack: { workspaceId: "T0123ABCD", channelId: "C0123ABCD" } } });
+    const built = buildProject(S3_RUN, [...environments.filter((e) => e.name !== "slacky"), withSlack]);
+    const platform = synthJson(built.platforms.get("slacky")!);
+    expect(platform.provider?.aws).toContainEqual(expect.objectContaining({ alias: "chatbot", region: "ap-southeast-1" }));
+    expect(onlyResource(platform, "aws_chatbot_slack_channel_configuration").provider).toBe("aws.chatbot");
   });
 });

@@ -172,7 +172,12 @@ describe("state bootstrap stack", () => {
       expect(attachments.map(([, p]) => p)).not.toContain("AdministratorAccess");
       const inline = (id: string): Array<{ sid: string; resources: string[] }> =>
         policyDocumentFor(json, resources(json, "aws_iam_role_policy").find((p) => p.name === id)?.policy).statement as Array<{ sid: string; resources: string[] }>;
-      expect(inline("plan-state-lock").map((s) => s.sid)).toEqual(["TakeTheStateLock", "ReadEncryptedState"]);
+      expect(inline("plan-state-lock").map((s) => s.sid)).toEqual(["TakeTheStateLock", "TakeTheS3NativeLock", "UseTheStateKey"]);
+      // use_lockfile: the plan role writes and removes <key>.tflock objects, and encrypts them with the state key.
+      const lockfile = inline("plan-state-lock").find((s) => s.sid === "TakeTheS3NativeLock") as unknown as { actions: string[]; resources: string[] };
+      expect(lockfile.actions).toEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+      expect(lockfile.resources).toEqual([expect.stringMatching(/\/\*\.tflock$/)]);
+      expect((inline("plan-state-lock").find((s) => s.sid === "UseTheStateKey") as unknown as { actions: string[] }).actions).toContain("kms:Encrypt");
       const iam = inline("deploy-project-iam");
       expect(iam.find((s) => s.sid === "ManageThisProjectsRolesAndPolicies")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-\*$/)]);
       expect(iam.find((s) => s.sid === "ManageTheClustersOidcProviders")?.resources).toEqual([expect.stringMatching(/:oidc-provider\/oidc\.eks\.\*$/)]);

@@ -69,7 +69,8 @@ export const RDS_DEFAULTS = {
   logRetentionDays: 365,
 } as const;
 
-const POSTGRES_PORT = 5432;
+/** RDS PostgreSQL listens on the engine default; the in-cluster stack needs it as a plain number. */
+export const POSTGRES_PORT = 5432;
 const SUPPORTED_MAJORS = ["14", "15", "16", "17"];
 const STORAGE_TYPES = ["gp2", "gp3", "io1", "io2"];
 const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];

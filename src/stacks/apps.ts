@@ -20,6 +20,7 @@ import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modul
 import { defaultAppUserName } from "../modules/elasticache";
 import { externalDnsStatements } from "../modules/external-dns";
 import { IrsaRole } from "../modules/irsa-role";
+import { POSTGRES_PORT } from "../modules/rds";
 import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/monitoring";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/waf";
@@ -266,7 +267,7 @@ export class AppsStack extends EnvironmentStack {
       worker: component("worker"),
       ingress: { enabled: true, host: identity.host, certificateArn: certificate.arn, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },
       networkPolicy: { egress: { vpcCidr: vpc.cidrBlock } },
-      databaseInit: { enabled: true, host: database.address, port: database.port, database: env.database.dbName, appUser: APP.databaseUser, masterSecretArn: masterSecret.secretArn },
+      databaseInit: { enabled: true, host: database.address, port: POSTGRES_PORT, database: env.database.dbName, appUser: APP.databaseUser, masterSecretArn: masterSecret.secretArn },
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.

@@ -96,6 +96,9 @@ export function applicationDemand(valuesFile: string | undefined): { milliCpu: n
 
 export function checkCapacity(env: Environment, problems: Problems): void {
   const field = "cluster.nodeMaxSize";
+  // Nothing to size against: an empty type list or a missing values file is reported by its own check.
+  const valuesFile = env.identity.valuesFile;
+  if (env.cluster.nodeInstanceTypes.length === 0 || (valuesFile !== undefined && !fs.existsSync(path.join(chartDir(), valuesFile)))) return;
   const capacities = env.cluster.nodeInstanceTypes.map((type) => [type, instanceCapacity(type)] as const);
   const unknown = capacities.filter(([, c]) => c === undefined).map(([t]) => t);
   if (unknown.length > 0) {

@@ -275,5 +275,6 @@ const ALERT_TOPIC_FIELDS = {
   emails: "alerting.emails",
   "slack.workspaceId": "alerting.slack.workspaceId",
   "slack.channelId": "alerting.slack.channelId",
+  "slack.chatbotRegion": "alerting.slack.chatbotRegion",
 };
 const THRESHOLD_FIELDS = (field: string): string => `alerting.${field}`;
