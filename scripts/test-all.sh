@@ -20,7 +20,8 @@ run_stage() {
   printf '%s\t%d.%03d\n' "$name" $((elapsed_ms / 1000)) $((elapsed_ms % 1000)) >>"$STAGE_TIMES"
 }
 
-# tsc type-checks the whole project once and emits the JS jest runs.
+# tsc type-checks the whole project once and emits the JS jest runs; the rendered-chart tests use helm.
+run_stage tools bash scripts/tools.sh helm
 run_stage unit npm run --silent test:unit
 run_stage synth npm run --silent synth
 # Generated data (AWS regions and zones) matches the pinned source it is generated from.

@@ -38,7 +38,7 @@ def emulator():
 @pytest.fixture(scope="module")
 def aws(emulator):
     session = boto3.Session(aws_access_key_id=CREDENTIALS["access_key"], aws_secret_access_key=CREDENTIALS["secret_key"], region_name="ap-northeast-2")
-    return {name: session.client(name, endpoint_url=emulator) for name in ("s3", "dynamodb")}
+    return {name: session.client(name, endpoint_url=emulator) for name in ("s3", "dynamodb", "kms")}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,9 @@ def bootstrap_resources(aws):
     bucket = only(bootstrap, "aws_s3_bucket")["bucket"]
     versioning = only(bootstrap, "aws_s3_bucket_versioning")["versioning_configuration"]["status"]
     table = only(bootstrap, "aws_dynamodb_table")
+    alias = only(bootstrap, "aws_kms_alias")["name"]
+    key_id = aws["kms"].create_key(Description="state key")["KeyMetadata"]["KeyId"]
+    aws["kms"].create_alias(AliasName=alias, TargetKeyId=key_id)
     aws["s3"].create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
     aws["s3"].put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning})
     aws["dynamodb"].create_table(
@@ -56,7 +59,7 @@ def bootstrap_resources(aws):
         AttributeDefinitions=[{"AttributeName": a["name"], "AttributeType": a["type"]} for a in table["attribute"]],
         BillingMode=table["billing_mode"],
     )
-    return {"bucket": bucket, "table": table["name"]}
+    return {"bucket": bucket, "table": table["name"], "key_alias": alias, "key_id": key_id}
 
 
 def workdir(tmp_path, emulator, backend, resources):
@@ -98,6 +101,7 @@ def test_backend_block_is_the_seeds(bootstrap_resources):
         "key": "production/terraform.tfstate",
         "region": "ap-northeast-2",
         "encrypt": True,
+        "kms_key_id": bootstrap_resources["key_alias"],
         "dynamodb_table": bootstrap_resources["table"],
     }
 
@@ -111,6 +115,10 @@ def test_state_is_written_as_a_versioned_object(tmp_path, emulator, aws, bootstr
 
     versions = state_versions(aws, bootstrap_resources["bucket"], backend["key"])
     assert len(versions) == 1 and versions[0]["VersionId"] not in (None, "null")
+    # SSE-KMS with the state key (the backend's kms_key_id), not the SSE-S3 that `encrypt` alone sends.
+    head = aws["s3"].head_object(Bucket=bootstrap_resources["bucket"], Key=backend["key"])
+    assert head["ServerSideEncryption"] == "aws:kms", head
+    assert head["SSEKMSKeyId"] in (bootstrap_resources["key_alias"], bootstrap_resources["key_id"]) or head["SSEKMSKeyId"].endswith(bootstrap_resources["key_id"]), head
     state = json.loads(aws["s3"].get_object(Bucket=bootstrap_resources["bucket"], Key=backend["key"])["Body"].read())
     assert state["resources"][0]["instances"][0]["attributes"]["input"]["value"] == "first"
     # Terraform records the state's checksum in the lock table beside the lock.

@@ -86,7 +86,7 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
       sid: "ShieldProtections",
       effect: "Allow",
       actions: ["shield:CreateProtection", "shield:DeleteProtection", "shield:DescribeProtection"],
-      resources: ["*"],
+      resources: [`arn:${partition}:shield::${accountId}:protection/*`, ...loadBalancers],
     },
     {
       // WAF Classic association (the alb.ingress.kubernetes.io/waf-acl-id annotation); this

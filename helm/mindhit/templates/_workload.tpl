@@ -185,6 +185,22 @@ automountServiceAccountToken: false
 {{- end }}
 {{- end }}
 
+{{/* Egress rule: CoreDNS in kube-system, port 53 over UDP and TCP. */}}
+{{- define "mindhit.dnsEgress" -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: kube-system
+      podSelector:
+        matchLabels:
+          k8s-app: kube-dns
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end }}
+
 {{/*
 NetworkPolicy: ingress only on the component's http port (the api's traffic, the worker's health
 checks); egress, when networkPolicy.egress.enabled, only to cluster DNS, PostgreSQL and Redis in
@@ -218,18 +234,7 @@ spec:
           protocol: TCP
   {{- if $egress.enabled }}
   egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-          podSelector:
-            matchLabels:
-              k8s-app: kube-dns
-      ports:
-        - port: 53
-          protocol: UDP
-        - port: 53
-          protocol: TCP
+    {{- include "mindhit.dnsEgress" .root | nindent 4 }}
     {{- with $egress.vpcCidr }}
     - to:
         - ipBlock:

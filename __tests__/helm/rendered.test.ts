@@ -1,0 +1,91 @@
+/**
+ * The chart as Helm renders it for each environment's exact release values: probes per component,
+ * NetworkPolicy egress, the database-init and ingress-ready hooks, the certificate annotation.
+ * Uses the helm the test command builds into the tool cache (scripts/tools.sh helm).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { chartDir } from "../../src/paths";
+import { releaseValueLayers, Values } from "../helpers/release-values";
+import { buildProject } from "../helpers/synth";
+
+const toolsDir = process.env.MINDHIT_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mindhit-infra", "tools");
+const helm = path.join(toolsDir, "bin", "helm");
+
+type Manifest = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
+
+function render(layers: Values[]): Manifest[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+  const args = layers.flatMap((layer, i) => {
+    const file = path.join(dir, `${i}.json`);
+    fs.writeFileSync(file, JSON.stringify(layer));
+    return ["-f", file];
+  });
+  const out = execFileSync(helm, ["template", "mindhit", chartDir(), "--namespace", "mindhit", "--kube-version", "1.35", ...args], { encoding: "utf8" });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return YAML.parseAllDocuments(out).map((d) => d.toJSON() as Manifest).filter((m) => m !== null);
+}
+
+const stacks = buildProject();
+
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s release, rendered", (name, env) => {
+  const manifests = render(releaseValueLayers(stacks.apps.get(name)!, env));
+  const find = (kind: string, objectName: string): Manifest => {
+    const found = manifests.find((m) => m.kind === kind && m.metadata.name === objectName);
+    if (!found) throw new Error(`no ${kind} ${objectName}`);
+    return found;
+  };
+  const container = (deployment: string): Record<string, unknown> =>
+    ((find("Deployment", deployment).spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers[0]);
+
+  it("probes the api over HTTP and the worker not at all (a queue consumer with no HTTP server)", () => {
+    expect(container("mindhit-api").livenessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });
+    expect(container("mindhit-api").readinessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });
+    expect(container("mindhit-worker")).not.toHaveProperty("livenessProbe");
+    expect(container("mindhit-worker")).not.toHaveProperty("readinessProbe");
+  });
+
+  it("lets the pods reach only DNS, PostgreSQL and Redis in the VPC, and HTTPS", () => {
+    for (const component of ["api", "worker"]) {
+      const policy = find("NetworkPolicy", `mindhit-${component}`).spec as { policyTypes: string[]; egress: Array<{ to: unknown[]; ports: Array<{ port: number }> }> };
+      expect(policy.policyTypes).toEqual(["Ingress", "Egress"]);
+      expect(policy.egress.map((rule) => rule.ports.map((p) => p.port))).toEqual([[53, 53], [5432, 6379], [443]]);
+      expect(policy.egress[1].to).toEqual([{ ipBlock: { cidr: env.network.vpcCidr } }]);
+    }
+  });
+
+  it("creates the app's PostgreSQL role in a pre-install/pre-upgrade hook, with the master secret only for the hook's life", () => {
+    const job = find("Job", "mindhit-db-init");
+    expect(job.metadata.annotations).toMatchObject({ "helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded" });
+    const command = ((job.spec.template as { spec: { containers: Array<{ command: string[] }> } }).spec.containers[0]).command.join(" ");
+    expect(command).toContain("CREATE ROLE \"mindhit_app\" LOGIN");
+    expect(command).toContain("GRANT rds_iam TO \"mindhit_app\"");
+    const secret = find("ExternalSecret", "mindhit-db-init");
+    expect(secret.metadata.annotations).toMatchObject({ "helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-weight": "-5" });
+    expect(JSON.stringify(secret.spec)).toContain("secretsmanager");
+  });
+
+  it("holds the release until the controller has given the Ingress an ALB", () => {
+    const job = find("Job", "mindhit-ingress-ready");
+    expect(job.metadata.annotations).toMatchObject({ "helm.sh/hook": "post-install,post-upgrade" });
+    const command = ((job.spec.template as { spec: { containers: Array<{ command: string[] }> } }).spec.containers[0]).command;
+    expect(command).toEqual(expect.arrayContaining(["wait", "--for=jsonpath={.status.loadBalancer.ingress[0].hostname}", "ingress/mindhit-api"]));
+  });
+
+  it("names the host's ACM certificate on the Ingress", () => {
+    expect(find("Ingress", "mindhit-api").metadata.annotations).toMatchObject({ "alb.ingress.kubernetes.io/certificate-arn": expect.stringMatching(/^arn:aws:acm:/) });
+  });
+});
+
+describe("probes from values", () => {
+  const prod = stacks.environments.find((e) => e.identity.name === "prod")!;
+  it("run a command when the worker's image has a health check", () => {
+    const layers = [...releaseValueLayers(stacks.apps.get("prod")!, prod), { worker: { probes: { type: "exec", command: ["/worker", "healthcheck"] } } }];
+    const worker = render(layers).find((m) => m.kind === "Deployment" && m.metadata.name === "mindhit-worker")!;
+    const c = (worker.spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers[0];
+    expect(c.livenessProbe).toMatchObject({ exec: { command: ["/worker", "healthcheck"] }, periodSeconds: 10 });
+  });
+});
