@@ -108,7 +108,12 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
   const bootstrap = new StateBootstrapStack(app, bootstrapStackName(project), {
     project,
     stateLocation: options.bootstrapState,
-    githubEnvironments: environments.map((env) => env.identity.githubEnvironment),
+    ciEnvironments: environments.map((env) => ({
+      environment: env.identity.environment,
+      githubEnvironment: env.identity.githubEnvironment,
+      resourceName: env.identity.resourceName,
+      roleNames: env.identity.ciRoleNames,
+    })),
   });
   const platforms = new Map<string, PlatformStack>();
   const apps = new Map<string, AppsStack>();

@@ -12,6 +12,7 @@
  *   GitHub environment = identity.githubEnvironment  ?? environment
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
  *   image tag parameters = /<project>/<environment>/image-tags/api, …/worker
+ *   CI roles           = <project>-ci-<environment>-plan, …-deploy (outside every resourceName-* prefix)
  *
  * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
  * two environments would share, naming both environments and the field to change.
@@ -24,6 +25,11 @@ export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
 
 export function bootstrapStackName(project: ProjectSettings): string {
   return `${project.project}-state-bootstrap`;
+}
+
+/** The permissions boundaries: every role the environment stacks create carries `workload`, the CI roles `ci`. */
+export function boundaryPolicyNames(project: ProjectSettings): { readonly workload: string; readonly ci: string } {
+  return { workload: `${project.project}-workload-boundary`, ci: `${project.project}-ci-boundary` };
 }
 
 /** The KMS alias of the key that encrypts state: the backends name it, so it is fixed by the project name. */
@@ -76,6 +82,8 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     alertTopicName: `${resourceName}-alerts`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
+    ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },
+    breakGlassRoleName: `${resourceName}-break-glass`,
     imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<AppComponent, string>,
   };
   const origins: Origins = {
@@ -125,13 +133,20 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
     const problem = labelProblem(identity.resourceName, MAX_RESOURCE_NAME_LENGTH);
     if (problem) problems.add("identity.resourceName", problem);
     // CI's deploy role may manage only IAM roles named after the project (src/modules/github-oidc.ts).
-    else problems.check(identity.resourceName.startsWith(`${project.project}-`), "identity.resourceName", `${quote(identity.resourceName)} does not start with "${project.project}-" (the CI deploy role manages only ${project.project}-* roles)`);
+    else problems.check(identity.resourceName.startsWith(`${project.project}-`), "identity.resourceName", `${quote(identity.resourceName)} does not start with "${project.project}-" (names of the project's roles do)`);
   } else if (!nameProblem && identity.resourceName.length > MAX_RESOURCE_NAME_LENGTH) {
     const o = origins.resourceName;
     problems.add(
       o.field,
       `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, ${identity.resourceName.length} characters (at most ${MAX_RESOURCE_NAME_LENGTH}: ElastiCache user ids and ALB names are built from it); choose a shorter ${o.field} or set identity.resourceName`,
     );
+  }
+  // `<project>-ci-*` are the CI roles: an environment whose roles could be named so would let its
+  // deploy role manage them.
+  const ciPrefix = `${project.project}-ci`;
+  if (identity.resourceName === ciPrefix || identity.resourceName.startsWith(`${ciPrefix}-`)) {
+    const o = origins.resourceName;
+    problems.add(o.field, `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, which the CI roles' names (${ciPrefix}-*) start with; choose another ${o.field}`);
   }
   if (origins.repositoryNamespace.field === "identity.repositoryNamespace") {
     const ns = origins.repositoryNamespace.value;
@@ -243,4 +258,17 @@ export function checkUniqueIdentities(project: ProjectSettings, entries: readonl
     }
     for (const [key, origin] of claimed) if (!holders.has(key)) holders.set(key, { owner: `environment ${quote(name)}`, label: name, origin });
   }
+  // Each environment's deploy role manages the IAM roles named <resourceName>-*: one environment's
+  // names may not extend another's, or its CI could manage the other's roles.
+  entries.forEach((later, i) => {
+    for (const earlier of entries.slice(0, i)) {
+      const [a, b] = [earlier.resolved.identity, later.resolved.identity];
+      const [short, long] = a.resourceName.length <= b.resourceName.length ? [a, b] : [b, a];
+      if (long.resourceName.startsWith(`${short.resourceName}-`)) {
+        later.problems.addSentence(
+          `and environment ${quote(a.name)} have resourceNames ${quote(b.resourceName)} and ${quote(a.resourceName)}, one extending the other: ${short.name}'s deploy role manages roles named ${short.resourceName}-*, which would include ${long.name}'s; choose names that do not extend each other`,
+        );
+      }
+    }
+  });
 }

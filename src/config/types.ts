@@ -278,6 +278,10 @@ export interface EnvironmentIdentity {
    * deploy of the -apps stack reads them, so an infrastructure deploy never changes the app version.
    */
   readonly imageTagParameters: Readonly<Record<AppComponent, string>>;
+  /** The roles GitHub Actions assume for this environment (created by the bootstrap stack). */
+  readonly ciRoleNames: { readonly plan: string; readonly deploy: string };
+  /** The role people assume (MFA) to read the app's secrets in an emergency. */
+  readonly breakGlassRoleName: string;
 }
 
 /** A validated environment with its identity resolved: what the stacks build from. */

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
-import { TerraformStack } from "../cdktf";
-import type { Environment, ProjectSettings, StateBackend } from "../config";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IConstruct } from "constructs";
+import { Aspects, IAspect, TerraformStack } from "../cdktf";
+import { boundaryPolicyNames, Environment, ProjectSettings, StateBackend } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
@@ -27,5 +29,17 @@ export abstract class EnvironmentStack extends TerraformStack {
     this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: env.identity.stateKeys[layer], workspace: name });
     addAwsProvider(this, project, env.region, env.identity.environment);
     this.account = new AwsAccount(this, "account");
+    // Every role this stack creates carries the workload boundary (CI may create roles only so).
+    const boundary = `arn:${this.account.partition}:iam::${this.account.accountId}:policy/${boundaryPolicyNames(project).workload}`;
+    Aspects.of(this).add(new PermissionsBoundaryAspect(boundary));
+  }
+}
+
+/** Sets a permissions boundary on every IAM role in the scope that has none. */
+class PermissionsBoundaryAspect implements IAspect {
+  constructor(private readonly boundaryArn: string) {}
+
+  visit(node: IConstruct): void {
+    if (node instanceof IamRole && node.permissionsBoundaryInput === undefined) node.permissionsBoundary = this.boundaryArn;
   }
 }

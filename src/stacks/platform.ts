@@ -6,7 +6,6 @@ import { TerraformOutput } from "../cdktf";
 import { APP_COMPONENTS, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
 import { ALERT_TOPIC_DEFAULTS, AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/alert-topic";
 import { DnsValidatedCertificate } from "../modules/certificate";
-import { githubRoleNames } from "../modules/github-oidc";
 import { EncryptionKey } from "../modules/encryption-key";
 import { checkAlarmThresholds, PlatformMonitoring } from "../modules/monitoring";
 import { SecureBucket } from "../modules/secure-bucket";
@@ -39,12 +38,12 @@ export class PlatformStack extends EnvironmentStack {
    * The modules' own checks on the settings this stack would pass them, reported under the config
    * fields those settings come from; run by validation before any construct exists.
    */
-  static checkConfig(env: Environment, project: ProjectSettings, problems: Problems, readable: Readable): void {
+  static checkConfig(env: Environment, _project: ProjectSettings, problems: Problems, readable: Readable): void {
     if (readable("azs") && readable("network")) checkVpcProps(problems.mapped(VPC_FIELDS), vpcSettings(env));
     if (readable("cluster")) {
       checkEksProps(problems.mapped(EKS_FIELDS), eksSettings(env));
       // CI's roles get their own access entries here; EKS refuses a second entry for a principal.
-      for (const roleName of Object.values(githubRoleNames(project.project))) {
+      for (const roleName of Object.values(env.identity.ciRoleNames)) {
         for (const arn of env.cluster.adminPrincipalArns.filter((a) => a.endsWith(`:role/${roleName}`))) {
           problems.add("cluster.adminPrincipalArns", `${quote(arn)} is CI's role, which already has an access entry (deploy: admin, plan: read)`);
         }
@@ -71,7 +70,7 @@ export class PlatformStack extends EnvironmentStack {
     this.vpc = new Vpc(this, "vpc", { ...vpcSettings(env), account });
     // CI reaches every cluster through explicit access entries: deploy administers, plan reads
     // (Secrets included: Helm's release records are Secrets, and plan refreshes the releases).
-    const ciRoles = githubRoleNames(props.project.project);
+    const ciRoles = identity.ciRoleNames;
     const roleArn = (name: string): string => `arn:${account.partition}:iam::${account.accountId}:role/${name}`;
     const settings = eksSettings(env);
     this.eks = new Eks(this, "eks", {

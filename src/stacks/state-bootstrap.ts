@@ -3,10 +3,11 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "../cdktf";
-import { BOOTSTRAP_STATE_KEY, ProjectSettings, stateKeyAlias } from "../config";
+import { BOOTSTRAP_STATE_KEY, boundaryPolicyNames, ProjectSettings, stateKeyAlias } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
-import { GithubOidcRoles } from "../modules/github-oidc";
+import { CiEnvironment, GithubOidcRoles } from "../modules/github-oidc";
+import { PermissionBoundaries } from "../modules/permission-boundaries";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureStateBackend, requiredTerraformVersion } from "./backend";
 import { addAwsProvider } from "./providers";
@@ -21,8 +22,8 @@ export interface StateBootstrapStackProps {
    * does, to move this stack's state into the bucket with `terraform init -migrate-state`.
    */
   readonly stateLocation: BootstrapStateLocation;
-  /** GitHub environments whose jobs may deploy: every environment's `identity.githubEnvironment`. */
-  readonly githubEnvironments: readonly string[];
+  /** The environments CI deploys: each gets its own plan and deploy role. */
+  readonly ciEnvironments: readonly CiEnvironment[];
 }
 
 /** File the bootstrap state is kept in while local: the project root, outside cdktf.out/ (which synth rewrites). */
@@ -79,13 +80,17 @@ export class StateBootstrapStack extends TerraformStack {
     });
 
     // The roles GitHub Actions assume (no AWS keys in GitHub): account-wide, so created here once.
+    // The caps on every role the project creates: one for the environment stacks' roles, one for CI's.
+    const boundaryNames = boundaryPolicyNames(project);
+    new PermissionBoundaries(this, "boundaries", { account, project: project.project, names: boundaryNames });
+    // The roles GitHub Actions assume (no AWS keys in GitHub), one plan and one deploy role per environment.
     const github = new GithubOidcRoles(this, "github", {
       account,
-      prefix: project.project,
+      project: project.project,
       repository: project.github.repository,
-      deployBranch: project.github.deployBranch,
-      deployEnvironments: props.githubEnvironments,
+      environments: props.ciEnvironments,
       state: { bucketArn: bucket.bucketArn, lockTableArn: table.arn, keyArn: key.keyArn },
+      boundaryNames,
     });
 
     // The domain's public zone, when config says this project owns it (otherwise it exists already).
@@ -104,7 +109,13 @@ export class StateBootstrapStack extends TerraformStack {
     new TerraformOutput(this, "state_bucket", { value: bucket.bucketName, description: "S3 bucket holding Terraform state" });
     new TerraformOutput(this, "lock_table", { value: table.name, description: "DynamoDB table holding Terraform state locks" });
     new TerraformOutput(this, "state_kms_key_arn", { value: key.keyArn, description: "KMS key encrypting state and locks" });
-    new TerraformOutput(this, "github_plan_role_arn", { value: github.planRoleArn, description: "Repository variable AWS_PLAN_ROLE_ARN" });
-    new TerraformOutput(this, "github_deploy_role_arn", { value: github.deployRoleArn, description: "Repository variable AWS_DEPLOY_ROLE_ARN" });
+    for (const env of props.ciEnvironments) {
+      const arns = github.roleArns.get(env.environment);
+      if (arns === undefined) continue;
+      new TerraformOutput(this, `ci_roles_${env.environment.replace(/-/g, "_")}`, {
+        value: arns,
+        description: `CI roles of ${env.environment}: put deploy into the GitHub environment ${env.githubEnvironment}'s variable AWS_DEPLOY_ROLE_ARN`,
+      });
+    }
   }
 }
