@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
-import { bootstrapStackName, Environment, ProjectSettings, StateBackend, validateConfiguration } from "./config";
+import { baselineStackName, bootstrapStackName, Environment, ProjectSettings, StateBackend, validateConfiguration } from "./config";
+import { AccountBaselineStack } from "./stacks/account-baseline";
 import { AppsStack } from "./stacks/apps";
 import { PlatformStack } from "./stacks/platform";
 import { BootstrapStateLocation, StateBootstrapStack } from "./stacks/state-bootstrap";
@@ -82,6 +83,8 @@ export function cdktfJsonContext(root: string, env: NodeJS.ProcessEnv): Record<s
 
 export interface ProjectStacks {
   readonly bootstrap: StateBootstrapStack;
+  /** Undefined when an organization-wide baseline covers the account. */
+  readonly baseline: AccountBaselineStack | undefined;
   /** The validated environments, identities resolved, in list order. */
   readonly environments: readonly Environment[];
   readonly platforms: ReadonlyMap<string, PlatformStack>;
@@ -115,6 +118,14 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
       roleNames: env.identity.ciRoleNames,
     })),
   });
+  const baseline =
+    project.accountBaseline.provider === "project"
+      ? new AccountBaselineStack(app, baselineStackName(project), {
+          project,
+          backend: options.backend,
+          auditedBucketPrefixes: [`${project.state.bucket}/`, ...environments.map((env) => `${env.identity.resourceName}-backups-`)],
+        })
+      : undefined;
   const platforms = new Map<string, PlatformStack>();
   const apps = new Map<string, AppsStack>();
   for (const env of environments) {
@@ -128,10 +139,11 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
   }
   checkUniqueAwsNames([
     { stack: bootstrap, owner: "the state-bootstrap stack", region: project.state.region },
+    ...(baseline ? [{ stack: baseline as TerraformStack, owner: "the account-baseline stack", region: project.state.region }] : []),
     ...environments.flatMap((env) => {
       const owner = `environment ${quote(env.identity.name)}`;
       return [platforms.get(env.identity.name), apps.get(env.identity.name)].map((stack) => ({ stack: stack as TerraformStack, owner, region: env.region }));
     }),
   ]);
-  return { bootstrap, environments, platforms, apps };
+  return { bootstrap, baseline, environments, platforms, apps };
 }

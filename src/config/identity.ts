@@ -22,9 +22,15 @@ import { APP_COMPONENTS, AppComponent, EnvironmentConfig, EnvironmentIdentity, I
 
 /** The bootstrap stack's own state object, which no environment may take. */
 export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
+/** The account-baseline stack's state object. */
+export const BASELINE_STATE_KEY = "baseline/terraform.tfstate";
 
 export function bootstrapStackName(project: ProjectSettings): string {
   return `${project.project}-state-bootstrap`;
+}
+
+export function baselineStackName(project: ProjectSettings): string {
+  return `${project.project}-account-baseline`;
 }
 
 /** The permissions boundaries: every role the environment stacks create carries `workload`, the CI roles `ci`. */
@@ -84,6 +90,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     loadBalancerName: resourceName,
     ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },
     breakGlassRoleName: `${resourceName}-break-glass`,
+    externalSecretsRoleName: `${resourceName}-external-secrets`,
     imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<AppComponent, string>,
   };
   const origins: Origins = {
@@ -228,9 +235,12 @@ export function checkUniqueIdentities(project: ProjectSettings, entries: readonl
     readonly origin: IdentityOrigin | undefined;
   }
   const bootstrap: Holder = { owner: "the state-bootstrap stack", label: "the state-bootstrap stack", origin: undefined };
+  const baseline: Holder = { owner: "the account-baseline stack", label: "the account-baseline stack", origin: undefined };
   const holders = new Map<string, Holder>([
     [`stack\u0000\u0000${bootstrapStackName(project)}`, bootstrap],
     [`state key\u0000\u0000${BOOTSTRAP_STATE_KEY}`, bootstrap],
+    [`stack\u0000\u0000${baselineStackName(project)}`, baseline],
+    [`state key\u0000\u0000${BASELINE_STATE_KEY}`, baseline],
   ]);
   for (const entry of entries) {
     const name = entry.resolved.identity.name;

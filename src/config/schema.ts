@@ -10,6 +10,7 @@ export const PROJECT_SPEC: Spec<ProjectSettings> = object({
   managedBy: STRING,
   domain: STRING,
   dns: object({ createHostedZone: BOOLEAN }),
+  accountBaseline: object({ provider: oneOf("project", "organization"), alertEmails: listOf(STRING) }),
   state: object({ bucket: STRING, lockTable: STRING, region: STRING, useS3NativeLocking: BOOLEAN }),
   github: object({ repository: STRING, deployBranch: STRING }),
 });
@@ -73,6 +74,8 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
     cacheSnapshotRetentionDays: NUMBER,
     cacheSnapshotWindow: STRING,
     cacheMaintenanceWindow: STRING,
+    objectLockDays: NUMBER,
+    vault: object({ retentionDays: NUMBER, lock: oneOf("off", "governance", "compliance"), copyToVaultArn: optional(STRING) }),
   }),
   waf: object({ rateLimitPerIp: NUMBER, countRules: listOf(object({ group: STRING, rule: STRING })) }),
 });

@@ -18,6 +18,7 @@ export interface ProjectSettings {
    */
   readonly domain: string;
   readonly dns: DnsSettings;
+  readonly accountBaseline: AccountBaselineSettings;
   readonly state: StateSettings;
   readonly github: GithubSettings;
 }
@@ -30,6 +31,17 @@ export interface DnsSettings {
    * before the first environment deploy, or certificate validation waits until it times out.
    */
   readonly createHostedZone: boolean;
+}
+
+/** Detective controls: CloudTrail, GuardDuty, alarms on security-relevant changes. */
+export interface AccountBaselineSettings {
+  /**
+   * `project`: the account-baseline stack creates them. `organization`: an organization-wide trail
+   * and GuardDuty already cover this account (SECURITY.md lists what to check), so no stack.
+   */
+  readonly provider: "project" | "organization";
+  /** Who receives the security alarms (e.g. the security team's list). */
+  readonly alertEmails: readonly string[];
 }
 
 /** Where Terraform state lives. The bootstrap stack creates the bucket and the table. */
@@ -177,6 +189,19 @@ export interface BackupConfig {
   readonly cacheSnapshotRetentionDays: number;
   readonly cacheSnapshotWindow: string;
   readonly cacheMaintenanceWindow: string;
+  /** Days every object version in the backups bucket is locked (S3 Object Lock, governance); 0 = off. Only settable when the bucket is created. */
+  readonly objectLockDays: number;
+  /** AWS Backup of the database into the environment's vault. */
+  readonly vault: BackupVaultConfig;
+}
+
+export interface BackupVaultConfig {
+  /** Days each daily recovery point is kept. */
+  readonly retentionDays: number;
+  /** `governance`: recovery points undeletable but by vault-lock administrators; `compliance`: by nobody (irreversible after 3 days); `off`. */
+  readonly lock: "off" | "governance" | "compliance";
+  /** Another account's vault each recovery point is copied to (a copy the account's own admins cannot delete). @default none */
+  readonly copyToVaultArn?: string;
 }
 
 /** The WAFv2 web ACL in front of the ingress ALB. */
@@ -282,6 +307,8 @@ export interface EnvironmentIdentity {
   readonly ciRoleNames: { readonly plan: string; readonly deploy: string };
   /** The role people assume (MFA) to read the app's secrets in an emergency. */
   readonly breakGlassRoleName: string;
+  /** External Secrets' IRSA role: with break-glass, the only readers of the app secret. */
+  readonly externalSecretsRoleName: string;
 }
 
 /** A validated environment with its identity resolved: what the stacks build from. */

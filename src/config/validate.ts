@@ -29,6 +29,7 @@ const STAND_IN_PROJECT: ProjectSettings = {
   managedBy: "cdktf",
   domain: "example.com",
   dns: { createHostedZone: false },
+  accountBaseline: { provider: "organization", alertEmails: [] },
   state: { bucket: "state", lockTable: "locks", region: "us-east-1", useS3NativeLocking: false },
   github: { repository: "owner/name", deployBranch: "main" },
 };
@@ -42,6 +43,12 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
   const p = project as ProjectSettings;
   problems.check(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/.test(p.project), "project", `${quote(p.project)} is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)`);
   problems.check(p.managedBy.trim() !== "", "managedBy", "must not be empty");
+  for (const email of p.accountBaseline.alertEmails) problems.check(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email), "accountBaseline.alertEmails", `${quote(email)} is not an email address`);
+  problems.check(
+    p.accountBaseline.provider !== "project" || p.accountBaseline.alertEmails.length > 0,
+    "accountBaseline.alertEmails",
+    "is empty: the account baseline's security alarms need a recipient",
+  );
   problems.check(isHostname(p.domain), "domain", `${quote(p.domain)} is not a DNS domain (e.g. "mindhit.io")`);
   problems.check(
     BUCKET_NAME.test(p.state.bucket) && !p.state.bucket.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(p.state.bucket),
@@ -118,6 +125,17 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
   }
   if (readable("backup.cacheSnapshotRetentionDays")) {
     problems.check(env.backup.cacheSnapshotRetentionDays >= 1, "backup.cacheSnapshotRetentionDays", `0 is not allowed: daily Redis snapshots ${why}`);
+  }
+  if (readable("cluster.publicAccessCidrs")) {
+    for (const cidr of env.cluster.publicAccessCidrs.filter((c) => c.endsWith("/0"))) {
+      problems.add("cluster.publicAccessCidrs", `${quote(cidr)} is not allowed: a production API endpoint open to the whole internet (list known egress ranges, or none for a private endpoint)`);
+    }
+  }
+  if (readable("backup.objectLockDays")) {
+    problems.check(env.backup.objectLockDays >= 1, "backup.objectLockDays", `0 is not allowed: locked backups (S3 Object Lock) ${why.replace("is required", "are required")}`);
+  }
+  if (readable("backup.vault.lock")) {
+    problems.check(env.backup.vault.lock !== "off", "backup.vault.lock", `"off" is not allowed: a locked backup vault ${why}`);
   }
   if (readable("registry.imageTagMutability")) {
     // A deployed tag must name one image forever (checkov's image-digest check is suppressed on that promise).

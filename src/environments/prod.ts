@@ -22,7 +22,10 @@ export const prod: EnvironmentConfig = {
     nodeDesiredSize: 2,
     nodeMinSize: 1,
     nodeMaxSize: 5,
-    publicAccessCidrs: ["0.0.0.0/0"],
+    // No public API endpoint: CI's production job and operators reach the private endpoint from
+    // inside the VPC (a self-hosted runner; SECURITY.md). List office or VPN egress CIDRs here to
+    // open a public endpoint to them instead; the whole internet is refused for production.
+    publicAccessCidrs: [],
     adminPrincipalArns: [],
     deletionProtection: true,
   },
@@ -70,6 +73,9 @@ export const prod: EnvironmentConfig = {
     cacheSnapshotRetentionDays: 7,
     cacheSnapshotWindow: "17:00-18:00",
     cacheMaintenanceWindow: "sun:20:00-sun:21:00",
+    // Dumps in the backups bucket cannot be deleted for 30 days, not even by CI's deploy role.
+    objectLockDays: 30,
+    vault: { retentionDays: 35, lock: "governance" },
   },
   waf: {
     rateLimitPerIp: 2000,

@@ -7,6 +7,9 @@ export const project: ProjectSettings = {
   domain: "mindhit.io",
   // The registered domain's zone exists; set true to have the bootstrap stack create it.
   dns: { createHostedZone: false },
+  // CloudTrail, GuardDuty and security alarms from this project's account-baseline stack; set
+  // provider "organization" when an organization-wide baseline already covers the account.
+  accountBaseline: { provider: "project", alertEmails: ["security@mindhit.io"] },
   state: {
     bucket: "mindhit-terraform-state",
     lockTable: "mindhit-terraform-locks",

@@ -51,9 +51,11 @@ export interface EksProps {
   readonly nodeLabels?: Readonly<Record<string, string>>;
   /** Root volume size of each node in GiB. @default 20 */
   readonly nodeDiskSizeGiB?: number;
-  /** The seed keeps the public endpoint on (`cluster_endpoint_public_access = true`). @default true */
-  readonly endpointPublicAccess?: boolean;
-  /** CIDRs that may reach the public endpoint. Narrow this to office/VPN/CI ranges. @default ["0.0.0.0/0"] */
+  /**
+   * CIDRs that may reach the public API endpoint. Empty: no public endpoint at all (the private
+   * one is always on; reach it from inside the VPC, e.g. a self-hosted CI runner). The seed had
+   * the whole internet. @default [] (private only)
+   */
   readonly publicAccessCidrs?: readonly string[];
   /** Control-plane log types. @default all five: api, audit, authenticator, controllerManager, scheduler */
   readonly enabledLogTypes?: readonly string[];
@@ -92,7 +94,7 @@ export const EKS_DEFAULTS = {
   nodeMinSize: 1,
   nodeMaxSize: 5,
   nodeDiskSizeGiB: 20,
-  publicAccessCidrs: ["0.0.0.0/0"],
+  publicAccessCidrs: [] as string[],
   enabledLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
   logRetentionDays: 365,
 } as const;
@@ -128,7 +130,6 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
   );
   const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
   // An empty list would not close the endpoint: EKS applies its default, 0.0.0.0/0.
-  if (props.endpointPublicAccess ?? true) checkNonEmpty(problems, "publicAccessCidrs", publicCidrs, '"203.0.113.0/24" (an empty list means 0.0.0.0/0 to EKS)');
   for (const cidr of publicCidrs) problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR (e.g. "203.0.113.0/24")`);
   const admins = props.adminPrincipalArns ?? [];
   for (const arn of new Set(duplicates(admins))) problems.add("adminPrincipalArns", `lists ${quote(arn)} more than once`);
@@ -225,8 +226,9 @@ export class Eks extends Construct {
       vpcConfig: {
         subnetIds: [...props.subnetIds],
         endpointPrivateAccess: true,
-        endpointPublicAccess: props.endpointPublicAccess ?? true,
-        publicAccessCidrs: [...publicCidrs],
+        // EKS reads an empty allow-list as 0.0.0.0/0, so no CIDRs means no public endpoint.
+        endpointPublicAccess: publicCidrs.length > 0,
+        publicAccessCidrs: publicCidrs.length > 0 ? [...publicCidrs] : undefined,
       },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.keyArn } },
       accessConfig: {

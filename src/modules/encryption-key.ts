@@ -28,6 +28,12 @@ export interface EncryptionKeyProps {
    * @default aws:SourceAccount equals this account
    */
   readonly serviceConditions?: readonly DataAwsIamPolicyDocumentStatementCondition[];
+  /**
+   * When set, only these principals (ARNs, wildcards allowed) may decrypt with the key, whatever
+   * their IAM policies say: a key-policy deny for everyone else (administrators keep the key
+   * policy itself, so they can still change this). @default anyone IAM allows
+   */
+  readonly decryptOnlyBy?: readonly string[];
   /** Days KMS waits before deleting the key (7-30). @default 30 */
   readonly deletionWindowInDays?: number;
 }
@@ -74,6 +80,16 @@ export class EncryptionKey extends Construct {
         actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         resources: ["*"],
         condition: conditions.length > 0 ? conditions : undefined,
+      });
+    }
+    if (props.decryptOnlyBy !== undefined) {
+      statements.push({
+        sid: "DecryptOnlyByTheNamedReaders",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["kms:Decrypt"],
+        resources: ["*"],
+        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.decryptOnlyBy] }],
       });
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });

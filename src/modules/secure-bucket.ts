@@ -1,9 +1,10 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import {
   S3BucketLifecycleConfiguration,
   S3BucketLifecycleConfigurationRule,
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -33,6 +34,14 @@ export interface SecureBucketProps {
   readonly expirationDays?: number;
   /** Terraform refuses to plan the bucket's destruction. @default true */
   readonly preventDestroy?: boolean;
+  /**
+   * S3 Object Lock in governance mode: every new object version is undeletable for this many days
+   * (only a principal allowed s3:BypassGovernanceRetention may shorten it; CI never is).
+   * Object Lock can only be turned on when the bucket is created. @default 0 (off)
+   */
+  readonly objectLockDays?: number;
+  /** More bucket-policy statements (e.g. a service that writes into it), beside the TLS-only deny. @default [] */
+  readonly extraPolicyStatements?: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
 }
 
 const VALID_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"];
@@ -55,11 +64,19 @@ export class SecureBucket extends Construct {
     const transitions = props.transitions ?? [];
     validate(this.node.path, props, noncurrentDays, transitions);
 
+    const lockDays = props.objectLockDays ?? 0;
     const bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       forceDestroy: false,
+      objectLockEnabled: lockDays > 0 ? true : undefined,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
+    if (lockDays > 0) {
+      new S3BucketObjectLockConfigurationA(this, "object-lock", {
+        bucket: bucket.id,
+        rule: { defaultRetention: { mode: "GOVERNANCE", days: lockDays } },
+      });
+    }
     new S3BucketVersioningA(this, "versioning", {
       bucket: bucket.id,
       versioningConfiguration: { status: "Enabled" },
@@ -94,6 +111,7 @@ export class SecureBucket extends Construct {
           resources: [bucket.arn, `${bucket.arn}/*`],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
+        ...(props.extraPolicyStatements?.(bucket.arn) ?? []),
       ],
     });
     new S3BucketPolicy(this, "policy", {
@@ -138,6 +156,9 @@ function validate(path: string, props: SecureBucketProps, noncurrentDays: number
     "bucketName",
     `${JSON.stringify(props.bucketName)} is not an S3 bucket name (3-63 of a-z 0-9 . -)`,
   );
+  const lockDays = props.objectLockDays ?? 0;
+  problems.check(Number.isInteger(lockDays) && lockDays >= 0 && lockDays <= 3650, "objectLockDays", `${lockDays} is not allowed (whole number 0-3650, 0 = off)`);
+  problems.check(lockDays <= noncurrentDays, "objectLockDays", `${lockDays} is longer than noncurrentVersionExpirationDays ${noncurrentDays} (locked versions could not expire)`);
   problems.check(Number.isInteger(noncurrentDays) && noncurrentDays >= 1, "noncurrentVersionExpirationDays", `${noncurrentDays} is not allowed (whole number ≥ 1)`);
   let previous = 0;
   for (const t of transitions) {

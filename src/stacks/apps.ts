@@ -191,7 +191,7 @@ export class AppsStack extends EnvironmentStack {
     const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: identity.resourceName });
     const masterSecret = database.masterUserSecret.get(0);
     const esoServiceAccount = "external-secrets";
-    const esoRole = irsa("external-secrets-role", `${identity.resourceName}-external-secrets`, "external-secrets", esoServiceAccount, [
+    const esoRole = irsa("external-secrets-role", identity.externalSecretsRoleName, "external-secrets", esoServiceAccount, [
       { sid: "ReadAppAndMasterSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn, masterSecret.secretArn] },
       {
         sid: "DecryptThemThroughSecretsManager",

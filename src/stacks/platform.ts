@@ -1,10 +1,14 @@
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 import { TerraformOutput } from "../cdktf";
 import { APP_COMPONENTS, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
 import { ALERT_TOPIC_DEFAULTS, AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/alert-topic";
+import { BackupVaultSettings, checkBackupVaultProps, EnvironmentBackups } from "../modules/backup-vault";
+import { BreakGlassRole } from "../modules/break-glass-role";
 import { DnsValidatedCertificate } from "../modules/certificate";
 import { EncryptionKey } from "../modules/encryption-key";
 import { checkAlarmThresholds, PlatformMonitoring } from "../modules/monitoring";
@@ -51,6 +55,7 @@ export class PlatformStack extends EnvironmentStack {
     }
     if (readable("database") && readable("backup")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
     if (readable("cache") && readable("backup")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
+    if (readable("backup.vault")) checkBackupVaultProps(problems.mapped({ retentionDays: "backup.vault.retentionDays", vaultLock: "backup.vault.lock", copyToVaultArn: "backup.vault.copyToVaultArn" }), backupVaultSettings(env));
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
     if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
     if (readable("alerting.thresholds")) {
@@ -121,21 +126,48 @@ export class PlatformStack extends EnvironmentStack {
         { days: 90, storageClass: "GLACIER" },
       ],
       expirationDays: 365,
+      objectLockDays: env.backup.objectLockDays,
     });
+    // AWS Backup: daily recovery points of the database in a (locked) vault, beside RDS's own
+    // automated backups, which whoever may delete the instance may delete too.
+    new EnvironmentBackups(this, "aws-backup", { ...backupVaultSettings(env), account, kmsKeyArn: backupsKey.keyArn, resourceArns: [this.rds.instanceArn] });
 
     // The application's secret values (database-url, redis-addr, jwt-secret, openai-api-key) as
     // JSON. Created empty: operators put the value once, before the first release of the -apps
     // stack, whose External Secrets sync reads it. No value ever passes through Terraform.
+    // Its readers are named, not implied: External Secrets' role and the break-glass role. A key-
+    // policy deny and a resource-policy deny hold against any IAM policy (CI's PowerUser included).
+    const readers = [roleArn(identity.externalSecretsRoleName), roleArn(identity.breakGlassRoleName)];
     const appSecretKey = new EncryptionKey(this, "app-secret-key", {
       alias: `${identity.resourceName}-app-secrets`,
       description: `Encrypts the application secrets of ${identity.resourceName}`,
       account,
+      decryptOnlyBy: readers,
     });
     const appSecret = new SecretsmanagerSecret(this, "app-secret", {
       name: identity.appSecretName,
       description: `database-url, redis-addr, jwt-secret, openai-api-key for ${identity.resourceName} (JSON); synced into the cluster by External Secrets`,
       kmsKeyId: appSecretKey.keyArn,
       recoveryWindowInDays: 30,
+    });
+    const secretReaders = new DataAwsIamPolicyDocument(this, "app-secret-readers", {
+      statement: [
+        {
+          sid: "ReadOnlyByTheNamedReaders",
+          effect: "Deny",
+          principals: [{ type: "AWS", identifiers: ["*"] }],
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: ["*"],
+          condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
+        },
+      ],
+    });
+    new SecretsmanagerSecretPolicy(this, "app-secret-policy", { secretArn: appSecret.arn, policy: secretReaders.json, blockPublicPolicy: true });
+    const breakGlass = new BreakGlassRole(this, "break-glass", {
+      roleName: identity.breakGlassRoleName,
+      account,
+      secretArns: [appSecret.arn, this.rds.masterUserSecretArn],
+      keyArns: [appSecretKey.keyArn, this.rds.encryptionKeyArn],
     });
 
     // The image tag each component runs. The app release (app-release.yml) writes the value; the
@@ -172,6 +204,7 @@ export class PlatformStack extends EnvironmentStack {
     new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here before the first -apps deploy" });
     new TerraformOutput(this, "backups_bucket", { value: this.backups.bucketName });
     new TerraformOutput(this, "dashboard_name", { value: this.monitoring.dashboardName });
+    new TerraformOutput(this, "break_glass_role_arn", { value: breakGlass.roleArn, description: "Assume (with MFA) to read the app and database secrets in an emergency" });
     new TerraformOutput(this, "certificate_arn", { value: certificate.certificateArn, description: `ACM certificate of ${identity.host} (issued)` });
     new TerraformOutput(this, "rds_master_secret_arn", { value: this.rds.masterUserSecretArn, description: "Secrets Manager secret RDS keeps the master credentials in" });
   }
@@ -260,6 +293,11 @@ const ELASTICACHE_FIELDS = {
   snapshotWindow: "backup.cacheSnapshotWindow",
   maintenanceWindow: "backup.cacheMaintenanceWindow",
 };
+
+function backupVaultSettings(env: Environment): BackupVaultSettings {
+  const v = env.backup.vault;
+  return { name: env.identity.resourceName, retentionDays: v.retentionDays, vaultLock: v.lock, copyToVaultArn: v.copyToVaultArn };
+}
 
 function ecrSettings(env: Environment): EcrProps {
   return { repositoryNames: Object.values(env.identity.repositoryNames), imageTagMutability: env.registry.imageTagMutability };

@@ -1,0 +1,175 @@
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
+import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-detector-feature";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "../cdktf";
+import { BASELINE_STATE_KEY, ProjectSettings, StateBackend } from "../config";
+import { AlertTopic } from "../modules/alert-topic";
+import { AwsAccount } from "../modules/aws-account";
+import { EncryptionKey } from "../modules/encryption-key";
+import { EncryptedLogGroup } from "../modules/log-group";
+import { addAlarm } from "../modules/monitoring";
+import { SecureBucket } from "../modules/secure-bucket";
+import { configureStateBackend } from "./backend";
+import { addAwsProvider } from "./providers";
+
+export interface AccountBaselineStackProps {
+  readonly project: ProjectSettings;
+  readonly backend: StateBackend;
+  /** Buckets whose object-level reads and writes are recorded (the state bucket, each environment's backups). */
+  readonly auditedBucketPrefixes: readonly string[];
+}
+
+/**
+ * Detective controls for the account, when no organization-wide baseline provides them
+ * (`accountBaseline.provider: "project"`): a multi-region CloudTrail trail with log file
+ * validation, a customer key, S3 data events for the state and backups buckets, and delivery to
+ * CloudWatch Logs; alarms there on IAM policy, KMS key and trail changes, root use and
+ * break-glass assumptions, to a security topic; and GuardDuty with EKS audit-log and runtime
+ * monitoring. Applied by a person (CI's roles may not change trails or detectors).
+ */
+export class AccountBaselineStack extends TerraformStack {
+  readonly stateLocation: string;
+
+  constructor(scope: Construct, id: string, props: AccountBaselineStackProps) {
+    super(scope, id);
+    const { project } = props;
+    this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: BASELINE_STATE_KEY, workspace: id });
+    addAwsProvider(this, project, project.state.region, "shared");
+    const account = new AwsAccount(this, "account");
+    const name = `${project.project}-audit`;
+
+    const key = new EncryptionKey(this, "trail-key", {
+      alias: name,
+      description: `Encrypts ${project.project}'s CloudTrail logs`,
+      account,
+      servicePrincipals: ["cloudtrail.amazonaws.com"],
+      serviceConditions: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:cloudtrail:arn", values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`] }],
+    });
+    const trailArn = `arn:${account.partition}:cloudtrail:${project.state.region}:${account.accountId}:trail/${name}`;
+    const bucket = new SecureBucket(this, "trail-bucket", {
+      bucketName: `${name}-${account.accountId}`,
+      kmsKeyArn: key.keyArn,
+      noncurrentVersionExpirationDays: 365,
+      transitions: [{ days: 90, storageClass: "GLACIER" }],
+      expirationDays: 2555,
+      objectLockDays: 365,
+      extraPolicyStatements: (bucketArn) => [
+        {
+          sid: "CloudTrailChecksTheBucket",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+          actions: ["s3:GetBucketAcl"],
+          resources: [bucketArn],
+          condition: [{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }],
+        },
+        {
+          sid: "CloudTrailWritesThisAccountsLogs",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+          actions: ["s3:PutObject"],
+          resources: [`${bucketArn}/AWSLogs/${account.accountId}/*`],
+          condition: [
+            { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
+            { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
+          ],
+        },
+      ],
+    });
+
+    const logs = new EncryptedLogGroup(this, "trail-logs", { name: `/aws/cloudtrail/${name}`, keyAlias: `${name}-logs`, account, retentionInDays: 365 });
+    const logsTrust = new DataAwsIamPolicyDocument(this, "trail-logs-trust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }] }],
+    });
+    const logsRole = new IamRole(this, "trail-logs-role", { name: `${name}-cloudtrail-logs`, assumeRolePolicy: logsTrust.json });
+    const logsWrite = new DataAwsIamPolicyDocument(this, "trail-logs-write", {
+      statement: [{ effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logs.logGroupArn}:log-stream:*`] }],
+    });
+    new IamRolePolicy(this, "trail-logs-policy", { name: "write-trail-logs", role: logsRole.name, policy: logsWrite.json });
+
+    const trail = new Cloudtrail(this, "trail", {
+      name,
+      s3BucketName: bucket.bucketName,
+      kmsKeyId: key.keyArn,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      cloudWatchLogsGroupArn: `${logs.logGroupArn}:*`,
+      cloudWatchLogsRoleArn: logsRole.arn,
+      advancedEventSelector: [
+        { name: "All management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] },
+        {
+          name: "Object reads and writes of state and backups",
+          fieldSelector: [
+            { field: "eventCategory", equalTo: ["Data"] },
+            { field: "resources.type", equalTo: ["AWS::S3::Object"] },
+            { field: "resources.ARN", startsWith: props.auditedBucketPrefixes.map((b) => `arn:${account.partition}:s3:::${b}`) },
+          ],
+        },
+      ],
+    });
+
+    const detector = new GuarddutyDetector(this, "guardduty", { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES" });
+    new GuarddutyDetectorFeature(this, "guardduty-eks-audit-logs", { detectorId: detector.id, name: "EKS_AUDIT_LOGS", status: "ENABLED" });
+    new GuarddutyDetectorFeature(this, "guardduty-runtime", {
+      detectorId: detector.id,
+      name: "RUNTIME_MONITORING",
+      status: "ENABLED",
+      additionalConfiguration: [{ name: "EKS_ADDON_MANAGEMENT", status: "ENABLED" }],
+    });
+    new GuarddutyDetectorFeature(this, "guardduty-s3", { detectorId: detector.id, name: "S3_DATA_EVENTS", status: "ENABLED" });
+
+    const topic = new AlertTopic(this, "security-alerts", { topicName: `${project.project}-security-alerts`, account, emails: project.accountBaseline.alertEmails });
+    for (const filter of SECURITY_FILTERS) {
+      new CloudwatchLogMetricFilter(this, `filter-${filter.name}`, {
+        name: `${name}-${filter.name}`,
+        logGroupName: logs.logGroupName,
+        pattern: filter.pattern,
+        metricTransformation: { name: filter.name, namespace: `${project.project}/Security`, value: "1", defaultValue: "0" },
+      });
+      addAlarm(this, name, topic.topicArn, {
+        name: filter.name,
+        description: filter.description,
+        namespace: `${project.project}/Security`,
+        metricName: filter.name,
+        dimensions: {},
+        statistic: "Sum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      });
+    }
+
+    new TerraformOutput(this, "trail_arn", { value: trail.arn });
+    new TerraformOutput(this, "security_alert_topic_arn", { value: topic.topicArn });
+    new TerraformOutput(this, "guardduty_detector_id", { value: detector.id });
+  }
+}
+
+/** CloudWatch Logs filters on the trail (after the CIS AWS Foundations Benchmark's monitoring controls). */
+export const SECURITY_FILTERS: ReadonlyArray<{ name: string; description: string; pattern: string }> = [
+  {
+    name: "iam-policy-changes",
+    description: "An IAM policy, role trust, boundary, user or access key changed",
+    pattern:
+      "{ ($.eventSource = iam.amazonaws.com) && (($.eventName = PutRolePolicy) || ($.eventName = DeleteRolePolicy) || ($.eventName = AttachRolePolicy) || ($.eventName = DetachRolePolicy) || ($.eventName = CreatePolicyVersion) || ($.eventName = SetDefaultPolicyVersion) || ($.eventName = PutRolePermissionsBoundary) || ($.eventName = DeleteRolePermissionsBoundary) || ($.eventName = UpdateAssumeRolePolicy) || ($.eventName = CreateUser) || ($.eventName = CreateAccessKey)) }",
+  },
+  {
+    name: "kms-key-changes",
+    description: "A KMS key was disabled, scheduled for deletion or given a new policy",
+    pattern: "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion) || ($.eventName = PutKeyPolicy)) }",
+  },
+  {
+    name: "audit-changes",
+    description: "A trail or GuardDuty detector was changed or stopped",
+    pattern:
+      "{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) || ($.eventName = UpdateTrail) || ($.eventName = PutEventSelectors) || ($.eventName = DeleteDetector) || ($.eventName = UpdateDetector) }",
+  },
+  { name: "root-use", description: "The account's root user was used", pattern: '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }' },
+  { name: "break-glass", description: "Someone assumed a break-glass role", pattern: '{ ($.eventName = AssumeRole) && ($.requestParameters.roleArn = "*-break-glass") }' },
+];
