@@ -92,6 +92,9 @@ describe("adding an environment the README's way", () => {
       appSecretName: "mindhit-dev/app",
       loadBalancerName: "mindhit-dev",
       imageTagParameters: { api: "/mindhit/dev/image-tags/api", worker: "/mindhit/dev/image-tags/worker" },
+      ciRoleNames: { plan: "mindhit-ci-dev-plan", deploy: "mindhit-ci-dev-deploy" },
+      breakGlassRoleName: "mindhit-dev-break-glass",
+      externalSecretsRoleName: "mindhit-dev-external-secrets",
     });
   });
 
@@ -168,7 +171,8 @@ describe("synth output", () => {
     const ok = spawnSync(process.execPath, ["dist/main.js"], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     expect(ok.status).toBe(0);
     const lines = ok.stdout.trim().split("\n");
-    expect(lines).toHaveLength(1 + 2 * environments.length);
+    // The bootstrap stack, the account baseline, and two stacks per environment.
+    expect(lines).toHaveLength(2 + 2 * environments.length);
     expect(lines).toContainEqual(expect.stringMatching(/^mindhit-prod +\S*mindhit-prod\/cdk\.tf\.json {2}state: s3:\/\/mindhit-terraform-state\/production\/terraform\.tfstate$/));
     const bad = spawnSync(process.execPath, ["dist/main.js"], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir, MINDHIT_STATE_BACKEND: "gcs" }, encoding: "utf8" });
     expect(bad.status).toBe(1);

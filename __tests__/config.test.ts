@@ -266,10 +266,20 @@ const cases: Case[] = [
   }, "variantOf: the base environment is undefined (expected an environment config such as prod or staging; a circular import between environment files gives undefined)"],
   ["Graviton and x86 node types in one group", () => prodWith("cluster.nodeInstanceTypes", ["t3.medium", "m7g.large"]),
     'environment "prod": cluster.nodeInstanceTypes ["t3.medium","m7g.large"] mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI: list types of one architecture)'],
-  ["an empty public endpoint allow-list (EKS reads it as 0.0.0.0/0)", () => prodWith("cluster.publicAccessCidrs", []),
-    'environment "prod": cluster.publicAccessCidrs must list at least one entry (e.g. "203.0.113.0/24" (an empty list means 0.0.0.0/0 to EKS))'],
+  ["a production API endpoint open to the internet", () => prodWith("cluster.publicAccessCidrs", ["0.0.0.0/0"]),
+    'environment "prod": cluster.publicAccessCidrs "0.0.0.0/0" is not allowed: a production API endpoint open to the whole internet (list known egress ranges, or none for a private endpoint)'],
   ["a resourceName outside the project's prefix (CI cannot manage its roles)", () => stagingWith("identity.resourceName", "stg-mindhit"),
-    'environment "staging": identity.resourceName "stg-mindhit" does not start with "mindhit-" (the CI deploy role manages only mindhit-* roles)'],
+    'environment "staging": identity.resourceName "stg-mindhit" does not start with "mindhit-" (names of the project\'s roles do)'],
+  ["an environment whose names extend another's (its CI could manage the other's roles)", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "staging-eu" })]),
+    'environment "staging-eu" and environment "staging" have resourceNames "mindhit-staging-eu" and "mindhit-staging", one extending the other: staging\'s deploy role manages roles named mindhit-staging-*, which would include staging-eu\'s; choose names that do not extend each other'],
+  ["an environment named like the CI roles", () => problemsOf(project, [staging, prod, variantOf(staging, { name: "ci" })]),
+    'environment "ci": name "ci" gives resourceName "mindhit-ci", which the CI roles\' names (mindhit-ci-*) start with; choose another name'],
+  ["production without locked backups", () => prodWith("backup.objectLockDays", 0),
+    'environment "prod": backup.objectLockDays 0 is not allowed: locked backups (S3 Object Lock) are required of a production environment (tier "production")'],
+  ["production with an unlocked backup vault", () => prodWith("backup.vault.lock", "off"),
+    'environment "prod": backup.vault.lock "off" is not allowed: a locked backup vault is required of a production environment (tier "production")'],
+  ["a backup vault lock mode that does not exist", () => stagingWith("backup.vault.lock", "strict"),
+    'environment "staging": backup.vault.lock "strict" is not allowed (allowed: "off", "governance", "compliance")'],
   ["an admin principal listed twice", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/ops", "arn:aws:iam::123456789012:role/ops"]),
     'environment "prod": cluster.adminPrincipalArns lists "arn:aws:iam::123456789012:role/ops" more than once'],
   ["the cluster's own admin role as an extra admin", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/mindhit-production-eks-admin"]),
@@ -305,8 +315,8 @@ const cases: Case[] = [
     'environment "prod": cluster.nodeInstanceTypes "g5.xlarge": no vCPU/memory rule for the capacity check (covered: t, c, m, r, x, z families; src/stacks/capacity.ts)'],
   ["Slack through a region Chatbot's API is not in", () => prodWith("alerting.slack", { workspaceId: "T0123ABCD", channelId: "C0123ABCD", chatbotRegion: "ap-northeast-2" }),
     'environment "prod": alerting.slack.chatbotRegion "ap-northeast-2" is not allowed (AWS Chatbot\'s API exists only in us-east-2, us-west-2, eu-west-1, ap-southeast-1)'],
-  ["CI's deploy role as an extra admin", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/mindhit-github-deploy"]),
-    'environment "prod": cluster.adminPrincipalArns "arn:aws:iam::123456789012:role/mindhit-github-deploy" is CI\'s role, which already has an access entry (deploy: admin, plan: read)'],
+  ["CI's deploy role as an extra admin", () => prodWith("cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:role/mindhit-ci-production-deploy"]),
+    'environment "prod": cluster.adminPrincipalArns "arn:aws:iam::123456789012:role/mindhit-ci-production-deploy" is CI\'s role, which already has an access entry (deploy: admin, plan: read)'],
 
   // ---- project settings ----
   ["a project name with capitals", () => projectWith("project", "Mindhit"), 'project settings: project "Mindhit" is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)'],
@@ -318,7 +328,7 @@ const cases: Case[] = [
   ["a repository without its owner", () => projectWith("github.repository", "mindhit-infra"), 'project settings: github.repository "mindhit-infra" is not an owner/name GitHub repository (no URL, no .git)'],
   ["a deploy branch with a space", () => projectWith("github.deployBranch", "main branch"), 'project settings: github.deployBranch "main branch" is not a branch name (e.g. "main", without refs/heads/)'],
   ["S3-native locking as a string", () => projectWith("state.useS3NativeLocking", "yes"), 'project settings: state.useS3NativeLocking "yes" is not allowed (expected true or false, got string)'],
-  ["a misspelt project setting", () => projectWith("enviroments", []), 'project settings: enviroments is not a known setting (known here: project, managedBy, domain, dns, state, github)'],
+  ["a misspelt project setting", () => projectWith("enviroments", []), 'project settings: enviroments is not a known setting (known here: project, managedBy, domain, dns, accountBaseline, state, github)'],
   ["a missing github section", () => projectWith("github", undefined), 'project settings: github is missing (expected an object with repository, deployBranch)'],
 
   // ---- run options (environment variables and cdktf context) ----
@@ -391,6 +401,9 @@ describe("the shipped configuration", () => {
       appSecretName: "mindhit-production/app",
       loadBalancerName: "mindhit-production",
       imageTagParameters: { api: "/mindhit/production/image-tags/api", worker: "/mindhit/production/image-tags/worker" },
+      ciRoleNames: { plan: "mindhit-ci-production-plan", deploy: "mindhit-ci-production-deploy" },
+      breakGlassRoleName: "mindhit-production-break-glass",
+      externalSecretsRoleName: "mindhit-production-external-secrets",
     });
     expect(resolveIdentity(project, staging, exists).identity).toMatchObject({
       environment: "staging",

@@ -75,6 +75,17 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(command).toEqual(expect.arrayContaining(["wait", "--for=jsonpath={.status.loadBalancer.ingress[0].hostname}", "ingress/mindhit-api"]));
   });
 
+  it("authenticates the SecretStore as its own IRSA service account, never as the ESO controller", () => {
+    const store = find("SecretStore", "aws-secrets-manager");
+    expect(store.spec).toMatchObject({ provider: { aws: { auth: { jwt: { serviceAccountRef: { name: "mindhit-secrets-reader" } } } } } });
+    expect(find("ServiceAccount", "mindhit-secrets-reader").metadata.annotations).toMatchObject({ "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::/) });
+  });
+
+  it("admits connections to the pods from inside the VPC only", () => {
+    const ingress = (find("NetworkPolicy", "mindhit-api").spec as { ingress: Array<{ from: unknown }> }).ingress;
+    expect(ingress[0].from).toEqual([{ ipBlock: { cidr: env.network.vpcCidr } }]);
+  });
+
   it("names the host's ACM certificate on the Ingress", () => {
     expect(find("Ingress", "mindhit-api").metadata.annotations).toMatchObject({ "alb.ingress.kubernetes.io/certificate-arn": expect.stringMatching(/^arn:aws:acm:/) });
   });

@@ -35,11 +35,12 @@ describe("Eks with the seed's defaults", () => {
   const json = synthEks();
   const cluster = onlyResource(json, "aws_eks_cluster");
 
-  it("creates the cluster on a supported version, in the given subnets, with the private endpoint on and the public one allow-listed", () => {
+  it("creates the cluster on a supported version, in the given subnets, with only the private endpoint by default", () => {
+    expect(cluster.vpc_config).not.toHaveProperty("public_access_cidrs");
     expect(cluster).toMatchObject({
       name: "mindhit-test",
       version: "1.35",
-      vpc_config: { subnet_ids: ["subnet-a", "subnet-c"], endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ["0.0.0.0/0"] },
+      vpc_config: { subnet_ids: ["subnet-a", "subnet-c"], endpoint_private_access: true, endpoint_public_access: false },
       upgrade_policy: { support_type: "STANDARD" },
       deletion_protection: false,
     });
@@ -53,9 +54,17 @@ describe("Eks with the seed's defaults", () => {
 
   it("logs all five control-plane log types to an encrypted group created first", () => {
     expect(cluster.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
-    const group = onlyResource(json, "aws_cloudwatch_log_group");
-    expect(group).toMatchObject({ name: "/aws/eks/mindhit-test/cluster", retention_in_days: 365 });
+    const group = resources(json, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/eks/mindhit-test/cluster");
+    expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
     expect(cluster.depends_on).toContainEqual(expect.stringMatching(/^aws_cloudwatch_log_group\./));
+  });
+
+  it("creates Container Insights' log groups itself, encrypted and with the cluster's retention", () => {
+    const groups = resources(json, "aws_cloudwatch_log_group").filter((g) => String(g.name).startsWith("/aws/containerinsights/"));
+    expect(groups.map((g) => g.name).sort()).toEqual(["application", "dataplane", "host", "performance"].map((k) => `/aws/containerinsights/mindhit-test/${k}`));
+    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/aws_kms_key\.eks_container-insights-key/) });
+    const addon = resources(json, "aws_eks_addon").find((a) => a.addon_name === "amazon-cloudwatch-observability");
+    expect(addon?.depends_on).toEqual(expect.arrayContaining(groups.map(() => expect.stringMatching(/^aws_cloudwatch_log_group\.eks_container-insights-/))));
   });
 
   it("uses API authentication with explicit access entries only: a cluster-admin role for people, MFA required", () => {
@@ -144,7 +153,7 @@ describe("Eks with the seed's defaults", () => {
     expect(nodeGroup.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.eks_addon-vpc-cni/), expect.stringMatching(/aws_eks_addon\.eks_addon-kube-proxy/)]));
     expect(JSON.parse(String(addons.find((a) => a.addon_name === "vpc-cni")?.configuration_values))).toEqual({ enableNetworkPolicy: "true" });
     for (const name of ["coredns", "aws-ebs-csi-driver"]) {
-      expect(addons.find((a) => a.addon_name === name)?.depends_on).toEqual([expect.stringMatching(/^aws_eks_node_group\./)]);
+      expect(addons.find((a) => a.addon_name === name)?.depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
     }
     const ebs = addons.find((a) => a.addon_name === "aws-ebs-csi-driver");
     expect(ebs?.service_account_role_arn).toMatch(/^\$\{aws_iam_role\.eks_ebs-csi-role_[A-F0-9]+\.arn\}$/);

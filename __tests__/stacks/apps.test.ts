@@ -48,11 +48,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(json.provider?.helm).toEqual([{ kubernetes: { ...connection, exec } }]);
   });
 
-  it("creates the mindhit namespace under the restricted Pod Security Standard", () => {
-    expect(onlyResource(json, "kubernetes_namespace_v1").metadata).toEqual({
-      name: "mindhit",
-      labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
-    });
+  it("creates the mindhit and external-secrets namespaces under the restricted Pod Security Standard", () => {
+    expect(resources(json, "kubernetes_namespace_v1").map((n) => n.metadata)).toEqual(
+      ["external-secrets", "mindhit"].map((name) => ({ name, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" } })),
+    );
   });
 
   it("releases the mindhit chart atomically from the stack's own copy of helm/mindhit, after the controllers", () => {
@@ -87,7 +86,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     }
     expect(overrides).toEqual({
       global: { environment: env.identity.environment, imageRegistry: `111111111111.dkr.ecr.${env.region}.amazonaws.com` },
-      secrets: { externalSecret: { enabled: true, remoteKey: env.identity.appSecretName, store: { create: true, name: "aws-secrets-manager", region: env.region } } },
+      secrets: {
+        externalSecret: {
+          enabled: true,
+          remoteKey: env.identity.appSecretName,
+          store: { create: true, name: "aws-secrets-manager", region: env.region, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//), serviceAccountName: "mindhit-secrets-reader" },
+        },
+      },
       api: {
         image: { repository: env.identity.repositoryNames.api, tag: env.release.apiImageTag },
         serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
@@ -126,7 +131,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it.each([
     ["aws-load-balancer-controller", "awsLoadBalancerController", "kube-system"],
     ["metrics-server", "metricsServer", "kube-system"],
-    ["external-secrets", "externalSecrets", "external-secrets"],
+    ["external-secrets", "externalSecrets", "${kubernetes_namespace_v1.external-secrets-namespace.metadata[0].name}"],
     ["cluster-autoscaler", "clusterAutoscaler", "kube-system"],
     ["external-dns", "externalDns", "kube-system"],
   ] as const)("installs %s from its pinned chart", (release, key, namespace) => {
@@ -143,12 +148,21 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       vpcId: "${data.aws_eks_cluster.cluster.vpc_config[0].vpc_id}",
       replicaCount: 2,
       serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^\$\{aws_iam_role\.lb-controller-role_[0-9A-F]+\.arn\}$/) } },
+      // Only the app's namespace may use the ALB class; every ALB drops invalid header fields.
+      ingressClassParams: {
+        create: true,
+        spec: {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mindhit" } },
+          loadBalancerAttributes: [{ key: "routing.http.drop_invalid_header_fields.enabled", value: "true" }],
+        },
+      },
     });
   });
 
   it.each([
     ["lb-controller", "kube-system", "aws-load-balancer-controller"],
-    ["external-secrets", "external-secrets", "external-secrets"],
+    // The app namespace's SecretStore's own service account, not the ESO controller's.
+    ["external-secrets", "mindhit", "mindhit-secrets-reader"],
     ["cluster-autoscaler", "kube-system", "cluster-autoscaler"],
     ["external-dns", "kube-system", "external-dns"],
     ["api", "mindhit", "mindhit-api"],

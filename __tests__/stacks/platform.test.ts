@@ -109,12 +109,12 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
   it("gives CI's deploy role cluster-admin and its plan role read access through explicit access entries", () => {
     const entries = resources(stack, "aws_eks_access_entry").map((e) => String(e.principal_arn));
-    expect(entries).toContainEqual(expect.stringMatching(/:role\/mindhit-github-deploy$/));
-    expect(entries).toContainEqual(expect.stringMatching(/:role\/mindhit-github-plan$/));
+    expect(entries).toContainEqual(expect.stringMatching(new RegExp(`:role/${env.identity.ciRoleNames.deploy}$`)));
+    expect(entries).toContainEqual(expect.stringMatching(new RegExp(`:role/${env.identity.ciRoleNames.plan}$`)));
     const policyOf = (role: string): string | undefined =>
       String(resources(stack, "aws_eks_access_policy_association").find((a) => String(a.principal_arn).includes(entryRef(stack, role)))?.policy_arn);
-    expect(policyOf("mindhit-github-deploy")).toMatch(/AmazonEKSClusterAdminPolicy$/);
-    expect(policyOf("mindhit-github-plan")).toMatch(/AmazonEKSAdminViewPolicy$/);
+    expect(policyOf(env.identity.ciRoleNames.deploy)).toMatch(/AmazonEKSClusterAdminPolicy$/);
+    expect(policyOf(env.identity.ciRoleNames.plan)).toMatch(/AmazonEKSAdminViewPolicy$/);
   });
 
   it("keeps the image tags in SSM parameters that deploys never overwrite", () => {

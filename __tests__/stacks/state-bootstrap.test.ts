@@ -5,7 +5,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { Testing } from "../../src/cdktf";
 import { BOOTSTRAP_STATE_KEY } from "../../src/config";
 import { BOOTSTRAP_LOCAL_STATE_PATH } from "../../src/stacks/state-bootstrap";
-import { buildProject, onlyResource, policyDocumentFor, resources, synthJson } from "../helpers/synth";
+import { buildProject, onlyResource, policyDocumentFor, synthJson } from "../helpers/synth";
 
 describe("state bootstrap stack", () => {
   const project = buildProject();
@@ -115,18 +115,11 @@ describe("state bootstrap stack", () => {
     ]);
   });
 
-  it("outputs the bucket, table, key and the GitHub roles", () => {
-    expect(Object.keys(json.output ?? {}).sort()).toEqual(["github_deploy_role_arn", "github_plan_role_arn", "lock_table", "state_bucket", "state_kms_key_arn"]);
+  it("outputs the bucket, table, key and each environment's CI roles", () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(["ci_roles_production", "ci_roles_staging", "lock_table", "state_bucket", "state_kms_key_arn"]);
   });
 
   describe("GitHub Actions OIDC", () => {
-    const role = (name: string): Record<string, unknown> => {
-      const found = resources(json, "aws_iam_role").find((r) => r.name === name);
-      if (!found) throw new Error(`no role ${name}`);
-      return found;
-    };
-    const trustOf = (name: string): unknown => policyDocumentFor(json, role(name).assume_role_policy).statement;
-
     it("trusts GitHub's OIDC issuer for STS", () => {
       expect(onlyResource(json, "aws_iam_openid_connect_provider")).toMatchObject({
         url: "https://token.actions.githubusercontent.com",
@@ -134,53 +127,5 @@ describe("state bootstrap stack", () => {
       });
     });
 
-    it("lets only this repository's pull requests assume the plan role", () => {
-      expect(trustOf("mindhit-github-plan")).toEqual([
-        expect.objectContaining({
-          actions: ["sts:AssumeRoleWithWebIdentity"],
-          condition: [
-            { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
-            { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: ["repo:mindhit/mindhit-infra:pull_request"] },
-          ],
-        }),
-      ]);
-    });
-
-    it("lets only main and every environment's GitHub environment assume the deploy role", () => {
-      expect(trustOf("mindhit-github-deploy")).toEqual([
-        expect.objectContaining({
-          condition: [
-            { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
-            {
-              test: "StringEquals",
-              variable: "token.actions.githubusercontent.com:sub",
-              values: ["repo:mindhit/mindhit-infra:ref:refs/heads/main", ...project.environments.map((e) => `repo:mindhit/mindhit-infra:environment:${e.identity.githubEnvironment}`)],
-            },
-          ],
-        }),
-      ]);
-    });
-
-    it("keeps the plan role read-only but for the state lock, and limits deploy's IAM to the project's names", () => {
-      const attachments = resources(json, "aws_iam_role_policy_attachment").map((a) => [String(a.role), String(a.policy_arn).split("/").pop()]);
-      expect(attachments).toEqual(
-        expect.arrayContaining([
-          [expect.stringContaining("plan-role"), "ReadOnlyAccess"],
-          [expect.stringContaining("deploy-role"), "PowerUserAccess"],
-        ]),
-      );
-      expect(attachments.map(([, p]) => p)).not.toContain("AdministratorAccess");
-      const inline = (id: string): Array<{ sid: string; resources: string[] }> =>
-        policyDocumentFor(json, resources(json, "aws_iam_role_policy").find((p) => p.name === id)?.policy).statement as Array<{ sid: string; resources: string[] }>;
-      expect(inline("plan-state-lock").map((s) => s.sid)).toEqual(["TakeTheStateLock", "TakeTheS3NativeLock", "UseTheStateKey"]);
-      // use_lockfile: the plan role writes and removes <key>.tflock objects, and encrypts them with the state key.
-      const lockfile = inline("plan-state-lock").find((s) => s.sid === "TakeTheS3NativeLock") as unknown as { actions: string[]; resources: string[] };
-      expect(lockfile.actions).toEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
-      expect(lockfile.resources).toEqual([expect.stringMatching(/\/\*\.tflock$/)]);
-      expect((inline("plan-state-lock").find((s) => s.sid === "UseTheStateKey") as unknown as { actions: string[] }).actions).toContain("kms:Encrypt");
-      const iam = inline("deploy-project-iam");
-      expect(iam.find((s) => s.sid === "ManageThisProjectsRolesAndPolicies")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-\*$/)]);
-      expect(iam.find((s) => s.sid === "ManageTheClustersOidcProviders")?.resources).toEqual([expect.stringMatching(/:oidc-provider\/oidc\.eks\.\*$/)]);
-    });
   });
 });

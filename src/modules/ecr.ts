@@ -1,5 +1,7 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Construct } from "constructs";
 import { checkNonEmpty, duplicates, ProblemSink, Problems, quote } from "../validation";
 
@@ -14,6 +16,12 @@ export interface EcrProps {
   readonly scanOnPush?: boolean;
   /** Images kept per repository; older ones expire (the seed's "Keep last 10 images"). @default 10 */
   readonly keepLastImages?: number;
+  /**
+   * The only principals (ARNs, wildcards allowed) that may pull, whatever their IAM policies say
+   * (a repository-policy deny for everyone else): an environment's nodes, not another's.
+   * @default anyone IAM allows
+   */
+  readonly pullPrincipalArns?: readonly string[];
 }
 
 export const ECR_DEFAULTS = {
@@ -87,6 +95,20 @@ export class Ecr extends Construct {
         forceDelete: false,
       });
       new EcrLifecyclePolicy(this, `${constructId}-lifecycle`, { repository: repository.name, policy });
+      if (props.pullPrincipalArns !== undefined) {
+        const pullers = new DataAwsIamPolicyDocument(this, `${constructId}-pullers`, {
+          statement: [
+            {
+              sid: "PullOnlyByTheNamedPrincipals",
+              effect: "Deny",
+              principals: [{ type: "AWS", identifiers: ["*"] }],
+              actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+              condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.pullPrincipalArns] }],
+            },
+          ],
+        });
+        new EcrRepositoryPolicy(this, `${constructId}-policy`, { repository: repository.name, policy: pullers.json });
+      }
       urls[name] = repository.repositoryUrl;
       arns[name] = repository.arn;
       registryId = repository.registryId;

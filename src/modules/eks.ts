@@ -1,3 +1,4 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
@@ -299,6 +300,7 @@ export class Eks extends Construct {
     });
 
     const addons: EksAddonSpec[] = [{ name: "coredns" }];
+    const insightsGroups: CloudwatchLogGroup[] = [];
     if (oidcProviderArn !== "") {
       const ebsCsiRole = new IrsaRole(this, "ebs-csi-role", {
         roleName: `${clusterName}-ebs-csi`,
@@ -319,9 +321,33 @@ export class Eks extends Construct {
           managedPolicyArns: [awsPolicy("CloudWatchAgentServerPolicy")],
         });
         addons.push({ name: "amazon-cloudwatch-observability", serviceAccountRoleArn: agentRole.roleArn });
+        // The agent and Fluent Bit would create these groups themselves, unencrypted and kept
+        // forever; created first, they get a customer key and the cluster's log retention.
+        const insightsKey = new EncryptionKey(this, "container-insights-key", {
+          alias: `${clusterName}-container-insights`,
+          description: `Encrypts the Container Insights log groups of EKS cluster ${clusterName}`,
+          account,
+          servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
+          serviceConditions: [
+            {
+              test: "ArnLike",
+              variable: "kms:EncryptionContext:aws:logs:arn",
+              values: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:/aws/containerinsights/${clusterName}/*`],
+            },
+          ],
+        });
+        for (const kind of ["application", "dataplane", "host", "performance"]) {
+          insightsGroups.push(
+            new CloudwatchLogGroup(this, `container-insights-${kind}`, {
+              name: `/aws/containerinsights/${clusterName}/${kind}`,
+              retentionInDays: props.logRetentionDays ?? EKS_DEFAULTS.logRetentionDays,
+              kmsKeyId: insightsKey.keyArn,
+            }),
+          );
+        }
       }
     }
-    for (const addon of [...addons, ...(props.extraAddons ?? [])]) this.addon(cluster, addon, [nodeGroup]);
+    for (const addon of [...addons, ...(props.extraAddons ?? [])]) this.addon(cluster, addon, [nodeGroup, ...insightsGroups]);
 
     const adminRole = this.clusterAdminRole(clusterName, account, cluster.arn);
     const accessPolicy = (name: string): string => `arn:${account.partition}:eks::aws:cluster-access-policy/${name}`;
@@ -353,7 +379,7 @@ export class Eks extends Construct {
     this.secretsKeyArn = secretsKey.keyArn;
   }
 
-  private addon(cluster: EksCluster, addon: EksAddonSpec, dependsOn: EksNodeGroup[]): EksAddon {
+  private addon(cluster: EksCluster, addon: EksAddonSpec, dependsOn: Array<EksNodeGroup | CloudwatchLogGroup>): EksAddon {
     return new EksAddon(this, `addon-${addon.name}`, {
       clusterName: cluster.name,
       addonName: addon.name,

@@ -41,7 +41,8 @@ export class EncryptedLogGroup extends Construct {
         {
           test: "ArnLike",
           variable: "kms:EncryptionContext:aws:logs:arn",
-          values: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*`],
+          // This group only: the key is the group's own, no other log group may use it.
+          values: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:${props.name}`],
         },
       ],
     });

@@ -60,6 +60,8 @@ export const APP = {
   /** PostgreSQL role the app logs in as with an IAM token (`GRANT rds_iam TO mindhit_app`). */
   databaseUser: "mindhit_app",
   secretStoreName: "aws-secrets-manager",
+  /** The SecretStore's service account: its IRSA role is the only reader of the app secret. */
+  secretsServiceAccount: "mindhit-secrets-reader",
 } as const;
 
 export type AppsStackProps = EnvironmentStackProps;
@@ -67,7 +69,7 @@ export type AppsStackProps = EnvironmentStackProps;
 /** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
 export interface AppReleaseValues {
   global: { environment: string; imageRegistry: string };
-  secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string } } };
+  secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string; roleArn: string; serviceAccountName: string } } };
   api: ComponentValues;
   worker: ComponentValues;
   ingress: { enabled: boolean; host: string; certificateArn: string; wafAclArn: string; loadBalancerName: string };
@@ -146,6 +148,15 @@ export class AppsStack extends EnvironmentStack {
       vpcId: cluster.vpcConfig.get(0).vpcId,
       replicaCount: 2,
       serviceAccount: { create: true, name: lbcServiceAccount, annotations: { "eks.amazonaws.com/role-arn": lbcRole.roleArn } },
+      // The "alb" class serves the app's namespace only (no other namespace can open an internet-
+      // facing ALB without the WAF), and every ALB drops requests with invalid header fields.
+      ingressClassParams: {
+        create: true,
+        spec: {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": APP.namespace } },
+          loadBalancerAttributes: [{ key: "routing.http.drop_invalid_header_fields.enabled", value: "true" }],
+        },
+      },
     });
 
     // metrics-server: the resource metrics API the HPAs scale on.
@@ -190,8 +201,10 @@ export class AppsStack extends EnvironmentStack {
     // chart's database-init hook (through External Secrets) to create the app's login role.
     const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: identity.resourceName });
     const masterSecret = database.masterUserSecret.get(0);
-    const esoServiceAccount = "external-secrets";
-    const esoRole = irsa("external-secrets-role", identity.externalSecretsRoleName, "external-secrets", esoServiceAccount, [
+    // The app namespace's SecretStore authenticates as its own service account's IRSA role, never
+    // as the controller (whose service account has no AWS role): a store created in any other
+    // namespace gets no access through the controller.
+    const esoRole = irsa("external-secrets-role", identity.externalSecretsRoleName, APP.namespace, APP.secretsServiceAccount, [
       { sid: "ReadAppAndMasterSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn, masterSecret.secretArn] },
       {
         sid: "DecryptThemThroughSecretsManager",
@@ -201,13 +214,14 @@ export class AppsStack extends EnvironmentStack {
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.${account.dnsSuffix}`] }],
       },
     ]);
-    const externalSecrets = this.thirdPartyRelease(
-      "external-secrets",
-      THIRD_PARTY_CHARTS.externalSecrets,
-      "external-secrets",
-      { installCRDs: true, serviceAccount: { create: true, name: esoServiceAccount, annotations: { "eks.amazonaws.com/role-arn": esoRole.roleArn } } },
-      true,
-    );
+    // Its own namespace, under Pod Security "restricted" like the app's.
+    const esoNamespace = new NamespaceV1(this, "external-secrets-namespace", {
+      metadata: { name: "external-secrets", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" } },
+    });
+    const externalSecrets = this.thirdPartyRelease("external-secrets", THIRD_PARTY_CHARTS.externalSecrets, esoNamespace.metadata.name, {
+      installCRDs: true,
+      serviceAccount: { create: true, name: "external-secrets" },
+    });
 
     // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
     const appStatements: DataAwsIamPolicyDocumentStatement[] = [
@@ -262,7 +276,13 @@ export class AppsStack extends EnvironmentStack {
 
     this.releaseValues = {
       global: { environment: identity.environment, imageRegistry: registry },
-      secrets: { externalSecret: { enabled: true, remoteKey: appSecret.name, store: { create: true, name: APP.secretStoreName, region: env.region } } },
+      secrets: {
+        externalSecret: {
+          enabled: true,
+          remoteKey: appSecret.name,
+          store: { create: true, name: APP.secretStoreName, region: env.region, roleArn: esoRole.roleArn, serviceAccountName: APP.secretsServiceAccount },
+        },
+      },
       api: component("api"),
       worker: component("worker"),
       ingress: { enabled: true, host: identity.host, certificateArn: certificate.arn, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },

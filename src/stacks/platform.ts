@@ -93,7 +93,8 @@ export class PlatformStack extends EnvironmentStack {
     const placement = { account, vpcId: this.vpc.vpcId, subnetIds: this.vpc.privateSubnets, allowedSecurityGroupIds: clientGroups };
     this.rds = new Rds(this, "rds", { ...rdsSettings(env), ...placement });
     this.cache = new ElastiCache(this, "elasticache", { ...elastiCacheSettings(env), ...placement });
-    this.ecr = new Ecr(this, "ecr", ecrSettings(env));
+    // Only this environment's nodes pull its images (staging's nodes cannot run prod's).
+    this.ecr = new Ecr(this, "ecr", { ...ecrSettings(env), pullPrincipalArns: [this.eks.nodeRoleArn] });
 
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
     const slack = env.alerting.slack;

@@ -227,11 +227,16 @@ spec:
     - Egress
     {{- end }}
   ingress:
-    # The ALB targets pod IPs directly (target-type ip) and kubelet probes the same port; neither
-    # has a fixed address, the port is the boundary.
+    # The ALB targets pod IPs directly (target-type ip) and kubelet probes the same port: both come
+    # from inside the VPC, so only the VPC (when known) may connect, on the http port only.
     - ports:
         - port: http
           protocol: TCP
+      {{- with $egress.vpcCidr }}
+      from:
+        - ipBlock:
+            cidr: {{ . }}
+      {{- end }}
   {{- if $egress.enabled }}
   egress:
     {{- include "mindhit.dnsEgress" .root | nindent 4 }}

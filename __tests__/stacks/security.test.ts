@@ -1,0 +1,197 @@
+/**
+ * What principals can do beyond their job, read from the synthesized policies: CI roles per
+ * environment that cannot escalate or reach another environment, a boundary on every role the
+ * stacks create, secrets readable only by their named readers, backups CI cannot destroy, and
+ * the account baseline's detective controls.
+ */
+import { iamPatternMatches } from "../helpers/iam-pattern";
+import { Block, buildProject, onlyResource, policyDocumentFor, resources, synthJson, SynthJson } from "../helpers/synth";
+
+const stacks = buildProject();
+const bootstrap = synthJson(stacks.bootstrap);
+type Statement = { sid?: string; effect: string; actions?: string[]; not_actions?: string[]; resources?: string[]; not_resources?: string[]; condition?: Array<{ test: string; variable: string; values: string[] }>; principals?: unknown };
+
+const roleNamed = (json: SynthJson, name: string): Block => {
+  const found = resources(json, "aws_iam_role").find((r) => r.name === name);
+  if (!found) throw new Error(`no role ${name}`);
+  return found;
+};
+/** Every inline statement of a role (policies reference the role by construct id). */
+function inlineStatements(json: SynthJson, roleName: string): Statement[] {
+  const id = Object.entries(json.resource?.aws_iam_role ?? {}).find(([, r]) => r.name === roleName)?.[0];
+  return resources(json, "aws_iam_role_policy")
+    .filter((p) => String(p.role) === `\${aws_iam_role.${id}.name}`)
+    .flatMap((p) => policyDocumentFor(json, p.policy).statement as Statement[]);
+}
+/** An ARN pattern with Terraform references replaced by this test's account and partition. */
+const concrete = (pattern: string): string => pattern.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "111111111111");
+
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s CI roles", (_name, env) => {
+  const { plan, deploy } = env.identity.ciRoleNames;
+  const ciRoleArns = Object.values(env.identity.ciRoleNames).concat(
+    ...stacks.environments.map((e) => Object.values(e.identity.ciRoleNames)),
+  ).map((n) => `arn:aws:iam::111111111111:role/${n}`);
+
+  it("deploy is trusted for exactly one subject: its own GitHub environment (prod: production only)", () => {
+    const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, deploy).assume_role_policy).statement as Statement[];
+    expect(trust).toHaveLength(1);
+    expect(trust[0].condition).toContainEqual({ test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [`repo:mindhit/mindhit-infra:environment:${env.identity.githubEnvironment}`] });
+  });
+
+  it("plan is trusted for this repository's pull requests only", () => {
+    const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, plan).assume_role_policy).statement as Statement[];
+    expect(trust[0].condition).toContainEqual({ test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: ["repo:mindhit/mindhit-infra:pull_request"] });
+  });
+
+  it("both carry the CI permissions boundary", () => {
+    for (const role of [plan, deploy]) expect(String(roleNamed(bootstrap, role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
+  });
+
+  it("no Allow statement reaches a CI role or a boundary policy (no self-escalation)", () => {
+    for (const role of [plan, deploy]) {
+      for (const st of inlineStatements(bootstrap, role).filter((s) => s.effect === "Allow")) {
+        for (const pattern of st.resources ?? []) {
+          for (const target of [...ciRoleArns, "arn:aws:iam::111111111111:policy/mindhit-workload-boundary", "arn:aws:iam::111111111111:policy/mindhit-ci-boundary"]) {
+            expect({ sid: st.sid, pattern, reaches: iamPatternMatches(target, concrete(pattern)) }).toEqual({ sid: st.sid, pattern, reaches: false });
+          }
+        }
+      }
+    }
+  });
+
+  it("deploy creates and changes roles only with the workload boundary, and passes them only to their services", () => {
+    const statements = inlineStatements(bootstrap, deploy);
+    const create = statements.find((s) => s.actions?.includes("iam:CreateRole"))!;
+    expect(create.condition).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [expect.stringMatching(/:policy\/mindhit-workload-boundary$/)] }]);
+    expect(create.actions).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]));
+    expect(create.resources).toEqual([expect.stringMatching(new RegExp(`:role/${env.identity.resourceName}-\\*$`))]);
+    const pass = statements.find((s) => s.actions?.includes("iam:PassRole"))!;
+    expect(pass.condition?.[0]).toMatchObject({ variable: "iam:PassedToService" });
+  });
+
+  it("both are walled off from other environments and from secrets, backups, keys and the audit trail", () => {
+    for (const role of [plan, deploy]) {
+      const denies = new Map(inlineStatements(bootstrap, role).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));
+      expect(denies.get("NoOtherEnvironments")?.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: ["shared", env.identity.environment] });
+      expect(denies.get("NoSecretValues")?.actions).toContain("secretsmanager:GetSecretValue");
+      expect(denies.get("NoDestroyingBackups")?.actions).toEqual(expect.arrayContaining(["backup:DeleteRecoveryPoint", "rds:DeleteDBSnapshot", "s3:BypassGovernanceRetention"]));
+      expect(denies.get("NoDestroyingKeys")?.actions).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]));
+      expect(denies.get("NoEscalation")?.resources).toEqual(expect.arrayContaining([expect.stringMatching(/:role\/mindhit-ci-\*$/), expect.stringMatching(/:policy\/mindhit-ci-boundary$/)]));
+    }
+  });
+
+  it("plan takes no lock and reads no log, image or backup contents", () => {
+    const statements = inlineStatements(bootstrap, plan);
+    const allowed = statements.filter((s) => s.effect === "Allow").flatMap((s) => s.actions ?? []);
+    expect(allowed.filter((a) => /^dynamodb:(Put|Delete|Update)Item$|^s3:(Put|Delete)Object$/.test(a))).toEqual([]);
+    const notNeeded = statements.find((s) => s.sid === "NotNeededToPlan")!;
+    expect(notNeeded.actions).toEqual(expect.arrayContaining(["logs:GetLogEvents", "ecr:BatchGetImage", "dynamodb:DeleteItem"]));
+  });
+});
+
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s stacks", (name, env) => {
+  const platform = synthJson(stacks.platforms.get(name)!);
+  const apps = synthJson(stacks.apps.get(name)!);
+
+  it("every role they create carries the workload boundary", () => {
+    for (const json of [platform, apps]) {
+      for (const role of resources(json, "aws_iam_role")) expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({ role: role.name, boundary: expect.stringMatching(/:policy\/mindhit-workload-boundary$/) });
+    }
+  });
+
+  it("the app secret is readable only by External Secrets' role and the break-glass role, in its resource policy and its key's policy", () => {
+    const readers = [expect.stringMatching(new RegExp(`:role/${env.identity.externalSecretsRoleName}$`)), expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`))];
+    const secretPolicy = policyDocumentFor(platform, onlyResource(platform, "aws_secretsmanager_secret_policy").policy).statement as Statement[];
+    expect(secretPolicy).toEqual([expect.objectContaining({ effect: "Deny", actions: ["secretsmanager:GetSecretValue"], condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }] })]);
+    const keys = resources(platform, "aws_kms_key").map((k) => policyDocumentFor(platform, k.policy).statement as Statement[]);
+    const guarded = keys.filter((statements) => statements.some((s) => s.sid === "DecryptOnlyByTheNamedReaders"));
+    expect(guarded).toHaveLength(1);
+    expect(guarded[0].find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }]);
+  });
+
+  it("the break-glass role needs MFA and reads only the app and database secrets", () => {
+    const role = roleNamed(platform, env.identity.breakGlassRoleName);
+    expect(policyDocumentFor(platform, role.assume_role_policy).statement).toEqual([
+      expect.objectContaining({ condition: expect.arrayContaining([{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }]) }),
+    ]);
+    const read = inlineStatements(platform, env.identity.breakGlassRoleName).find((s) => s.sid === "ReadTheSecrets")!;
+    expect(read.resources).toHaveLength(2);
+  });
+
+  it("backs the database up into an AWS Backup vault, locked and kept per config", () => {
+    expect(onlyResource(platform, "aws_backup_plan").rule).toEqual([expect.objectContaining({ lifecycle: { delete_after: env.backup.vault.retentionDays } })]);
+    expect(resources(platform, "aws_backup_vault_lock_configuration")).toHaveLength(env.backup.vault.lock === "off" ? 0 : 1);
+    expect(onlyResource(platform, "aws_backup_selection").resources).toEqual([expect.stringMatching(/aws_db_instance\..*\.arn/)]);
+  });
+
+  it("locks the backups bucket's objects (governance) for the configured days", () => {
+    const locks = resources(platform, "aws_s3_bucket_object_lock_configuration");
+    if (env.backup.objectLockDays === 0) expect(locks).toEqual([]);
+    else expect(locks).toEqual([expect.objectContaining({ rule: { default_retention: { mode: "GOVERNANCE", days: env.backup.objectLockDays } } })]);
+  });
+
+  it("lets only this environment's nodes pull its images", () => {
+    for (const policy of resources(platform, "aws_ecr_repository_policy")) {
+      const statement = (policyDocumentFor(platform, policy.policy).statement as Statement[])[0];
+      expect(statement).toMatchObject({ effect: "Deny", actions: expect.arrayContaining(["ecr:BatchGetImage"]) });
+      expect(statement.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [expect.stringMatching(/aws_iam_role\.eks_node-role_.*\.arn/)] }]);
+    }
+    expect(resources(platform, "aws_ecr_repository_policy")).toHaveLength(2);
+  });
+
+  it("gives every log group a key only that group may use", () => {
+    const keys = new Map(Object.entries(platform.resource?.aws_kms_key ?? {}));
+    for (const group of resources(platform, "aws_cloudwatch_log_group").filter((g) => !String(g.name).startsWith("/aws/containerinsights/"))) {
+      const keyId = /aws_kms_key\.([^.]+)\.arn/.exec(String(group.kms_key_id))?.[1];
+      const statements = policyDocumentFor(platform, keys.get(keyId ?? "")?.policy).statement as Statement[];
+      const logs = statements.find((st) => st.sid === "ServicesUseKeyForThisAccount");
+      expect(logs?.condition?.[0].values).toEqual([expect.stringMatching(new RegExp(`:log-group:${String(group.name).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`))]);
+    }
+  });
+
+  it("opens a public API endpoint only to the configured CIDRs, and never to the internet in production", () => {
+    const vpc = onlyResource(platform, "aws_eks_cluster").vpc_config as Block;
+    expect(vpc.endpoint_private_access).toBe(true);
+    expect(vpc.endpoint_public_access).toBe(env.cluster.publicAccessCidrs.length > 0);
+    if (env.tier === "production") expect(env.cluster.publicAccessCidrs.filter((c) => c.endsWith("/0"))).toEqual([]);
+  });
+});
+
+describe("permissions boundaries", () => {
+  const policies = new Map(resources(bootstrap, "aws_iam_policy").map((p) => [String(p.name), policyDocumentFor(bootstrap, p.policy).statement as Statement[]]));
+
+  it("the workload boundary denies IAM administration and assuming CI roles to every workload", () => {
+    const workload = policies.get("mindhit-workload-boundary")!;
+    expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:Attach*", "iam:Put*", "iam:PassRole"]));
+    expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
+    expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
+  });
+
+  it("the CI boundary carries the same walls as the CI roles' own policies", () => {
+    const ci = policies.get("mindhit-ci-boundary")!;
+    expect(ci.map((s) => s.sid)).toEqual(["WithinTheseLimits", "NoEscalation", "NoUnboundedIdentities", "NoSecretValues", "NoDecryptingSecrets", "NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]);
+  });
+});
+
+describe("account baseline", () => {
+  const baseline = synthJson(stacks.baseline!);
+
+  it("records every region's management events and object events of the state and backups buckets, validated and encrypted", () => {
+    const trail = onlyResource(baseline, "aws_cloudtrail");
+    expect(trail).toMatchObject({ is_multi_region_trail: true, enable_log_file_validation: true, include_global_service_events: true, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+    const data = (trail.advanced_event_selector as Array<{ field_selector: Array<{ field: string; starts_with?: string[] }> }>)[1];
+    expect(data.field_selector.find((f) => f.field === "resources.ARN")?.starts_with).toEqual([
+      "arn:${data.aws_partition.account_partition_32ACE770.partition}:s3:::mindhit-terraform-state/",
+      ...stacks.environments.map((e) => `arn:\${data.aws_partition.account_partition_32ACE770.partition}:s3:::${e.identity.resourceName}-backups-`),
+    ]);
+  });
+
+  it("runs GuardDuty with EKS audit-log and runtime monitoring", () => {
+    expect(resources(baseline, "aws_guardduty_detector_feature").map((f) => f.name)).toEqual(["EKS_AUDIT_LOGS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"]);
+  });
+
+  it("alarms on IAM policy, KMS key and trail changes, root use and break-glass use", () => {
+    const alarms = resources(baseline, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
+    expect(alarms.sort()).toEqual(["iam-policy-changes", "kms-key-changes", "audit-changes", "root-use", "break-glass"].map((n) => `mindhit-audit-${n}`).sort());
+  });
+});
