@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECKOV = os.path.join(os.path.dirname(sys.executable), "checkov")
 # Types with checks that read only a policy document's *content*: ours come from
 # aws_iam_policy_document data sources, which checkov scans themselves (its data checks).
-POLICY_REFERENCE_TYPES = {"aws_sns_topic_policy"}
+POLICY_REFERENCE_TYPES = {"aws_sns_topic_policy", "aws_ecr_repository_policy"}
 # Kinds checkov's Kubernetes checks must report on in every rendered manifest.
 SCANNED_KINDS = {"Deployment", "Service", "ServiceAccount", "Ingress"}
 
