@@ -109,13 +109,18 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(guarded[0].find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }]);
   });
 
-  it("the break-glass role needs MFA and reads only the app and database secrets", () => {
+  it("the break-glass role needs MFA, reads only the app and database secrets, and sets only the app secret", () => {
     const role = roleNamed(platform, env.identity.breakGlassRoleName);
     expect(policyDocumentFor(platform, role.assume_role_policy).statement).toEqual([
       expect.objectContaining({ condition: expect.arrayContaining([{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }]) }),
     ]);
-    const read = inlineStatements(platform, env.identity.breakGlassRoleName).find((s) => s.sid === "ReadTheSecrets")!;
-    expect(read.resources).toHaveLength(2);
+    const statements = inlineStatements(platform, env.identity.breakGlassRoleName);
+    expect(statements.find((s) => s.sid === "ReadTheSecrets")?.resources).toEqual([expect.stringMatching(/aws_secretsmanager_secret\./), expect.stringMatching(/aws_db_instance\./)]);
+    expect(statements.find((s) => s.sid === "SetTheWritableSecrets")).toEqual(
+      expect.objectContaining({ actions: ["secretsmanager:PutSecretValue"], resources: [expect.stringMatching(/aws_secretsmanager_secret\./)] }),
+    );
+    // Writing a CMK-encrypted value takes Decrypt too, which the key grants to its readers only.
+    expect(statements.find((s) => s.sid === "UseTheKeysThroughSecretsManager")?.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
   });
 
   it("backs the database up into an AWS Backup vault, locked and kept per config", () => {

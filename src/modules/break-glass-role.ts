@@ -9,13 +9,20 @@ export interface BreakGlassRoleProps {
   readonly account: AwsAccount;
   /** Secrets the role may read. */
   readonly secretArns: readonly string[];
+  /**
+   * Secrets whose values people set (the app secret). Writing needs kms:Decrypt as well as
+   * kms:GenerateDataKey, and the key policy grants Decrypt to the named readers only, so the
+   * writer has to be one of them.
+   * @default none
+   */
+  readonly writableSecretArns?: readonly string[];
   /** Their KMS keys (decrypt through Secrets Manager only). */
   readonly keyArns: readonly string[];
 }
 
 /**
  * The one human path to the environment's secret values: assumable by this account's principals
- * with MFA, for an hour, and able to read exactly the listed secrets. Every assumption is a
+ * with MFA, for an hour, and able to read exactly the listed secrets and set the writable ones. Every assumption is a
  * CloudTrail event (the account baseline alarms on it).
  */
 export class BreakGlassRole extends Construct {
@@ -39,23 +46,26 @@ export class BreakGlassRole extends Construct {
     });
     const role = new IamRole(this, "role", {
       name: props.roleName,
-      description: "Break-glass read of the environment's secrets (MFA; audited)",
+      description: "Break-glass read of the environment's secrets, and setting the app secret (MFA; audited)",
       assumeRolePolicy: trust.json,
       maxSessionDuration: 3600,
     });
     const read = new DataAwsIamPolicyDocument(this, "read", {
       statement: [
         { sid: "ReadTheSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [...props.secretArns] },
+        ...(props.writableSecretArns !== undefined && props.writableSecretArns.length > 0
+          ? [{ sid: "SetTheWritableSecrets", effect: "Allow", actions: ["secretsmanager:PutSecretValue"], resources: [...props.writableSecretArns] }]
+          : []),
         {
-          sid: "DecryptThemThroughSecretsManager",
+          sid: "UseTheKeysThroughSecretsManager",
           effect: "Allow",
-          actions: ["kms:Decrypt"],
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
           resources: [...props.keyArns],
           condition: [{ test: "StringLike", variable: "kms:ViaService", values: ["secretsmanager.*.amazonaws.com"] }],
         },
       ],
     });
-    new IamRolePolicy(this, "policy", { name: "read-secrets", role: role.name, policy: read.json });
+    new IamRolePolicy(this, "policy", { name: "secrets", role: role.name, policy: read.json });
     this.roleArn = role.arn;
   }
 }

@@ -168,6 +168,7 @@ export class PlatformStack extends EnvironmentStack {
       roleName: identity.breakGlassRoleName,
       account,
       secretArns: [appSecret.arn, this.rds.masterUserSecretArn],
+      writableSecretArns: [appSecret.arn],
       keyArns: [appSecretKey.keyArn, this.rds.encryptionKeyArn],
     });
 
@@ -205,7 +206,7 @@ export class PlatformStack extends EnvironmentStack {
     new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here before the first -apps deploy" });
     new TerraformOutput(this, "backups_bucket", { value: this.backups.bucketName });
     new TerraformOutput(this, "dashboard_name", { value: this.monitoring.dashboardName });
-    new TerraformOutput(this, "break_glass_role_arn", { value: breakGlass.roleArn, description: "Assume (with MFA) to read the app and database secrets in an emergency" });
+    new TerraformOutput(this, "break_glass_role_arn", { value: breakGlass.roleArn, description: "Assume (with MFA) to set the app secret, or to read the app and database secrets in an emergency" });
     new TerraformOutput(this, "certificate_arn", { value: certificate.certificateArn, description: `ACM certificate of ${identity.host} (issued)` });
     new TerraformOutput(this, "rds_master_secret_arn", { value: this.rds.masterUserSecretArn, description: "Secrets Manager secret RDS keeps the master credentials in" });
   }
