@@ -20,6 +20,7 @@ describe("run options", () => {
     expect(resolveRunOptions({ MINDHIT_STATE_BACKEND: "cloud", TF_CLOUD_ORGANIZATION: "mindhit" }, noContext)).toEqual({
       backend: { kind: "cloud", organization: "mindhit", hostname: "app.terraform.io" },
       bootstrapState: "local",
+      clusterAuth: "token",
     });
   });
 
@@ -93,6 +94,10 @@ describe("adding an environment the README's way", () => {
       loadBalancerName: "mindhit-dev",
       imageTagParameters: { api: "/mindhit/dev/image-tags/api", worker: "/mindhit/dev/image-tags/worker" },
       ciRoleNames: { plan: "mindhit-ci-dev-plan", deploy: "mindhit-ci-dev-deploy" },
+      hcpTerraformRoleNames: {
+        platform: { plan: "mindhit-ci-dev-tfc-platform-plan", apply: "mindhit-ci-dev-tfc-platform-apply" },
+        apps: { plan: "mindhit-ci-dev-tfc-apps-plan", apply: "mindhit-ci-dev-tfc-apps-apply" },
+      },
       breakGlassRoleName: "mindhit-dev-break-glass",
       externalSecretsRoleName: "mindhit-dev-external-secrets",
     });

@@ -4,14 +4,14 @@
  * real validation path (`addProjectStacks`: types, identity, cross-environment uniqueness, the
  * modules' own rules) and asserts the exact line; a TypeError or any other exception fails it.
  */
-import { addProjectStacks, resolveRunOptions } from "../src/app";
+import { addProjectStacks, resolveRunOptions, RunOptions } from "../src/app";
 import { Testing } from "../src/cdktf";
 import { availabilityZonesOf, AWS_REGIONS, EnvironmentConfig, ProjectSettings, resolveIdentity, variantOf } from "../src/config";
 import { environments, project } from "../src/environments";
 import { prod } from "../src/environments/prod";
 import { staging } from "../src/environments/staging";
 import { ValidationError } from "../src/validation";
-import { S3_RUN } from "./helpers/synth";
+import { CLOUD_RUN, S3_RUN } from "./helpers/synth";
 
 /** A deep copy of `value` with the dotted `path` set to `to` (deleted when `to` is `undefined`). */
 function withField<T>(value: T, path: string, to: unknown): T {
@@ -29,9 +29,9 @@ function withField<T>(value: T, path: string, to: unknown): T {
 }
 
 /** Every problem the real validation reports, or [] when the configuration synthesizes. */
-function problemsOf(projectSettings: unknown, environmentConfigs: unknown): string[] {
+function problemsOf(projectSettings: unknown, environmentConfigs: unknown, run: RunOptions = S3_RUN): string[] {
   try {
-    addProjectStacks(Testing.app(), projectSettings, environmentConfigs, S3_RUN);
+    addProjectStacks(Testing.app(), projectSettings, environmentConfigs, run);
     return [];
   } catch (error) {
     if (error instanceof ValidationError) return [...error.problems];
@@ -40,6 +40,7 @@ function problemsOf(projectSettings: unknown, environmentConfigs: unknown): stri
 }
 
 const prodWith = (path: string, to: unknown): string[] => problemsOf(project, [staging, withField(prod, path, to)]);
+const prodInHcpTerraformWith = (path: string, to: unknown): string[] => problemsOf(project, [staging, withField(prod, path, to)], CLOUD_RUN);
 const stagingWith = (path: string, to: unknown): string[] => problemsOf(project, [withField(staging, path, to), prod]);
 const projectWith = (path: string, to: unknown): string[] => problemsOf(withField(project, path, to), environments);
 const runOptionsWith = (env: NodeJS.ProcessEnv, context: Record<string, unknown> = {}): string[] => {
@@ -345,6 +346,14 @@ const cases: Case[] = [
   ["an unknown bootstrap state location", () => runOptionsWith({ MINDHIT_BOOTSTRAP_STATE: "gcs" }), 'run options: MINDHIT_BOOTSTRAP_STATE "gcs" is not allowed (allowed: "local", "s3")'],
   ["an organization in cdktf context as a number", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "cloud" }, { tfCloudOrganization: 42 }),
     'run options: TF_CLOUD_ORGANIZATION (cdktf context tfCloudOrganization) 42 is not allowed (expected a string)'],
+  ["cluster authentication through a kubeconfig", () => runOptionsWith({ MINDHIT_CLUSTER_AUTH: "kubeconfig" }),
+    'run options: MINDHIT_CLUSTER_AUTH "kubeconfig" is not allowed (allowed: "exec" runs `aws eks get-token` and needs the AWS CLI where Terraform runs; "token" uses the AWS provider\'s ephemeral aws_eks_cluster_auth and needs Terraform >= 1.10)'],
+  ["an HCP Terraform project with a colon", () => runOptionsWith({ MINDHIT_STATE_BACKEND: "cloud", TF_CLOUD_ORGANIZATION: "mindhit", TF_CLOUD_PROJECT: "infra:prod" }),
+    'run options: TF_CLOUD_PROJECT "infra:prod" is not an HCP Terraform project name (3-40 of A-Z a-z 0-9 _ - and inner spaces)'],
+  ["an HCP Terraform project while state stays in S3", () => runOptionsWith({}, { tfCloudProject: "mindhit" }),
+    'run options: TF_CLOUD_PROJECT "mindhit" is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset TF_CLOUD_PROJECT)'],
+  ["a release timeout longer than the EKS token lasts (HCP Terraform)", () => prodInHcpTerraformWith("release.timeoutSeconds", 900),
+    'environment "prod": release.timeoutSeconds 900 is not allowed with cluster authentication "token" (at most 600: the EKS token lasts 15 minutes, and the controllers\' releases (240 s) and this one must finish within it, with 60 s for the rest of the apply; or run with MINDHIT_CLUSTER_AUTH=exec where the AWS CLI exists)'],
 ];
 
 describe("every operator mistake is rejected at synth with one exact line", () => {
@@ -402,6 +411,10 @@ describe("the shipped configuration", () => {
       loadBalancerName: "mindhit-production",
       imageTagParameters: { api: "/mindhit/production/image-tags/api", worker: "/mindhit/production/image-tags/worker" },
       ciRoleNames: { plan: "mindhit-ci-production-plan", deploy: "mindhit-ci-production-deploy" },
+      hcpTerraformRoleNames: {
+        platform: { plan: "mindhit-ci-production-tfc-platform-plan", apply: "mindhit-ci-production-tfc-platform-apply" },
+        apps: { plan: "mindhit-ci-production-tfc-apps-plan", apply: "mindhit-ci-production-tfc-apps-apply" },
+      },
       breakGlassRoleName: "mindhit-production-break-glass",
       externalSecretsRoleName: "mindhit-production-external-secrets",
     });

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
-import { baselineStackName, bootstrapStackName, Environment, ProjectSettings, StateBackend, validateConfiguration } from "./config";
+import { baselineStackName, bootstrapStackName, ClusterAuth, Environment, hcpTerraformProject, ModuleChecks, ProjectSettings, STACK_LAYERS, StateBackend, validateConfiguration } from "./config";
 import { AccountBaselineStack } from "./stacks/account-baseline";
 import { AppsStack } from "./stacks/apps";
 import { PlatformStack } from "./stacks/platform";
@@ -10,14 +10,21 @@ import { TerraformStack } from "./cdktf";
 import { checkUniqueAwsNames } from "./unique-names";
 import { Problems, quote } from "./validation";
 
-/** Choices made per run rather than per environment: where state lives. */
+/** Choices made per run rather than per environment: where state lives, and where Terraform runs. */
 export interface RunOptions {
   readonly backend: StateBackend;
   readonly bootstrapState: BootstrapStateLocation;
+  /**
+   * How the in-cluster stacks' providers authenticate to EKS.
+   * @default "token" with the HCP Terraform backend (its runners have no AWS CLI), else "exec"
+   */
+  readonly clusterAuth: ClusterAuth;
 }
 
 /** HCP Terraform organization names: letters, digits, `_` and `-`. */
 const TF_CLOUD_ORGANIZATION = /^[A-Za-z0-9_-]{1,40}$/;
+/** HCP Terraform project names: letters, digits, spaces, `_` and `-`, 3-40 characters, no space at either end. */
+const TF_CLOUD_PROJECT = /^[A-Za-z0-9_-][A-Za-z0-9 _-]{1,38}[A-Za-z0-9_-]$/;
 /** A bare host (optionally with a port), as Terraform's `cloud` block wants it: no scheme, no path. */
 const TF_CLOUD_HOSTNAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?$/;
 
@@ -26,6 +33,9 @@ const TF_CLOUD_HOSTNAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0
  * - `MINDHIT_STATE_BACKEND` / context `stateBackend`: `s3` (default) or `cloud`
  * - `TF_CLOUD_ORGANIZATION` / context `tfCloudOrganization`: required for `cloud`, refused otherwise
  * - `TF_CLOUD_HOSTNAME` / context `tfCloudHostname`: default `app.terraform.io`, only with `cloud`
+ * - `TF_CLOUD_PROJECT` / context `tfCloudProject`: the workspaces' HCP Terraform project, only with
+ *   `cloud` (default: the project's name)
+ * - `MINDHIT_CLUSTER_AUTH` / context `clusterAuth`: `exec` or `token` (default: `token` with `cloud`, else `exec`)
  * - `MINDHIT_BOOTSTRAP_STATE` / context `bootstrapState`: `local` (default) or `s3`
  */
 export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string) => unknown): RunOptions {
@@ -45,8 +55,15 @@ export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string)
   const bootstrapState = read("MINDHIT_BOOTSTRAP_STATE", "bootstrapState") ?? "local";
   const organization = read("TF_CLOUD_ORGANIZATION", "tfCloudOrganization");
   const hostname = read("TF_CLOUD_HOSTNAME", "tfCloudHostname");
+  const hcpProject = read("TF_CLOUD_PROJECT", "tfCloudProject");
+  const clusterAuth = read("MINDHIT_CLUSTER_AUTH", "clusterAuth") ?? (kind === "cloud" ? "token" : "exec");
   problems.check(kind === "s3" || kind === "cloud", "MINDHIT_STATE_BACKEND", `${quote(kind)} is not allowed (allowed: "s3", "cloud")`);
   problems.check(bootstrapState === "local" || bootstrapState === "s3", "MINDHIT_BOOTSTRAP_STATE", `${quote(bootstrapState)} is not allowed (allowed: "local", "s3")`);
+  problems.check(
+    clusterAuth === "exec" || clusterAuth === "token",
+    "MINDHIT_CLUSTER_AUTH",
+    `${quote(clusterAuth)} is not allowed (allowed: "exec" runs \`aws eks get-token\` and needs the AWS CLI where Terraform runs; "token" uses the AWS provider's ephemeral aws_eks_cluster_auth and needs Terraform >= 1.10)`,
+  );
   let backend: StateBackend = { kind: "s3" };
   if (kind === "cloud") {
     if (organization === undefined) {
@@ -57,17 +74,20 @@ export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string)
     if (hostname !== undefined) {
       problems.check(TF_CLOUD_HOSTNAME.test(hostname), "TF_CLOUD_HOSTNAME", `${quote(hostname)} is not a host name (e.g. "app.terraform.io" or "tfe.example.com", no https:// and no path)`);
     }
-    backend = { kind: "cloud", organization: organization ?? "", hostname: hostname ?? "app.terraform.io" };
+    if (hcpProject !== undefined) {
+      problems.check(TF_CLOUD_PROJECT.test(hcpProject), "TF_CLOUD_PROJECT", `${quote(hcpProject)} is not an HCP Terraform project name (3-40 of A-Z a-z 0-9 _ - and inner spaces)`);
+    }
+    backend = { kind: "cloud", organization: organization ?? "", hostname: hostname ?? "app.terraform.io", ...(hcpProject === undefined ? {} : { project: hcpProject }) };
   } else if (kind === "s3") {
     // A half-configured switch: the operator meant HCP Terraform but state would go to S3.
-    for (const [variable, value] of [["TF_CLOUD_ORGANIZATION", organization], ["TF_CLOUD_HOSTNAME", hostname]] as const) {
+    for (const [variable, value] of [["TF_CLOUD_ORGANIZATION", organization], ["TF_CLOUD_HOSTNAME", hostname], ["TF_CLOUD_PROJECT", hcpProject]] as const) {
       if (value !== undefined) {
         problems.add(variable, `${quote(value)} is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset ${variable})`);
       }
     }
   }
   problems.throwIfAny();
-  return { backend, bootstrapState: bootstrapState as BootstrapStateLocation };
+  return { backend, bootstrapState: bootstrapState as BootstrapStateLocation, clusterAuth: clusterAuth as ClusterAuth };
 }
 
 /**
@@ -92,9 +112,11 @@ export interface ProjectStacks {
 }
 
 /** The stacks' and modules' checks, run on every environment during validation. */
-function moduleChecks(env: Environment, project: ProjectSettings, problems: Problems, readable: (field: string) => boolean): void {
-  PlatformStack.checkConfig(env, project, problems, readable);
-  AppsStack.checkConfig(env, project, problems, readable);
+function moduleChecks(options: RunOptions): ModuleChecks {
+  return (env, project, problems, readable) => {
+    PlatformStack.checkConfig(env, project, problems, readable);
+    AppsStack.checkConfig(env, project, problems, readable, options.clusterAuth);
+  };
 }
 
 /**
@@ -103,7 +125,7 @@ function moduleChecks(env: Environment, project: ProjectSettings, problems: Prob
  * `environmentConfigs` is `unknown[]` on purpose: JavaScript callers get the same checks.
  */
 export function addProjectStacks(app: Construct, projectSettings: unknown, environmentConfigs: unknown, options: RunOptions): ProjectStacks {
-  const { project, environments } = validateConfiguration(projectSettings, environmentConfigs, moduleChecks);
+  const { project, environments } = validateConfiguration(projectSettings, environmentConfigs, moduleChecks(options));
   return buildStacks(app, project, environments, options);
 }
 
@@ -117,6 +139,21 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
       resourceName: env.identity.resourceName,
       roleNames: env.identity.ciRoleNames,
     })),
+    hcpTerraform:
+      options.backend.kind === "cloud"
+        ? {
+            hostname: options.backend.hostname,
+            organization: options.backend.organization,
+            hcpProject: hcpTerraformProject(project, options.backend),
+            workspaces: environments.flatMap((env) =>
+              STACK_LAYERS.map((layer) => ({
+                workspace: env.identity.stackNames[layer],
+                scope: { environment: env.identity.environment, resourceName: env.identity.resourceName },
+                roleNames: env.identity.hcpTerraformRoleNames[layer],
+              })),
+            ),
+          }
+        : undefined,
   });
   const baseline =
     project.accountBaseline.provider === "project"
@@ -131,7 +168,7 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
   for (const env of environments) {
     const platform = new PlatformStack(app, { project, env, backend: options.backend });
     platforms.set(env.identity.name, platform);
-    const inCluster = new AppsStack(app, { project, env, backend: options.backend });
+    const inCluster = new AppsStack(app, { project, env, backend: options.backend, clusterAuth: options.clusterAuth });
     // Deploy order for `cdktf deploy`: the cluster before what runs on it. Nothing crosses
     // the stacks but this ordering: the in-cluster stack finds the cluster by name.
     inCluster.addDependency(platform);

@@ -15,6 +15,7 @@ export {
   NamedCloudWorkspace,
   S3Backend,
   TerraformAsset,
+  TerraformElement,
   TerraformOutput,
   TerraformResource,
   TerraformStack,

@@ -14,6 +14,9 @@
  * It quotes `depends_on` and `ignore_changes` entries (`"aws_vpc.x"`), which Terraform accepts
  * only with a deprecation warning; the repair writes them as the references they are.
  *
+ * It drops top-level blocks it does not know: `ephemeral` (src/stacks/ephemeral-eks-cluster-auth.ts).
+ * The repair writes them from the JSON synth.
+ *
  * Finally it writes references as quoted single interpolations (`"${aws_vpc.x.id}"`), which
  * `terraform fmt` rewrites to bare expressions; the repair does the same, outside heredocs, so
  * the output is what `terraform fmt -check` accepts.
@@ -86,9 +89,30 @@ function soleInterpolation(text: string): string | undefined {
   return undefined;
 }
 
+/** What the repairs read from a stack's JSON synth. */
+export interface StackJson {
+  readonly terraform: Record<string, unknown>;
+  readonly ephemeral?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+/** `ephemeral "<type>" "<name>" { … }` for each ephemeral block; attributes must be scalars. */
+export function renderEphemeralBlocks(ephemeral: StackJson["ephemeral"]): string {
+  const blocks: string[] = [];
+  for (const [type, byName] of Object.entries(ephemeral ?? {})) {
+    for (const [name, attributes] of Object.entries(byName)) {
+      const lines = Object.entries(attributes).map(([key, value]) => {
+        if (value !== null && typeof value === "object") throw new Error(`ephemeral.${type}.${name}.${key}: only scalar attributes are rendered to HCL`);
+        return `  ${key} = ${JSON.stringify(value)}`;
+      });
+      blocks.push([`ephemeral "${type}" "${name}" {`, ...lines, "}"].join("\n"));
+    }
+  }
+  return blocks.map((b) => `\n\n${b}\n`).join("");
+}
+
 /** The repaired HCL of one stack, formatted canonically (hclwrite, as `terraform fmt`). */
-export async function renderStackHcl(renderedByCdktf: string, terraformBlock: Record<string, unknown>): Promise<string> {
-  return format(repairHcl(renderedByCdktf, terraformBlock));
+export async function renderStackHcl(renderedByCdktf: string, stack: StackJson): Promise<string> {
+  return format(repairHcl(renderedByCdktf + renderEphemeralBlocks(stack.ephemeral), stack.terraform));
 }
 
 /**
@@ -100,7 +124,6 @@ export async function repairHclOutput(app: Construct, outdir: string): Promise<v
     if (!(stack instanceof TerraformStack)) continue;
     const file = path.join(outdir, "stacks", stack.node.id, "cdk.tf");
     if (!fs.existsSync(file)) continue;
-    const terraform = (stack.toTerraform() as { terraform: Record<string, unknown> }).terraform;
-    fs.writeFileSync(file, await renderStackHcl(fs.readFileSync(file, "utf8"), terraform));
+    fs.writeFileSync(file, await renderStackHcl(fs.readFileSync(file, "utf8"), stack.toTerraform() as StackJson));
   }
 }

@@ -18,7 +18,8 @@ export interface SynthJson {
   readonly output?: Record<string, Block>;
 }
 
-export const S3_RUN: RunOptions = { backend: { kind: "s3" }, bootstrapState: "local" };
+export const S3_RUN: RunOptions = { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" };
+export const CLOUD_RUN: RunOptions = { backend: { kind: "cloud", organization: "mindhit", hostname: "app.terraform.io" }, bootstrapState: "local", clusterAuth: "token" };
 
 export function testApp(): App {
   return Testing.app();

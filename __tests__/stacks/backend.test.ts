@@ -1,9 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Testing } from "../../src/cdktf";
 import { environments, project } from "../../src/environments";
-import { buildProject, S3_RUN, synthJson } from "../helpers/synth";
+import { buildProject, CLOUD_RUN, S3_RUN, synthJson } from "../helpers/synth";
 
-const CLOUD_RUN = { backend: { kind: "cloud", organization: "mindhit", hostname: "app.terraform.io" }, bootstrapState: "local" } as const;
 const stacks = buildProject();
 const byName = stacks.environments.map((e) => [e.identity.name, e] as const);
 
@@ -55,7 +54,7 @@ describe("HCP Terraform mode", () => {
     for (const stack of [cloud.platforms.get(name)!, cloud.apps.get(name)!]) {
       const json = synthJson(stack);
       expect(json.terraform.backend).toBeUndefined();
-      expect(json.terraform.cloud).toEqual({ organization: "mindhit", hostname: "app.terraform.io", workspaces: { name: stack.node.id } });
+      expect(json.terraform.cloud).toEqual({ organization: "mindhit", hostname: "app.terraform.io", workspaces: { name: stack.node.id, project: "mindhit" } });
     }
     expect(cloud.platforms.get(name)!.node.id).toBe(env.identity.stackNames.platform);
   });

@@ -4,27 +4,11 @@
  * stacks create, secrets readable only by their named readers, backups CI cannot destroy, and
  * the account baseline's detective controls.
  */
-import { iamPatternMatches } from "../helpers/iam-pattern";
-import { Block, buildProject, onlyResource, policyDocumentFor, resources, synthJson, SynthJson } from "../helpers/synth";
+import { concreteArn as concrete, iamPatternMatches, inlineStatements, roleNamed, Statement } from "../helpers/iam";
+import { Block, buildProject, onlyResource, policyDocumentFor, resources, synthJson } from "../helpers/synth";
 
 const stacks = buildProject();
 const bootstrap = synthJson(stacks.bootstrap);
-type Statement = { sid?: string; effect: string; actions?: string[]; not_actions?: string[]; resources?: string[]; not_resources?: string[]; condition?: Array<{ test: string; variable: string; values: string[] }>; principals?: unknown };
-
-const roleNamed = (json: SynthJson, name: string): Block => {
-  const found = resources(json, "aws_iam_role").find((r) => r.name === name);
-  if (!found) throw new Error(`no role ${name}`);
-  return found;
-};
-/** Every inline statement of a role (policies reference the role by construct id). */
-function inlineStatements(json: SynthJson, roleName: string): Statement[] {
-  const id = Object.entries(json.resource?.aws_iam_role ?? {}).find(([, r]) => r.name === roleName)?.[0];
-  return resources(json, "aws_iam_role_policy")
-    .filter((p) => String(p.role) === `\${aws_iam_role.${id}.name}`)
-    .flatMap((p) => policyDocumentFor(json, p.policy).statement as Statement[]);
-}
-/** An ARN pattern with Terraform references replaced by this test's account and partition. */
-const concrete = (pattern: string): string => pattern.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "111111111111");
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s CI roles", (_name, env) => {
   const { plan, deploy } = env.identity.ciRoleNames;

@@ -5,7 +5,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { Testing } from "../../src/cdktf";
 import { BOOTSTRAP_STATE_KEY } from "../../src/config";
 import { BOOTSTRAP_LOCAL_STATE_PATH } from "../../src/stacks/state-bootstrap";
-import { buildProject, onlyResource, policyDocumentFor, synthJson } from "../helpers/synth";
+import { buildProject, onlyResource, policyDocumentFor, S3_RUN, synthJson } from "../helpers/synth";
 
 describe("state bootstrap stack", () => {
   const project = buildProject();
@@ -18,7 +18,7 @@ describe("state bootstrap stack", () => {
   });
 
   it("can move its state into the bucket it created", () => {
-    const migrated = synthJson(buildProject({ backend: { kind: "s3" }, bootstrapState: "s3" }).bootstrap);
+    const migrated = synthJson(buildProject({ ...S3_RUN, bootstrapState: "s3" }).bootstrap);
     expect(migrated.terraform.backend?.s3).toMatchObject({ bucket: "mindhit-terraform-state", key: BOOTSTRAP_STATE_KEY, dynamodb_table: "mindhit-terraform-locks", encrypt: true });
   });
 

@@ -13,12 +13,13 @@
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
  *   image tag parameters = /<project>/<environment>/image-tags/api, …/worker
  *   CI roles           = <project>-ci-<environment>-plan, …-deploy (outside every resourceName-* prefix)
+ *   HCP Terraform roles = <project>-ci-<environment>-tfc-<platform|apps>-<plan|apply>
  *
  * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
  * two environments would share, naming both environments and the field to change.
  */
 import { ProblemSink, Problems, quote } from "../validation";
-import { APP_COMPONENTS, AppComponent, EnvironmentConfig, EnvironmentIdentity, IdentityOverrides, ProjectSettings } from "./types";
+import { APP_COMPONENTS, AppComponent, EnvironmentConfig, EnvironmentIdentity, HcpTerraformBackend, IdentityOverrides, ProjectSettings } from "./types";
 
 /** The bootstrap stack's own state object, which no environment may take. */
 export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
@@ -36,6 +37,11 @@ export function baselineStackName(project: ProjectSettings): string {
 /** The permissions boundaries: every role the environment stacks create carries `workload`, the CI roles `ci`. */
 export function boundaryPolicyNames(project: ProjectSettings): { readonly workload: string; readonly ci: string } {
   return { workload: `${project.project}-workload-boundary`, ci: `${project.project}-ci-boundary` };
+}
+
+/** The HCP Terraform project of the workspaces: the one named in the run options, else the project's name. */
+export function hcpTerraformProject(project: ProjectSettings, backend: HcpTerraformBackend): string {
+  return backend.project ?? project.project;
 }
 
 /** The KMS alias of the key that encrypts state: the backends name it, so it is fixed by the project name. */
@@ -89,6 +95,11 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },
+    // Under `<project>-ci-` too, so every CI wall (no IAM on CI roles, no assuming them) covers them.
+    hcpTerraformRoleNames: {
+      platform: { plan: `${project.project}-ci-${environment}-tfc-platform-plan`, apply: `${project.project}-ci-${environment}-tfc-platform-apply` },
+      apps: { plan: `${project.project}-ci-${environment}-tfc-apps-plan`, apply: `${project.project}-ci-${environment}-tfc-apps-apply` },
+    },
     breakGlassRoleName: `${resourceName}-break-glass`,
     externalSecretsRoleName: `${resourceName}-external-secrets`,
     imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<AppComponent, string>,

@@ -70,16 +70,39 @@ export interface GithubSettings {
   readonly deployBranch: string;
 }
 
+/** The two stacks of an environment: AWS resources, and what runs inside the cluster. */
+export const STACK_LAYERS = ["platform", "apps"] as const;
+export type StackLayer = (typeof STACK_LAYERS)[number];
+
 /** How Terraform is run for this synth: state in S3 (default) or in HCP Terraform. */
-export type StateBackend =
-  | { readonly kind: "s3" }
-  | {
-      readonly kind: "cloud";
-      /** HCP Terraform / Terraform Cloud organization. */
-      readonly organization: string;
-      /** `app.terraform.io` unless a Terraform Enterprise host is named. */
-      readonly hostname: string;
-    };
+export type StateBackend = { readonly kind: "s3" } | HcpTerraformBackend;
+
+export interface HcpTerraformBackend {
+  readonly kind: "cloud";
+  /** HCP Terraform / Terraform Cloud organization. */
+  readonly organization: string;
+  /** `app.terraform.io` unless a Terraform Enterprise host is named. */
+  readonly hostname: string;
+  /**
+   * HCP Terraform project holding the workspaces; the roles' trust names it.
+   * @default the project's name (`project.project`)
+   */
+  readonly project?: string;
+}
+
+/**
+ * How the Kubernetes and Helm providers authenticate to EKS:
+ * - `exec`: `aws eks get-token` on every request (the seed's form; needs the AWS CLI where Terraform runs);
+ * - `token`: a token from the AWS provider's ephemeral `aws_eks_cluster_auth` (no CLI needed, never in
+ *   plan or state, valid 15 minutes; needs Terraform ≥ 1.10).
+ */
+export type ClusterAuth = "exec" | "token";
+
+/** Per phase of an HCP Terraform run: the role plans and the role applies. */
+export interface HcpTerraformRoleNames {
+  readonly plan: string;
+  readonly apply: string;
+}
 
 export type NatGatewayMode = "single" | "one-per-az";
 
@@ -284,7 +307,7 @@ export interface EnvironmentIdentity {
   readonly name: string;
   readonly environment: string;
   readonly resourceName: string;
-  readonly stackNames: { readonly platform: string; readonly apps: string };
+  readonly stackNames: Readonly<Record<StackLayer, string>>;
   /** Object keys in the state bucket (also HCP Terraform workspaces are named after the stacks). */
   readonly stateKeys: { readonly platform: string; readonly apps: string };
   readonly repositoryNames: Readonly<Record<AppComponent, string>>;
@@ -305,6 +328,11 @@ export interface EnvironmentIdentity {
   readonly imageTagParameters: Readonly<Record<AppComponent, string>>;
   /** The roles GitHub Actions assume for this environment (created by the bootstrap stack). */
   readonly ciRoleNames: { readonly plan: string; readonly deploy: string };
+  /**
+   * The roles HCP Terraform runs assume for this environment's workspaces (one pair per stack,
+   * created by the bootstrap stack in HCP Terraform mode).
+   */
+  readonly hcpTerraformRoleNames: Readonly<Record<StackLayer, HcpTerraformRoleNames>>;
   /** The role people assume (MFA) to read the app's secrets in an emergency. */
   readonly breakGlassRoleName: string;
   /** External Secrets' IRSA role: with break-glass, the only readers of the app secret. */

@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
 import type { AwsAccount } from "./aws-account";
-import { ciGuardrailStatements } from "./github-oidc";
+import { ciGuardrailStatements } from "./ci-role";
 
 /** Every IAM action that changes an identity, a policy or a credential (iam:CreateServiceLinkedRole excepted). */
 export const IAM_WRITE_ACTIONS: readonly string[] = [

@@ -15,7 +15,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
-import { AppComponent, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
+import { AppComponent, ClusterAuth, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/cluster-autoscaler";
 import { defaultAppUserName } from "../modules/elasticache";
 import { externalDnsStatements } from "../modules/external-dns";
@@ -27,6 +27,7 @@ import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";
 import { checkCapacity } from "./capacity";
+import { EphemeralEksClusterAuth } from "./ephemeral-eks-cluster-auth";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
 
@@ -64,7 +65,19 @@ export const APP = {
   secretsServiceAccount: "mindhit-secrets-reader",
 } as const;
 
-export type AppsStackProps = EnvironmentStackProps;
+export interface AppsStackProps extends EnvironmentStackProps {
+  /** How the Kubernetes and Helm providers authenticate to the cluster (a run option). */
+  readonly clusterAuth: ClusterAuth;
+}
+
+/** How long Helm waits for each controller release (they are ready in about a minute). */
+export const CONTROLLER_RELEASE_TIMEOUT_SECONDS = 240;
+/**
+ * With `clusterAuth: "token"` one token serves the whole apply, and EKS accepts it for 15 minutes.
+ * The controllers' releases and then the app's release must finish within that, less a minute for
+ * what the apply does before them.
+ */
+export const TOKEN_RELEASE_BUDGET_SECONDS = 15 * 60 - 60;
 
 /** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
 export interface AppReleaseValues {
@@ -98,14 +111,24 @@ export class AppsStack extends EnvironmentStack {
   readonly webAclArn: string;
 
   /** The release's and the web ACL's rules on this environment's settings, under their config fields; run by validation. */
-  static checkConfig(env: Environment, _project: ProjectSettings, problems: Problems, readable: Readable): void {
+  static checkConfig(env: Environment, _project: ProjectSettings, problems: Problems, readable: Readable, clusterAuth: ClusterAuth): void {
     for (const [field, tag] of [["release.apiImageTag", env.release.apiImageTag], ["release.workerImageTag", env.release.workerImageTag]] as const) {
       if (!readable(field)) continue;
       problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
       // Builds push :<git sha> only; a moving tag would also make a rollback ambiguous.
       problems.check(tag !== "latest", field, `"latest" is not allowed (a moving tag: deploy an immutable one, e.g. the git SHA)`);
     }
-    if (readable("release.timeoutSeconds")) checkWhole(problems, "release.timeoutSeconds", env.release.timeoutSeconds, 60, 3600);
+    if (readable("release.timeoutSeconds")) {
+      const timeout = env.release.timeoutSeconds;
+      const max = clusterAuth === "token" ? TOKEN_RELEASE_BUDGET_SECONDS - CONTROLLER_RELEASE_TIMEOUT_SECONDS : 3600;
+      checkWhole(problems, "release.timeoutSeconds", timeout, 60, 3600);
+      if (Number.isInteger(timeout) && timeout <= 3600 && timeout > max) {
+        problems.add(
+          "release.timeoutSeconds",
+          `${timeout} is not allowed with cluster authentication "token" (at most ${max}: the EKS token lasts 15 minutes, and the controllers' releases (${CONTROLLER_RELEASE_TIMEOUT_SECONDS} s) and this one must finish within it, with 60 s for the rest of the apply; or run with MINDHIT_CLUSTER_AUTH=exec where the AWS CLI exists)`,
+        );
+      }
+    }
     if (readable("waf")) checkWebAclProps(problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }), webAclSettings(env));
     if (readable("cluster")) {
       problems.check(
@@ -118,7 +141,7 @@ export class AppsStack extends EnvironmentStack {
   }
 
   constructor(scope: Construct, props: AppsStackProps) {
-    super(scope, props, "apps");
+    super(scope, props, "apps", { usesEphemeralResources: props.clusterAuth === "token" });
     const { env } = props;
     const { identity } = env;
     const account = this.account;
@@ -128,7 +151,7 @@ export class AppsStack extends EnvironmentStack {
     // The provider's ARN follows from the issuer (IAM's documented form), so no IAM lookup is needed:
     // reading it would take iam:ListOpenIDConnectProviders, which CI's deploy role does not have.
     const oidcProviderArn = `arn:${account.partition}:iam::${account.accountId}:oidc-provider/${Fn.replace(issuerUrl, "https://", "")}`;
-    this.configureClusterProviders(cluster, env);
+    this.configureClusterProviders(cluster, env, props.clusterAuth);
 
     const irsa = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
       new IrsaRole(this, id, { roleName, oidcProviderArn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
@@ -332,10 +355,20 @@ export class AppsStack extends EnvironmentStack {
     for (const spec of specs) addAlarm(this, env.identity.resourceName, topic.arn, spec);
   }
 
-  /** Kubernetes and Helm providers authenticated with `aws eks get-token`, as the seed does. */
-  private configureClusterProviders(cluster: DataAwsEksCluster, env: Environment): void {
+  /**
+   * Kubernetes and Helm providers authenticated either with `aws eks get-token` on each request,
+   * as the seed does (`exec`), or with one short-lived token the AWS provider makes (`token`),
+   * for runners without the AWS CLI (HCP Terraform).
+   */
+  private configureClusterProviders(cluster: DataAwsEksCluster, env: Environment, clusterAuth: ClusterAuth): void {
     const host = cluster.endpoint;
     const clusterCaCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
+    if (clusterAuth === "token") {
+      const { token } = new EphemeralEksClusterAuth(this, "cluster-auth", { clusterName: env.identity.resourceName });
+      new KubernetesProvider(this, "kubernetes", { host, clusterCaCertificate, token });
+      new HelmProviderV3(this, "helm", { kubernetes: { host, clusterCaCertificate, token } });
+      return;
+    }
     const exec = {
       apiVersion: "client.authentication.k8s.io/v1beta1",
       command: "aws",
@@ -363,7 +396,7 @@ export class AppsStack extends EnvironmentStack {
       values: [toValuesDocument(values)],
       atomic: true,
       wait: true,
-      timeout: 600,
+      timeout: CONTROLLER_RELEASE_TIMEOUT_SECONDS,
       cleanupOnFail: true,
       maxHistory: 10,
     });

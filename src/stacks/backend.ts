@@ -1,9 +1,19 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "../cdktf";
-import { ProjectSettings, StateBackend, stateKeyAlias } from "../config";
+import { hcpTerraformProject, ProjectSettings, StateBackend, stateKeyAlias } from "../config";
 
-/** Terraform version floor: the seed's `>= 1.5`, raised to 1.10 when S3-native locking is on. */
-export function requiredTerraformVersion(project: ProjectSettings): string {
-  return project.state.useS3NativeLocking ? ">= 1.10" : ">= 1.5";
+/** What raises a stack's Terraform floor above the seed's `>= 1.5`. */
+export interface TerraformFeatures {
+  /** The `cloud` block names the workspace's project (Terraform 1.6). @default false */
+  readonly cloudProject?: boolean;
+  /** `ephemeral` blocks (Terraform 1.10). @default false */
+  readonly ephemeralResources?: boolean;
+}
+
+/** Terraform version floor: the seed's `>= 1.5`, or the release that added a feature the stack uses. */
+export function requiredTerraformVersion(project: ProjectSettings, features: TerraformFeatures = {}): string {
+  // S3-native locking (use_lockfile) arrived with ephemeral resources, in 1.10.
+  if (project.state.useS3NativeLocking || features.ephemeralResources) return ">= 1.10";
+  return features.cloudProject ? ">= 1.6" : ">= 1.5";
 }
 
 export interface StateBackendProps {
@@ -13,6 +23,8 @@ export interface StateBackendProps {
   readonly key: string;
   /** HCP Terraform workspace for this stack (one per stack and environment). */
   readonly workspace: string;
+  /** The stack declares ephemeral resources (Terraform ≥ 1.10). @default false */
+  readonly usesEphemeralResources?: boolean;
 }
 
 /**
@@ -22,14 +34,15 @@ export interface StateBackendProps {
  */
 export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): string {
   const { project, backend } = props;
-  stack.addOverride("terraform.required_version", requiredTerraformVersion(project));
+  stack.addOverride("terraform.required_version", requiredTerraformVersion(project, { cloudProject: backend.kind === "cloud", ephemeralResources: props.usesEphemeralResources }));
   if (backend.kind === "cloud") {
     new CloudBackend(stack, {
       organization: backend.organization,
       hostname: backend.hostname,
-      workspaces: new NamedCloudWorkspace(props.workspace),
+      // The project the roles' trust names: a CLI-driven run creates the workspace there.
+      workspaces: new NamedWorkspaceInProject(props.workspace, hcpTerraformProject(project, backend)),
     });
-    return `HCP Terraform ${backend.hostname}/${backend.organization}/${props.workspace}`;
+    return `HCP Terraform ${backend.hostname}/${backend.organization}/${hcpTerraformProject(project, backend)}/${props.workspace}`;
   }
   new S3Backend(stack, {
     bucket: project.state.bucket,
@@ -46,4 +59,22 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
     stack.addOverride("terraform.backend.s3.use_lockfile", true);
   }
   return `s3://${project.state.bucket}/${props.key}`;
+}
+
+/** The HCL rendering of a `workspaces` entry: cdktf's, with the attribute it needs added. */
+type HclAttributes = Record<string, { value: unknown; type: string; storageClassType: string }>;
+
+/**
+ * cdktf 0.21's NamedCloudWorkspace writes `project` into the JSON synth but drops it from the
+ * HCL one (its toHclTerraform renders `name` only); this adds it back (the HCL ≡ JSON test guards it).
+ */
+class NamedWorkspaceInProject extends NamedCloudWorkspace {
+  constructor(name: string, project: string) {
+    super(name, project);
+  }
+
+  toHclTerraform(): HclAttributes {
+    const rendered = super.toHclTerraform() as HclAttributes;
+    return this.project === undefined ? rendered : { ...rendered, project: { value: this.project, type: "simple", storageClassType: "string" } };
+  }
 }

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "../cdktf";
-import { boundaryPolicyNames, Environment, ProjectSettings, StateBackend } from "../config";
+import { boundaryPolicyNames, Environment, ProjectSettings, StackLayer, StateBackend } from "../config";
 import { AwsAccount } from "../modules/aws-account";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
@@ -11,6 +11,12 @@ export interface EnvironmentStackProps {
   readonly project: ProjectSettings;
   readonly env: Environment;
   readonly backend: StateBackend;
+}
+
+/** What a stack needs of Terraform beyond the project's floor. */
+export interface EnvironmentStackFeatures {
+  /** @default false */
+  readonly usesEphemeralResources?: boolean;
 }
 
 /**
@@ -22,11 +28,11 @@ export abstract class EnvironmentStack extends TerraformStack {
   /** Where this stack's state lives, in words (`s3://bucket/key`, or the HCP Terraform workspace). */
   readonly stateLocation: string;
 
-  protected constructor(scope: Construct, props: EnvironmentStackProps, layer: "platform" | "apps") {
+  protected constructor(scope: Construct, props: EnvironmentStackProps, layer: StackLayer, features: EnvironmentStackFeatures = {}) {
     const name = props.env.identity.stackNames[layer];
     super(scope, name);
     const { project, env } = props;
-    this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: env.identity.stateKeys[layer], workspace: name });
+    this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: env.identity.stateKeys[layer], workspace: name, usesEphemeralResources: features.usesEphemeralResources });
     addAwsProvider(this, project, env.region, env.identity.environment);
     this.account = new AwsAccount(this, "account");
     // Every role this stack creates carries the workload boundary (CI may create roles only so).

@@ -47,7 +47,8 @@ export class PlatformStack extends EnvironmentStack {
     if (readable("cluster")) {
       checkEksProps(problems.mapped(EKS_FIELDS), eksSettings(env));
       // CI's roles get their own access entries here; EKS refuses a second entry for a principal.
-      for (const roleName of Object.values(env.identity.ciRoleNames)) {
+      const { ciRoleNames, hcpTerraformRoleNames } = env.identity;
+      for (const roleName of [...Object.values(ciRoleNames), ...Object.values(hcpTerraformRoleNames.apps)]) {
         for (const arn of env.cluster.adminPrincipalArns.filter((a) => a.endsWith(`:role/${roleName}`))) {
           problems.add("cluster.adminPrincipalArns", `${quote(arn)} is CI's role, which already has an access entry (deploy: admin, plan: read)`);
         }
@@ -75,13 +76,15 @@ export class PlatformStack extends EnvironmentStack {
     this.vpc = new Vpc(this, "vpc", { ...vpcSettings(env), account });
     // CI reaches every cluster through explicit access entries: deploy administers, plan reads
     // (Secrets included: Helm's release records are Secrets, and plan refreshes the releases).
+    // With HCP Terraform, so do the -apps workspace's apply and plan roles.
     const ciRoles = identity.ciRoleNames;
+    const hcpRoles = props.backend.kind === "cloud" ? [identity.hcpTerraformRoleNames.apps] : [];
     const roleArn = (name: string): string => `arn:${account.partition}:iam::${account.accountId}:role/${name}`;
     const settings = eksSettings(env);
     this.eks = new Eks(this, "eks", {
       ...settings,
-      adminPrincipalArns: [...(settings.adminPrincipalArns ?? []), roleArn(ciRoles.deploy)],
-      readerPrincipalArns: [roleArn(ciRoles.plan)],
+      adminPrincipalArns: [...(settings.adminPrincipalArns ?? []), roleArn(ciRoles.deploy), ...hcpRoles.map((r) => roleArn(r.apply))],
+      readerPrincipalArns: [roleArn(ciRoles.plan), ...hcpRoles.map((r) => roleArn(r.plan))],
       account,
       vpcId: this.vpc.vpcId,
       subnetIds: this.vpc.privateSubnets,

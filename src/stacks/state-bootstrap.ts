@@ -7,6 +7,7 @@ import { BOOTSTRAP_STATE_KEY, boundaryPolicyNames, ProjectSettings, stateKeyAlia
 import { AwsAccount } from "../modules/aws-account";
 import { EncryptionKey } from "../modules/encryption-key";
 import { CiEnvironment, GithubOidcRoles } from "../modules/github-oidc";
+import { HcpTerraformOidcRoles, HcpTerraformOidcRolesProps } from "../modules/hcp-terraform-oidc";
 import { PermissionBoundaries } from "../modules/permission-boundaries";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureStateBackend, requiredTerraformVersion } from "./backend";
@@ -24,6 +25,12 @@ export interface StateBootstrapStackProps {
   readonly stateLocation: BootstrapStateLocation;
   /** The environments CI deploys: each gets its own plan and deploy role. */
   readonly ciEnvironments: readonly CiEnvironment[];
+  /**
+   * HCP Terraform's dynamic credentials: its OIDC provider and a plan and an apply role per
+   * workspace. Set when the run uses the HCP Terraform backend.
+   * @default none
+   */
+  readonly hcpTerraform?: Omit<HcpTerraformOidcRolesProps, "account" | "project" | "boundaryNames">;
 }
 
 /** File the bootstrap state is kept in while local: the project root, outside cdktf.out/ (which synth rewrites). */
@@ -89,7 +96,7 @@ export class StateBootstrapStack extends TerraformStack {
       project: project.project,
       repository: project.github.repository,
       environments: props.ciEnvironments,
-      state: { bucketArn: bucket.bucketArn, lockTableArn: table.arn, keyArn: key.keyArn },
+      state: { bucketArn: bucket.bucketArn, keyArn: key.keyArn },
       boundaryNames,
     });
 
@@ -115,6 +122,13 @@ export class StateBootstrapStack extends TerraformStack {
       new TerraformOutput(this, `ci_roles_${env.environment.replace(/-/g, "_")}`, {
         value: arns,
         description: `CI roles of ${env.environment}: put deploy into the GitHub environment ${env.githubEnvironment}'s variable AWS_DEPLOY_ROLE_ARN`,
+      });
+    }
+    if (props.hcpTerraform !== undefined) {
+      const hcp = new HcpTerraformOidcRoles(this, "hcp-terraform", { ...props.hcpTerraform, account, project: project.project, boundaryNames });
+      new TerraformOutput(this, "hcp_terraform_workspace_variables", {
+        value: Object.fromEntries(hcp.workspaceVariables),
+        description: `Per workspace of ${props.hcpTerraform.organization}: the environment variables to set on it for dynamic AWS credentials`,
       });
     }
   }

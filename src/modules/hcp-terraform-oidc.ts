@@ -1,0 +1,101 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { Construct } from "constructs";
+import type { HcpTerraformRoleNames } from "../config";
+import { Problems } from "../validation";
+import type { AwsAccount } from "./aws-account";
+import { CiRole, CiRoleScope } from "./ci-role";
+
+/** One HCP Terraform workspace (one per stack) and the environment it deploys. */
+export interface HcpTerraformWorkspace {
+  readonly workspace: string;
+  readonly scope: CiRoleScope;
+  readonly roleNames: HcpTerraformRoleNames;
+}
+
+export interface HcpTerraformOidcRolesProps {
+  readonly account: AwsAccount;
+  /** Project name: prefixes the CI roles (`<project>-ci-*`). */
+  readonly project: string;
+  /** HCP Terraform host (`app.terraform.io`, or a Terraform Enterprise host): the token issuer. */
+  readonly hostname: string;
+  readonly organization: string;
+  /** HCP Terraform project holding the workspaces. */
+  readonly hcpProject: string;
+  readonly workspaces: readonly HcpTerraformWorkspace[];
+  /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
+  readonly boundaryNames: { readonly workload: string; readonly ci: string };
+  /**
+   * Audience HCP Terraform puts in its tokens (workspace variable `TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE`).
+   * @default "aws.workload.identity" (HCP Terraform's default)
+   */
+  readonly audience?: string;
+}
+
+/** The workspace variables that switch on dynamic credentials, as HCP Terraform names them. */
+export interface HcpTerraformWorkspaceVariables {
+  readonly TFC_AWS_PROVIDER_AUTH: "true";
+  readonly TFC_AWS_PLAN_ROLE_ARN: string;
+  readonly TFC_AWS_APPLY_ROLE_ARN: string;
+}
+
+/**
+ * HCP Terraform's dynamic provider credentials: its OIDC identity provider and, per workspace,
+ * a plan role and an apply role (src/modules/ci-role.ts: the GitHub roles' permissions). Each
+ * trusts exactly one token subject: `organization:<org>:project:<project>:workspace:<ws>:run_phase:<phase>`,
+ * so the plan phase of a run (a speculative plan of any branch included) never holds apply rights,
+ * and no other workspace, project or organization gets either.
+ */
+export class HcpTerraformOidcRoles extends Construct {
+  /** Workspace → the variables to set on it. */
+  readonly workspaceVariables: ReadonlyMap<string, HcpTerraformWorkspaceVariables>;
+  readonly providerArn: string;
+
+  constructor(scope: Construct, id: string, props: HcpTerraformOidcRolesProps) {
+    super(scope, id);
+    const problems = new Problems(this.node.path);
+    problems.check(props.workspaces.length > 0, "workspaces", "must list at least one workspace");
+    problems.throwIfAny();
+    const audience = props.audience ?? "aws.workload.identity";
+    const { account, hostname } = props;
+
+    const provider = new IamOpenidConnectProvider(this, "provider", { url: `https://${hostname}`, clientIdList: [audience] });
+    const trust = (trustId: string, subject: string): string =>
+      new DataAwsIamPolicyDocument(this, trustId, {
+        statement: [
+          {
+            effect: "Allow",
+            actions: ["sts:AssumeRoleWithWebIdentity"],
+            principals: [{ type: "Federated", identifiers: [provider.arn] }],
+            condition: [
+              { test: "StringEquals", variable: `${hostname}:aud`, values: [audience] },
+              { test: "StringEquals", variable: `${hostname}:sub`, values: [subject] },
+            ],
+          },
+        ],
+      }).json;
+
+    const variables = new Map<string, HcpTerraformWorkspaceVariables>();
+    for (const ws of props.workspaces) {
+      const subject = (phase: "plan" | "apply"): string => `organization:${props.organization}:project:${props.hcpProject}:workspace:${ws.workspace}:run_phase:${phase}`;
+      const common = { account, project: props.project, scope: ws.scope, boundaryNames: props.boundaryNames };
+      const plan = new CiRole(this, `${ws.workspace}-plan`, {
+        ...common,
+        kind: "plan",
+        roleName: ws.roleNames.plan,
+        description: `Plan phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
+        assumeRolePolicy: trust(`${ws.workspace}-plan-trust`, subject("plan")),
+      });
+      const apply = new CiRole(this, `${ws.workspace}-apply`, {
+        ...common,
+        kind: "deploy",
+        roleName: ws.roleNames.apply,
+        description: `Apply phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
+        assumeRolePolicy: trust(`${ws.workspace}-apply-trust`, subject("apply")),
+      });
+      variables.set(ws.workspace, { TFC_AWS_PROVIDER_AUTH: "true", TFC_AWS_PLAN_ROLE_ARN: plan.roleArn, TFC_AWS_APPLY_ROLE_ARN: apply.roleArn });
+    }
+    this.workspaceVariables = variables;
+    this.providerArn = provider.arn;
+  }
+}
