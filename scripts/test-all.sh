@@ -30,6 +30,8 @@ run_stage data bash scripts/verify-data.sh
 run_stage hcl bash scripts/verify-hcl.sh
 # The chart: helm lint --strict, helm template, Kubernetes API schemas (installs helm + Python tools on first run).
 run_stage chart bash scripts/verify-chart.sh
+# Every command and name in the operator docs against the synthesized stacks, chart, scripts and package.json.
+run_stage docs bash scripts/verify-docs.sh
 # checkov on every stack's Terraform JSON and every rendered manifest; suppressions in checkov/suppressions.yaml.
 run_stage checkov bash scripts/verify-checkov.sh
 # Real S3 + DynamoDB state locking against an AWS emulator on 127.0.0.1, with a real Terraform CLI.
