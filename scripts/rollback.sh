@@ -36,8 +36,9 @@ Options:
 
 The script refuses to run unless `kubectl config current-context` is the chosen cluster
 (the context name or its cluster ARN ends with cluster/<cluster-name>, or equals the name).
-Switch with (prod shown):
-  aws eks update-kubeconfig --name mindhit-production --region ap-northeast-2
+Switch with (prod shown; the profile assumes the MFA-guarded admin role, runbook §3, and is
+written into the kubeconfig entry, so later commands keep using it):
+  aws eks update-kubeconfig --name mindhit-production --region ap-northeast-2 --alias mindhit-production --profile mindhit-prod-admin
 
 It runs:
   helm history <release> -n <ns> --max 5
@@ -45,8 +46,9 @@ It runs:
   kubectl rollout status deployment/mindhit-api -n <ns> --timeout <dur>
   kubectl rollout status deployment/mindhit-worker -n <ns> --timeout <dur>
 
-The release is owned by Terraform (stack mindhit-<env>-apps): pin the good image tags in
-config or pass them to the next `npx cdktf deploy`, or that deploy rolls forward again.
+The release is owned by Terraform (stack mindhit-<env>-apps), which deploys the image tags
+recorded in SSM (/mindhit/<environment>/image-tags/api and .../worker): record the good tags
+there (app-release.yml, or aws ssm put-parameter --overwrite), or the next deploy rolls forward again.
 
 Examples:
   scripts/rollback.sh prod                 # back to the previous revision
@@ -190,10 +192,10 @@ wrong_context() {
   printf '%s: %s\n' "$PROG" "$1" >&2
   cat >&2 <<EOF
 Refusing to roll back: the current kube context must point at EKS cluster $CLUSTER ($ENV_NAME).
-Switch to it with:
-  aws eks update-kubeconfig --name $CLUSTER --region $REGION
-(assume the role in the platform stack output eks_cluster_admin_role_arn first if you need
-admin access), then check with: kubectl config current-context
+Switch to it with (a profile that assumes the role in the platform stack's output
+eks_cluster_admin_role_arn, with MFA; runbook §3):
+  aws eks update-kubeconfig --name $CLUSTER --region $REGION --alias $CLUSTER --profile <admin profile>
+then check with: kubectl config current-context
 EOF
   exit "$EXIT_WRONG_CONTEXT"
 }

@@ -317,14 +317,15 @@ export class DocsChecker {
       if ([...this.facts.stateKeys].some(startsWithPrefix)) return;
       return this.problem(file, line, `\`${name}\`: no state key starts with ${key}`);
     }
-    if (this.facts.names.has(name)) return;
+    if (this.facts.names.has(name) || this.facts.stacks.has(name)) return;
     const pattern = namePattern(name);
     for (const known of this.facts.names) if (pattern.test(known)) return;
     // `bucket/path` (a path inside one of the stacks' buckets) and `stack/…` (its synth directory).
     const [first, ...rest] = name.split("/");
     if (rest.length > 0) {
       const firstPattern = namePattern(first);
-      if ([...this.facts.buckets].some((b) => firstPattern.test(b)) || this.facts.stacks.has(first)) return;
+      if ([...this.facts.buckets].some((b) => firstPattern.test(b))) return;
+      if (this.facts.stacks.has(first) && /\.[a-z]+$/.test(name)) return; // cdktf.out/stacks/<stack>/cdk.tf.json
     }
     // A name may be the start of a longer one (the `mindhit-production` of `mindhit-production-alerts`).
     if (!name.includes("<")) for (const known of this.facts.names) if (known.startsWith(name) && /[-/._]/.test(known[name.length] ?? "")) return;
