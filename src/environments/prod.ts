@@ -44,7 +44,8 @@ export const prod: EnvironmentConfig = {
     imageTagMutability: "IMMUTABLE",
   },
   release: {
-    // The chart's appVersion; deploys override with the git SHA (-var api_image_tag=…).
+    // Only the first value of each environment's image-tag SSM parameters (the chart's appVersion);
+    // app-release.yml records each release's git SHA there, and infrastructure deploys keep it.
     apiImageTag: "0.1.0",
     workerImageTag: "0.1.0",
     timeoutSeconds: 600,
