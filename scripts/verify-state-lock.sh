@@ -9,4 +9,4 @@ OUT="$REPO_ROOT/.cache/state-lock"
 rm -rf "$OUT" && mkdir -p "$OUT"
 CDKTF_OUTDIR="$OUT/synth" node dist/main.js
 MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" \
-  "$TOOLS_DIR/venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$OUT/tmp" __tests__/integration
+  "$TOOLS_DIR/venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$OUT/tmp" __tests__/integration/test_state_locking.py

@@ -66,7 +66,8 @@ function unwrapOutsideHeredocs(): (line: string) => string {
       heredocEnd = opening[1];
       return line;
     }
-    const quoted = /^(\s*(?:[A-Za-z0-9_-]+\s*=\s*)?)"(.*)"(,?)$/.exec(line);
+    // Attribute names, and quoted map keys (`"mindhit/api" = "${…}"`).
+    const quoted = /^(\s*(?:(?:[A-Za-z0-9_-]+|"[^"\\]*")\s*=\s*)?)"(.*)"(,?)$/.exec(line);
     const expression = quoted ? soleInterpolation(quoted[2]) : undefined;
     return quoted && expression !== undefined ? `${quoted[1]}${expression}${quoted[3]}` : line;
   };

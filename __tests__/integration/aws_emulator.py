@@ -21,10 +21,10 @@ def free_port():
 
 
 @contextlib.contextmanager
-def moto_server(timeout=30.0):
+def moto_server(timeout=30.0, env=None):
     port = free_port()
     server = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:

@@ -10,18 +10,23 @@ import { Construct } from "constructs";
 export class AwsAccount extends Construct {
   readonly accountId: string;
   readonly partition: string;
-  /** The provider's region, e.g. `ap-northeast-2`. */
-  readonly region: string;
   /** `arn:<partition>:iam::<account>:root`, the principal of "the account itself". */
   readonly rootArn: string;
   /** `<partition DNS suffix>`, e.g. `amazonaws.com`, for service principals. */
   readonly dnsSuffix: string;
 
+  private regionData?: DataAwsRegion;
+
+  /** The provider's region, e.g. `ap-northeast-2`; read only by stacks that use it (tflint: no unused data). */
+  get region(): string {
+    this.regionData ??= new DataAwsRegion(this, "region");
+    return this.regionData.region;
+  }
+
   constructor(scope: Construct, id: string) {
     super(scope, id);
     const identity = new DataAwsCallerIdentity(this, "identity");
     const partition = new DataAwsPartition(this, "partition");
-    this.region = new DataAwsRegion(this, "region").region;
     this.accountId = identity.accountId;
     this.partition = partition.partition;
     this.dnsSuffix = partition.dnsSuffix;
