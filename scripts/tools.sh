@@ -22,6 +22,9 @@ AWS_DATA_REQUIREMENTS="moto==5.2.5 boto3==1.44.5 botocore==1.44.5"
 
 BIN_DIR="$TOOLS_DIR/bin"
 mkdir -p "$BIN_DIR"
+# Stages run side by side (scripts/test-all.sh): one install at a time, the others wait and reuse it.
+exec 8>"$TOOLS_DIR/.lock"
+flock 8
 
 go_tool() { # name module version
   local name="$1" module="$2" version="$3" stamp="$BIN_DIR/.$1.version"
@@ -76,9 +79,11 @@ for tool in "$@"; do
     actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
     tflint) go_tool tflint github.com/terraform-linters/tflint "$TFLINT_VERSION" ;;
     python) python_venv "$TOOLS_DIR/venv" "$PY_REQUIREMENTS" checkov "3 minutes" ;;
+    # The runbook's own AWS CLI commands, run as written against the emulator (scripts/verify-emulator.sh).
+    awscli) python_venv "$TOOLS_DIR/awscli-venv" "awscli==1.46.3" aws "30 seconds" ;;
     aws-data) python_venv "$TOOLS_DIR/aws-data-venv" "$AWS_DATA_REQUIREMENTS" moto_server "1 minute" ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, actionlint, tflint, python, aws-data, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, actionlint, tflint, python, awscli, aws-data, terraform, opentofu)" ;;
   esac
 done

@@ -5,7 +5,7 @@
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
-bash scripts/tools.sh python terraform
+bash scripts/tools.sh python awscli terraform
 bash scripts/providers.sh
 OUT="$REPO_ROOT/.cache/emulator"
 rm -rf "$OUT" && mkdir -p "$OUT"

@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from aws_emulator import CREDENTIALS, moto_server, s3_backend_config
+from runbook import run_block, section_blocks
 from stack_workdir import prepare, required_providers, terraform, write_json
 
 SYNTH_DIR = os.environ["MINDHIT_SYNTH_DIR"]
@@ -204,3 +205,34 @@ def record():
     yield counts
     path = os.path.join(WORK_DIR, "applied-counts.json")
     write_json(path, counts)
+
+
+def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, record):
+    """Runbook §10 as written (it is written for prod): a state object overwritten behind
+    Terraform's back makes every run fail; the restore makes the next plan empty."""
+    name = "mindhit-prod"
+    assert name in record, "runs after the prod platform stack was applied"
+    doc = stack_json(name)
+    backend = doc["terraform"]["backend"]["s3"]
+    cwd = os.path.join(WORK_DIR, name)
+    s3 = aws("s3")
+    good = json.loads(s3.get_object(Bucket=backend["bucket"], Key=backend["key"])["Body"].read())
+    # The mistake: a state with the right lineage and a higher serial, but nothing in it.
+    s3.put_object(Bucket=backend["bucket"], Key=backend["key"], Body=json.dumps({**good, "serial": good["serial"] + 1, "resources": []}).encode())
+    broken = run(cwd, "plan", "-input=false", "-lock-timeout=60s", ok=False)
+    assert broken.returncode != 0 and "does not match the checksum" in broken.stderr.replace("\n", " "), broken.stderr[-2000:]
+
+    versions = sorted(
+        (v for v in s3.list_object_versions(Bucket=backend["bucket"], Prefix=backend["key"])["Versions"] if v["Key"] == backend["key"]),
+        key=lambda v: v["LastModified"],
+    )
+    last_good = versions[-2]["VersionId"]  # the operator's choice in step 2: the version before the bad write
+    blocks = section_blocks("10")
+    restore_steps = blocks[:5]  # variables, list, download and compare, make current, fix the digest
+    assert "copy-object" in restore_steps[3] and "put-item" in restore_steps[4], "runbook §10 changed shape: update this test"
+    scratch = os.path.join(WORK_DIR, "restore")
+    os.makedirs(scratch, exist_ok=True)
+    run_block("\n".join(restore_steps), scratch, emulator, {"<VERSION_ID>": last_good})
+
+    replan = run(cwd, "plan", "-input=false", "-detailed-exitcode", "-lock-timeout=60s", *targets(applicable(doc)[0]), ok=False)
+    assert replan.returncode == 0, f"after the runbook restore the plan is not empty: {changes(replan.stdout)}\n{replan.stderr[-3000:]}"
