@@ -227,8 +227,8 @@ const cases: Case[] = [
   // ---- backups and windows ----
   ["no backup retention", () => prodWith("backup.rdsRetentionDays", 0), 'environment "prod": backup.rdsRetentionDays 0 is not allowed (whole number 1-35)'],
   ["backup retention beyond 35 days", () => stagingWith("backup.rdsRetentionDays", 36), 'environment "staging": backup.rdsRetentionDays 36 is not allowed (whole number 1-35)'],
-  ["a backup window inside the maintenance window", () => prodWith("backup.rdsBackupWindow", "19:00-19:30"),
-    'environment "prod": backup.rdsBackupWindow "19:00-19:30" overlaps backup.rdsMaintenanceWindow "sun:19:00-sun:20:00" (they must not overlap)'],
+  ["a backup window inside the maintenance window", () => prodWith("backup.rdsBackupWindow", "19:30-20:00"),
+    'environment "prod": backup.rdsBackupWindow "19:30-20:00" overlaps backup.rdsMaintenanceWindow "sun:19:30-sun:20:30" (they must not overlap)'],
   ["a snapshot window in words", () => prodWith("backup.cacheSnapshotWindow", "5pm"),
     'environment "prod": backup.cacheSnapshotWindow "5pm" is not allowed (hh24:mi-hh24:mi in UTC, at least 60 minutes, e.g. "18:00-19:00")'],
   ["a 10-minute maintenance window", () => prodWith("backup.rdsMaintenanceWindow", "sun:19:00-sun:19:10"),

@@ -6,8 +6,10 @@ import contextlib
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -20,21 +22,43 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def self_signed_certificate(directory):
+    """A throwaway certificate for 127.0.0.1 (one day), so clients can verify the emulator's TLS."""
+    cert, key = os.path.join(directory, "emulator.crt"), os.path.join(directory, "emulator.key")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
 @contextlib.contextmanager
-def moto_server(timeout=30.0, env=None):
+def moto_server(timeout=30.0, env=None, tls_dir=None):
+    """moto on 127.0.0.1; with tls_dir, over HTTPS with a certificate made there (its path is the
+    server's `ca_bundle`), for stacks whose policies refuse plain HTTP (aws:SecureTransport)."""
     port = free_port()
     server = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
-    url = f"http://127.0.0.1:{port}"
+    args = [server, "-H", "127.0.0.1", "-p", str(port)]
+    context = None
+    if tls_dir:
+        cert, key = self_signed_certificate(tls_dir)
+        args += ["-s", "-c", cert, "-k", key]
+        context = ssl.create_default_context(cafile=cert)
+    # The request log goes to a file: a pipe nobody drains fills up and stalls the server.
+    log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, env=dict(os.environ, **(env or {})))
+    url = f"{'https' if tls_dir else 'http'}://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
         while True:
             try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1, context=context).read()
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"moto_server exited: {proc.stderr.read().decode(errors='replace')}")
+                    with open(log.name, errors="replace") as handle:
+                        raise RuntimeError(f"moto_server exited: {handle.read()[-3000:]}")
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"moto_server did not answer on {url} within {timeout}s")
                 time.sleep(0.2)
@@ -45,6 +69,8 @@ def moto_server(timeout=30.0, env=None):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        os.unlink(log.name)
 
 
 def s3_backend_config(url):

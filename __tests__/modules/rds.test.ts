@@ -45,7 +45,7 @@ describe("Rds", () => {
       storage_type: "gp3",
       backup_retention_period: 7,
       backup_window: "18:00-19:00",
-      maintenance_window: "sun:19:00-sun:20:00",
+      maintenance_window: "sun:19:30-sun:20:30",
       multi_az: false,
       deletion_protection: false,
       username: "mindhit_admin",
@@ -256,7 +256,7 @@ describe("Rds", () => {
       'maintenanceWindow "sunday:19:00-sunday:20:00" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
     ],
     ["a maintenance window over 24 hours", { maintenanceWindow: "sat:19:00-sun:20:00" }, 'maintenanceWindow "sat:19:00-sun:20:00" is not allowed'],
-    ["overlapping windows", { backupWindow: "19:30-20:30" }, 'backupWindow "19:30-20:30" overlaps maintenanceWindow "sun:19:00-sun:20:00" (they must not overlap)'],
+    ["overlapping windows", { backupWindow: "20:00-21:00" }, 'backupWindow "20:00-21:00" overlaps maintenanceWindow "sun:19:30-sun:20:30" (they must not overlap)'],
     [
       "windows overlapping across the week's end",
       { backupWindow: "00:00-00:30", maintenanceWindow: "sun:23:45-mon:00:15" },

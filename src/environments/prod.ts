@@ -70,7 +70,8 @@ export const prod: EnvironmentConfig = {
   backup: {
     rdsRetentionDays: 14,
     rdsBackupWindow: "18:00-19:00",
-    rdsMaintenanceWindow: "sun:19:00-sun:20:00",
+    // 30 minutes after the backup window, so an overrunning backup does not meet maintenance.
+    rdsMaintenanceWindow: "sun:19:30-sun:20:30",
     cacheSnapshotRetentionDays: 7,
     cacheSnapshotWindow: "17:00-18:00",
     cacheMaintenanceWindow: "sun:20:00-sun:21:00",

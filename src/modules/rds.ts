@@ -37,7 +37,11 @@ export interface RdsProps {
   readonly backupRetentionPeriod?: number;
   /** Daily backup window, UTC. @default "18:00-19:00" (03:00-04:00 KST) */
   readonly backupWindow?: string;
-  /** Weekly maintenance window, UTC; must not overlap the backup window. @default "sun:19:00-sun:20:00" (Mon 04:00-05:00 KST) */
+  /**
+   * Weekly maintenance window, UTC; must not overlap the backup window. Starts 30 minutes after
+   * the backup window ends, so a backup that overruns its window does not meet maintenance.
+   * @default "sun:19:30-sun:20:30" (Mon 04:30-05:30 KST)
+   */
   readonly maintenanceWindow?: string;
   /** Synchronous standby in a second AZ. @default false */
   readonly multiAz?: boolean;
@@ -62,7 +66,7 @@ export const RDS_DEFAULTS = {
   storageType: "gp3",
   backupRetentionPeriod: 7,
   backupWindow: "18:00-19:00",
-  maintenanceWindow: "sun:19:00-sun:20:00",
+  maintenanceWindow: "sun:19:30-sun:20:30",
   masterUsername: "mindhit_admin",
   performanceInsightsRetentionDays: 7,
   monitoringInterval: 60,
