@@ -5,6 +5,7 @@ block in an override file would replace the stack's block instead of merging int
 import contextlib
 import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -14,6 +15,15 @@ import time
 import urllib.request
 
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
+
+
+def _exit_on_sigterm(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+# A stage stopped with SIGTERM (scripts/test-all.sh when another stage fails) still runs the
+# fixtures' cleanup, so the emulator is always stopped.
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def free_port():

@@ -61,11 +61,11 @@ describe("HCP Terraform mode", () => {
 });
 
 describe("AWS provider", () => {
-  it.each(byName)("%s: region from config and the Project/Environment/ManagedBy default tags", (name, env) => {
+  it.each(byName)("%s: region from config and the Project/Environment/ManagedBy/Stack default tags", (name, env) => {
     const synthesized = Testing.synth(stacks.platforms.get(name)!);
     expect(synthesized).toHaveProviderWithProperties(AwsProvider, {
       region: env.region,
-      default_tags: [{ tags: { Project: "mindhit", Environment: env.identity.environment, ManagedBy: "cdktf" } }],
+      default_tags: [{ tags: { Project: "mindhit", Environment: env.identity.environment, ManagedBy: "cdktf", Stack: env.identity.stackNames.platform } }],
     });
   });
 });

@@ -25,7 +25,7 @@ describe("state bootstrap stack", () => {
   it("tags everything it creates", () => {
     expect(synthesized).toHaveProviderWithProperties(AwsProvider, {
       region: "ap-northeast-2",
-      default_tags: [{ tags: { Project: "mindhit", Environment: "shared", ManagedBy: "cdktf" } }],
+      default_tags: [{ tags: { Project: "mindhit", Environment: "shared", ManagedBy: "cdktf", Stack: "mindhit-state-bootstrap" } }],
     });
   });
 
