@@ -59,10 +59,30 @@ def main():
         stage_file = os.path.join(ROOT, ".bench", "stage-times.tsv")
         wall, rss = measure("bash scripts/test-all.sh")
         print(f"\nfull test command (npm test): {wall:.1f} s, peak {rss:.0f} MiB; per stage:")
+        stages = {}
         with open(stage_file) as handle:
             for line in handle:
                 name, seconds = line.rstrip("\n").split("\t")
+                stages[name] = float(seconds)
                 print(f"  {name:<34} {float(seconds):7.1f} s")
+        real_terraform = stages.get("validate", 0) + stages.get("emulator", 0)
+        print(f"\nbudget: validate + emulator {real_terraform:.0f} s (target <= 90 s): {'within' if real_terraform <= 90 else 'OVER'}")
+        print(f"budget: npm test {wall:.0f} s (target <= 120 s): {'within' if wall <= 120 else 'OVER'}")
+    print_cold_costs()
+
+
+def print_cold_costs():
+    """What the first run on a new machine builds, as measured when this machine built it."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    build = os.path.join(cache, "mindhit-infra", "providers", "build")
+    rows = []
+    for provider in ("aws", "kubernetes", "helm"):
+        path = os.path.join(build, f"{provider}.seconds")
+        if os.path.exists(path):
+            with open(path) as handle:
+                rows.append(f"{provider} {int(handle.read().strip()) / 60:.1f} min")
+    if rows:
+        print("cold first run, provider builds from the Go module proxy: " + ", ".join(rows))
 
 
 if __name__ == "__main__":

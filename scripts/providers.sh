@@ -102,7 +102,8 @@ build_standin() { # provider pinned-version
     start=$(date +%s)
     (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$binary.tmp" .)
     mv "$binary.tmp" "$binary"
-    log "$p $version built in $(($(date +%s) - start)) s"
+    echo "$(($(date +%s) - start))" >"$PROVIDERS_DIR/build/$p.seconds"
+    log "$p $version built in $(cat "$PROVIDERS_DIR/build/$p.seconds") s"
   fi
   local target
   target=$(unpacked_dir "$p" "$version")

@@ -24,16 +24,17 @@ def run_block(block, cwd, emulator_url, substitutions=None, env=None):
         block = block.replace(placeholder, value)
     leftover = re.findall(r"<[A-Z_]+>", block)
     assert not leftover, f"runbook block still has placeholders {leftover}:\n{block}"
+    extra = dict(env or {})
     full_env = dict(
         os.environ,
-        PATH=f"{AWS_CLI_DIR}{os.pathsep}{os.environ['PATH']}",
         AWS_ENDPOINT_URL=emulator_url,
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
         AWS_DEFAULT_REGION="ap-northeast-2",
         AWS_PAGER="",
-        **(env or {}),
     )
+    full_env.update(extra)
+    full_env["PATH"] = f"{AWS_CLI_DIR}{os.pathsep}{extra.get('PATH', os.environ['PATH'])}"
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"runbook block failed ({result.returncode}):\n{block}\n--- stderr:\n{result.stderr[-3000:]}\n--- stdout:\n{result.stdout[-2000:]}"
     return result.stdout

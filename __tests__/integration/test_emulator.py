@@ -393,6 +393,14 @@ def delete_orphan(aws, arn):
         aws("ecr").delete_repository(repositoryName=ident, force=True)
     elif service == "s3":
         aws("s3").delete_bucket(Bucket=resource)
+    elif service == "acm":
+        aws("acm").delete_certificate(CertificateArn=arn)
+    elif service == "ssm" and kind == "parameter":
+        aws("ssm").delete_parameter(Name=f"/{ident}")
+    elif service == "elasticache" and resource.startswith("user:"):
+        aws("elasticache").delete_user(UserId=resource.split(":", 1)[1])
+    elif service == "rds" and resource.startswith("db:"):
+        aws("rds").delete_db_instance(DBInstanceIdentifier=resource.split(":", 1)[1], SkipFinalSnapshot=True)
     elif service == "secretsmanager":
         aws("secretsmanager").delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
     else:
@@ -426,8 +434,8 @@ def recover_killed_apply(name, emulator, aws):
     blocks = section_blocks("11")
     holder = json.loads(run_block(blocks[0], cwd, emulator))  # step 1: who holds it
     unlock = next(line for block in blocks for line in block.splitlines() if "terraform force-unlock" in line)
-    # step 3 from the stack directory; -force because no one is at a prompt (the runbook says so)
-    run_block(unlock.split("#")[0].strip() + " -force", cwd, emulator, {"<LOCK_ID>": holder["ID"]},
+    # step 3, from the stack directory
+    run_block(unlock, cwd, emulator, {"<LOCK_ID>": holder["ID"]},
               env={"PATH": f"{os.path.dirname(TERRAFORM)}{os.pathsep}{os.environ['PATH']}", **{k: v for k, v in terraform_env().items() if k.startswith("TF_")}})
     assert "Item" not in aws("dynamodb").get_item(TableName=backend["dynamodb_table"], Key=lock_key), "the runbook's unlock left the lock"
 
