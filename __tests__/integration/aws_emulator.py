@@ -48,8 +48,8 @@ def moto_server(timeout=30.0, env=None, tls_dir=None):
     """moto on 127.0.0.1; with tls_dir, over HTTPS with a certificate made there (its path is the
     server's `ca_bundle`), for stacks whose policies refuse plain HTTP (aws:SecureTransport)."""
     port = free_port()
-    server = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    args = [server, "-H", "127.0.0.1", "-p", str(port)]
+    server = os.path.join(os.path.dirname(os.path.abspath(__file__)), "emulator_server.py")
+    args = [sys.executable, server, "-H", "127.0.0.1", "-p", str(port)]
     context = None
     if tls_dir:
         cert, key = self_signed_certificate(tls_dir)

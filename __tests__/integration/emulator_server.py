@@ -1,0 +1,44 @@
+"""moto server with its defects that break a multi-environment account patched, each listed in
+emulator-unsupported.json (`patched`) with why. Run as `python emulator_server.py <moto_server args>`.
+Each patch checks that the defect is still there, so a moto that fixes it fails loudly here and the
+patch (and its entry) can go."""
+import sys
+
+from moto.eks import models as eks_models
+from moto.moto_api._internal import mock_random
+from moto.rds import models as rds_models
+from moto.server import main
+
+
+def _fresh_dbi_resource_id():
+    """RDS: every instance gets DbiResourceId db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U, so the AWS provider,
+    which reads an instance back by that id, finds two once a second environment exists."""
+    original = rds_models.DBInstance.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.dbi_resource_id = "db-" + mock_random.get_random_string(length=26).upper()
+
+    assert "db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U" in open(rds_models.__file__).read(), "moto fixed DbiResourceId: drop this patch"
+    rds_models.DBInstance.__init__ = init
+
+
+def _fresh_oidc_issuer():
+    """EKS: one OIDC issuer per server process, shared by every cluster, so the second
+    environment's IAM OIDC provider already exists (EntityAlreadyExists)."""
+    original = eks_models.Cluster.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        region = self.arn.split(":")[3]
+        self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{mock_random.get_random_hex(32).upper()}"}}
+
+    assert "random.get_random_string(length=10)" in open(eks_models.__file__).read(), "moto fixed the shared EKS issuer: drop this patch"
+    eks_models.Cluster.__init__ = init
+
+
+if __name__ == "__main__":
+    _fresh_dbi_resource_id()
+    _fresh_oidc_issuer()
+    sys.argv[0] = "moto_server"
+    sys.exit(main())
