@@ -8,16 +8,21 @@ Resource types the emulator cannot create are listed, with its error, in emulato
 They (and everything that depends on them) are planned but not applied: `-target` names the rest.
 
 Run by scripts/verify-emulator.sh. Environment: MINDHIT_SYNTH_DIR, MINDHIT_TERRAFORM, MINDHIT_WORK_DIR."""
+import concurrent.futures
 import json
 import os
 import re
+import signal
+import subprocess
+import time
 
 import boto3
 import pytest
 
+from account_inventory import orphans, tagged_arns
 from aws_emulator import CREDENTIALS, moto_server, s3_backend_config
 from runbook import run_block, section_blocks
-from stack_workdir import prepare, required_providers, terraform, write_json
+from stack_workdir import prepare, required_providers, terraform, terraform_env, write_json
 
 SYNTH_DIR = os.environ["MINDHIT_SYNTH_DIR"]
 TERRAFORM = os.environ["MINDHIT_TERRAFORM"]
@@ -231,7 +236,7 @@ def test_bootstrap_destroy_is_refused_for_the_state_bucket(bootstrap):
 PLATFORM_STACKS = ["mindhit-staging", "mindhit-prod"]
 
 
-def deploy_platform(name, url, apply=True):
+def deploy_platform(name, url):
     """init, plan (everything), apply (what the emulator implements), re-plan: the outcome of each."""
     cwd, doc = workdir(name, url)
     init(cwd)
@@ -242,8 +247,6 @@ def deploy_platform(name, url, apply=True):
         return outcome
     applied, planned_only = applicable(doc)
     outcome["applied"], outcome["planned_only"] = applied, planned_only
-    if not apply:
-        return outcome
     outcome["apply"] = run(cwd, "apply", "-auto-approve", "-input=false", "-lock-timeout=60s", *targets(applied), ok=False)
     if outcome["apply"].returncode == 0:
         outcome["replan"] = perpetual_diff(cwd, *targets(applied))
@@ -251,16 +254,23 @@ def deploy_platform(name, url, apply=True):
 
 
 @pytest.fixture(scope="module")
-def platforms(emulator, bootstrap, hosted_zone):
-    """Both environments. Most of an apply is the provider's own waiting (RDS: a minute's delay
-    then three steady reads, twice; S3 lifecycle: ten reads five seconds apart)."""
+def platforms(emulator, aws, bootstrap, hosted_zone):
+    """Both environments in one account. Staging is applied straight through; prod's first apply is
+    killed midway and recovered with the runbook (recover_killed_apply). Most of an apply is the
+    provider's own waiting (RDS: a minute's delay then three steady reads, twice; S3 lifecycle: ten
+    reads five seconds apart)."""
     run(bootstrap[0], "state", "list")  # the bootstrap is applied (its test ran first)
-    # Prod is planned in full, but applied only in a moto server of its own: applied after staging in
-    # the same server, its apply polled a resource moto answered 404 for, past ten minutes (moto 5.2.5;
-    # prod alone applies cleanly). Until that is understood, this stage applies staging.
-    results = {name: deploy_platform(name, emulator, apply=(name == "mindhit-staging")) for name in PLATFORM_STACKS}
+    # Side by side (one account, two state keys): each apply is mostly the provider's waiting.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        staging = pool.submit(deploy_platform, "mindhit-staging", emulator)
+        prod = pool.submit(recover_killed_apply, "mindhit-prod", emulator, aws)
+        results = {"mindhit-staging": staging.result(), "mindhit-prod": prod.result()}
+    if all(r.get("apply") and r["apply"].returncode == 0 for r in results.values()):
+        states = [run(cwd, "show", "-json").stdout for cwd in (bootstrap[0], *(r["cwd"] for r in results.values()))]
+        results["mindhit-prod"]["left_outside_state"] = orphans(aws, states)
     counts = {n: {"applied": len(r.get("applied", [])), "planned_only": len(r.get("planned_only", [])),
                   "planned_only_types": sorted({a.split(".")[0] for a in r.get("planned_only", [])})} for n, r in results.items()}
+    counts["mindhit-prod"].update({k: results["mindhit-prod"].get(k) for k in ("orphans_found_by_runbook", "imported", "left_outside_state")})
     write_json(os.path.join(WORK_DIR, "applied-counts.json"), counts)
     return results
 
@@ -269,22 +279,37 @@ def platforms(emulator, bootstrap, hosted_zone):
 def test_platform_stack_plans_applies_and_replans_clean(name, platforms):
     outcome = platforms[name]
     assert outcome["plan"].returncode == 0, f"{name}: plan failed:\n{outcome['plan'].stderr[-4000:]}"
-    if "apply" not in outcome:
-        return  # planned only (see the platforms fixture)
     apply = outcome["apply"]
     assert apply.returncode == 0, f"{name}: apply failed:\n{apply.stderr[-6000:]}"
     real = outcome["replan"]
     assert not real, f"{name}: perpetual diff after apply: {real}"
 
 
-def test_destroy_is_refused_for_the_backups_bucket(platforms):
-    """The backups bucket (prevent_destroy, enforced by Terraform) survives a destroy aimed at it."""
-    outcome = platforms["mindhit-staging"]
+def test_a_killed_apply_is_recovered_by_the_runbook_with_nothing_left_outside_a_state(platforms):
+    """Prod's first apply, SIGKILLed: runbook §11 (unlock, orphan search, import what it misses)
+    brings it to a complete apply, and the account holds nothing that no state holds."""
+    outcome = platforms["mindhit-prod"]
+    assert outcome["apply"].returncode == 0, f"the re-apply never completed; imported so far: {outcome['imported']}:\n{outcome['apply'].stderr[-4000:]}"
+    assert outcome["orphans_found_by_runbook"], "the killed apply left nothing outside the state: kill it later"
+    left = outcome.get("left_outside_state")
+    assert left == [], f"in the account, in no state: {left}"
+
+
+def test_prod_destroy_is_refused_for_protected_resources(platforms):
+    """The database (deletion_protection, enforced by the RDS API) and the backups bucket
+    (prevent_destroy, enforced by Terraform) survive a destroy aimed at them. Runs last for prod: a
+    targeted destroy removes the database's dependents before the API refuses. (The EKS cluster's
+    deletion_protection is not enforced by moto 5.2.5, so it is not tried.)"""
+    outcome = platforms["mindhit-prod"]
     cwd, doc = outcome["cwd"], outcome["doc"]
+    (db,) = doc["resource"]["aws_db_instance"]
     (bucket,) = [n for n, b in doc["resource"]["aws_s3_bucket"].items() if "backups" in b["bucket"]]
     refused = run(cwd, "destroy", "-auto-approve", "-input=false", "-lock-timeout=60s", f"-target=aws_s3_bucket.{bucket}", ok=False)
     assert refused.returncode != 0 and "Instance cannot be destroyed" in refused.stderr, refused.stderr[-2000:]
-    assert f"aws_s3_bucket.{bucket}" in run(cwd, "state", "list").stdout.split()
+    refused = run(cwd, "destroy", "-auto-approve", "-input=false", "-lock-timeout=60s", f"-target=aws_db_instance.{db}", ok=False)
+    assert refused.returncode != 0 and "disable deletion protection" in refused.stderr.replace("\n", " "), refused.stderr[-2000:]
+    state = run(cwd, "state", "list").stdout.split()
+    assert f"aws_db_instance.{db}" in state and f"aws_s3_bucket.{bucket}" in state
 
 
 def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, platforms):
@@ -317,3 +342,130 @@ def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, platf
 
     real = perpetual_diff(cwd, *targets(applicable(doc)[0]))
     assert not real, f"after the runbook restore the plan is not empty: {real}"
+
+
+# A re-apply after a killed first apply fails on what the killed run created under a fixed name and
+# no state holds. The provider names it: `Error: creating <Kind> (<name>): … AlreadyExists …`.
+ALREADY_EXISTS = re.compile(r"AlreadyExists|already exists|AlreadyOwnedByYou", re.I)
+DIAGNOSTIC = re.compile(r"^Error: (?P<summary>.*?)^\s+with (?P<address>[\w.-]+),", re.M | re.S)
+# Where `terraform import` wants something other than the name in the error: an ARN.
+ACCOUNT = "123456789012"  # moto's default account
+IMPORT_ARN = {"aws_iam_openid_connect_provider": "arn:aws:iam::{account}:oidc-provider/{name}", "aws_iam_policy": "arn:aws:iam::{account}:policy/{name}"}
+
+
+def already_existing(stderr):
+    """(address, import id) for each `already exists` error; any other error fails the test."""
+    found = []
+    for match in DIAGNOSTIC.finditer(stderr):
+        summary, address = match.group("summary"), match.group("address")
+        assert ALREADY_EXISTS.search(summary), f"re-apply failed with something other than `already exists`:\n{summary[:3000]}"
+        named = re.search(r"creating [^(]*\(([^)]+)\)", summary)
+        assert named, f"the provider's error does not name what exists; extend already_existing:\n{summary[:2000]}"
+        name, kind = named.group(1), address.split(".")[0]
+        found.append((address, IMPORT_ARN[kind].format(account=ACCOUNT, name=name) if kind in IMPORT_ARN else name))
+    assert found, "re-apply failed without a diagnostic this test can read"
+    return found
+
+
+
+
+def kill_first_apply(cwd, name, aws, applied):
+    """Start the stack's first apply and SIGKILL it (Terraform and its provider plugins) as soon as
+    the account holds one resource tagged for the stack."""
+    with open(os.path.join(cwd, "killed-apply.log"), "w") as log:
+        proc = subprocess.Popen([TERRAFORM, "apply", "-auto-approve", "-input=false", "-no-color", *targets(applied)],
+                                cwd=cwd, env=terraform_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 300
+            while not tagged_arns(aws, [{"Key": "Stack", "Values": [name]}]):
+                assert proc.poll() is None, "the apply ended before any resource appeared"
+                assert time.monotonic() < deadline, "no resource appeared within 5 minutes"
+                time.sleep(0.2)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def recover_killed_apply(name, emulator, aws):
+    """Runbook §11 as written (it is written for prod): a first apply SIGKILLed once its first
+    resources exist leaves the lock held; step 1 shows the holder, step 3 unlocks; step 5 lists what
+    the tagging API sees outside the state (deleted: a first apply); re-applies import what it
+    misses, as the step says, until one completes. (The platforms fixture then checks that nothing
+    in the account is outside a state.)"""
+    cwd, doc = workdir(name, emulator)
+    init(cwd)
+    outcome = {"cwd": cwd, "doc": doc, "plan": run(cwd, "plan", "-input=false", "-lock-timeout=60s", ok=False)}
+    if outcome["plan"].returncode != 0:
+        return outcome
+    applied, planned_only = applicable(doc)
+    outcome["applied"], outcome["planned_only"] = applied, planned_only
+    backend = doc["terraform"]["backend"]["s3"]
+    lock_key = {"LockID": {"S": f"{backend['bucket']}/{backend['key']}"}}
+    kill_first_apply(cwd, name, aws, applied)
+    assert "Item" in aws("dynamodb").get_item(TableName=backend["dynamodb_table"], Key=lock_key), "a killed apply leaves its lock"
+
+    blocks = section_blocks("11")
+    terraform_path = {"PATH": f"{os.path.dirname(TERRAFORM)}{os.pathsep}{os.environ['PATH']}"}
+    holder = json.loads(run_block(blocks[0], cwd, emulator))  # step 1: who holds it
+    assert holder["Operation"] == "OperationTypeApply", holder
+    unlock = next(line for block in blocks for line in block.splitlines() if "terraform force-unlock" in line)
+    tf_env = {k: v for k, v in terraform_env().items() if k.startswith("TF_") or k == "CHECKPOINT_DISABLE"}
+    run_block(unlock, cwd, emulator, {"<LOCK_ID>": holder["ID"]}, env={**terraform_path, **tf_env})  # step 3, in the stack directory
+    assert "Item" not in aws("dynamodb").get_item(TableName=backend["dynamodb_table"], Key=lock_key), "the runbook's unlock left the lock"
+
+    finder = next(block for block in blocks if "in-account.txt" in block and "awk" in block)  # step 5
+    listed = run_block(finder, cwd, emulator, env={**terraform_path, **tf_env}).split()
+    outcome["orphans_found_by_runbook"] = sorted(listed)
+    for arn in listed:
+        delete_orphan(aws, arn)
+
+    imported = []
+    for _ in range(6):
+        outcome["apply"] = run(cwd, "apply", "-auto-approve", "-input=false", "-lock-timeout=60s", *targets(applied), ok=False)
+        if outcome["apply"].returncode == 0:
+            break
+        for address, ident in already_existing(outcome["apply"].stderr):
+            run(cwd, "import", "-input=false", "-lock-timeout=60s", address, ident)
+            imported.append(f"{address} {ident}")
+    outcome["imported"] = imported
+    if outcome["apply"].returncode == 0:
+        outcome["replan"] = perpetual_diff(cwd, *targets(applied))
+    return outcome
+
+
+def delete_orphan(aws, arn):
+    """The operator's choice for what a killed *first* apply left behind: nothing uses it yet."""
+    service, resource = arn.split(":")[2], arn.split(":", 5)[5]
+    kind, _, ident = resource.partition("/")
+    if service == "ec2":
+        ec2 = aws("ec2")
+        {"vpc": lambda: ec2.delete_vpc(VpcId=ident), "elastic-ip": lambda: ec2.release_address(AllocationId=ident),
+         "security-group": lambda: ec2.delete_security_group(GroupId=ident), "subnet": lambda: ec2.delete_subnet(SubnetId=ident),
+         "internet-gateway": lambda: ec2.delete_internet_gateway(InternetGatewayId=ident),
+         "route-table": lambda: ec2.delete_route_table(RouteTableId=ident)}[kind]()
+    elif service == "logs":
+        aws("logs").delete_log_group(logGroupName=resource.split(":", 1)[1].removesuffix(":*"))
+    elif service == "kms":
+        aws("kms").schedule_key_deletion(KeyId=ident, PendingWindowInDays=7)
+    elif service == "sns":
+        aws("sns").delete_topic(TopicArn=arn)
+    elif service == "acm":
+        aws("acm").delete_certificate(CertificateArn=arn)
+    elif service == "secretsmanager":
+        aws("secretsmanager").delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+    elif service == "ssm" and kind == "parameter":
+        aws("ssm").delete_parameter(Name=f"/{ident}")
+    elif service == "elasticache" and resource.startswith("user:"):
+        cache, user = aws("elasticache"), resource.split(":", 1)[1]
+        cache.delete_user(UserId=user)
+        # Deletion takes a while; creating the same user before it ends fails (the operator waits).
+        for _ in range(30):
+            try:
+                cache.describe_users(UserId=user)
+            except cache.exceptions.UserNotFoundFault:
+                break
+            time.sleep(1)
+    elif service == "rds" and resource.startswith("db:"):
+        aws("rds").delete_db_instance(DBInstanceIdentifier=resource.split(":", 1)[1], SkipFinalSnapshot=True)
+    else:
+        raise AssertionError(f"no deletion for {arn}: extend delete_orphan")
