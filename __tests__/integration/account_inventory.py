@@ -63,9 +63,14 @@ def belongs_to_aws(identifier):
     return ":snapshot:rds:" in identifier or ":secret:rds!" in identifier
 
 
+def pending_deletion(aws, identifier):
+    """A KMS key scheduled for deletion: it exists (seven days at least) but is already on its way out."""
+    return ":kms:" in identifier and ":key/" in identifier and aws("kms").describe_key(KeyId=identifier)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
 def orphans(aws, show_jsons):
     """What the account holds that is in none of the given states."""
     identifiers = set().union(*(state_identifiers(s) for s in show_jsons))
     inventory = {("tagged", a) for a in tagged_arns(aws)} | untagged_kinds(aws)
     return sorted(f"{kind}: {ident}" for kind, ident in inventory
-                  if not belongs_to_aws(ident) and not held(ident, identifiers))
+                  if not belongs_to_aws(ident) and not held(ident, identifiers) and not pending_deletion(aws, ident))
