@@ -4,7 +4,6 @@ service-account key and bearer token, all in a temporary directory. Each process
 `timeout` and stopped on exit, whatever happens."""
 import contextlib
 import dataclasses
-import os
 import secrets
 import ssl
 import subprocess

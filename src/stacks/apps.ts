@@ -183,13 +183,13 @@ export class AppsStack extends EnvironmentStack {
     });
 
     // metrics-server: the resource metrics API the HPAs scale on.
-    const metricsServer = this.thirdPartyRelease("metrics-server", THIRD_PARTY_CHARTS.metricsServer, "kube-system", {});
+    this.thirdPartyRelease("metrics-server", THIRD_PARTY_CHARTS.metricsServer, "kube-system", {});
 
     // Cluster Autoscaler: adds nodes (up to cluster.nodeMaxSize) when pods the HPAs ask for do not
     // fit, removes them when idle; finds the managed node group's Auto Scaling group by the tags EKS puts on it.
     const caServiceAccount = "cluster-autoscaler";
     const caRole = irsa("cluster-autoscaler-role", `${identity.resourceName}-cluster-autoscaler`, "kube-system", caServiceAccount, clusterAutoscalerStatements(identity.resourceName, account.partition, env.region, account.accountId));
-    const clusterAutoscaler = this.thirdPartyRelease("cluster-autoscaler", THIRD_PARTY_CHARTS.clusterAutoscaler, "kube-system", {
+    this.thirdPartyRelease("cluster-autoscaler", THIRD_PARTY_CHARTS.clusterAutoscaler, "kube-system", {
       cloudProvider: "aws",
       awsRegion: env.region,
       autoDiscovery: { clusterName: identity.resourceName },
@@ -205,7 +205,7 @@ export class AppsStack extends EnvironmentStack {
     const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
     const dnsServiceAccount = "external-dns";
     const dnsRole = irsa("external-dns-role", `${identity.resourceName}-external-dns`, "kube-system", dnsServiceAccount, externalDnsStatements(zone.arn, identity.host));
-    const externalDns = this.thirdPartyRelease("external-dns", THIRD_PARTY_CHARTS.externalDns, "kube-system", {
+    this.thirdPartyRelease("external-dns", THIRD_PARTY_CHARTS.externalDns, "kube-system", {
       provider: { name: "aws" },
       sources: ["ingress"],
       domainFilters: [identity.host],
@@ -328,7 +328,10 @@ export class AppsStack extends EnvironmentStack {
       timeout: env.release.timeoutSeconds,
       cleanupOnFail: true,
       maxHistory: 10,
-      dependsOn: [lbc, metricsServer, externalSecrets, clusterAutoscaler, externalDns],
+      // Only what the chart's objects need at install: the load balancer controller's webhooks (Service,
+      // Ingress) and External Secrets' CRDs. Autoscaling, metrics and DNS come later and must not hold a
+      // release back (found by the cluster stage, where the autoscaler chart cannot be fetched).
+      dependsOn: [lbc, externalSecrets],
     });
 
     this.addLoadBalancerAlarms(env);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The -apps stacks against a real Kubernetes API (etcd + kube-apiserver on 127.0.0.1, built once per
+# machine from the Go module proxy) with the AWS side in the emulator. See __tests__/integration/test_cluster.py.
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT" || exit 1
+bash scripts/tools.sh python terraform etcd kube-apiserver
+bash scripts/providers.sh
+OUT="$REPO_ROOT/.cache/cluster"
+rm -rf "$OUT" && mkdir -p "$OUT"
+MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" node dist/main.js >/dev/null || die "synth failed"
+MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" MINDHIT_WORK_DIR="$OUT/work" MINDHIT_TOOLS_BIN="$TOOLS_DIR/bin" \
+  "$TOOLS_DIR/venv/bin/python" -m pytest -q -x -p no:cacheprovider --basetemp "$OUT/tmp" __tests__/integration/test_cluster.py
