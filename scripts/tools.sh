@@ -51,7 +51,7 @@ scratch_build() { # name package module version first-run-cost
   { printf 'module mindhit.local/%s-build\n\ngo 1.25.0\n\nrequire %s %s\n' "$name" "$module" "$version"; cat; } >"$scratch/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" >"$scratch/tools.go"
   (cd "$scratch" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 &&
-    GOFLAGS="-mod=mod -p=2" go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/$name" "$package") || { rm -rf "$scratch"; die "building $name failed"; }
+    GOFLAGS="-mod=mod -p=2" go build -trimpath -ldflags "-s -w ${SCRATCH_LDFLAGS:-}" -o "$BIN_DIR/$name" "$package") || { rm -rf "$scratch"; die "building $name failed"; }
   rm -rf "$scratch"
   echo "$version" >"$stamp"
 }
@@ -63,7 +63,11 @@ kube_apiserver() {
   [ -x "$BIN_DIR/kube-apiserver" ] && [ "$(cat "$BIN_DIR/.kube-apiserver.version" 2>/dev/null)" = "$KUBE_APISERVER_VERSION" ] && return 0
   gomod="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBE_APISERVER_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$KUBE_APISERVER_VERSION's go.mod from the Go module proxy"
+  # Stamp the version the release build would (helm checks charts' kubeVersion against it).
+  local minor="${KUBE_APISERVER_VERSION#v1.}"
+  minor="${minor%%.*}"
   awk -v v="$staging_version" '$2 == "=>" && $3 ~ /^\.\/staging\// { print "replace " $1 " => " $1 " " v }' "$gomod" |
+    SCRATCH_LDFLAGS="-X k8s.io/component-base/version.gitVersion=$KUBE_APISERVER_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
     scratch_build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes "$KUBE_APISERVER_VERSION" "12 minutes"
 }
 

@@ -38,6 +38,24 @@ def _fresh_oidc_issuer():
     eks_models.Cluster.__init__ = init
 
 
+def _cluster_vpc_id():
+    """EKS: DescribeCluster omits resourcesVpcConfig.vpcId, which AWS derives from the subnets, so a
+    data source filtering VPCs by it matches every VPC in the region."""
+    from moto.ec2.models import ec2_backends
+
+    original = eks_models.Cluster.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        subnets = self.resources_vpc_config.get("subnetIds") or []
+        if subnets and "vpcId" not in self.resources_vpc_config:
+            account, region = self.arn.split(":")[4], self.arn.split(":")[3]
+            self.resources_vpc_config = {**self.resources_vpc_config, "vpcId": ec2_backends[account][region].get_subnet(subnets[0]).vpc_id}
+
+    assert "vpcId" not in open(eks_models.__file__).read(), "moto returns the cluster's vpcId now: drop this patch"
+    eks_models.Cluster.__init__ = init
+
+
 def _local_control_plane(endpoint, ca_data):
     """Not a defect: for the cluster stage, every EKS cluster answers with the endpoint and CA of
     the local kube-apiserver (control_plane.py), so the apps stack's `aws_eks_cluster` data source
@@ -54,6 +72,7 @@ def _local_control_plane(endpoint, ca_data):
 if __name__ == "__main__":
     _fresh_dbi_resource_id()
     _fresh_oidc_issuer()
+    _cluster_vpc_id()
     if os.environ.get("MINDHIT_EKS_ENDPOINT"):
         _local_control_plane(os.environ["MINDHIT_EKS_ENDPOINT"], os.environ["MINDHIT_EKS_CA_DATA"])
     sys.argv[0] = "moto_server"
