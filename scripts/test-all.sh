@@ -60,6 +60,9 @@ run_stage synth npm run --silent synth
 run_stage_bg emulator bash scripts/verify-emulator.sh
 # Real S3 + DynamoDB state locking against an AWS emulator on 127.0.0.1, with a real Terraform CLI.
 run_stage_bg state-lock bash scripts/verify-state-lock.sh
+# The -apps stacks against a real Kubernetes API (etcd + kube-apiserver on 127.0.0.1) with the AWS
+# side in the emulator (__tests__/integration/test_cluster.py).
+run_stage_bg cluster bash scripts/verify-cluster.sh
 # Generated data (AWS regions and zones) matches the pinned source it is generated from.
 run_stage data bash scripts/verify-data.sh
 # HCL output of every stack through `terraform fmt -check` (Terraform on PATH, else OpenTofu built).

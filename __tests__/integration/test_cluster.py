@@ -222,7 +222,9 @@ def release_manifests(kube):
     releases = {}
     for secret in kube_get(kube, "/api/v1/secrets?labelSelector=owner%3Dhelm")["items"]:
         record = json.loads(gzip.decompress(base64.b64decode(base64.b64decode(secret["data"]["release"]))))
-        docs = [d for d in yaml.safe_load_all(record.get("manifest", "")) if d]
+        docs = []
+        for doc in yaml.safe_load_all(record.get("manifest", "")):
+            docs.extend((doc.get("items") or []) if doc and doc.get("kind") == "List" else [doc] if doc else [])
         releases[record["name"]] = (record["namespace"], docs)
     return releases
 
