@@ -67,6 +67,8 @@ def main():
                 print(f"  {name:<34} {float(seconds):7.1f} s")
         real_terraform = stages.get("validate", 0) + stages.get("emulator", 0)
         print(f"\nbudget: validate + emulator {real_terraform:.0f} s (target <= 90 s): {'within' if real_terraform <= 90 else 'OVER'}")
+        in_cluster = stages.get("cluster", 0) + stages.get("iam", 0)
+        print(f"budget: cluster + iam {in_cluster:.0f} s (target <= 120 s): {'within' if in_cluster <= 120 else 'OVER'}")
         print(f"budget: npm test {wall:.0f} s (target <= 120 s): {'within' if wall <= 120 else 'OVER'}")
     print_cold_costs()
 
@@ -83,6 +85,15 @@ def print_cold_costs():
                 rows.append(f"{provider} {int(handle.read().strip()) / 60:.1f} min")
     if rows:
         print("cold first run, provider builds from the Go module proxy: " + ", ".join(rows))
+    tools_bin = os.path.join(os.environ.get("MINDHIT_TOOLS_DIR") or os.path.join(cache, "mindhit-infra", "tools"), "bin")
+    built = []
+    for tool in ("etcd", "kube-apiserver"):
+        path = os.path.join(tools_bin, f".{tool}.seconds")
+        if os.path.exists(path):
+            with open(path) as handle:
+                built.append(f"{tool} {int(handle.read().strip()) / 60:.1f} min")
+    if built:
+        print("cold first run, control plane builds from the Go module proxy (with this machine's module cache): " + ", ".join(built))
 
 
 if __name__ == "__main__":

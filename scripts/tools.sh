@@ -48,12 +48,14 @@ scratch_build() { # name package module version first-run-cost
   command -v go >/dev/null || die "go is required to build $name (Go module proxy)"
   log "building $name $version from the Go module proxy (first run only, about $cost)"
   scratch="$(mktemp -d)"
+  local started=$SECONDS
   { printf 'module mindhit.local/%s-build\n\ngo 1.25.0\n\nrequire %s %s\n' "$name" "$module" "$version"; cat; } >"$scratch/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" >"$scratch/tools.go"
   (cd "$scratch" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 &&
     GOFLAGS="-mod=mod -p=2" go build -trimpath -ldflags "-s -w ${SCRATCH_LDFLAGS:-}" -o "$BIN_DIR/$name" "$package") || { rm -rf "$scratch"; die "building $name failed"; }
   rm -rf "$scratch"
   echo "$version" >"$stamp"
+  echo $((SECONDS - started)) >"$BIN_DIR/.$name.seconds" # the first-run cost, for npm run bench
 }
 
 # kube-apiserver's module replaces its staging repositories (k8s.io/api, …) with local paths; the
