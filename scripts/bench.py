@@ -76,24 +76,24 @@ def main():
 def print_cold_costs():
     """What the first run on a new machine builds, as measured when this machine built it."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    build = os.path.join(cache, "mindhit-infra", "providers", "build")
-    rows = []
-    for provider in ("aws", "kubernetes", "helm"):
-        path = os.path.join(build, f"{provider}.seconds")
-        if os.path.exists(path):
-            with open(path) as handle:
-                rows.append(f"{provider} {int(handle.read().strip()) / 60:.1f} min")
-    if rows:
-        print("cold first run, provider builds from the Go module proxy: " + ", ".join(rows))
     tools_bin = os.path.join(os.environ.get("MINDHIT_TOOLS_DIR") or os.path.join(cache, "mindhit-infra", "tools"), "bin")
-    built = []
-    for tool in ("etcd", "kube-apiserver"):
-        path = os.path.join(tools_bin, f".{tool}.seconds")
+    providers = recorded_minutes(os.path.join(cache, "mindhit-infra", "providers", "build"), "{}.seconds", ("aws", "kubernetes", "helm"))
+    if providers:
+        print("cold first run, provider builds from the Go module proxy: " + ", ".join(providers))
+    control_plane = recorded_minutes(tools_bin, ".{}.seconds", ("etcd", "kube-apiserver"))
+    if control_plane:
+        print("cold first run, control plane builds from the Go module proxy (with this machine's module cache): " + ", ".join(control_plane))
+
+
+def recorded_minutes(directory, file_pattern, names):
+    """`<name> <minutes> min` for each build whose seconds a build script recorded in the directory."""
+    rows = []
+    for name in names:
+        path = os.path.join(directory, file_pattern.format(name))
         if os.path.exists(path):
             with open(path) as handle:
-                built.append(f"{tool} {int(handle.read().strip()) / 60:.1f} min")
-    if built:
-        print("cold first run, control plane builds from the Go module proxy (with this machine's module cache): " + ", ".join(built))
+                rows.append(f"{name} {int(handle.read().strip()) / 60:.1f} min")
+    return rows
 
 
 if __name__ == "__main__":

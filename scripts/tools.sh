@@ -30,9 +30,14 @@ mkdir -p "$BIN_DIR"
 exec 8>"$TOOLS_DIR/.lock"
 flock 8
 
+# True when $BIN_DIR/<name> exists and its stamp records <version>.
+built() { # name version
+  [ -x "$BIN_DIR/$1" ] && [ "$(cat "$BIN_DIR/.$1.version" 2>/dev/null)" = "$2" ]
+}
+
 go_tool() { # name module version
   local name="$1" module="$2" version="$3" stamp="$BIN_DIR/.$1.version"
-  if [ -x "$BIN_DIR/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return 0; fi
+  if built "$name" "$version"; then return 0; fi
   command -v go >/dev/null || die "go is required to build $name (Go module proxy)"
   log "building $name $version from the Go module proxy (first run only)"
   GOBIN="$BIN_DIR" GOFLAGS="-mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
@@ -44,7 +49,7 @@ go_tool() { # name module version
 # main module that requires them; extra go.mod lines (replaces) come on stdin.
 scratch_build() { # name package module version first-run-cost
   local name="$1" package="$2" module="$3" version="$4" cost="$5" stamp="$BIN_DIR/.$1.version" scratch
-  if [ -x "$BIN_DIR/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return 0; fi
+  if built "$name" "$version"; then return 0; fi
   command -v go >/dev/null || die "go is required to build $name (Go module proxy)"
   log "building $name $version from the Go module proxy (first run only, about $cost)"
   scratch="$(mktemp -d)"
@@ -62,7 +67,8 @@ scratch_build() { # name package module version first-run-cost
 # scratch module points each at the published copy of the same release instead (v1.35.4 -> v0.35.4).
 kube_apiserver() {
   local gomod staging_version="v0${KUBE_APISERVER_VERSION#v1}"
-  [ -x "$BIN_DIR/kube-apiserver" ] && [ "$(cat "$BIN_DIR/.kube-apiserver.version" 2>/dev/null)" = "$KUBE_APISERVER_VERSION" ] && return 0
+  # Checked here too: the go.mod download below is skipped when the binary is already built.
+  built kube-apiserver "$KUBE_APISERVER_VERSION" && return 0
   gomod="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBE_APISERVER_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$KUBE_APISERVER_VERSION's go.mod from the Go module proxy"
   # Stamp the version the release build would (helm checks charts' kubeVersion against it).
@@ -97,7 +103,7 @@ terraform_cli() {
     fi
   fi
   local tofu="$BIN_DIR/tofu" stamp="$BIN_DIR/.tofu.version"
-  if ! { [ -x "$tofu" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$OPENTOFU_VERSION" ]; }; then
+  if ! built tofu "$OPENTOFU_VERSION"; then
     command -v go >/dev/null || die "no Terraform CLI >= 1.10 on PATH and no go to build OpenTofu"
     log "building OpenTofu $OPENTOFU_VERSION from the Go module proxy (no Terraform >= 1.10 on PATH)"
     local dir src="$TOOLS_DIR/src/opentofu"

@@ -14,6 +14,8 @@ import tempfile
 import time
 import urllib.request
 
+import boto3
+
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
 
 
@@ -74,13 +76,34 @@ def moto_server(timeout=30.0, env=None, tls_dir=None):
                 time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, grace=10)
         log.close()
         os.unlink(log.name)
+
+
+def stop_process(proc, grace):
+    """SIGTERM, then SIGKILL if it has not ended within `grace` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def moto_over_tls(tls_dir, env):
+    """moto over TLS, trusted by everything the test starts (Terraform, its providers, boto3, the
+    AWS CLI) through AWS_CA_BUNDLE. The stacks' bucket policies deny plain HTTP (aws:SecureTransport)."""
+    with moto_server(env=env, tls_dir=tls_dir) as url:
+        os.environ["AWS_CA_BUNDLE"] = os.path.join(tls_dir, "emulator.crt")
+        yield url
+
+
+def clients(url, region="ap-northeast-2"):
+    """service name -> a boto3 client of the emulator, with the emulator's credentials."""
+    session = boto3.Session(aws_access_key_id=CREDENTIALS["access_key"], aws_secret_access_key=CREDENTIALS["secret_key"], region_name=region)
+    return lambda service: session.client(service, endpoint_url=url)
 
 
 def s3_backend_config(url):

@@ -11,7 +11,7 @@ import tempfile
 import time
 import urllib.request
 
-from aws_emulator import free_port
+from aws_emulator import free_port, stop_process
 
 LIFETIME = "1800"  # seconds: the longest a test session may keep the servers
 
@@ -60,15 +60,6 @@ def _wait(url, context, token, proc, log, timeout):
         time.sleep(0.5)
 
 
-def _stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @contextlib.contextmanager
 def control_plane(bin_dir, timeout=120.0):
     with tempfile.TemporaryDirectory(prefix="control-plane-") as directory:
@@ -102,6 +93,6 @@ def control_plane(bin_dir, timeout=120.0):
                 with open(ca_crt) as handle:
                     yield ControlPlane(url=url, ca_pem=handle.read(), ca_file=ca_crt, token=token)
             finally:
-                _stop(api)
+                stop_process(api, grace=15)
         finally:
-            _stop(etcd)
+            stop_process(etcd, grace=15)

@@ -18,11 +18,10 @@ import subprocess
 import urllib.error
 import urllib.request
 
-import boto3
 import pytest
 import yaml  # PyYAML, in the tools venv through checkov
 
-from aws_emulator import CREDENTIALS, moto_server
+from aws_emulator import clients, moto_over_tls
 from control_plane import control_plane
 from emulator_stack import REGION, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
 from stack_workdir import write_json
@@ -55,18 +54,15 @@ def kube(stack_name):
 
 @pytest.fixture(scope="module")
 def emulator(kube, tmp_path_factory):
-    tls_dir = tmp_path_factory.mktemp("tls")
     env = {"MINDHIT_EKS_ENDPOINT": kube.url, "MINDHIT_EKS_CA_DATA": base64.b64encode(kube.ca_pem.encode()).decode(),
            "MOTO_ACM_VALIDATION_WAIT": "0"}
-    with moto_server(env=env, tls_dir=str(tls_dir)) as url:
-        os.environ["AWS_CA_BUNDLE"] = str(tls_dir / "emulator.crt")
+    with moto_over_tls(str(tmp_path_factory.mktemp("tls")), env) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    session = boto3.Session(aws_access_key_id=CREDENTIALS["access_key"], aws_secret_access_key=CREDENTIALS["secret_key"], region_name=REGION)
-    return lambda service: session.client(service, endpoint_url=emulator)
+    return clients(emulator, REGION)
 
 
 def answer_data_sources(aws, doc):
@@ -120,7 +116,7 @@ def kubernetes_override(doc, plugin):
     return {"provider": providers}
 
 
-def local_chart(release, pinned, charts_dir):
+def local_chart(release, charts_dir):
     """The release's chart from its source in a module the Go proxy serves (chart-sources.json):
     (path, the chart's own version), or (None, why) when no served module holds it."""
     source = CHART_SOURCES[release]
@@ -144,9 +140,8 @@ def local_chart(release, pinned, charts_dir):
                 text = handle.read()
             with open(chart_yaml, "w") as handle:
                 handle.write(re.sub(r"^dependencies:\n(?:[ -].*\n)*", "", text, flags=re.M))
-            for lock in ("Chart.lock",):
-                if os.path.exists(os.path.join(target, lock)):
-                    os.remove(os.path.join(target, lock))
+            if os.path.exists(os.path.join(target, "Chart.lock")):
+                os.remove(os.path.join(target, "Chart.lock"))
     with open(os.path.join(target, "Chart.yaml")) as handle:
         version = re.search(r"^version:\s*\"?([^\"\s]+)", handle.read(), re.M).group(1)
     return target, version
@@ -159,7 +154,7 @@ def release_override(doc, charts_dir):
     for name, block in doc["resource"].get("helm_release", {}).items():
         change = {"wait": False, "atomic": False, "disable_webhooks": True}
         if block.get("repository"):
-            path, version = local_chart(block["chart"], block.get("version"), charts_dir)
+            path, version = local_chart(block["chart"], charts_dir)
             if path is None:
                 left_out[f"helm_release.{name}"] = version
                 continue

@@ -16,11 +16,10 @@ import signal
 import subprocess
 import time
 
-import boto3
 import pytest
 
 from account_inventory import orphans, tagged_arns
-from aws_emulator import CREDENTIALS, moto_server
+from aws_emulator import clients, moto_over_tls
 from emulator_stack import REGION, TERRAFORM, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
 from runbook import run_block, section_blocks
 from stack_workdir import terraform_env, write_json
@@ -29,19 +28,15 @@ from stack_workdir import terraform_env, write_json
 def emulator(tmp_path_factory):
     # Certificates requested from the emulator's ACM are issued at once (DNS validation cannot happen here).
     # AWS managed policies (PowerUserAccess, ReadOnlyAccess) exist in every account; moto loads them on request.
-    # Over TLS: the state bucket's policy denies every request without it (aws:SecureTransport), and
-    # the emulator enforces that. Terraform, its providers, boto3 and the AWS CLI trust the throwaway
-    # certificate through AWS_CA_BUNDLE.
-    tls_dir = tmp_path_factory.mktemp("tls")
-    with moto_server(env={"MOTO_ACM_VALIDATION_WAIT": "0", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}, tls_dir=str(tls_dir)) as url:
-        os.environ["AWS_CA_BUNDLE"] = str(tls_dir / "emulator.crt")
+    # Over TLS: the state bucket's policy denies every request without it, and the emulator enforces that.
+    env = {"MOTO_ACM_VALIDATION_WAIT": "0", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    with moto_over_tls(str(tmp_path_factory.mktemp("tls")), env) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    session = boto3.Session(aws_access_key_id=CREDENTIALS["access_key"], aws_secret_access_key=CREDENTIALS["secret_key"], region_name=REGION)
-    return lambda service: session.client(service, endpoint_url=emulator)
+    return clients(emulator, REGION)
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +78,22 @@ def test_bootstrap_destroy_is_refused_for_the_state_bucket(bootstrap):
 PLATFORM_STACKS = ["mindhit-staging", "mindhit-prod"]
 
 
-def deploy_platform(name, url):
-    """init, plan (everything), apply (what the emulator implements), re-plan: the outcome of each."""
+def plan_platform(name, url):
+    """init and plan (everything); with a plan, also what the emulator can apply and what it cannot."""
     cwd, doc = workdir(name, url)
     init(cwd)
-    outcome = {"cwd": cwd, "doc": doc}
-    plan = run(cwd, "plan", "-input=false", "-lock-timeout=60s", ok=False)
-    outcome["plan"] = plan
-    if plan.returncode != 0:
+    outcome = {"cwd": cwd, "doc": doc, "plan": run(cwd, "plan", "-input=false", "-lock-timeout=60s", ok=False)}
+    if outcome["plan"].returncode == 0:
+        outcome["applied"], outcome["planned_only"] = applicable(doc)
+    return outcome
+
+
+def deploy_platform(name, url):
+    """plan, apply (what the emulator implements), re-plan: the outcome of each."""
+    outcome = plan_platform(name, url)
+    if outcome["plan"].returncode != 0:
         return outcome
-    applied, planned_only = applicable(doc)
-    outcome["applied"], outcome["planned_only"] = applied, planned_only
+    cwd, applied = outcome["cwd"], outcome["applied"]
     outcome["apply"] = run(cwd, "apply", "-auto-approve", "-input=false", "-lock-timeout=60s", *targets(applied), ok=False)
     if outcome["apply"].returncode == 0:
         outcome["replan"] = perpetual_diff(cwd, *targets(applied))
@@ -239,13 +239,10 @@ def recover_killed_apply(name, emulator, aws):
     the tagging API sees outside the state (deleted: a first apply); re-applies import what it
     misses, as the step says, until one completes. (The platforms fixture then checks that nothing
     in the account is outside a state.)"""
-    cwd, doc = workdir(name, emulator)
-    init(cwd)
-    outcome = {"cwd": cwd, "doc": doc, "plan": run(cwd, "plan", "-input=false", "-lock-timeout=60s", ok=False)}
+    outcome = plan_platform(name, emulator)
     if outcome["plan"].returncode != 0:
         return outcome
-    applied, planned_only = applicable(doc)
-    outcome["applied"], outcome["planned_only"] = applied, planned_only
+    cwd, doc, applied = outcome["cwd"], outcome["doc"], outcome["applied"]
     backend = doc["terraform"]["backend"]["s3"]
     lock_key = {"LockID": {"S": f"{backend['bucket']}/{backend['key']}"}}
     kill_first_apply(cwd, name, aws, applied)

@@ -9,10 +9,9 @@ import os
 import subprocess
 import time
 
-import boto3
 import pytest
 
-from aws_emulator import CREDENTIALS, moto_server, s3_backend_config
+from aws_emulator import clients, moto_server, s3_backend_config
 
 SYNTH_DIR = os.environ["MINDHIT_SYNTH_DIR"]
 TERRAFORM = os.environ["MINDHIT_TERRAFORM"]
@@ -37,8 +36,8 @@ def emulator():
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    session = boto3.Session(aws_access_key_id=CREDENTIALS["access_key"], aws_secret_access_key=CREDENTIALS["secret_key"], region_name="ap-northeast-2")
-    return {name: session.client(name, endpoint_url=emulator) for name in ("s3", "dynamodb", "kms")}
+    client = clients(emulator)
+    return {name: client(name) for name in ("s3", "dynamodb", "kms")}
 
 
 @pytest.fixture(scope="module")
