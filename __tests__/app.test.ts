@@ -99,6 +99,7 @@ describe("adding an environment the README's way", () => {
         apps: { plan: "mindhit-ci-dev-tfc-apps-plan", apply: "mindhit-ci-dev-tfc-apps-apply" },
       },
       breakGlassRoleName: "mindhit-dev-break-glass",
+      clusterAdminRoleName: "mindhit-dev-eks-admin",
       externalSecretsRoleName: "mindhit-dev-external-secrets",
     });
   });

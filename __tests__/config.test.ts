@@ -416,6 +416,7 @@ describe("the shipped configuration", () => {
         apps: { plan: "mindhit-ci-production-tfc-apps-plan", apply: "mindhit-ci-production-tfc-apps-apply" },
       },
       breakGlassRoleName: "mindhit-production-break-glass",
+      clusterAdminRoleName: "mindhit-production-eks-admin",
       externalSecretsRoleName: "mindhit-production-external-secrets",
     });
     expect(resolveIdentity(project, staging, exists).identity).toMatchObject({

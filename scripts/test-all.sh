@@ -79,6 +79,10 @@ run_stage validate bash scripts/verify-validate.sh
 run_stage workflows bash scripts/verify-workflows.sh
 
 wait_bg
+# The CI roles: every request Terraform made as a deploy or plan role in the emulator stage,
+# evaluated against the roles' policies; trust policies against the workflows' tokens; the walls
+# (__tests__/integration/test_iam.py). Reads the emulator stage's evidence, so it runs after it.
+run_stage iam bash scripts/verify-iam.sh
 log "all stages passed"
 printf 'stage\tseconds\n' >&2
 cat "$STAGE_TIMES" >&2

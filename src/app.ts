@@ -137,6 +137,7 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
       environment: env.identity.environment,
       githubEnvironment: env.identity.githubEnvironment,
       resourceName: env.identity.resourceName,
+      peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName],
       roleNames: env.identity.ciRoleNames,
     })),
     hcpTerraform:
@@ -148,7 +149,7 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
             workspaces: environments.flatMap((env) =>
               STACK_LAYERS.map((layer) => ({
                 workspace: env.identity.stackNames[layer],
-                scope: { environment: env.identity.environment, resourceName: env.identity.resourceName },
+                scope: { environment: env.identity.environment, resourceName: env.identity.resourceName, peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName] },
                 roleNames: env.identity.hcpTerraformRoleNames[layer],
               })),
             ),

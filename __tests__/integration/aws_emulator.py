@@ -2,6 +2,7 @@
 wait, stopped on exit. Tests point Terraform at it without touching the synthesized stacks:
 providers through *_override.tf.json files, the S3 backend through `-backend-config` (a backend
 block in an override file would replace the stack's block instead of merging into it)."""
+import base64
 import contextlib
 import json
 import os
@@ -106,21 +107,49 @@ def clients(url, region="ap-northeast-2"):
     return lambda service: session.client(service, endpoint_url=url)
 
 
-def s3_backend_config(url):
+def s3_backend_config(url, identity=None):
     """HCL for `terraform init -backend-config=<file>`: merged into the stack's own backend block."""
-    settings = s3_backend_settings(url)
-    lines = [f"{k} = {json.dumps(v)}" for k, v in settings.items() if k != "endpoints"]
-    endpoints = ", ".join(f"{k} = {json.dumps(v)}" for k, v in settings["endpoints"].items())
-    return "\n".join([*lines, f"endpoints = {{ {endpoints} }}"]) + "\n"
+    settings = s3_backend_settings(url, identity)
+    objects = {k: v for k, v in settings.items() if isinstance(v, dict)}
+    lines = [f"{k} = {json.dumps(v)}" for k, v in settings.items() if k not in objects]
+    for key, value in objects.items():
+        lines.append(f"{key} = {{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + " }")
+    return "\n".join(lines) + "\n"
 
 
-def s3_backend_settings(url):
-    """What the harness adds to an environment stack's backend block to reach the emulator."""
+def s3_backend_settings(url, identity=None):
+    """What the harness adds to an environment stack's backend block to reach the emulator: the
+    operator's static credentials, or with `identity` (web_identity_role) a CI role's."""
     return {
         "endpoints": {"s3": url, "dynamodb": url, "sts": url, "iam": url},
-        **CREDENTIALS,
+        **(CREDENTIALS if identity is None else {"assume_role_with_web_identity": identity}),
         "use_path_style": True,
         "skip_credentials_validation": True,
         "skip_requesting_account_id": True,
         "skip_metadata_api_check": True,
     }
+
+
+def github_oidc_token(repository, subject):
+    """A token shaped like the one GitHub Actions' OIDC provider issues to a job (claims as GitHub
+    documents them), signed by nobody: the emulator's STS does not verify tokens, and the role's
+    trust conditions on `aud` and `sub` are evaluated by the iam stage (test_iam.py)."""
+    now = int(time.time())
+    header = {"alg": "RS256", "typ": "JWT", "kid": "emulator"}
+    claims = {
+        "iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com", "sub": subject,
+        "repository": repository, "repository_owner": repository.split("/")[0], "ref": "refs/heads/main",
+        "event_name": "push", "iat": now, "nbf": now, "exp": now + 3600,
+    }
+    encode = lambda part: base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+    return ".".join([encode(header), encode(claims), base64.urlsafe_b64encode(os.urandom(256)).rstrip(b"=").decode()])
+
+
+def web_identity_role(directory, role_arn, repository, subject):
+    """A CI role as Terraform assumes it in the workflows: AssumeRoleWithWebIdentity with a GitHub
+    token (written to `directory`), for the AWS provider's and the S3 backend's
+    `assume_role_with_web_identity`."""
+    path = os.path.join(directory, f"{role_arn.rsplit('/', 1)[1]}.jwt")
+    with open(path, "w") as handle:
+        handle.write(github_oidc_token(repository, subject))
+    return {"role_arn": role_arn, "web_identity_token_file": path, "session_name": "github-actions"}

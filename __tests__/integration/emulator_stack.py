@@ -81,12 +81,13 @@ def applicable(doc):
     return applied, sorted(a for a in addresses(doc) if a in blocked)
 
 
-def provider_override(doc, url):
-    """Each AWS provider block of the stack (every alias) pointed at the emulator."""
+def provider_override(doc, url, identity=None):
+    """Each AWS provider block of the stack (every alias) pointed at the emulator, with the
+    operator's static credentials or, with `identity`, as a CI role (aws_emulator.web_identity_role)."""
     blocks = []
     for block in doc["provider"]["aws"]:
         override = {
-            **CREDENTIALS,
+            **(CREDENTIALS if identity is None else {"assume_role_with_web_identity": [identity]}),
             "skip_credentials_validation": True,
             "skip_requesting_account_id": True,
             "skip_metadata_api_check": True,
@@ -101,16 +102,18 @@ def provider_override(doc, url):
     return {"provider": {"aws": blocks}}
 
 
-def workdir(name, url, local_state=False):
+def workdir(name, url, local_state=False, identity=None, copy_name=None):
+    """A working copy of the stack (in WORK_DIR/<copy_name or name>) run as the operator or, with
+    `identity`, as a CI role (provider and backend both)."""
     doc = stack_json(name)
-    target = prepare(os.path.join(SYNTH_DIR, "stacks", name), os.path.join(WORK_DIR, name), required_providers(doc))
-    write_json(os.path.join(target, "zz_emulator_override.tf.json"), provider_override(doc, url))
+    target = prepare(os.path.join(SYNTH_DIR, "stacks", name), os.path.join(WORK_DIR, copy_name or name), required_providers(doc))
+    write_json(os.path.join(target, "zz_emulator_override.tf.json"), provider_override(doc, url, identity))
     if local_state:
         # The bootstrap's local state path points at the repository root; keep the run's state in its copy.
         write_json(os.path.join(target, "zz_state_override.tf.json"), {"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}})
     else:
         with open(os.path.join(target, "emulator.s3.tfbackend"), "w") as handle:
-            handle.write(s3_backend_config(url))
+            handle.write(s3_backend_config(url, identity))
     return target, doc
 
 

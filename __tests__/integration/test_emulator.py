@@ -19,17 +19,25 @@ import time
 import pytest
 
 from account_inventory import orphans, tagged_arns
-from aws_emulator import clients, moto_over_tls
+from aws_emulator import clients, moto_over_tls, web_identity_role
 from emulator_stack import REGION, TERRAFORM, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
 from runbook import run_block, section_blocks
 from stack_workdir import terraform_env, write_json
+
+# What the iam stage (test_iam.py) evaluates: the calls Terraform made as each CI role, the roles'
+# policies as the account holds them, and the resources' tags as the states hold them.
+IAM_EVIDENCE = os.environ.get("MINDHIT_IAM_EVIDENCE") or os.path.join(WORK_DIR, "iam-evidence")
+os.makedirs(IAM_EVIDENCE, exist_ok=True)
+CALL_LOG = os.path.join(IAM_EVIDENCE, "calls.jsonl")
+
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     # Certificates requested from the emulator's ACM are issued at once (DNS validation cannot happen here).
     # AWS managed policies (PowerUserAccess, ReadOnlyAccess) exist in every account; moto loads them on request.
     # Over TLS: the state bucket's policy denies every request without it, and the emulator enforces that.
-    env = {"MOTO_ACM_VALIDATION_WAIT": "0", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    # Every request is recorded with its caller for the iam stage (emulator_server._record_calls).
+    env = {"MOTO_ACM_VALIDATION_WAIT": "0", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MINDHIT_CALL_LOG": CALL_LOG}
     with moto_over_tls(str(tmp_path_factory.mktemp("tls")), env) as url:
         yield url
 
@@ -78,9 +86,23 @@ def test_bootstrap_destroy_is_refused_for_the_state_bucket(bootstrap):
 PLATFORM_STACKS = ["mindhit-staging", "mindhit-prod"]
 
 
-def plan_platform(name, url):
-    """init and plan (everything); with a plan, also what the emulator can apply and what it cannot."""
-    cwd, doc = workdir(name, url)
+def ci_role(name, kind, aws):
+    """The CI role of the stack's environment (`deploy` or `plan`), assumed as the workflows assume
+    it: AssumeRoleWithWebIdentity with a GitHub-shaped token whose subject is the one the role's
+    trust policy names. (The emulator's STS checks neither the token nor the trust; test_iam.py
+    evaluates the trust policy against the subjects the workflows present.)"""
+    environment = stack_json(name)["provider"]["aws"][0]["default_tags"][0]["tags"]["Environment"]
+    role = aws("iam").get_role(RoleName=f"mindhit-ci-{environment}-{kind}")["Role"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    subject = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
+    subject = subject[0] if isinstance(subject, list) else subject
+    return web_identity_role(IAM_EVIDENCE, role["Arn"], subject.split(":")[1], subject)
+
+
+def plan_platform(name, url, aws):
+    """init and plan (everything) as the environment's deploy role; with a plan, also what the
+    emulator can apply and what it cannot."""
+    cwd, doc = workdir(name, url, identity=ci_role(name, "deploy", aws))
     init(cwd)
     outcome = {"cwd": cwd, "doc": doc, "plan": run(cwd, "plan", "-input=false", "-lock-timeout=60s", ok=False)}
     if outcome["plan"].returncode == 0:
@@ -88,15 +110,25 @@ def plan_platform(name, url):
     return outcome
 
 
-def deploy_platform(name, url):
-    """plan, apply (what the emulator implements), re-plan: the outcome of each."""
-    outcome = plan_platform(name, url)
+def plan_as_plan_role(name, url, aws):
+    """A pull request's plan: the environment's plan role, no lock (ci.yml's TF_CLI_ARGS_plan), in
+    its own working copy of the stack, reading the state the deploy role wrote."""
+    cwd, _ = workdir(name, url, identity=ci_role(name, "plan", aws), copy_name=f"{name}-plan-role")
+    init(cwd)
+    return run(cwd, "plan", "-input=false", "-lock=false", ok=False)
+
+
+def deploy_platform(name, url, aws):
+    """plan, apply (what the emulator implements), re-plan; then a plan as the plan role: the
+    outcome of each."""
+    outcome = plan_platform(name, url, aws)
     if outcome["plan"].returncode != 0:
         return outcome
     cwd, applied = outcome["cwd"], outcome["applied"]
     outcome["apply"] = run(cwd, "apply", "-auto-approve", "-input=false", "-lock-timeout=60s", *targets(applied), ok=False)
     if outcome["apply"].returncode == 0:
         outcome["replan"] = perpetual_diff(cwd, *targets(applied))
+        outcome["plan_role_plan"] = plan_as_plan_role(name, url, aws)
     return outcome
 
 
@@ -109,7 +141,7 @@ def platforms(emulator, aws, bootstrap, hosted_zone):
     run(bootstrap[0], "state", "list")  # the bootstrap is applied (its test ran first)
     # Side by side (one account, two state keys): each apply is mostly the provider's waiting.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        staging = pool.submit(deploy_platform, "mindhit-staging", emulator)
+        staging = pool.submit(deploy_platform, "mindhit-staging", emulator, aws)
         prod = pool.submit(recover_killed_apply, "mindhit-prod", emulator, aws)
         results = {"mindhit-staging": staging.result(), "mindhit-prod": prod.result()}
     if all(r.get("apply") and r["apply"].returncode == 0 for r in results.values()):
@@ -124,12 +156,15 @@ def platforms(emulator, aws, bootstrap, hosted_zone):
 
 @pytest.mark.parametrize("name", PLATFORM_STACKS)
 def test_platform_stack_plans_applies_and_replans_clean(name, platforms):
+    """As the environment's deploy role; then its plan role plans without a lock."""
     outcome = platforms[name]
     assert outcome["plan"].returncode == 0, f"{name}: plan failed:\n{outcome['plan'].stderr[-4000:]}"
     apply = outcome["apply"]
     assert apply.returncode == 0, f"{name}: apply failed:\n{apply.stderr[-6000:]}"
     real = outcome["replan"]
     assert not real, f"{name}: perpetual diff after apply: {real}"
+    plan = outcome["plan_role_plan"]
+    assert plan.returncode == 0, f"{name}: the plan role's plan failed:\n{plan.stderr[-4000:]}"
 
 
 def test_a_killed_apply_is_recovered_by_the_runbook_with_nothing_left_outside_a_state(platforms):
@@ -239,7 +274,7 @@ def recover_killed_apply(name, emulator, aws):
     the tagging API sees outside the state (deleted: a first apply); re-applies import what it
     misses, as the step says, until one completes. (The platforms fixture then checks that nothing
     in the account is outside a state.)"""
-    outcome = plan_platform(name, emulator)
+    outcome = plan_platform(name, emulator, aws)
     if outcome["plan"].returncode != 0:
         return outcome
     cwd, doc, applied = outcome["cwd"], outcome["doc"], outcome["applied"]
@@ -274,6 +309,7 @@ def recover_killed_apply(name, emulator, aws):
     outcome["imported"] = imported
     if outcome["apply"].returncode == 0:
         outcome["replan"] = perpetual_diff(cwd, *targets(applied))
+        outcome["plan_role_plan"] = plan_as_plan_role(name, emulator, aws)
     return outcome
 
 
@@ -313,3 +349,38 @@ def delete_orphan(aws, arn):
         aws("rds").delete_db_instance(DBInstanceIdentifier=resource.split(":", 1)[1], SkipFinalSnapshot=True)
     else:
         raise AssertionError(f"no deletion for {arn}: extend delete_orphan")
+
+
+def test_evidence_for_the_iam_stage(aws, bootstrap, platforms):
+    """Runs last: what the iam stage evaluates, from the account and the states as they are now.
+    The CI roles' policies are read back from IAM (the managed ones as the emulator's copy of AWS's
+    published documents); calls.jsonl has been written all along."""
+    iam = aws("iam")
+    roles = {}
+    for role in iam.list_roles()["Roles"]:
+        if not role["RoleName"].startswith("mindhit-ci-"):
+            continue
+        name = role["RoleName"]
+        full = iam.get_role(RoleName=name)["Role"]
+        policies = [{"name": p, "policy": iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]}
+                    for p in iam.list_role_policies(RoleName=name)["PolicyNames"]]
+        for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+            policies.append({"name": attached["PolicyName"], "policy": policy_document(iam, attached["PolicyArn"])})
+        boundary = full.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+        roles[name] = {
+            "arn": full["Arn"],
+            "trust": full["AssumeRolePolicyDocument"],
+            "identity_policies": policies,
+            "boundary": boundary and {"name": boundary.rsplit("/", 1)[1], "policy": policy_document(iam, boundary)},
+        }
+    write_json(os.path.join(IAM_EVIDENCE, "roles.json"), roles)
+    states = {"mindhit-state-bootstrap": json.loads(run(bootstrap[0], "show", "-json").stdout)}
+    for name in PLATFORM_STACKS:
+        states[name] = json.loads(run(platforms[name]["cwd"], "show", "-json").stdout)
+    write_json(os.path.join(IAM_EVIDENCE, "states.json"), states)
+    assert roles and os.path.getsize(CALL_LOG) > 0
+
+
+def policy_document(iam, arn):
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    return iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]

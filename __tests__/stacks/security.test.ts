@@ -15,6 +15,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   const ciRoleArns = Object.values(env.identity.ciRoleNames).concat(
     ...stacks.environments.map((e) => Object.values(e.identity.ciRoleNames)),
   ).map((n) => `arn:aws:iam::111111111111:role/${n}`);
+  const workloadBoundaryArns = stacks.environments.map((e) => `arn:aws:iam::111111111111:policy/mindhit-${e.identity.environment}-workload-boundary`);
 
   it("deploy is trusted for exactly one subject: its own GitHub environment (prod: production only)", () => {
     const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, deploy).assume_role_policy).statement as Statement[];
@@ -35,7 +36,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     for (const role of [plan, deploy]) {
       for (const st of inlineStatements(bootstrap, role).filter((s) => s.effect === "Allow")) {
         for (const pattern of st.resources ?? []) {
-          for (const target of [...ciRoleArns, "arn:aws:iam::111111111111:policy/mindhit-workload-boundary", "arn:aws:iam::111111111111:policy/mindhit-ci-boundary"]) {
+          for (const target of [...ciRoleArns, ...workloadBoundaryArns, "arn:aws:iam::111111111111:policy/mindhit-ci-boundary"]) {
             expect({ sid: st.sid, pattern, reaches: iamPatternMatches(target, concrete(pattern)) }).toEqual({ sid: st.sid, pattern, reaches: false });
           }
         }
@@ -46,11 +47,20 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it("deploy creates and changes roles only with the workload boundary, and passes them only to their services", () => {
     const statements = inlineStatements(bootstrap, deploy);
     const create = statements.find((s) => s.actions?.includes("iam:CreateRole"))!;
-    expect(create.condition).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [expect.stringMatching(/:policy\/mindhit-workload-boundary$/)] }]);
+    expect(create.condition).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`))] }]);
     expect(create.actions).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]));
     expect(create.resources).toEqual([expect.stringMatching(new RegExp(`:role/${env.identity.resourceName}-\\*$`))]);
     const pass = statements.find((s) => s.actions?.includes("iam:PassRole"))!;
     expect(pass.condition?.[0]).toMatchObject({ variable: "iam:PassedToService" });
+  });
+
+  it("deploy cannot retrust or delete the roles people assume, nor assume any role", () => {
+    const denies = new Map(inlineStatements(bootstrap, deploy).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));
+    expect(denies.get("NoRetrustingPeoplesRoles")).toMatchObject({
+      actions: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"],
+      resources: [expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`)), expect.stringMatching(new RegExp(`:role/${env.identity.clusterAdminRoleName}$`))],
+    });
+    expect(denies.get("NoAssumingRoles")).toMatchObject({ actions: ["sts:AssumeRole"], resources: ["*"] });
   });
 
   it("both are walled off from other environments and from secrets, backups, keys and the audit trail", () => {
@@ -79,8 +89,15 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
   it("every role they create carries the workload boundary", () => {
     for (const json of [platform, apps]) {
-      for (const role of resources(json, "aws_iam_role")) expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({ role: role.name, boundary: expect.stringMatching(/:policy\/mindhit-workload-boundary$/) });
+      for (const role of resources(json, "aws_iam_role")) {
+        expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({ role: role.name, boundary: expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`)) });
+      }
     }
+  });
+
+  it("creates the roles people assume under the names CI's walls protect", () => {
+    const names = resources(platform, "aws_iam_role").map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining([env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName]));
   });
 
   it("the app secret is readable only by External Secrets' role and the break-glass role, in its resource policy and its key's policy", () => {
@@ -149,16 +166,18 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 describe("permissions boundaries", () => {
   const policies = new Map(resources(bootstrap, "aws_iam_policy").map((p) => [String(p.name), policyDocumentFor(bootstrap, p.policy).statement as Statement[]]));
 
-  it("the workload boundary denies IAM administration and assuming CI roles to every workload", () => {
-    const workload = policies.get("mindhit-workload-boundary")!;
+  it.each(stacks.environments.map((e) => [e.identity.environment] as const))("the %s workload boundary denies IAM administration, assuming CI roles and other environments", (environment) => {
+    const workload = policies.get(`mindhit-${environment}-workload-boundary`)!;
     expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:Attach*", "iam:Put*", "iam:PassRole"]));
     expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
     expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
+    expect(workload.find((s) => s.sid === "NoOtherEnvironments")?.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: ["shared", environment] });
+    expect(workload.find((s) => s.sid === "NoCreatingForOtherEnvironments")?.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:RequestTag/Environment", values: [environment] });
   });
 
   it("the CI boundary carries the same walls as the CI roles' own policies", () => {
     const ci = policies.get("mindhit-ci-boundary")!;
-    expect(ci.map((s) => s.sid)).toEqual(["WithinTheseLimits", "NoEscalation", "NoUnboundedIdentities", "NoSecretValues", "NoDecryptingSecrets", "NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]);
+    expect(ci.map((s) => s.sid)).toEqual(["WithinTheseLimits", "NoEscalation", "NoAssumingRoles", "NoUnboundedIdentities", "NoSecretValues", "NoDecryptingSecrets", "NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]);
   });
 });
 

@@ -34,9 +34,17 @@ export function baselineStackName(project: ProjectSettings): string {
   return `${project.project}-account-baseline`;
 }
 
-/** The permissions boundaries: every role the environment stacks create carries `workload`, the CI roles `ci`. */
-export function boundaryPolicyNames(project: ProjectSettings): { readonly workload: string; readonly ci: string } {
-  return { workload: `${project.project}-workload-boundary`, ci: `${project.project}-ci-boundary` };
+/** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
+export interface BoundaryPolicyNames {
+  /** Carried by the CI roles. */
+  readonly ci: string;
+  /** Carried by every role an environment's stacks create (`*`: a pattern matching all of them). */
+  workload(environment: string): string;
+}
+
+/** The permissions boundaries: every role an environment's stacks create carries its `workload` one, the CI roles `ci`. */
+export function boundaryPolicyNames(project: ProjectSettings): BoundaryPolicyNames {
+  return { ci: `${project.project}-ci-boundary`, workload: (environment) => `${project.project}-${environment}-workload-boundary` };
 }
 
 /** The HCP Terraform project of the workspaces: the one named in the run options, else the project's name. */
@@ -101,6 +109,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
       apps: { plan: `${project.project}-ci-${environment}-tfc-apps-plan`, apply: `${project.project}-ci-${environment}-tfc-apps-apply` },
     },
     breakGlassRoleName: `${resourceName}-break-glass`,
+    clusterAdminRoleName: `${resourceName}-eks-admin`,
     externalSecretsRoleName: `${resourceName}-external-secrets`,
     imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<AppComponent, string>,
   };

@@ -335,6 +335,8 @@ export interface EnvironmentIdentity {
   readonly hcpTerraformRoleNames: Readonly<Record<StackLayer, HcpTerraformRoleNames>>;
   /** The role people assume (MFA) to read the app's secrets in an emergency. */
   readonly breakGlassRoleName: string;
+  /** The role people assume (MFA) to administer the EKS cluster (the platform stack creates it). */
+  readonly clusterAdminRoleName: string;
   /** External Secrets' IRSA role: with break-glass, the only readers of the app secret. */
   readonly externalSecretsRoleName: string;
 }

@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
+import type { BoundaryPolicyNames } from "../config";
 import type { AwsAccount } from "./aws-account";
 
 /**
@@ -20,6 +21,11 @@ export interface CiRoleScope {
   readonly environment: string;
   /** Prefix of its resource names: the only IAM roles a deploy role may manage. */
   readonly resourceName: string;
+  /**
+   * Roles people assume (break-glass, cluster admin): a deploy role creates them as configured but
+   * can neither retrust nor delete them, so it cannot hand their access to anyone else.
+   */
+  readonly peopleRoleNames: readonly string[];
 }
 
 /** `plan` reads what a plan refreshes; `deploy` changes the environment. */
@@ -36,7 +42,7 @@ export interface CiRoleProps {
   readonly assumeRolePolicy: string;
   readonly scope: CiRoleScope;
   /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
-  readonly boundaryNames: { readonly workload: string; readonly ci: string };
+  readonly boundaryNames: BoundaryPolicyNames;
   /**
    * The S3 state a plan reads (bucket and key). Without it the state lives outside the account
    * (HCP Terraform), and a plan role reads no object at all.
@@ -75,7 +81,14 @@ export class CiRole extends Construct {
       props.kind === "plan"
         ? [...planStatements(props.state), ...guardrails]
         : [
-            ...environmentIamStatements({ partition: account.partition, accountId: account.accountId, resourceName: props.scope.resourceName, environment: props.scope.environment, workloadBoundary: arn(`policy/${props.boundaryNames.workload}`) }),
+            ...environmentIamStatements({
+              partition: account.partition,
+              accountId: account.accountId,
+              resourceName: props.scope.resourceName,
+              peopleRoleNames: props.scope.peopleRoleNames,
+              environment: props.scope.environment,
+              workloadBoundary: arn(`policy/${props.boundaryNames.workload(props.scope.environment)}`),
+            }),
             ...guardrails,
           ];
     const document = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
@@ -107,6 +120,7 @@ interface EnvironmentIamScope {
   readonly partition: string;
   readonly accountId: string;
   readonly resourceName: string;
+  readonly peopleRoleNames: readonly string[];
   readonly environment: string;
   readonly workloadBoundary: string;
 }
@@ -145,6 +159,13 @@ export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIam
         "iam:DeleteRole",
       ],
       resources: [roles],
+    },
+    {
+      // A changed trust on these is a person's change (applied with the operator's credentials).
+      sid: "NoRetrustingPeoplesRoles",
+      effect: "Deny",
+      actions: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"],
+      resources: scope.peopleRoleNames.map((name) => arn(`role/${name}`)),
     },
     {
       sid: "PassEnvironmentRolesToTheirServices",
@@ -196,7 +217,7 @@ export interface GuardrailScope {
   readonly project: string;
   /** The environment the role works for; undefined: none (the CI boundary applies to all CI roles). */
   readonly environment?: string;
-  readonly boundaryNames: { readonly workload: string; readonly ci: string };
+  readonly boundaryNames: BoundaryPolicyNames;
 }
 
 /**
@@ -211,7 +232,15 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
       sid: "NoEscalation",
       effect: "Deny",
       actions: ["iam:*"],
-      resources: [iam(`role/${scope.project}-ci-*`), iam(`policy/${scope.boundaryNames.workload}`), iam(`policy/${scope.boundaryNames.ci}`)],
+      resources: [iam(`role/${scope.project}-ci-*`), iam(`policy/${scope.boundaryNames.workload("*")}`), iam(`policy/${scope.boundaryNames.ci}`)],
+    },
+    {
+      // No job of CI assumes a role; a role it may create or retrust (its environment's, the
+      // break-glass role among them) must not become a way past these walls.
+      sid: "NoAssumingRoles",
+      effect: "Deny",
+      actions: ["sts:AssumeRole"],
+      resources: ["*"],
     },
     {
       sid: "NoUnboundedIdentities",

@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
+import type { BoundaryPolicyNames } from "../config";
 import { Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { CiRole, CiRoleScope } from "./ci-role";
@@ -22,7 +23,7 @@ export interface GithubOidcRolesProps {
   /** State bucket and state key. */
   readonly state: { readonly bucketArn: string; readonly keyArn: string };
   /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
-  readonly boundaryNames: { readonly workload: string; readonly ci: string };
+  readonly boundaryNames: BoundaryPolicyNames;
 }
 
 const ISSUER = "token.actions.githubusercontent.com";

@@ -1,7 +1,7 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
-import type { HcpTerraformRoleNames } from "../config";
+import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../config";
 import { Problems } from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { CiRole, CiRoleScope } from "./ci-role";
@@ -24,7 +24,7 @@ export interface HcpTerraformOidcRolesProps {
   readonly hcpProject: string;
   readonly workspaces: readonly HcpTerraformWorkspace[];
   /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
-  readonly boundaryNames: { readonly workload: string; readonly ci: string };
+  readonly boundaryNames: BoundaryPolicyNames;
   /**
    * Audience HCP Terraform puts in its tokens (workspace variable `TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE`).
    * @default "aws.workload.identity" (HCP Terraform's default)

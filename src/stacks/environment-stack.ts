@@ -35,8 +35,8 @@ export abstract class EnvironmentStack extends TerraformStack {
     this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: env.identity.stateKeys[layer], workspace: name, usesEphemeralResources: features.usesEphemeralResources });
     addAwsProvider(this, project, env.region, env.identity.environment);
     this.account = new AwsAccount(this, "account");
-    // Every role this stack creates carries the workload boundary (CI may create roles only so).
-    const boundary = `arn:${this.account.partition}:iam::${this.account.accountId}:policy/${boundaryPolicyNames(project).workload}`;
+    // Every role this stack creates carries its environment's workload boundary (CI may create roles only so).
+    const boundary = `arn:${this.account.partition}:iam::${this.account.accountId}:policy/${boundaryPolicyNames(project).workload(env.identity.environment)}`;
     Aspects.of(this).add(new PermissionsBoundaryAspect(boundary));
   }
 }
