@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
+import type { CiRoleScope } from "./modules/ci-role";
 import { baselineStackName, bootstrapStackName, ClusterAuth, Environment, hcpTerraformProject, ModuleChecks, ProjectSettings, STACK_LAYERS, StateBackend, validateConfiguration } from "./config";
 import { AccountBaselineStack } from "./stacks/account-baseline";
 import { AppsStack } from "./stacks/apps";
@@ -129,17 +130,22 @@ export function addProjectStacks(app: Construct, projectSettings: unknown, envir
   return buildStacks(app, project, environments, options);
 }
 
+/** What an environment's CI roles (and its workload boundary) are walled in by. */
+function ciRoleScope(env: Environment, environments: readonly Environment[]): CiRoleScope {
+  return {
+    environment: env.identity.environment,
+    resourceName: env.identity.resourceName,
+    peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName],
+    otherResourceNames: environments.filter((other) => other !== env).map((other) => other.identity.resourceName),
+    otherStateKeys: environments.filter((other) => other !== env).flatMap((other) => Object.values(other.identity.stateKeys)),
+  };
+}
+
 function buildStacks(app: Construct, project: ProjectSettings, environments: readonly Environment[], options: RunOptions): ProjectStacks {
   const bootstrap = new StateBootstrapStack(app, bootstrapStackName(project), {
     project,
     stateLocation: options.bootstrapState,
-    ciEnvironments: environments.map((env) => ({
-      environment: env.identity.environment,
-      githubEnvironment: env.identity.githubEnvironment,
-      resourceName: env.identity.resourceName,
-      peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName],
-      roleNames: env.identity.ciRoleNames,
-    })),
+    ciEnvironments: environments.map((env) => ({ ...ciRoleScope(env, environments), githubEnvironment: env.identity.githubEnvironment, roleNames: env.identity.ciRoleNames })),
     hcpTerraform:
       options.backend.kind === "cloud"
         ? {
@@ -149,7 +155,7 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
             workspaces: environments.flatMap((env) =>
               STACK_LAYERS.map((layer) => ({
                 workspace: env.identity.stackNames[layer],
-                scope: { environment: env.identity.environment, resourceName: env.identity.resourceName, peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName] },
+                scope: ciRoleScope(env, environments),
                 roleNames: env.identity.hcpTerraformRoleNames[layer],
               })),
             ),

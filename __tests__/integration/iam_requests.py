@@ -199,7 +199,7 @@ def requests_for(calls, states, account):
             params = parameters(call)
             if params.get("PermissionsBoundary"):
                 index.role_boundaries.setdefault(params["RoleName"], params["PermissionsBoundary"])
-    requests, unmapped = [], []
+    requests, unmapped, created_tags = [], [], {}
     for call in calls:
         action = iam_action(call)
         if action is None:
@@ -228,6 +228,11 @@ def requests_for(calls, states, account):
             resource = index.named(prefix, params) or "*"
         if resource in index.by_arn:
             context.update({f"aws:ResourceTag/{k}": v for k, v in index.by_arn[resource].items()})
+        elif resource in created_tags:
+            # Gone from the final states (replaced or destroyed later in the log): the tags it was created with.
+            context.update({f"aws:ResourceTag/{k}": v for k, v in created_tags[resource].items()})
+        if tags and resource != "*" and re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]):
+            created_tags.setdefault(resource, tags)
         caller = call["caller"]
         requests.append({"caller": caller, "action": action, "resource": resource, "context": context, "source": source})
         if tags and re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]):

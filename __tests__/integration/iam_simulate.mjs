@@ -63,7 +63,7 @@ for (const request of input.requests) {
 // unknown; the unsafe entry point evaluates the given context as is.
 for (const request of input.trust_requests ?? []) {
   const role = input.roles[request.role];
-  const analysis = runUnsafeSimulation(
+  const result = runUnsafeSimulation(
     {
       request: { principal: request.principal, action: "sts:AssumeRoleWithWebIdentity", resource: { resource: role.arn, accountId: input.account }, contextVariables: request.context },
       identityPolicies: [],
@@ -74,8 +74,9 @@ for (const request of input.trust_requests ?? []) {
     },
     {},
   );
-  // A federated principal has no identity policy: the trust policy alone decides.
-  results.push({ id: request.id, result: analysis.resourceAnalysis.result, denied_by: denyingStatements(analysis), wildcard: false });
+  // The overall result only (this entry point returns no analysis): a federated principal has no
+  // identity policy, so the trust policy alone decides.
+  results.push({ id: request.id, result, denied_by: [], wildcard: false });
 }
 
 process.stdout.write(JSON.stringify(results));

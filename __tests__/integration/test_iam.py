@@ -189,7 +189,11 @@ def walls(evidence):
     ci_boundary, workload_boundary = iam("policy/mindhit-ci-boundary"), iam("policy/mindhit-production-workload-boundary")
     prod_deploy, staging_deploy, staging_plan = "mindhit-ci-production-deploy", "mindhit-ci-staging-deploy", "mindhit-ci-staging-plan"
     admin = iam("policy/AdministratorAccess").replace(ACCOUNT, "aws")
-    lock = {"dynamodb:LeadingKeys": [f"{lock_table['name']}/production/terraform.tfstate"]}
+    state_bucket = next(b for b in state_resources(evidence, "mindhit-state-bootstrap", "aws_s3_bucket"))["bucket"]
+    state = lambda key: f"arn:aws:s3:::{state_bucket}/{key}"
+    prod_backups = next(b for b in state_resources(evidence, "mindhit-prod", "aws_s3_bucket") if "backups" in b["bucket"])
+    lock = {"dynamodb:LeadingKeys": [f"{state_bucket}/production/terraform.tfstate"]}
+    own_lock = {"dynamodb:LeadingKeys": [f"{state_bucket}/staging/terraform.tfstate"]}
     return [
         ("attach AdministratorAccess to itself", prod_deploy, "iam:AttachRolePolicy", iam(f"role/{prod_deploy}"), {"iam:PolicyARN": admin, "iam:PermissionsBoundary": ci_boundary}, "denied"),
         ("write an inline policy on itself", prod_deploy, "iam:PutRolePolicy", iam(f"role/{prod_deploy}"), {"iam:PermissionsBoundary": ci_boundary}, "denied"),
@@ -214,7 +218,14 @@ def walls(evidence):
         ("delete a lock item it does not hold", staging_plan, "dynamodb:DeleteItem", lock_table["arn"], {**tags_of(lock_table), **lock}, "denied"),
         ("take a lock", staging_plan, "dynamodb:PutItem", lock_table["arn"], {**tags_of(lock_table), **lock}, "denied"),
         ("read a backup object", staging_plan, "s3:GetObject", f"{backups['arn']}/postgres/dump.sql.gz", {}, "denied"),
-        ("read its state (its job)", staging_plan, "s3:GetObject", f"arn:aws:s3:::{lock_table['name'].replace('locks', 'state')}/staging/terraform.tfstate", {}, "Allowed"),
+        ("read its state (its job)", staging_plan, "s3:GetObject", state("staging/terraform.tfstate"), {}, "Allowed"),
+        ("read prod's state", staging_plan, "s3:GetObject", state("production/terraform.tfstate"), {}, "denied"),
+        ("read prod's state", staging_deploy, "s3:GetObject", state("production/terraform.tfstate"), {}, "denied"),
+        ("overwrite prod's state", staging_deploy, "s3:PutObject", state("production/apps/terraform.tfstate"), {}, "denied"),
+        ("take prod's lock", staging_deploy, "dynamodb:PutItem", lock_table["arn"], {**tags_of(lock_table), **lock}, "denied"),
+        ("write its own state (its job)", staging_deploy, "s3:PutObject", state("staging/terraform.tfstate"), {}, "Allowed"),
+        ("take its own lock (its job)", staging_deploy, "dynamodb:PutItem", lock_table["arn"], {**tags_of(lock_table), **own_lock}, "Allowed"),
+        ("read prod's backup objects", staging_deploy, "s3:GetObject", f"{prod_backups['arn']}/postgres/dump.sql.gz", {}, "denied"),
     ]
 
 

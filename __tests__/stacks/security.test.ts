@@ -63,6 +63,16 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(denies.get("NoAssumingRoles")).toMatchObject({ actions: ["sts:AssumeRole"], resources: ["*"] });
   });
 
+  it("both reach neither another environment's state, lock items nor buckets (none of which carries the Environment tag)", () => {
+    const others = stacks.environments.filter((e) => e !== env);
+    for (const role of [plan, deploy]) {
+      const denies = new Map(inlineStatements(bootstrap, role).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));
+      expect(denies.get("NoOtherEnvironmentsState")?.resources).toEqual(others.flatMap((o) => Object.values(o.identity.stateKeys)).map((key) => expect.stringMatching(new RegExp(`/${key}$`))));
+      expect(denies.get("NoOtherEnvironmentsLocks")?.condition?.[0]).toMatchObject({ test: "ForAnyValue:StringLike", variable: "dynamodb:LeadingKeys" });
+      expect(denies.get("NoOtherEnvironmentsBuckets")?.resources).toEqual(others.flatMap((o) => [expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*$`)), expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*/\\*$`))]));
+    }
+  });
+
   it("both are walled off from other environments and from secrets, backups, keys and the audit trail", () => {
     for (const role of [plan, deploy]) {
       const denies = new Map(inlineStatements(bootstrap, role).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));

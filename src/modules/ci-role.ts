@@ -26,6 +26,20 @@ export interface CiRoleScope {
    * can neither retrust nor delete them, so it cannot hand their access to anyone else.
    */
   readonly peopleRoleNames: readonly string[];
+  /**
+   * Resource-name prefixes of the other environments: their buckets are out of reach by name, as
+   * S3 objects carry no resource tags for the environment wall to read.
+   */
+  readonly otherResourceNames: readonly string[];
+  /** State keys of the other environments (in the shared state bucket): neither read nor written, nor their locks. */
+  readonly otherStateKeys: readonly string[];
+}
+
+/** The S3 state of the environments: one bucket, one key per stack, one lock table. */
+export interface StateLocation {
+  readonly bucketArn: string;
+  readonly bucketName: string;
+  readonly keyArn: string;
 }
 
 /** `plan` reads what a plan refreshes; `deploy` changes the environment. */
@@ -44,11 +58,12 @@ export interface CiRoleProps {
   /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
   readonly boundaryNames: BoundaryPolicyNames;
   /**
-   * The S3 state a plan reads (bucket and key). Without it the state lives outside the account
-   * (HCP Terraform), and a plan role reads no object at all.
+   * The S3 state (bucket, its name and key) a plan reads and a deploy writes, its own keys only.
+   * Without it the state lives outside the account (HCP Terraform), and a plan role reads no
+   * object at all.
    * @default none
    */
-  readonly state?: { readonly bucketArn: string; readonly keyArn: string };
+  readonly state?: StateLocation;
   /** Longest session, in seconds. @default 3600 */
   readonly maxSessionDuration?: number;
 }
@@ -76,10 +91,10 @@ export class CiRole extends Construct {
     });
     const managed = props.kind === "plan" ? "ReadOnlyAccess" : "PowerUserAccess";
     new IamRolePolicyAttachment(this, "managed-policy", { role: role.name, policyArn: `arn:${account.partition}:iam::aws:policy/${managed}` });
-    const guardrails = ciGuardrailStatements({ partition: account.partition, accountId: account.accountId, project: props.project, environment: props.scope.environment, boundaryNames: props.boundaryNames });
+    const guardrails = ciGuardrailStatements({ partition: account.partition, accountId: account.accountId, project: props.project, environment: props.scope, boundaryNames: props.boundaryNames });
     const statements =
       props.kind === "plan"
-        ? [...planStatements(props.state), ...guardrails]
+        ? [...planStatements(props.state), ...otherStatesStatements(props.state, props.scope.otherStateKeys), ...guardrails]
         : [
             ...environmentIamStatements({
               partition: account.partition,
@@ -89,6 +104,7 @@ export class CiRole extends Construct {
               environment: props.scope.environment,
               workloadBoundary: arn(`policy/${props.boundaryNames.workload(props.scope.environment)}`),
             }),
+            ...otherStatesStatements(props.state, props.scope.otherStateKeys),
             ...guardrails,
           ];
     const document = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
@@ -113,6 +129,31 @@ function planStatements(state: CiRoleProps["state"]): DataAwsIamPolicyDocumentSt
     state === undefined
       ? { sid: "NoObjectContents", effect: "Deny", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: ["*"] }
       : { sid: "OnlyStateObjects", effect: "Deny", actions: ["s3:GetObject", "s3:GetObjectVersion"], notResources: [`${state.bucketArn}/*`] },
+  ];
+}
+
+/**
+ * The shared state bucket and lock table hold every environment's state: neither S3 objects nor
+ * DynamoDB items carry the Environment tag the walls read, so the other environments' keys are
+ * named (reading prod's state, or writing it, would take over prod).
+ */
+function otherStatesStatements(state: CiRoleProps["state"], otherStateKeys: readonly string[]): DataAwsIamPolicyDocumentStatement[] {
+  if (state === undefined || otherStateKeys.length === 0) return [];
+  return [
+    {
+      sid: "NoOtherEnvironmentsState",
+      effect: "Deny",
+      actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:RestoreObject"],
+      resources: otherStateKeys.map((key) => `${state.bucketArn}/${key}`),
+    },
+    {
+      // Terraform's lock items are `<bucket>/<key>` and the digest `<bucket>/<key>-md5`.
+      sid: "NoOtherEnvironmentsLocks",
+      effect: "Deny",
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
+      resources: ["*"],
+      condition: [{ test: "ForAnyValue:StringLike", variable: "dynamodb:LeadingKeys", values: otherStateKeys.flatMap((key) => [`${state.bucketName}/${key}`, `${state.bucketName}/${key}-md5`]) }],
+    },
   ];
 }
 
@@ -216,7 +257,7 @@ export interface GuardrailScope {
   readonly accountId: string;
   readonly project: string;
   /** The environment the role works for; undefined: none (the CI boundary applies to all CI roles). */
-  readonly environment?: string;
+  readonly environment?: Pick<CiRoleScope, "environment" | "otherResourceNames">;
   readonly boundaryNames: BoundaryPolicyNames;
 }
 
@@ -298,7 +339,7 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
     },
   ];
   if (scope.environment !== undefined) {
-    const others = ["shared", scope.environment];
+    const others = ["shared", scope.environment.environment];
     statements.push(
       {
         // Another environment's resources are out of reach wherever the service reports tags.
@@ -317,11 +358,13 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
         actions: ["*"],
         resources: ["*"],
         condition: [
-          { test: "StringNotEquals", variable: "aws:RequestTag/Environment", values: [scope.environment] },
+          { test: "StringNotEquals", variable: "aws:RequestTag/Environment", values: [scope.environment.environment] },
           { test: "Null", variable: "aws:RequestTag/Environment", values: ["false"] },
         ],
       },
     );
+    const buckets = scope.environment.otherResourceNames.flatMap((name) => [`arn:${scope.partition}:s3:::${name}-*`, `arn:${scope.partition}:s3:::${name}-*/*`]);
+    if (buckets.length > 0) statements.push({ sid: "NoOtherEnvironmentsBuckets", effect: "Deny", actions: ["s3:*"], resources: buckets });
   }
   return statements;
 }

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import type { BoundaryPolicyNames } from "../config";
 import { Problems, quote } from "../validation";
 import type { AwsAccount } from "./aws-account";
-import { CiRole, CiRoleScope } from "./ci-role";
+import { CiRole, CiRoleScope, StateLocation } from "./ci-role";
 
 /** One environment CI deploys, as the roles see it. */
 export interface CiEnvironment extends CiRoleScope {
@@ -21,7 +21,7 @@ export interface GithubOidcRolesProps {
   readonly repository: string;
   readonly environments: readonly CiEnvironment[];
   /** State bucket and state key. */
-  readonly state: { readonly bucketArn: string; readonly keyArn: string };
+  readonly state: StateLocation;
   /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
   readonly boundaryNames: BoundaryPolicyNames;
 }
@@ -81,6 +81,7 @@ export class GithubOidcRoles extends Construct {
         roleName: env.roleNames.deploy,
         description: `cdktf deploy of ${env.environment} from the ${env.githubEnvironment} GitHub environment of ${repository}`,
         assumeRolePolicy: trust(`${env.environment}-deploy-trust`, `repo:${repository}:environment:${env.githubEnvironment}`),
+        state: props.state,
       });
       roleArns.set(env.environment, { plan: plan.roleArn, deploy: deploy.roleArn });
     }

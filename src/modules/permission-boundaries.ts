@@ -3,7 +3,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
 import type { BoundaryPolicyNames } from "../config";
 import type { AwsAccount } from "./aws-account";
-import { ciGuardrailStatements } from "./ci-role";
+import { CiRoleScope, ciGuardrailStatements } from "./ci-role";
 
 /** Every IAM action that changes an identity, a policy or a credential (iam:CreateServiceLinkedRole excepted). */
 export const IAM_WRITE_ACTIONS: readonly string[] = [
@@ -39,8 +39,8 @@ export interface PermissionBoundariesProps {
   readonly account: AwsAccount;
   readonly project: string;
   readonly names: BoundaryPolicyNames;
-  /** Environment tag values (`production`): one workload boundary each. */
-  readonly environments: readonly string[];
+  /** One workload boundary each, walled in as its CI roles are. */
+  readonly environments: readonly CiRoleScope[];
 }
 
 /**
@@ -60,13 +60,14 @@ export class PermissionBoundaries extends Construct {
   constructor(scope: Construct, id: string, props: PermissionBoundariesProps) {
     super(scope, id);
     const { account } = props;
-    const guardrails = (environment?: string): DataAwsIamPolicyDocumentStatement[] =>
+    const guardrails = (environment?: CiRoleScope): DataAwsIamPolicyDocumentStatement[] =>
       ciGuardrailStatements({ partition: account.partition, accountId: account.accountId, project: props.project, environment, boundaryNames: props.names });
     const allowAll: DataAwsIamPolicyDocumentStatement = { sid: "WithinTheseLimits", effect: "Allow", actions: ["*"], resources: ["*"] };
     const keep = (statements: DataAwsIamPolicyDocumentStatement[], sids: string[]): DataAwsIamPolicyDocumentStatement[] => statements.filter((s) => sids.includes(s.sid ?? ""));
 
     const workloadBoundaryArns = new Map<string, string>();
-    for (const environment of props.environments) {
+    for (const scope of props.environments) {
+      const environment = scope.environment;
       const document = new DataAwsIamPolicyDocument(this, `${environment}-workload-document`, {
         statement: [
           allowAll,
@@ -84,7 +85,7 @@ export class PermissionBoundaries extends Construct {
             actions: ["sts:AssumeRole*"],
             resources: [`arn:${account.partition}:iam::${account.accountId}:role/${props.project}-ci-*`],
           },
-          ...keep(guardrails(environment), ["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail", "NoOtherEnvironments", "NoCreatingForOtherEnvironments"]),
+          ...keep(guardrails(scope), ["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail", "NoOtherEnvironments", "NoCreatingForOtherEnvironments", "NoOtherEnvironmentsBuckets"]),
         ],
       });
       const policy = new IamPolicy(this, `${environment}-workload`, {

@@ -89,14 +89,14 @@ export class StateBootstrapStack extends TerraformStack {
     // The roles GitHub Actions assume (no AWS keys in GitHub): account-wide, so created here once.
     // The caps on every role the project creates: one for the environment stacks' roles, one for CI's.
     const boundaryNames = boundaryPolicyNames(project);
-    new PermissionBoundaries(this, "boundaries", { account, project: project.project, names: boundaryNames, environments: props.ciEnvironments.map((env) => env.environment) });
+    new PermissionBoundaries(this, "boundaries", { account, project: project.project, names: boundaryNames, environments: props.ciEnvironments });
     // The roles GitHub Actions assume (no AWS keys in GitHub), one plan and one deploy role per environment.
     const github = new GithubOidcRoles(this, "github", {
       account,
       project: project.project,
       repository: project.github.repository,
       environments: props.ciEnvironments,
-      state: { bucketArn: bucket.bucketArn, keyArn: key.keyArn },
+      state: { bucketArn: bucket.bucketArn, bucketName: bucket.bucketName, keyArn: key.keyArn },
       boundaryNames,
     });
 
