@@ -226,16 +226,19 @@ def requests_for(calls, states, account):
             resource = call["resource"]
         else:
             resource = index.named(prefix, params) or "*"
-        if resource in index.by_arn:
+        creates = re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]) is not None
+        if creates:
+            pass  # nothing exists yet to carry tags: only the request's own (aws:RequestTag)
+        elif resource in index.by_arn:
             context.update({f"aws:ResourceTag/{k}": v for k, v in index.by_arn[resource].items()})
         elif resource in created_tags:
             # Gone from the final states (replaced or destroyed later in the log): the tags it was created with.
             context.update({f"aws:ResourceTag/{k}": v for k, v in created_tags[resource].items()})
-        if tags and resource != "*" and re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]):
+        if tags and resource != "*" and creates:
             created_tags.setdefault(resource, tags)
         caller = call["caller"]
         requests.append({"caller": caller, "action": action, "resource": resource, "context": context, "source": source})
-        if tags and re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]):
+        if tags and creates:
             tagging = tagging_action(action)
             if tagging:
                 requests.append({"caller": caller, "action": tagging, "resource": resource, "context": context, "source": f"{source} (tags on create)"})
