@@ -20,9 +20,11 @@ async function main(app: App): Promise<void> {
   const stacks = addProjectStacks(app, project, environments, options);
   app.synth();
   if (app.hclOutput) await repairHclOutput(app, app.outdir);
-  const written = [stacks.bootstrap, stacks.baseline, ...stacks.environments.flatMap((env) => [stacks.platforms.get(env.identity.name), stacks.apps.get(env.identity.name)])].flatMap((stack) =>
-    stack === undefined ? [] : [{ name: stack.node.id, stateLocation: stack.stateLocation }],
-  );
+  const written = [
+    stacks.bootstrap,
+    stacks.baseline,
+    ...stacks.environments.flatMap((env) => [stacks.platforms.get(env.identity.name), stacks.apps.get(env.identity.name)]),
+  ].flatMap((stack) => (stack === undefined ? [] : [{ name: stack.node.id, stateLocation: stack.stateLocation }]));
   const outdir = path.relative(process.cwd(), app.outdir) || ".";
   for (const line of finishOutput(outdir, app.hclOutput ? "hcl" : "json", written)) console.log(line);
 }

@@ -57,7 +57,9 @@ describe("the app", () => {
       encoding: "utf8",
     });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('cdktf synth: invalid configuration:\n  - run options: MINDHIT_STATE_BACKEND "gcs" is not allowed (allowed: "s3", "cloud")');
+    expect(result.stderr.trim()).toBe(
+      'cdktf synth: invalid configuration:\n  - run options: MINDHIT_STATE_BACKEND "gcs" is not allowed (allowed: "s3", "cloud")',
+    );
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 });
@@ -67,7 +69,9 @@ describe("adding an environment the README's way", () => {
   const fixture = fs.readFileSync(path.join(repoRoot, "__tests__", "fixtures", "environments", "dev.ts"), "utf8");
 
   it("the README prints the fixture's file exactly (imports as seen from src/environments/)", () => {
-    const asInReadme = fixture.replace('from "../../../src/config"', 'from "../config"').replace('from "../../../src/environments/staging"', 'from "./staging"');
+    const asInReadme = fixture
+      .replace('from "../../../src/config"', 'from "../config"')
+      .replace('from "../../../src/environments/staging"', 'from "./staging"');
     expect(readme).toContain(`\`\`\`ts\n${asInReadme}\`\`\``);
     expect(readme).toContain("export const environments: readonly EnvironmentConfig[] = [staging, prod, dev];");
   });
@@ -120,7 +124,11 @@ describe("adding an environment the README's way", () => {
   it("builds in its own region and zones, everywhere", () => {
     expect(platform.provider?.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
     expect(apps.provider?.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
-    expect(resources(platform, "aws_subnet").map((s) => s.availability_zone).sort()).toEqual(["us-east-1a", "us-east-1a", "us-east-1b", "us-east-1b"]);
+    expect(
+      resources(platform, "aws_subnet")
+        .map((s) => s.availability_zone)
+        .sort(),
+    ).toEqual(["us-east-1a", "us-east-1a", "us-east-1b", "us-east-1b"]);
     expect(onlyResource(platform, "aws_vpc").cidr_block).toBe("10.20.0.0/16");
     expect(onlyResource(platform, "aws_eks_cluster").name).toBe("mindhit-dev");
     expect(resources(platform, "aws_ecr_repository").map((r) => r.name)).toEqual(["mindhit-dev/api", "mindhit-dev/worker"]);
@@ -179,8 +187,14 @@ describe("synth output", () => {
     const lines = ok.stdout.trim().split("\n");
     // The bootstrap stack, the account baseline, and two stacks per environment.
     expect(lines).toHaveLength(2 + 2 * environments.length);
-    expect(lines).toContainEqual(expect.stringMatching(/^mindhit-prod +\S*mindhit-prod\/cdk\.tf\.json {2}state: s3:\/\/mindhit-terraform-state\/production\/terraform\.tfstate$/));
-    const bad = spawnSync(process.execPath, ["dist/main.js"], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir, MINDHIT_STATE_BACKEND: "gcs" }, encoding: "utf8" });
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^mindhit-prod +\S*mindhit-prod\/cdk\.tf\.json {2}state: s3:\/\/mindhit-terraform-state\/production\/terraform\.tfstate$/),
+    );
+    const bad = spawnSync(process.execPath, ["dist/main.js"], {
+      cwd: repoRoot,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, MINDHIT_STATE_BACKEND: "gcs" },
+      encoding: "utf8",
+    });
     expect(bad.status).toBe(1);
     expect(fs.existsSync(path.join(outdir, "stacks", "mindhit-prod", "cdk.tf.json"))).toBe(false);
   });

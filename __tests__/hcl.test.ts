@@ -88,7 +88,7 @@ describe.each(allStacks)("HCL of %s", (_id, stack) => {
 
   it("writes WAF rule statements as blocks, as the provider schema declares them", () => {
     expect(hcl).not.toMatch(/^\s*statement = \{/m);
-    if (hcl.includes('resource "aws_wafv2_web_acl"')) expect(hcl).toMatch(/^    statement \{\n      rate_based_statement \{$/m);
+    if (hcl.includes('resource "aws_wafv2_web_acl"')) expect(hcl).toMatch(/^ {4}statement \{\n {6}rate_based_statement \{$/m);
   });
 
   it("writes Helm provider 3.x nested attributes as attributes, never as blocks", () => {
@@ -99,7 +99,7 @@ describe.each(allStacks)("HCL of %s", (_id, stack) => {
 });
 
 describe("the block check itself", () => {
-  it("catches the bindings' unpatched rendering (`kubernetes {` in provider \"helm\")", () => {
+  it('catches the bindings\' unpatched rendering (`kubernetes {` in provider "helm")', () => {
     const broken = 'provider "helm" {\n  kubernetes {\n    host = "x"\n    exec {\n      command = "aws"\n    }\n  }\n}\n';
     expect(blocksNamed(broken, /^provider "helm"/, ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES])).toEqual(["kubernetes {", "exec {"]);
     const release = 'resource "helm_release" "x" {\n  set {\n    name = "a"\n  }\n}\n';
@@ -108,15 +108,15 @@ describe("the block check itself", () => {
 
   it("the ephemeral token block is written into the HCL, and the providers read it", async () => {
     const hcl = await hclOf(cloud.apps.get("prod")!);
-    expect(hcl).toMatch(/^ephemeral "aws_eks_cluster_auth" "cluster-auth" \{\n  name = "mindhit-production"\n\}$/m);
-    expect(hcl).toMatch(/^  token += ephemeral\.aws_eks_cluster_auth\.cluster-auth\.token$/m);
+    expect(hcl).toMatch(/^ephemeral "aws_eks_cluster_auth" "cluster-auth" \{\n {2}name = "mindhit-production"\n\}$/m);
+    expect(hcl).toMatch(/^ {2}token += ephemeral\.aws_eks_cluster_auth\.cluster-auth\.token$/m);
     expect(hcl).not.toMatch(/exec/);
   });
 
   it("the in-cluster stacks do render the Helm provider's kubernetes as an object", async () => {
     const hcl = await hclOf(stacks.apps.get("prod")!);
-    expect(hcl).toMatch(/^provider "helm" \{\n  kubernetes = \{$/m);
-    expect(hcl).toMatch(/^    exec = \{$/m);
+    expect(hcl).toMatch(/^provider "helm" \{\n {2}kubernetes = \{$/m);
+    expect(hcl).toMatch(/^ {4}exec = \{$/m);
   });
 
   it("without the project's subclass, the bindings would have rendered blocks (the defect this guards)", async () => {

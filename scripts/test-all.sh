@@ -54,6 +54,8 @@ trap stop_bg EXIT
 # tsc type-checks the whole project once and emits the JS jest runs; the rendered-chart tests use helm.
 run_stage tools bash scripts/tools.sh helm
 run_stage unit npm run --silent test:unit
+# eslint (typescript-eslint strict, type-checked; a 160-column limit) and prettier (eslint.config.mjs, .prettierrc.json).
+run_stage lint npm run --silent lint
 run_stage synth npm run --silent synth
 # Real Terraform, real AWS provider, AWS emulator: plan, apply, clean re-plan, refused destroys,
 # the runbook's state procedures under faults (__tests__/integration/test_emulator.py).

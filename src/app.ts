@@ -2,7 +2,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
 import type { CiRoleScope } from "./modules/ci-role";
-import { baselineStackName, bootstrapStackName, ClusterAuth, Environment, hcpTerraformProject, ModuleChecks, ProjectSettings, STACK_LAYERS, StateBackend, validateConfiguration } from "./config";
+import {
+  baselineStackName,
+  bootstrapStackName,
+  ClusterAuth,
+  Environment,
+  hcpTerraformProject,
+  ModuleChecks,
+  ProjectSettings,
+  STACK_LAYERS,
+  StateBackend,
+  validateConfiguration,
+} from "./config";
 import { AccountBaselineStack } from "./stacks/account-baseline";
 import { AppsStack } from "./stacks/apps";
 import { PlatformStack } from "./stacks/platform";
@@ -59,7 +70,11 @@ export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string)
   const hcpProject = read("TF_CLOUD_PROJECT", "tfCloudProject");
   const clusterAuth = read("MINDHIT_CLUSTER_AUTH", "clusterAuth") ?? (kind === "cloud" ? "token" : "exec");
   problems.check(kind === "s3" || kind === "cloud", "MINDHIT_STATE_BACKEND", `${quote(kind)} is not allowed (allowed: "s3", "cloud")`);
-  problems.check(bootstrapState === "local" || bootstrapState === "s3", "MINDHIT_BOOTSTRAP_STATE", `${quote(bootstrapState)} is not allowed (allowed: "local", "s3")`);
+  problems.check(
+    bootstrapState === "local" || bootstrapState === "s3",
+    "MINDHIT_BOOTSTRAP_STATE",
+    `${quote(bootstrapState)} is not allowed (allowed: "local", "s3")`,
+  );
   problems.check(
     clusterAuth === "exec" || clusterAuth === "token",
     "MINDHIT_CLUSTER_AUTH",
@@ -70,20 +85,44 @@ export function resolveRunOptions(env: NodeJS.ProcessEnv, context: (key: string)
     if (organization === undefined) {
       problems.add("TF_CLOUD_ORGANIZATION", "must name the HCP Terraform organization when MINDHIT_STATE_BACKEND=cloud");
     } else {
-      problems.check(TF_CLOUD_ORGANIZATION.test(organization), "TF_CLOUD_ORGANIZATION", `${quote(organization)} is not an HCP Terraform organization name (1-40 of A-Z a-z 0-9 _ -)`);
+      problems.check(
+        TF_CLOUD_ORGANIZATION.test(organization),
+        "TF_CLOUD_ORGANIZATION",
+        `${quote(organization)} is not an HCP Terraform organization name (1-40 of A-Z a-z 0-9 _ -)`,
+      );
     }
     if (hostname !== undefined) {
-      problems.check(TF_CLOUD_HOSTNAME.test(hostname), "TF_CLOUD_HOSTNAME", `${quote(hostname)} is not a host name (e.g. "app.terraform.io" or "tfe.example.com", no https:// and no path)`);
+      problems.check(
+        TF_CLOUD_HOSTNAME.test(hostname),
+        "TF_CLOUD_HOSTNAME",
+        `${quote(hostname)} is not a host name (e.g. "app.terraform.io" or "tfe.example.com", no https:// and no path)`,
+      );
     }
     if (hcpProject !== undefined) {
-      problems.check(TF_CLOUD_PROJECT.test(hcpProject), "TF_CLOUD_PROJECT", `${quote(hcpProject)} is not an HCP Terraform project name (3-40 of A-Z a-z 0-9 _ - and inner spaces)`);
+      problems.check(
+        TF_CLOUD_PROJECT.test(hcpProject),
+        "TF_CLOUD_PROJECT",
+        `${quote(hcpProject)} is not an HCP Terraform project name (3-40 of A-Z a-z 0-9 _ - and inner spaces)`,
+      );
     }
-    backend = { kind: "cloud", organization: organization ?? "", hostname: hostname ?? "app.terraform.io", ...(hcpProject === undefined ? {} : { project: hcpProject }) };
+    backend = {
+      kind: "cloud",
+      organization: organization ?? "",
+      hostname: hostname ?? "app.terraform.io",
+      ...(hcpProject === undefined ? {} : { project: hcpProject }),
+    };
   } else if (kind === "s3") {
     // A half-configured switch: the operator meant HCP Terraform but state would go to S3.
-    for (const [variable, value] of [["TF_CLOUD_ORGANIZATION", organization], ["TF_CLOUD_HOSTNAME", hostname], ["TF_CLOUD_PROJECT", hcpProject]] as const) {
+    for (const [variable, value] of [
+      ["TF_CLOUD_ORGANIZATION", organization],
+      ["TF_CLOUD_HOSTNAME", hostname],
+      ["TF_CLOUD_PROJECT", hcpProject],
+    ] as const) {
       if (value !== undefined) {
-        problems.add(variable, `${quote(value)} is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset ${variable})`);
+        problems.add(
+          variable,
+          `${quote(value)} is set but the state backend is "s3" (set MINDHIT_STATE_BACKEND=cloud to use HCP Terraform, or unset ${variable})`,
+        );
       }
     }
   }
@@ -145,7 +184,11 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
   const bootstrap = new StateBootstrapStack(app, bootstrapStackName(project), {
     project,
     stateLocation: options.bootstrapState,
-    ciEnvironments: environments.map((env) => ({ ...ciRoleScope(env, environments), githubEnvironment: env.identity.githubEnvironment, roleNames: env.identity.ciRoleNames })),
+    ciEnvironments: environments.map((env) => ({
+      ...ciRoleScope(env, environments),
+      githubEnvironment: env.identity.githubEnvironment,
+      roleNames: env.identity.ciRoleNames,
+    })),
     hcpTerraform:
       options.backend.kind === "cloud"
         ? {

@@ -5,7 +5,6 @@
  * role, a KMS alias) is covered even if no identity rule foresaw it. Identity validation catches
  * the usual cases with a better message first; this catches the rest.
  */
-import { Construct } from "constructs";
 import { TerraformResource, TerraformStack, Token } from "./cdktf";
 import { quote, ValidationError } from "./validation";
 
@@ -47,7 +46,7 @@ export function checkUniqueAwsNames(stacks: readonly NamedStack[]): void {
   const seen = new Map<string, string>();
   const problems: string[] = [];
   for (const { stack, owner, region } of stacks) {
-    for (const construct of stack.node.findAll() as Construct[]) {
+    for (const construct of stack.node.findAll()) {
       if (!(construct instanceof TerraformResource)) continue;
       const rule = UNIQUE_NAMES[construct.terraformResourceType];
       if (rule === undefined) continue;
@@ -59,7 +58,10 @@ export function checkUniqueAwsNames(stacks: readonly NamedStack[]): void {
         const key = `${construct.terraformResourceType}\u0000${rule.global ? "" : region}\u0000${name}`;
         const holder = seen.get(key);
         if (holder === undefined) seen.set(key, owner);
-        else if (holder !== owner) problems.push(`${owner}: would create ${rule.label} ${quote(name)}, which ${holder} also creates (names derive from resourceName: choose one that is not another environment's plus a suffix)`);
+        else if (holder !== owner)
+          problems.push(
+            `${owner}: would create ${rule.label} ${quote(name)}, which ${holder} also creates (names derive from resourceName: choose one that is not another environment's plus a suffix)`,
+          );
       }
     }
   }

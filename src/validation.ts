@@ -60,8 +60,12 @@ export class Problems implements ProblemSink {
   mapped(fields: Readonly<Record<string, string>> | ((field: string) => string)): ProblemSink {
     const rename = (field: string): string => (typeof fields === "function" ? fields(field) : (fields[field] ?? field));
     return {
-      add: (field, message) => this.add(rename(field), message),
-      check: (ok, field, message) => this.check(ok, rename(field), message),
+      add: (field, message) => {
+        this.add(rename(field), message);
+      },
+      check: (ok, field, message) => {
+        this.check(ok, rename(field), message);
+      },
       fieldName: rename,
     };
   }
@@ -110,7 +114,7 @@ export function quote(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value) ?? String(value);
   if (text.length <= 120 || typeof value !== "object" || value === null) return text;
-  return Array.isArray(value) ? `[a list of ${value.length} items]` : `{an object with ${Object.keys(value as object).join(", ")}}`;
+  return Array.isArray(value) ? `[a list of ${value.length} items]` : `{an object with ${Object.keys(value).join(", ")}}`;
 }
 
 /**
@@ -143,7 +147,8 @@ export function checkNetworkPlan(
   }
   validSubnets.forEach((a, i) => {
     for (const b of validSubnets.slice(i + 1)) {
-      if (cidrsOverlap(a.cidr, b.cidr)) problems.add(b.field, `${quote(b.cidr)} overlaps ${problems.fieldName(a.field)} ${quote(a.cidr)} (subnets must not overlap)`);
+      if (cidrsOverlap(a.cidr, b.cidr))
+        problems.add(b.field, `${quote(b.cidr)} overlaps ${problems.fieldName(a.field)} ${quote(a.cidr)} (subnets must not overlap)`);
     }
   });
 }
@@ -212,7 +217,11 @@ export function instanceArchitecture(type: string): "arm64" | "x86_64" {
 }
 
 export function checkDbInstanceClass(problems: ProblemSink, field: string, value: string): void {
-  problems.check(value.startsWith("db.") && isInstanceType(value.slice(3)), field, `${quote(value)} is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")`);
+  problems.check(
+    value.startsWith("db.") && isInstanceType(value.slice(3)),
+    field,
+    `${quote(value)} is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")`,
+  );
 }
 
 export function checkCacheNodeType(problems: ProblemSink, field: string, value: string): void {
@@ -239,14 +248,16 @@ export function checkPlacement(
     problems.check(subnetIds.length >= minSubnets, "subnetIds", `lists ${subnetIds.length} subnet(s); ${why}`);
   }
   const literalSubnets = subnetIds.filter((s) => !Token.isUnresolved(s));
-  for (const subnet of literalSubnets) problems.check(/^subnet-[0-9a-f]{8,17}$/.test(subnet), "subnetIds", `${quote(subnet)} is not a subnet id (e.g. "subnet-0123456789abcdef0")`);
+  for (const subnet of literalSubnets)
+    problems.check(/^subnet-[0-9a-f]{8,17}$/.test(subnet), "subnetIds", `${quote(subnet)} is not a subnet id (e.g. "subnet-0123456789abcdef0")`);
   for (const subnet of new Set(duplicates(literalSubnets))) problems.add("subnetIds", `lists ${quote(subnet)} more than once`);
 
   if (!Token.isUnresolved(allowedSecurityGroupIds)) {
     problems.check(allowedSecurityGroupIds.length > 0, "allowedSecurityGroupIds", "must list at least one security group (nothing could connect otherwise)");
   }
   const literalGroups = allowedSecurityGroupIds.filter((g) => !Token.isUnresolved(g));
-  for (const group of literalGroups) problems.check(/^sg-[0-9a-f]{8,17}$/.test(group), "allowedSecurityGroupIds", `${quote(group)} is not a security group id (e.g. "sg-0123456789abcdef0")`);
+  for (const group of literalGroups)
+    problems.check(/^sg-[0-9a-f]{8,17}$/.test(group), "allowedSecurityGroupIds", `${quote(group)} is not a security group id (e.g. "sg-0123456789abcdef0")`);
   for (const group of new Set(duplicates(literalGroups))) problems.add("allowedSecurityGroupIds", `lists ${quote(group)} more than once`);
 }
 

@@ -22,7 +22,14 @@ const facts: DocsFacts = {
   outputs: new Set(["eks_cluster_admin_role_arn", "backups_bucket"]),
   stateKeys: new Set(["production/terraform.tfstate", "production/apps/terraform.tfstate"]),
   stateBucket: "mindhit-terraform-state",
-  names: new Set(["mindhit-production", "mindhit-production-eks-admin", "mindhit-production/app", "/mindhit/production/image-tags/api", "mindhit-production-backups-TFREF", "mindhit-api"]),
+  names: new Set([
+    "mindhit-production",
+    "mindhit-production-eks-admin",
+    "mindhit-production/app",
+    "/mindhit/production/image-tags/api",
+    "mindhit-production-backups-TFREF",
+    "mindhit-api",
+  ]),
   buckets: new Set(["mindhit-terraform-state", "mindhit-production-backups-TFREF"]),
   hosts: new Set(["mindhit.io", "api.mindhit.io"]),
   namespaces: new Set(["mindhit", "kube-system", "external-secrets"]),
@@ -70,7 +77,11 @@ describe("what the docs check refuses, and the right form it accepts", () => {
     ["a link to a missing heading", "See [access](other.md#4-access).\n", /other.md has no heading #4-access/],
     ["… to a heading that exists", "See [access](other.md#3-access).\n", undefined],
     ["a host outside the stacks'", bash("curl https://mindhit.io/health"), undefined],
-    ["a name the document declares it creates", "<!-- docs-check-allow: mindhit-production-restored -->\n\nRestore to `mindhit-production-restored`.\n", undefined],
+    [
+      "a name the document declares it creates",
+      "<!-- docs-check-allow: mindhit-production-restored -->\n\nRestore to `mindhit-production-restored`.\n",
+      undefined,
+    ],
     ["a repository path whose directory is missing", "Add `helm/charts/values-dev.yaml`.\n", /helm\/charts does not exist/],
     ["… one whose directory exists", "Add `helm/mindhit/values-dev.yaml`.\n", undefined],
   ];
@@ -84,15 +95,37 @@ describe("what the docs check refuses, and the right form it accepts", () => {
 
 describe("reading shell out of Markdown", () => {
   it("joins continuations, splits && ; |, skips comments and heredoc bodies", () => {
-    const commands = shellCommands(["aws rds modify \\", "  --apply-immediately && echo ok # done", "cat <<'EOF' | kubectl apply -f -", "kind: Pod", "EOF", "ls; pwd"].join("\n"), 1);
-    expect(commands.map((c) => c.words)).toEqual([["aws", "rds", "modify", "--apply-immediately"], ["echo", "ok"], ["cat", "<<EOF"], ["kubectl", "apply", "-f", "-"], ["ls"], ["pwd"]]);
+    const commands = shellCommands(
+      ["aws rds modify \\", "  --apply-immediately && echo ok # done", "cat <<'EOF' | kubectl apply -f -", "kind: Pod", "EOF", "ls; pwd"].join("\n"),
+      1,
+    );
+    expect(commands.map((c) => c.words)).toEqual([
+      ["aws", "rds", "modify", "--apply-immediately"],
+      ["echo", "ok"],
+      ["cat", "<<EOF"],
+      ["kubectl", "apply", "-f", "-"],
+      ["ls"],
+      ["pwd"],
+    ]);
   });
 
   it("keeps quoted text and $(…) as one word", () => {
-    expect(shellCommands(`aws ssm put-parameter --value "$(git rev-parse HEAD)" --name '/a b'`, 1)[0].words).toEqual(["aws", "ssm", "put-parameter", "--value", "$(git rev-parse HEAD)", "--name", "/a b"]);
+    expect(shellCommands(`aws ssm put-parameter --value "$(git rev-parse HEAD)" --name '/a b'`, 1)[0].words).toEqual([
+      "aws",
+      "ssm",
+      "put-parameter",
+      "--value",
+      "$(git rev-parse HEAD)",
+      "--name",
+      "/a b",
+    ]);
   });
 
   it("makes GitHub's heading anchors", () => {
-    expect([...headingAnchors("## 10a. Terraform state: re-encrypt `kms_key_id`\n## Notes\n## Notes\n")]).toEqual(["10a-terraform-state-re-encrypt-kms_key_id", "notes", "notes-1"]);
+    expect([...headingAnchors("## 10a. Terraform state: re-encrypt `kms_key_id`\n## Notes\n## Notes\n")]).toEqual([
+      "10a-terraform-state-re-encrypt-kms_key_id",
+      "notes",
+      "notes-1",
+    ]);
   });
 });

@@ -2,7 +2,12 @@ import { Block, policyDocumentFor, resources, SynthJson } from "./synth";
 
 /** IAM's ARN wildcard matching: `*` any run of characters, `?` one character, nothing else special. */
 export function iamPatternMatches(value: string, pattern: string): boolean {
-  const regex = new RegExp(`^${pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("")}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split("")
+      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
+      .join("")}$`,
+  );
   return regex.test(value);
 }
 
@@ -47,4 +52,5 @@ export function attachedPolicies(json: SynthJson, roleName: string): string[] {
 }
 
 /** An ARN pattern with Terraform references replaced by this test's account and partition. */
-export const concreteArn = (pattern: string): string => pattern.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "111111111111");
+export const concreteArn = (pattern: string): string =>
+  pattern.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "111111111111");

@@ -27,7 +27,10 @@ export function fillReferences(text: string, env: Environment): string {
     .replace(/\$\{data\.aws_acm_certificate\.[^}]+\.arn\}/g, `arn:aws:acm:${env.region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`)
     .replace(/\$\{data\.aws_vpc\.[^}]+\.cidr_block\}/g, env.network.vpcCidr)
     .replace(/\$\{data\.aws_db_instance\.[^}]+\.address\}/g, `${env.identity.resourceName}.abc.${env.region}.rds.amazonaws.com`)
-    .replace(/\$\{data\.aws_db_instance\.[^}]+\.master_user_secret\[0\]\.secret_arn\}/g, `arn:aws:secretsmanager:${env.region}:111111111111:secret:rds!db-0000-abcdef`);
+    .replace(
+      /\$\{data\.aws_db_instance\.[^}]+\.master_user_secret\[0\]\.secret_arn\}/g,
+      `arn:aws:secretsmanager:${env.region}:111111111111:secret:rds!db-0000-abcdef`,
+    );
 }
 
 /** The release's `values` list, parsed: [environment values file (when it has one), stack overrides]. */

@@ -19,7 +19,11 @@ export interface SynthJson {
 }
 
 export const S3_RUN: RunOptions = { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" };
-export const CLOUD_RUN: RunOptions = { backend: { kind: "cloud", organization: "mindhit", hostname: "app.terraform.io" }, bootstrapState: "local", clusterAuth: "token" };
+export const CLOUD_RUN: RunOptions = {
+  backend: { kind: "cloud", organization: "mindhit", hostname: "app.terraform.io" },
+  bootstrapState: "local",
+  clusterAuth: "token",
+};
 
 export function testApp(): App {
   return Testing.app();

@@ -11,11 +11,13 @@
 import { createValidatedPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 
-const input = JSON.parse(await new Promise((resolve) => {
-  let text = "";
-  process.stdin.on("data", (chunk) => (text += chunk));
-  process.stdin.on("end", () => resolve(text));
-}));
+const input = JSON.parse(
+  await new Promise((resolve) => {
+    let text = "";
+    process.stdin.on("data", (chunk) => (text += chunk));
+    process.stdin.on("end", () => resolve(text));
+  }),
+);
 
 function denyingStatements(analysis) {
   const sids = [];
@@ -65,7 +67,12 @@ for (const request of input.trust_requests ?? []) {
   const role = input.roles[request.role];
   const result = runUnsafeSimulation(
     {
-      request: { principal: request.principal, action: "sts:AssumeRoleWithWebIdentity", resource: { resource: role.arn, accountId: input.account }, contextVariables: request.context },
+      request: {
+        principal: request.principal,
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: { resource: role.arn, accountId: input.account },
+        contextVariables: request.context,
+      },
       identityPolicies: [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],

@@ -7,7 +7,13 @@ import { onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson }
 const synth = (props: Partial<AlertTopicProps> = {}, chatbotRegion?: string): SynthJson =>
   synthScopeJson((scope: Construct) => {
     const chatbotProvider = chatbotRegion === undefined ? undefined : new AwsProvider(scope, "chatbot", { alias: "chatbot", region: chatbotRegion });
-    new AlertTopic(scope, "alerts", { topicName: "mindhit-test-alerts", account: new AwsAccount(scope, "account"), emails: ["ops@mindhit.io"], chatbotProvider, ...props });
+    new AlertTopic(scope, "alerts", {
+      topicName: "mindhit-test-alerts",
+      account: new AwsAccount(scope, "account"),
+      emails: ["ops@mindhit.io"],
+      chatbotProvider,
+      ...props,
+    });
   });
 
 describe("AlertTopic", () => {
@@ -15,7 +21,10 @@ describe("AlertTopic", () => {
     const json = synth();
     const key = onlyResource(json, "aws_kms_key");
     expect(policyDocumentFor(json, key.policy).statement).toContainEqual(
-      expect.objectContaining({ principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }], actions: expect.arrayContaining(["kms:GenerateDataKey*", "kms:Decrypt*"]) }),
+      expect.objectContaining({
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: expect.arrayContaining(["kms:GenerateDataKey*", "kms:Decrypt*"]),
+      }),
     );
     expect(resources(json, "aws_chatbot_slack_channel_configuration")).toEqual([]);
   });
@@ -30,7 +39,9 @@ describe("AlertTopic", () => {
       guardrail_policy_arns: [expect.stringMatching(/:iam::aws:policy\/CloudWatchReadOnlyAccess$/)],
     });
     const role = resources(json, "aws_iam_role").find((r) => r.name === "mindhit-test-alerts-chatbot");
-    expect(policyDocumentFor(json, role?.assume_role_policy).statement).toEqual([expect.objectContaining({ principals: [{ type: "Service", identifiers: ["chatbot.amazonaws.com"] }] })]);
+    expect(policyDocumentFor(json, role?.assume_role_policy).statement).toEqual([
+      expect.objectContaining({ principals: [{ type: "Service", identifiers: ["chatbot.amazonaws.com"] }] }),
+    ]);
   });
 
   it("refuses Slack without a provider in a Chatbot region, and a region Chatbot's API is not in", () => {

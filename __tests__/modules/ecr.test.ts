@@ -25,7 +25,10 @@ describe("Ecr", () => {
   });
 
   it("names constructs after the repositories", () => {
-    expect(Object.keys(json.resource?.aws_ecr_repository ?? {})).toEqual([expect.stringMatching(/^ecr_mindhit-api_/), expect.stringMatching(/^ecr_mindhit-worker_/)]);
+    expect(Object.keys(json.resource?.aws_ecr_repository ?? {})).toEqual([
+      expect.stringMatching(/^ecr_mindhit-api_/),
+      expect.stringMatching(/^ecr_mindhit-worker_/),
+    ]);
   });
 
   it("encrypts with KMS and never deletes a repository that holds images", () => {
@@ -94,8 +97,16 @@ describe("Ecr", () => {
     ["doubled separators", { repositoryNames: ["mindhit//api"] }, 'repositoryNames "mindhit//api" is not an ECR repository name'],
     ["a trailing separator", { repositoryNames: ["mindhit-"] }, 'repositoryNames "mindhit-" is not an ECR repository name'],
     ["a repeated name", { repositoryNames: ["mindhit/api", "mindhit/api"] }, 'repositoryNames lists "mindhit/api" more than once'],
-    ["names that map to one construct id", { repositoryNames: ["mindhit/api", "mindhit-api"] }, 'repositoryNames "mindhit/api" and "mindhit-api" map to the same construct id "mindhit-api" (rename one)'],
-    ["an unknown tag mutability", { imageTagMutability: "LOCKED" as EcrProps["imageTagMutability"] }, 'imageTagMutability "LOCKED" is not allowed (allowed: MUTABLE, IMMUTABLE)'],
+    [
+      "names that map to one construct id",
+      { repositoryNames: ["mindhit/api", "mindhit-api"] },
+      'repositoryNames "mindhit/api" and "mindhit-api" map to the same construct id "mindhit-api" (rename one)',
+    ],
+    [
+      "an unknown tag mutability",
+      { imageTagMutability: "LOCKED" as EcrProps["imageTagMutability"] },
+      'imageTagMutability "LOCKED" is not allowed (allowed: MUTABLE, IMMUTABLE)',
+    ],
     ["keeping no images", { keepLastImages: 0 }, "keepLastImages 0 is not allowed (whole number 1-10000)"],
     ["a fractional image count", { keepLastImages: 2.5 }, "keepLastImages 2.5 is not allowed (whole number 1-10000)"],
   ])("rejects %s", (_label, props, expected) => {

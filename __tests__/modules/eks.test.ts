@@ -47,7 +47,10 @@ describe("Eks with the seed's defaults", () => {
   });
 
   it("envelope-encrypts secrets with a rotating customer KMS key", () => {
-    expect(cluster.encryption_config).toEqual({ resources: ["secrets"], provider: { key_arn: expect.stringMatching(/^\$\{aws_kms_key\.eks_secrets-key_.*\.arn\}$/) } });
+    expect(cluster.encryption_config).toEqual({
+      resources: ["secrets"],
+      provider: { key_arn: expect.stringMatching(/^\$\{aws_kms_key\.eks_secrets-key_.*\.arn\}$/) },
+    });
     const keys = resources(json, "aws_kms_key");
     for (const k of keys) expect(k.enable_key_rotation).toBe(true);
   });
@@ -61,7 +64,9 @@ describe("Eks with the seed's defaults", () => {
 
   it("creates Container Insights' log groups itself, encrypted and with the cluster's retention", () => {
     const groups = resources(json, "aws_cloudwatch_log_group").filter((g) => String(g.name).startsWith("/aws/containerinsights/"));
-    expect(groups.map((g) => g.name).sort()).toEqual(["application", "dataplane", "host", "performance"].map((k) => `/aws/containerinsights/mindhit-test/${k}`));
+    expect(groups.map((g) => g.name).sort()).toEqual(
+      ["application", "dataplane", "host", "performance"].map((k) => `/aws/containerinsights/mindhit-test/${k}`),
+    );
     for (const g of groups) expect(g).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/aws_kms_key\.eks_container-insights-key/) });
     const addon = resources(json, "aws_eks_addon").find((a) => a.addon_name === "amazon-cloudwatch-observability");
     expect(addon?.depends_on).toEqual(expect.arrayContaining(groups.map(() => expect.stringMatching(/^aws_cloudwatch_log_group\.eks_container-insights-/))));
@@ -74,7 +79,10 @@ describe("Eks with the seed's defaults", () => {
     expect(policyDocumentFor(json, admin.assume_role_policy).statement).toEqual([
       expect.objectContaining({ condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }] }),
     ]);
-    expect(onlyResource(json, "aws_eks_access_entry")).toMatchObject({ principal_arn: expect.stringMatching(/aws_iam_role\.eks_admin-role_.*\.arn/), type: "STANDARD" });
+    expect(onlyResource(json, "aws_eks_access_entry")).toMatchObject({
+      principal_arn: expect.stringMatching(/aws_iam_role\.eks_admin-role_.*\.arn/),
+      type: "STANDARD",
+    });
     expect(onlyResource(json, "aws_eks_access_policy_association")).toMatchObject({
       policy_arn: expect.stringMatching(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/),
       access_scope: { type: "cluster" },
@@ -85,7 +93,12 @@ describe("Eks with the seed's defaults", () => {
     const policy = resources(json, "aws_iam_role_policy").find((p) => p.name === "describe-cluster");
     expect(policy?.role).toMatch(/aws_iam_role\.eks_admin-role_/);
     expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
-      { sid: "UpdateKubeconfig", effect: "Allow", actions: ["eks:DescribeCluster"], resources: [expect.stringMatching(/aws_eks_cluster\.eks_cluster_.*\.arn/)] },
+      {
+        sid: "UpdateKubeconfig",
+        effect: "Allow",
+        actions: ["eks:DescribeCluster"],
+        resources: [expect.stringMatching(/aws_eks_cluster\.eks_cluster_.*\.arn/)],
+      },
     ]);
   });
 
@@ -99,7 +112,13 @@ describe("Eks with the seed's defaults", () => {
   it("gives the cluster and node roles the AWS-managed policies EKS documents", () => {
     const attached = resources(json, "aws_iam_role_policy_attachment").map((a) => String(a.policy_arn).split("/").pop());
     expect(attached).toEqual(
-      expect.arrayContaining(["AmazonEKSClusterPolicy", "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy", "AmazonEBSCSIDriverPolicy"]),
+      expect.arrayContaining([
+        "AmazonEKSClusterPolicy",
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonEKS_CNI_Policy",
+        "AmazonEBSCSIDriverPolicy",
+      ]),
     );
     expect(policyDocumentFor(json, roleNamed(json, "mindhit-test-eks-cluster").assume_role_policy).statement).toEqual([
       expect.objectContaining({ principals: [{ type: "Service", identifiers: ["eks.amazonaws.com"] }] }),
@@ -146,11 +165,15 @@ describe("Eks with the seed's defaults", () => {
     const insights = addons.find((a) => a.addon_name === "amazon-cloudwatch-observability");
     expect(insights?.service_account_role_arn).toMatch(/aws_iam_role\.eks_cloudwatch-agent-role_[0-9A-F]+\.arn/);
     expect(policyDocumentFor(json, roleNamed(json, "mindhit-test-cloudwatch-agent").assume_role_policy).statement).toEqual([
-      expect.objectContaining({ condition: expect.arrayContaining([expect.objectContaining({ values: ["system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"] })]) }),
+      expect.objectContaining({
+        condition: expect.arrayContaining([expect.objectContaining({ values: ["system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"] })]),
+      }),
     ]);
     // Networking first, nodes next, pod-running add-ons last.
     const nodeGroup = onlyResource(json, "aws_eks_node_group");
-    expect(nodeGroup.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.eks_addon-vpc-cni/), expect.stringMatching(/aws_eks_addon\.eks_addon-kube-proxy/)]));
+    expect(nodeGroup.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.eks_addon-vpc-cni/), expect.stringMatching(/aws_eks_addon\.eks_addon-kube-proxy/)]),
+    );
     expect(JSON.parse(String(addons.find((a) => a.addon_name === "vpc-cni")?.configuration_values))).toEqual({ enableNetworkPolicy: "true" });
     for (const name of ["coredns", "aws-ebs-csi-driver"]) {
       expect(addons.find((a) => a.addon_name === name)?.depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
@@ -191,8 +214,15 @@ describe("Eks options", () => {
       adminPrincipalArns: ["arn:aws:iam::111111111111:role/platform"],
       extraAddons: [{ name: "aws-efs-csi-driver" }],
     });
-    expect(onlyResource(json, "aws_eks_cluster")).toMatchObject({ version: "1.34", deletion_protection: true, vpc_config: { public_access_cidrs: ["203.0.113.0/24"] } });
-    expect(onlyResource(json, "aws_eks_node_group")).toMatchObject({ instance_types: ["m6i.large"], scaling_config: { min_size: 2, desired_size: 3, max_size: 6 } });
+    expect(onlyResource(json, "aws_eks_cluster")).toMatchObject({
+      version: "1.34",
+      deletion_protection: true,
+      vpc_config: { public_access_cidrs: ["203.0.113.0/24"] },
+    });
+    expect(onlyResource(json, "aws_eks_node_group")).toMatchObject({
+      instance_types: ["m6i.large"],
+      scaling_config: { min_size: 2, desired_size: 3, max_size: 6 },
+    });
     expect(resources(json, "aws_eks_access_entry").map((e) => e.principal_arn)).toContain("arn:aws:iam::111111111111:role/platform");
     expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).toContain("aws-efs-csi-driver");
   });
@@ -209,14 +239,26 @@ describe("Eks options", () => {
   });
 
   it.each<[string, Partial<EksProps>, RegExp]>([
-    ["min > desired", { nodeMinSize: 3, nodeDesiredSize: 2 }, /eks: nodeMinSize\/nodeDesiredSize\/nodeMaxSize must satisfy min ≤ desired ≤ max and max ≥ 1 \(got 3 ≤ 2 ≤ 5\)/],
+    [
+      "min > desired",
+      { nodeMinSize: 3, nodeDesiredSize: 2 },
+      /eks: nodeMinSize\/nodeDesiredSize\/nodeMaxSize must satisfy min ≤ desired ≤ max and max ≥ 1 \(got 3 ≤ 2 ≤ 5\)/,
+    ],
     ["desired > max", { nodeDesiredSize: 9 }, /got 1 ≤ 9 ≤ 5/],
     ["fractional sizes", { nodeDesiredSize: 1.5 }, /must be whole numbers ≥ 0 \(got min 1, desired 1.5, max 5\)/],
-    ["an unsupported Kubernetes version", { clusterVersion: "1.29" }, /eks: clusterVersion "1.29" is not a supported EKS version \(allowed: 1.32, 1.33, 1.34, 1.35, 1.36\)/],
+    [
+      "an unsupported Kubernetes version",
+      { clusterVersion: "1.29" },
+      /eks: clusterVersion "1.29" is not a supported EKS version \(allowed: 1.32, 1.33, 1.34, 1.35, 1.36\)/,
+    ],
     ["no instance types", { nodeInstanceTypes: [] }, /eks: nodeInstanceTypes must list at least one entry/],
     ["one subnet", { subnetIds: ["subnet-a"] }, /eks: subnetIds lists 1 subnet\(s\); EKS needs subnets in at least 2 availability zones/],
     ["a bad allow-list CIDR", { publicAccessCidrs: ["0.0.0.0"] }, /eks: publicAccessCidrs "0.0.0.0" is not an IPv4 network CIDR/],
-    ["an unknown log type", { enabledLogTypes: ["kubelet"] }, /eks: enabledLogTypes "kubelet" is not allowed \(allowed: api, audit, authenticator, controllerManager, scheduler\)/],
+    [
+      "an unknown log type",
+      { enabledLogTypes: ["kubelet"] },
+      /eks: enabledLogTypes "kubelet" is not allowed \(allowed: api, audit, authenticator, controllerManager, scheduler\)/,
+    ],
     ["a bad cluster name", { clusterName: "-bad" }, /eks: clusterName "-bad" is not an EKS cluster name/],
     ["a hop limit of 3", { metadataHopLimit: 3 }, /eks: metadataHopLimit 3 is not allowed \(allowed: 1, 2\)/],
   ])("rejects %s", (_label, props, expected) => {

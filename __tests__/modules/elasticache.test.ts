@@ -133,7 +133,12 @@ describe("ElastiCache", () => {
     const rules = resources(json2, "aws_vpc_security_group_ingress_rule");
     expect(rules.map((r) => r.referenced_security_group_id)).toEqual([APP_SG, "sg-0fedcba9876543210"]);
     for (const rule of rules) {
-      expect(rule).toMatchObject({ ip_protocol: "tcp", from_port: 6380, to_port: 6380, security_group_id: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/) });
+      expect(rule).toMatchObject({
+        ip_protocol: "tcp",
+        from_port: 6380,
+        to_port: 6380,
+        security_group_id: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/),
+      });
       expect(rule).not.toHaveProperty("cidr_ipv4");
     }
     expect(resources(json2, "aws_vpc_security_group_egress_rule")).toEqual([]);
@@ -202,7 +207,11 @@ describe("ElastiCache", () => {
       { clusterId: `m${"x".repeat(32)}` },
       `clusterId "m${"x".repeat(32)}" is too long for the derived user id "m${"x".repeat(32)}-default" (at most 32 characters)`,
     ],
-    ["a bad node type", { nodeType: "t3.micro" }, 'nodeType "t3.micro" is not an ElastiCache node type (cache.<family>.<size>, e.g. "cache.t3.micro", "cache.r7g.large")'],
+    [
+      "a bad node type",
+      { nodeType: "t3.micro" },
+      'nodeType "t3.micro" is not an ElastiCache node type (cache.<family>.<size>, e.g. "cache.t3.micro", "cache.r7g.large")',
+    ],
     ["Redis 6", { engineVersion: "6.2" }, 'engineVersion "6.2" is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)'],
     ["a bare major version", { engineVersion: "7" }, 'engineVersion "7" is not allowed'],
     [
@@ -210,25 +219,53 @@ describe("ElastiCache", () => {
       { parameterGroupName: "default.redis6.x" },
       'parameterGroupName "default.redis6.x" is not allowed (a custom redis7 parameter group, or "default.redis7" for this non-clustered group)',
     ],
-    ["the cluster-mode default parameter group", { parameterGroupName: "default.redis7.cluster.on" }, 'parameterGroupName "default.redis7.cluster.on" is not allowed'],
+    [
+      "the cluster-mode default parameter group",
+      { parameterGroupName: "default.redis7.cluster.on" },
+      'parameterGroupName "default.redis7.cluster.on" is not allowed',
+    ],
     ["a privileged port", { port: 80 }, "port 80 is not allowed (whole number 1024-65535)"],
     ["six replicas", { replicas: 6 }, "replicas 6 is not allowed (whole number 0-5)"],
     ["a negative replica count", { replicas: -1 }, "replicas -1 is not allowed (whole number 0-5)"],
     ["snapshots kept over 35 days", { snapshotRetentionLimit: 36 }, "snapshotRetentionLimit 36 is not allowed (whole number 0-35)"],
-    ["a snapshot window under an hour", { snapshotWindow: "17:00-17:30" }, 'snapshotWindow "17:00-17:30" is not allowed (hh24:mi-hh24:mi in UTC, at least 60 minutes, e.g. "18:00-19:00")'],
+    [
+      "a snapshot window under an hour",
+      { snapshotWindow: "17:00-17:30" },
+      'snapshotWindow "17:00-17:30" is not allowed (hh24:mi-hh24:mi in UTC, at least 60 minutes, e.g. "18:00-19:00")',
+    ],
     ["a malformed snapshot window", { snapshotWindow: "5pm" }, 'snapshotWindow "5pm" is not allowed'],
     [
       "a maintenance window under an hour",
       { maintenanceWindow: "sun:20:00-sun:20:30" },
       'maintenanceWindow "sun:20:00-sun:20:30" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 60 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
     ],
-    ["overlapping windows", { snapshotWindow: "20:30-21:30" }, 'snapshotWindow "20:30-21:30" overlaps maintenanceWindow "sun:20:00-sun:21:00" (they must not overlap)'],
-    ["an app user named default", { appUserName: "default" }, 'appUserName "default" is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")'],
+    [
+      "overlapping windows",
+      { snapshotWindow: "20:30-21:30" },
+      'snapshotWindow "20:30-21:30" overlaps maintenanceWindow "sun:20:00-sun:21:00" (they must not overlap)',
+    ],
+    [
+      "an app user named default",
+      { appUserName: "default" },
+      'appUserName "default" is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")',
+    ],
     ["an app user name with uppercase letters", { appUserName: "MindhitApp" }, 'appUserName "MindhitApp" is not allowed'],
-    ["no allowed security group", { allowedSecurityGroupIds: [] }, "allowedSecurityGroupIds must list at least one security group (nothing could connect otherwise)"],
-    ["a malformed security group id", { allowedSecurityGroupIds: ["eks"] }, 'allowedSecurityGroupIds "eks" is not a security group id (e.g. "sg-0123456789abcdef0")'],
+    [
+      "no allowed security group",
+      { allowedSecurityGroupIds: [] },
+      "allowedSecurityGroupIds must list at least one security group (nothing could connect otherwise)",
+    ],
+    [
+      "a malformed security group id",
+      { allowedSecurityGroupIds: ["eks"] },
+      'allowedSecurityGroupIds "eks" is not a security group id (e.g. "sg-0123456789abcdef0")',
+    ],
     ["no subnet", { subnetIds: [] }, "subnetIds lists 0 subnet(s); a subnet group needs at least 1 subnet"],
-    ["replicas in one subnet", { replicas: 1, subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"] }, "subnetIds lists 1 subnet(s); replicas need subnets in at least 2 availability zones"],
+    [
+      "replicas in one subnet",
+      { replicas: 1, subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"] },
+      "subnetIds lists 1 subnet(s); replicas need subnets in at least 2 availability zones",
+    ],
   ])("rejects %s", (_label, props, expected) => {
     expect(() => synth(props)).toThrow(`stack/cache: ${expected}`);
   });

@@ -25,15 +25,26 @@ describe("IrsaRole", () => {
         actions: ["sts:AssumeRoleWithWebIdentity"],
         principals: [{ type: "Federated", identifiers: [base.oidcProviderArn] }],
         condition: [
-          { test: "StringEquals", variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:sub', values: ["system:serviceaccount:kube-system:aws-load-balancer-controller"] },
-          { test: "StringEquals", variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:aud', values: ["sts.amazonaws.com"] },
+          {
+            test: "StringEquals",
+            variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:sub',
+            values: ["system:serviceaccount:kube-system:aws-load-balancer-controller"],
+          },
+          {
+            test: "StringEquals",
+            variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:aud',
+            values: ["sts.amazonaws.com"],
+          },
         ],
       },
     ]);
   });
 
   it("attaches managed policies and an inline policy document", () => {
-    const json = synth({ managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], statements: [{ effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }] });
+    const json = synth({
+      managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      statements: [{ effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }],
+    });
     expect(resources(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
     const inline = onlyResource(json, "aws_iam_role_policy");
     expect(policyDocumentFor(json, inline.policy).statement).toEqual([{ effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }]);

@@ -8,8 +8,16 @@ const actionsOf = (statements: Array<{ Action?: string | string[]; actions?: str
   new Set(statements.flatMap((s) => (typeof s.Action === "string" ? [s.Action] : (s.Action ?? s.actions ?? []))));
 
 describe("AWS Load Balancer Controller IAM policy", () => {
-  const published = JSON.parse(fs.readFileSync(path.join(vendorDir, "aws-load-balancer-controller-iam-policy-v3.5.0.json"), "utf8")) as { Statement: Array<{ Action: string | string[] }> };
-  const ours = loadBalancerControllerStatements({ clusterName: "c", partition: "aws", region: "ap-northeast-2", accountId: "111111111111", vpcArn: "arn:aws:ec2:ap-northeast-2:111111111111:vpc/vpc-1" });
+  const published = JSON.parse(fs.readFileSync(path.join(vendorDir, "aws-load-balancer-controller-iam-policy-v3.5.0.json"), "utf8")) as {
+    Statement: Array<{ Action: string | string[] }>;
+  };
+  const ours = loadBalancerControllerStatements({
+    clusterName: "c",
+    partition: "aws",
+    region: "ap-northeast-2",
+    accountId: "111111111111",
+    vpcArn: "arn:aws:ec2:ap-northeast-2:111111111111:vpc/vpc-1",
+  });
 
   it("is the policy published for the pinned controller version", () => {
     // Chart 3.5.0 ships controller v3.5.0: bump the vendor file with the chart.
@@ -23,8 +31,14 @@ describe("AWS Load Balancer Controller IAM policy", () => {
   });
 
   it("includes the actions the hand-narrowed version once dropped (rule priorities, IP pools, Shield, WAF Classic, Cognito)", () => {
-    const actions = actionsOf(ours as never);
-    for (const action of ["elasticloadbalancing:SetRulePriorities", "elasticloadbalancing:ModifyIpPools", "shield:CreateProtection", "waf-regional:AssociateWebACL", "cognito-idp:DescribeUserPoolClient"]) {
+    const actions = actionsOf(ours);
+    for (const action of [
+      "elasticloadbalancing:SetRulePriorities",
+      "elasticloadbalancing:ModifyIpPools",
+      "shield:CreateProtection",
+      "waf-regional:AssociateWebACL",
+      "cognito-idp:DescribeUserPoolClient",
+    ]) {
       expect(actions).toContain(action);
     }
   });

@@ -117,7 +117,12 @@ describe("Rds", () => {
       ca_cert_identifier: "rds-ca-rsa2048-g1",
     });
     const group = onlyResource(json, "aws_db_parameter_group");
-    expect(group).toMatchObject({ name: "mindhit-test-postgres16", family: "postgres16", parameter: [{ name: "rds.force_ssl", value: "1" }], lifecycle: { create_before_destroy: true } });
+    expect(group).toMatchObject({
+      name: "mindhit-test-postgres16",
+      family: "postgres16",
+      parameter: [{ name: "rds.force_ssl", value: "1" }],
+      lifecycle: { create_before_destroy: true },
+    });
     expect(instance.parameter_group_name).toMatch(/^\$\{aws_db_parameter_group\..+\.name\}$/);
   });
 
@@ -139,7 +144,12 @@ describe("Rds", () => {
     const rules = resources(json2, "aws_vpc_security_group_ingress_rule");
     expect(rules.map((r) => r.referenced_security_group_id)).toEqual([APP_SG, "sg-0fedcba9876543210"]);
     for (const rule of rules) {
-      expect(rule).toMatchObject({ ip_protocol: "tcp", from_port: 5432, to_port: 5432, security_group_id: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/) });
+      expect(rule).toMatchObject({
+        ip_protocol: "tcp",
+        from_port: 5432,
+        to_port: 5432,
+        security_group_id: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/),
+      });
       expect(rule).not.toHaveProperty("cidr_ipv4");
       expect(rule).not.toHaveProperty("cidr_ipv6");
     }
@@ -178,7 +188,9 @@ describe("Rds", () => {
         effect: "Allow",
         actions: ["sts:AssumeRole"],
         principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
-        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\..+\.account_id\}$/)] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\..+\.account_id\}$/)] },
+        ],
       },
     ]);
     expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toMatch(
@@ -227,44 +239,92 @@ describe("Rds", () => {
   });
 
   it.each<[string, Partial<Props>, string]>([
-    ["an identifier with uppercase and _", { identifier: "Mindhit_DB" }, 'identifier "Mindhit_DB" is not an RDS identifier (lowercase letter first, then lowercase letters, digits and single hyphens, at most 63, not ending with a hyphen)'],
+    [
+      "an identifier with uppercase and _",
+      { identifier: "Mindhit_DB" },
+      'identifier "Mindhit_DB" is not an RDS identifier (lowercase letter first, then lowercase letters, digits and single hyphens, at most 63, not ending with a hyphen)',
+    ],
     ["an identifier starting with a digit", { identifier: "1mindhit" }, 'identifier "1mindhit" is not an RDS identifier'],
     ["an identifier with a double hyphen", { identifier: "mindhit--db" }, 'identifier "mindhit--db" is not an RDS identifier'],
     ["an identifier ending with a hyphen", { identifier: "mindhit-" }, 'identifier "mindhit-" is not an RDS identifier'],
     ["an identifier over 63 characters", { identifier: `m${"x".repeat(63)}` }, `identifier "m${"x".repeat(63)}" is not an RDS identifier`],
-    ["an identifier too long for the monitoring role", { identifier: `m${"x".repeat(49)}` }, `identifier "m${"x".repeat(49)}" is too long for the monitoring role name "m${"x".repeat(49)}-rds-monitoring" (at most 49 characters)`],
+    [
+      "an identifier too long for the monitoring role",
+      { identifier: `m${"x".repeat(49)}` },
+      `identifier "m${"x".repeat(49)}" is too long for the monitoring role name "m${"x".repeat(49)}-rds-monitoring" (at most 49 characters)`,
+    ],
     ["one subnet", { subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"] }, "subnetIds lists 1 subnet(s); RDS subnet groups need subnets in at least 2 availability zones"],
-    ["a malformed subnet id", { subnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "private-a"] }, 'subnetIds "private-a" is not a subnet id (e.g. "subnet-0123456789abcdef0")'],
+    [
+      "a malformed subnet id",
+      { subnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "private-a"] },
+      'subnetIds "private-a" is not a subnet id (e.g. "subnet-0123456789abcdef0")',
+    ],
     ["a repeated subnet", { subnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0aaaaaaaaaaaaaaaa"] }, 'subnetIds lists "subnet-0aaaaaaaaaaaaaaaa" more than once'],
-    ["no allowed security group", { allowedSecurityGroupIds: [] }, "allowedSecurityGroupIds must list at least one security group (nothing could connect otherwise)"],
-    ["a malformed security group id", { allowedSecurityGroupIds: ["default"] }, 'allowedSecurityGroupIds "default" is not a security group id (e.g. "sg-0123456789abcdef0")'],
+    [
+      "no allowed security group",
+      { allowedSecurityGroupIds: [] },
+      "allowedSecurityGroupIds must list at least one security group (nothing could connect otherwise)",
+    ],
+    [
+      "a malformed security group id",
+      { allowedSecurityGroupIds: ["default"] },
+      'allowedSecurityGroupIds "default" is not a security group id (e.g. "sg-0123456789abcdef0")',
+    ],
     ["a repeated security group", { allowedSecurityGroupIds: [APP_SG, APP_SG] }, `allowedSecurityGroupIds lists "${APP_SG}" more than once`],
     ["a bad database name", { dbName: "1db" }, 'dbName "1db" is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)'],
-    ["a bad instance class", { instanceClass: "t3.small" }, 'instanceClass "t3.small" is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")'],
+    [
+      "a bad instance class",
+      { instanceClass: "t3.small" },
+      'instanceClass "t3.small" is not an RDS instance class (db.<family>.<size>, e.g. "db.t3.small", "db.r7g.large")',
+    ],
     ["an unsupported major version", { engineVersion: "13" }, 'engineVersion "13" is not allowed (PostgreSQL major 14, 15, 16, 17, as "16" or "16.x")'],
     ["a malformed version", { engineVersion: "postgres16" }, 'engineVersion "postgres16" is not allowed'],
     ["storage under 20 GiB", { allocatedStorage: 10 }, "allocatedStorage 10 is not allowed (whole number 20-65536)"],
-    ["a storage ceiling not above the storage", { maxAllocatedStorage: 20 }, "maxAllocatedStorage 20 is not allowed (whole number above allocatedStorage 20, at most 65536)"],
+    [
+      "a storage ceiling not above the storage",
+      { maxAllocatedStorage: 20 },
+      "maxAllocatedStorage 20 is not allowed (whole number above allocatedStorage 20, at most 65536)",
+    ],
     ["magnetic storage", { storageType: "standard" }, 'storageType "standard" is not allowed (allowed: gp2, gp3, io1, io2)'],
     ["backups off", { backupRetentionPeriod: 0 }, "backupRetentionPeriod 0 is not allowed (whole number 1-35)"],
     ["backups kept over 35 days", { backupRetentionPeriod: 36 }, "backupRetentionPeriod 36 is not allowed (whole number 1-35)"],
-    ["a malformed backup window", { backupWindow: "3am-4am" }, 'backupWindow "3am-4am" is not allowed (hh24:mi-hh24:mi in UTC, at least 30 minutes, e.g. "18:00-19:00")'],
-    ["a backup window under 30 minutes", { backupWindow: "18:00-18:15" }, 'backupWindow "18:00-18:15" is not allowed (hh24:mi-hh24:mi in UTC, at least 30 minutes'],
+    [
+      "a malformed backup window",
+      { backupWindow: "3am-4am" },
+      'backupWindow "3am-4am" is not allowed (hh24:mi-hh24:mi in UTC, at least 30 minutes, e.g. "18:00-19:00")',
+    ],
+    [
+      "a backup window under 30 minutes",
+      { backupWindow: "18:00-18:15" },
+      'backupWindow "18:00-18:15" is not allowed (hh24:mi-hh24:mi in UTC, at least 30 minutes',
+    ],
     [
       "a malformed maintenance window",
       { maintenanceWindow: "sunday:19:00-sunday:20:00" },
       'maintenanceWindow "sunday:19:00-sunday:20:00" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
     ],
     ["a maintenance window over 24 hours", { maintenanceWindow: "sat:19:00-sun:20:00" }, 'maintenanceWindow "sat:19:00-sun:20:00" is not allowed'],
-    ["overlapping windows", { backupWindow: "20:00-21:00" }, 'backupWindow "20:00-21:00" overlaps maintenanceWindow "sun:19:30-sun:20:30" (they must not overlap)'],
+    [
+      "overlapping windows",
+      { backupWindow: "20:00-21:00" },
+      'backupWindow "20:00-21:00" overlaps maintenanceWindow "sun:19:30-sun:20:30" (they must not overlap)',
+    ],
     [
       "windows overlapping across the week's end",
       { backupWindow: "00:00-00:30", maintenanceWindow: "sun:23:45-mon:00:15" },
       'backupWindow "00:00-00:30" overlaps maintenanceWindow "sun:23:45-mon:00:15" (they must not overlap)',
     ],
-    ["a reserved master user name", { masterUsername: "rdsadmin" }, 'masterUsername "rdsadmin" is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")'],
+    [
+      "a reserved master user name",
+      { masterUsername: "rdsadmin" },
+      'masterUsername "rdsadmin" is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")',
+    ],
     ["a master user name with a hyphen", { masterUsername: "mindhit-admin" }, 'masterUsername "mindhit-admin" is not allowed'],
-    ["an unsupported Performance Insights retention", { performanceInsightsRetentionDays: 30 }, "performanceInsightsRetentionDays 30 is not allowed (7, a multiple of 31 up to 713, or 731)"],
+    [
+      "an unsupported Performance Insights retention",
+      { performanceInsightsRetentionDays: 30 },
+      "performanceInsightsRetentionDays 30 is not allowed (7, a multiple of 31 up to 713, or 731)",
+    ],
     ["Enhanced Monitoring off", { monitoringInterval: 0 }, "monitoringInterval 0 is not allowed (allowed: 1, 5, 10, 15, 30, 60)"],
   ])("rejects %s", (_label, props, expected) => {
     expect(() => synth(props)).toThrow(`stack/db: ${expected}`);

@@ -41,8 +41,21 @@ describe("SecureBucket", () => {
     ["bad bucket name", { bucketName: "Bad_Name" }, /b: bucketName "Bad_Name" is not an S3 bucket name/],
     ["zero noncurrent days", { noncurrentVersionExpirationDays: 0 }, /noncurrentVersionExpirationDays 0 is not allowed \(whole number ≥ 1\)/],
     ["unknown storage class", { transitions: [{ days: 30, storageClass: "COLD" }] }, /storage class "COLD" is not allowed \(allowed: STANDARD_IA/],
-    ["transitions out of order", { transitions: [{ days: 90, storageClass: "GLACIER" }, { days: 30, storageClass: "STANDARD_IA" }] }, /days 30 must be a whole number after the previous step \(90\)/],
-    ["expiry before last transition", { transitions: [{ days: 90, storageClass: "GLACIER" }], expirationDays: 60 }, /expirationDays 60 must come after the last transition \(90 days\)/],
+    [
+      "transitions out of order",
+      {
+        transitions: [
+          { days: 90, storageClass: "GLACIER" },
+          { days: 30, storageClass: "STANDARD_IA" },
+        ],
+      },
+      /days 30 must be a whole number after the previous step \(90\)/,
+    ],
+    [
+      "expiry before last transition",
+      { transitions: [{ days: 90, storageClass: "GLACIER" }], expirationDays: 60 },
+      /expirationDays 60 must come after the last transition \(90 days\)/,
+    ],
   ])("rejects %s", (_label, override, expected) => {
     expect(() =>
       synthScopeJson((scope) => {

@@ -78,13 +78,19 @@ describe("Vpc with the seed's defaults", () => {
     ]);
     const write = policyDocumentFor(json, onlyResource(json, "aws_iam_role_policy").policy);
     expect(write.statement).toEqual([
-      expect.objectContaining({ actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], resources: [expect.stringMatching(/aws_cloudwatch_log_group\..*\.arn\}:\*$/)] }),
+      expect.objectContaining({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        resources: [expect.stringMatching(/aws_cloudwatch_log_group\..*\.arn\}:\*$/)],
+      }),
     ]);
   });
 
   it("outputs the VPC id and the subnet ids in AZ order", () => {
     expect(json.output?.vpc_id.value).toMatch(/^\$\{aws_vpc\.[^.]+\.id\}$/);
-    expect(json.output?.private_subnets.value).toEqual([expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2a_.*\.id/), expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2c_.*\.id/)]);
+    expect(json.output?.private_subnets.value).toEqual([
+      expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2a_.*\.id/),
+      expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2c_.*\.id/),
+    ]);
     expect(json.output?.public_subnets.value).toEqual([expect.stringMatching(/public-ap-northeast-2a/), expect.stringMatching(/public-ap-northeast-2c/)]);
   });
 });
@@ -104,9 +110,21 @@ describe("Vpc options", () => {
 
   it.each<[string, Partial<VpcProps>, RegExp]>([
     ["a bad VPC CIDR", { cidr: "10.0.0.0/12" }, /vpc: cidr "10.0.0.0\/12" is not allowed \(an IPv4 network CIDR from \/16 to \/28/],
-    ["a subnet outside the VPC", { publicSubnets: ["10.0.1.0/24", "192.168.2.0/24"] }, /vpc: publicSubnets "192.168.2.0\/24" is outside the VPC "10.0.0.0\/16"/],
-    ["overlapping subnets", { privateSubnets: ["10.0.1.0/24", "10.0.20.0/24"] }, /vpc: privateSubnets "10.0.1.0\/24" overlaps publicSubnets "10.0.1.0\/24" \(subnets must not overlap\)/],
-    ["fewer than two AZs", { azs: ["ap-northeast-2a"], publicSubnets: ["10.0.1.0/24"], privateSubnets: ["10.0.10.0/24"] }, /vpc: azs lists 1 zone\(s\); EKS and RDS subnet groups need at least 2/],
+    [
+      "a subnet outside the VPC",
+      { publicSubnets: ["10.0.1.0/24", "192.168.2.0/24"] },
+      /vpc: publicSubnets "192.168.2.0\/24" is outside the VPC "10.0.0.0\/16"/,
+    ],
+    [
+      "overlapping subnets",
+      { privateSubnets: ["10.0.1.0/24", "10.0.20.0/24"] },
+      /vpc: privateSubnets "10.0.1.0\/24" overlaps publicSubnets "10.0.1.0\/24" \(subnets must not overlap\)/,
+    ],
+    [
+      "fewer than two AZs",
+      { azs: ["ap-northeast-2a"], publicSubnets: ["10.0.1.0/24"], privateSubnets: ["10.0.10.0/24"] },
+      /vpc: azs lists 1 zone\(s\); EKS and RDS subnet groups need at least 2/,
+    ],
     ["subnets not matching the AZs", { privateSubnets: ["10.0.10.0/24"] }, /vpc: privateSubnets has 1 entries but azs has 2/],
     ["an unknown NAT mode", { natGateways: "none" as "single" }, /vpc: natGateways "none" is not allowed \(allowed: "single", "one-per-az"\)/],
   ])("rejects %s", (_label, props, expected) => {

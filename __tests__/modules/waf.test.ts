@@ -14,7 +14,8 @@ describe("WebAcl", () => {
   });
 
   it("counts instead of blocks the managed rules listed in countRules, and only those", () => {
-    const rules = onlyResource(synth({ countRules: [{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }] }), "aws_wafv2_web_acl").rule as Array<{
+    const rules = onlyResource(synth({ countRules: [{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }] }), "aws_wafv2_web_acl")
+      .rule as Array<{
       name: string;
       statement: { managed_rule_group_statement?: Record<string, unknown> };
     }>;
@@ -28,7 +29,11 @@ describe("WebAcl", () => {
   });
 
   it.each<[string, Partial<WebAclProps>, RegExp]>([
-    ["an unknown rule group", { countRules: [{ group: "AWSManagedRulesLinuxRuleSet", rule: "X" }] }, /waf: countRules group "AWSManagedRulesLinuxRuleSet" is not one of this ACL's rule groups/],
+    [
+      "an unknown rule group",
+      { countRules: [{ group: "AWSManagedRulesLinuxRuleSet", rule: "X" }] },
+      /waf: countRules group "AWSManagedRulesLinuxRuleSet" is not one of this ACL's rule groups/,
+    ],
     ["a rate limit below 10", { rateLimitPerIp: 9 }, /waf: rateLimitPerIp 9 is not allowed \(whole number 10-2000000000, requests per IP per 5 minutes\)/],
     ["a bad name", { name: "mindhit test" }, /waf: name "mindhit test" is not a web ACL name/],
   ])("rejects %s", (_label, props, expected) => {

@@ -10,7 +10,9 @@ const script = path.join(repoRoot, "scripts", "rollback.sh");
 function rollback(args: string[], context: string): { result: SpawnSyncReturns<string>; calls: string[] } {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-stubs-"));
   const log = path.join(bin, "calls.log");
-  const stub = (name: string, body: string): void => fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+  const stub = (name: string, body: string): void => {
+    fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+  };
   stub("kubectl", `if [ "$1 $2" = "config current-context" ]; then echo "${context}"; fi\nif [ "$1 $2" = "config view" ]; then echo "${context}"; fi`);
   stub("helm", "true");
   const result = spawnSync("bash", [script, ...args], { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` }, encoding: "utf8" });

@@ -50,7 +50,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
   it("creates the mindhit and external-secrets namespaces under the restricted Pod Security Standard", () => {
     expect(resources(json, "kubernetes_namespace_v1").map((n) => n.metadata)).toEqual(
-      ["external-secrets", "mindhit"].map((name) => ({ name, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" } })),
+      ["external-secrets", "mindhit"].map((name) => ({
+        name,
+        labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+      })),
     );
   });
 
@@ -85,7 +88,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
         externalSecret: {
           enabled: true,
           remoteKey: env.identity.appSecretName,
-          store: { create: true, name: "aws-secrets-manager", region: env.region, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//), serviceAccountName: "mindhit-secrets-reader" },
+          store: {
+            create: true,
+            name: "aws-secrets-manager",
+            region: env.region,
+            roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//),
+            serviceAccountName: "mindhit-secrets-reader",
+          },
         },
       },
       api: {
@@ -131,7 +140,14 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     ["external-dns", "externalDns", "kube-system"],
   ] as const)("installs %s from its pinned chart", (release, key, namespace) => {
     const source = THIRD_PARTY_CHARTS[key];
-    expect(releases[release]).toMatchObject({ name: release, repository: source.repository, chart: source.chart, version: source.version, namespace, atomic: true });
+    expect(releases[release]).toMatchObject({
+      name: release,
+      repository: source.repository,
+      chart: source.chart,
+      version: source.version,
+      namespace,
+      atomic: true,
+    });
     expect(source.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
@@ -142,7 +158,11 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       region: env.region,
       vpcId: "${data.aws_eks_cluster.cluster.vpc_config[0].vpc_id}",
       replicaCount: 2,
-      serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^\$\{aws_iam_role\.lb-controller-role_[0-9A-F]+\.arn\}$/) } },
+      serviceAccount: {
+        create: true,
+        name: "aws-load-balancer-controller",
+        annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^\$\{aws_iam_role\.lb-controller-role_[0-9A-F]+\.arn\}$/) },
+      },
       // Only the app's namespace may use the ALB class; every ALB drops invalid header fields.
       ingressClassParams: {
         create: true,
@@ -169,7 +189,16 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       {
         effect: "Allow",
         actions: ["sts:AssumeRoleWithWebIdentity"],
-        principals: [{ type: "Federated", identifiers: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:oidc-provider\/\$\{replace\(data\.aws_eks_cluster\.cluster\.identity\[0\]\.oidc\[0\]\.issuer, "https:\/\/", ""\)\}$/)] }],
+        principals: [
+          {
+            type: "Federated",
+            identifiers: [
+              expect.stringMatching(
+                /^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:oidc-provider\/\$\{replace\(data\.aws_eks_cluster\.cluster\.identity\[0\]\.oidc\[0\]\.issuer, "https:\/\/", ""\)\}$/,
+              ),
+            ],
+          },
+        ],
         condition: [
           { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${namespace}:${serviceAccount}`] },
           { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
@@ -183,7 +212,8 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ sid: string; condition?: Array<{ values: string[] }> }>;
     const scoped = statements.filter((s) => s.sid.startsWith("ManageOwn"));
     expect(scoped.length).toBeGreaterThanOrEqual(2);
-    for (const s of scoped) expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.identity.resourceName] })]);
+    for (const s of scoped)
+      expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.identity.resourceName] })]);
   });
 
   it("lets External Secrets read only the app secret and the database master secret, decrypting through Secrets Manager only", () => {
@@ -196,7 +226,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       expect.objectContaining({
         actions: ["kms:Decrypt"],
         resources: ["${data.aws_secretsmanager_secret.app-secret.kms_key_id}", "${data.aws_db_instance.database.master_user_secret[0].kms_key_id}"],
-        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.\${data.aws_partition.account_partition_32ACE770.dns_suffix}`] }],
+        condition: [
+          {
+            test: "StringEquals",
+            variable: "kms:ViaService",
+            values: [`secretsmanager.${env.region}.\${data.aws_partition.account_partition_32ACE770.dns_suffix}`],
+          },
+        ],
       }),
     ]);
   });
@@ -206,20 +242,41 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("scales nodes with the Cluster Autoscaler, matched to the cluster's minor, allowed to change only this cluster's groups", () => {
-    const values = JSON.parse((releases["cluster-autoscaler"].values as string[])[0]) as { autoDiscovery: { clusterName: string }; image: { tag: string }; awsRegion: string };
-    expect(values).toMatchObject({ autoDiscovery: { clusterName: env.identity.resourceName }, awsRegion: env.region, image: { tag: expect.stringMatching(new RegExp(`^v${env.cluster.version.replace(".", "\\.")}\\.\\d+$`)) } });
+    const values = JSON.parse((releases["cluster-autoscaler"].values as string[])[0]) as {
+      autoDiscovery: { clusterName: string };
+      image: { tag: string };
+      awsRegion: string;
+    };
+    expect(values).toMatchObject({
+      autoDiscovery: { clusterName: env.identity.resourceName },
+      awsRegion: env.region,
+      image: { tag: expect.stringMatching(new RegExp(`^v${env.cluster.version.replace(".", "\\.")}\\.\\d+$`)) },
+    });
     const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("cluster-autoscaler"));
-    const scale = (policyDocumentFor(json, policy?.policy).statement as Block[]).find((st) => (st.actions as string[]).includes("autoscaling:SetDesiredCapacity"));
-    expect(scale?.condition).toEqual([{ test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${env.identity.resourceName}`, values: ["owned"] }]);
+    const scale = (policyDocumentFor(json, policy?.policy).statement as Block[]).find((st) =>
+      (st.actions as string[]).includes("autoscaling:SetDesiredCapacity"),
+    );
+    expect(scale?.condition).toEqual([
+      { test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${env.identity.resourceName}`, values: ["owned"] },
+    ]);
   });
 
   it("points the host at the ALB with ExternalDNS, which may change only the host's records in the zone", () => {
     const values = JSON.parse((releases["external-dns"].values as string[])[0]) as Record<string, unknown>;
-    expect(values).toMatchObject({ provider: { name: "aws" }, sources: ["ingress"], domainFilters: [env.identity.host], txtOwnerId: env.identity.resourceName });
+    expect(values).toMatchObject({
+      provider: { name: "aws" },
+      sources: ["ingress"],
+      domainFilters: [env.identity.host],
+      txtOwnerId: env.identity.resourceName,
+    });
     const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-dns"));
     const change = (policyDocumentFor(json, policy?.policy).statement as Block[])[0];
     expect(change).toMatchObject({ resources: ["${data.aws_route53_zone.zone.arn}"] });
-    expect(change.condition).toContainEqual({ test: "ForAllValues:StringLike", variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames", values: [env.identity.host, `*-${env.identity.host}`] });
+    expect(change.condition).toContainEqual({
+      test: "ForAllValues:StringLike",
+      variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+      values: [env.identity.host, `*-${env.identity.host}`],
+    });
   });
 
   it("names the issued ACM certificate of the host on the Ingress", () => {
@@ -234,7 +291,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       expect.stringMatching(new RegExp(`:replicationgroup:${env.identity.resourceName}$`)),
       expect.stringMatching(new RegExp(`:user:${env.identity.resourceName}-app$`)),
     ]);
-    expect(statements[1].resources).toEqual([expect.stringMatching(new RegExp(`:dbuser:\\$\\{data\\.aws_db_instance\\.database\\.resource_id\\}/${APP.databaseUser}$`))]);
+    expect(statements[1].resources).toEqual([
+      expect.stringMatching(new RegExp(`:dbuser:\\$\\{data\\.aws_db_instance\\.database\\.resource_id\\}/${APP.databaseUser}$`)),
+    ]);
   });
 
   it("reads the app secret the platform stack created, and holds no secret value itself", () => {

@@ -15,7 +15,14 @@ describe("environment stacks store state in S3 with DynamoDB locking (the seed's
       const json = synthJson(stack!);
       expect(json.terraform.backend).toEqual({
         // kms_key_id: SSE-KMS with the state key; `encrypt` alone would write SSE-S3 objects.
-        s3: { bucket: "mindhit-terraform-state", key, region: "ap-northeast-2", encrypt: true, kms_key_id: "alias/mindhit-terraform-state", dynamodb_table: "mindhit-terraform-locks" },
+        s3: {
+          bucket: "mindhit-terraform-state",
+          key,
+          region: "ap-northeast-2",
+          encrypt: true,
+          kms_key_id: "alias/mindhit-terraform-state",
+          dynamodb_table: "mindhit-terraform-locks",
+        },
       });
       expect(json.terraform.cloud).toBeUndefined();
       expect(json.terraform.required_version).toBe(">= 1.5");

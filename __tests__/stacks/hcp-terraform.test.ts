@@ -16,13 +16,12 @@ const byName = cloud.environments.map((e) => [e.identity.name, e] as const);
 
 type ProviderBlock = Record<string, unknown>;
 const providerBlock = (json: SynthJson, name: string): ProviderBlock => {
-  const blocks = json.provider?.[name] as ProviderBlock[] | undefined;
+  const blocks = json.provider?.[name];
   if (!blocks || blocks.length !== 1) throw new Error(`expected one ${name} provider`);
   return blocks[0];
 };
 /** Every key anywhere inside a value. */
-const keysIn = (value: unknown): string[] =>
-  value !== null && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => [k, ...keysIn(v)]) : [];
+const keysIn = (value: unknown): string[] => (value !== null && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => [k, ...keysIn(v)]) : []);
 
 describe("run options", () => {
   const none = (): undefined => undefined;
@@ -33,7 +32,9 @@ describe("run options", () => {
   });
 
   it("let either mode choose the other form", () => {
-    expect(resolveRunOptions({ MINDHIT_STATE_BACKEND: "cloud", TF_CLOUD_ORGANIZATION: "mindhit", MINDHIT_CLUSTER_AUTH: "exec" }, none).clusterAuth).toBe("exec");
+    expect(resolveRunOptions({ MINDHIT_STATE_BACKEND: "cloud", TF_CLOUD_ORGANIZATION: "mindhit", MINDHIT_CLUSTER_AUTH: "exec" }, none).clusterAuth).toBe(
+      "exec",
+    );
     expect(resolveRunOptions({}, (key) => ({ clusterAuth: "token" })[key]).clusterAuth).toBe("token");
   });
 
@@ -53,7 +54,10 @@ describe.each(byName)("HCP Terraform mode, %s", (name, env) => {
   const apps = synthJson(cloud.apps.get(name)!);
 
   it("each stack is its own workspace, in the project the roles trust", () => {
-    for (const [json, workspace] of [[platform, env.identity.stackNames.platform], [apps, env.identity.stackNames.apps]] as const) {
+    for (const [json, workspace] of [
+      [platform, env.identity.stackNames.platform],
+      [apps, env.identity.stackNames.apps],
+    ] as const) {
       expect(json.terraform.cloud).toEqual({ organization: "mindhit", hostname: "app.terraform.io", workspaces: { name: workspace, project: "mindhit" } });
       expect(json.terraform.backend).toBeUndefined();
     }
@@ -100,31 +104,50 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
     expect(providers).toEqual([expect.objectContaining({ client_id_list: ["aws.workload.identity"] })]);
   });
 
-  it.each(workspaces.map((w) => [w.workspace, w] as const))("%s: one plan role and one apply role, each trusting exactly its workspace and run phase", (_ws, { workspace, roles }) => {
-    for (const [role, phase] of [[roles.plan, "plan"], [roles.apply, "apply"]] as const) {
-      const trust = trustStatements(bootstrap, role);
-      expect(trust).toHaveLength(1);
-      expect(trust[0]).toMatchObject({ effect: "Allow", actions: ["sts:AssumeRoleWithWebIdentity"], principals: [{ type: "Federated", identifiers: [expect.stringMatching(/aws_iam_openid_connect_provider\.hcp-terraform_provider/)] }] });
-      expect(trust[0].condition).toEqual([
-        { test: "StringEquals", variable: "app.terraform.io:aud", values: ["aws.workload.identity"] },
-        { test: "StringEquals", variable: "app.terraform.io:sub", values: [`organization:mindhit:project:mindhit:workspace:${workspace}:run_phase:${phase}`] },
-      ]);
-      expect(String(roleNamed(bootstrap, role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
-    }
-  });
+  it.each(workspaces.map((w) => [w.workspace, w] as const))(
+    "%s: one plan role and one apply role, each trusting exactly its workspace and run phase",
+    (_ws, { workspace, roles }) => {
+      for (const [role, phase] of [
+        [roles.plan, "plan"],
+        [roles.apply, "apply"],
+      ] as const) {
+        const trust = trustStatements(bootstrap, role);
+        expect(trust).toHaveLength(1);
+        expect(trust[0]).toMatchObject({
+          effect: "Allow",
+          actions: ["sts:AssumeRoleWithWebIdentity"],
+          principals: [{ type: "Federated", identifiers: [expect.stringMatching(/aws_iam_openid_connect_provider\.hcp-terraform_provider/)] }],
+        });
+        expect(trust[0].condition).toEqual([
+          { test: "StringEquals", variable: "app.terraform.io:aud", values: ["aws.workload.identity"] },
+          {
+            test: "StringEquals",
+            variable: "app.terraform.io:sub",
+            values: [`organization:mindhit:project:mindhit:workspace:${workspace}:run_phase:${phase}`],
+          },
+        ]);
+        expect(String(roleNamed(bootstrap, role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
+      }
+    },
+  );
 
-  it.each(workspaces.map((w) => [w.workspace, w] as const))("%s: the GitHub roles' permissions (one source), without the S3 state HCP Terraform does not use", (_ws, { env, roles }) => {
-    const github = env.identity.ciRoleNames;
-    expect(attachedPolicies(bootstrap, roles.apply)).toEqual(attachedPolicies(bootstrap, github.deploy));
-    const stateWalls = ["NoOtherEnvironmentsState", "NoOtherEnvironmentsLocks"];
-    expect(inlineStatements(bootstrap, roles.apply)).toEqual(inlineStatements(bootstrap, github.deploy).filter((s) => !stateWalls.includes(s.sid ?? "")));
-    expect(attachedPolicies(bootstrap, roles.plan)).toEqual([expect.stringMatching(/:policy\/ReadOnlyAccess$/)]);
-    const plan = inlineStatements(bootstrap, roles.plan);
-    const githubPlan = inlineStatements(bootstrap, github.plan);
-    const withoutState = githubPlan.filter((s) => !["DecryptState", "OnlyStateObjects", ...stateWalls].includes(s.sid ?? ""));
-    expect(plan.filter((s) => s.sid !== "NoObjectContents")).toEqual(withoutState);
-    expect(plan.find((s) => s.sid === "NoObjectContents")).toEqual(expect.objectContaining({ effect: "Deny", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: ["*"] }));
-  });
+  it.each(workspaces.map((w) => [w.workspace, w] as const))(
+    "%s: the GitHub roles' permissions (one source), without the S3 state HCP Terraform does not use",
+    (_ws, { env, roles }) => {
+      const github = env.identity.ciRoleNames;
+      expect(attachedPolicies(bootstrap, roles.apply)).toEqual(attachedPolicies(bootstrap, github.deploy));
+      const stateWalls = ["NoOtherEnvironmentsState", "NoOtherEnvironmentsLocks"];
+      expect(inlineStatements(bootstrap, roles.apply)).toEqual(inlineStatements(bootstrap, github.deploy).filter((s) => !stateWalls.includes(s.sid ?? "")));
+      expect(attachedPolicies(bootstrap, roles.plan)).toEqual([expect.stringMatching(/:policy\/ReadOnlyAccess$/)]);
+      const plan = inlineStatements(bootstrap, roles.plan);
+      const githubPlan = inlineStatements(bootstrap, github.plan);
+      const withoutState = githubPlan.filter((s) => !["DecryptState", "OnlyStateObjects", ...stateWalls].includes(s.sid ?? ""));
+      expect(plan.filter((s) => s.sid !== "NoObjectContents")).toEqual(withoutState);
+      expect(plan.find((s) => s.sid === "NoObjectContents")).toEqual(
+        expect.objectContaining({ effect: "Deny", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: ["*"] }),
+      );
+    },
+  );
 
   it("outputs the variables to set on each workspace", () => {
     const value = bootstrap.output?.hcp_terraform_workspace_variables?.value as Record<string, Record<string, string>>;
@@ -139,9 +162,18 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
   });
 
   it("a named HCP Terraform project is the one the trust pins", () => {
-    const named = synthJson(buildProject({ ...CLOUD_RUN, backend: { ...CLOUD_RUN.backend, kind: "cloud", organization: "acme", hostname: "tfe.example.com", project: "Platform Team" } }).bootstrap);
+    const named = synthJson(
+      buildProject({
+        ...CLOUD_RUN,
+        backend: { ...CLOUD_RUN.backend, kind: "cloud", organization: "acme", hostname: "tfe.example.com", project: "Platform Team" },
+      }).bootstrap,
+    );
     const trust = trustStatements(named, "mindhit-ci-production-tfc-apps-apply");
-    expect(trust[0].condition).toContainEqual({ test: "StringEquals", variable: "tfe.example.com:sub", values: ["organization:acme:project:Platform Team:workspace:mindhit-prod-apps:run_phase:apply"] });
+    expect(trust[0].condition).toContainEqual({
+      test: "StringEquals",
+      variable: "tfe.example.com:sub",
+      values: ["organization:acme:project:Platform Team:workspace:mindhit-prod-apps:run_phase:apply"],
+    });
   });
 });
 
@@ -149,7 +181,11 @@ describe("S3 mode (the default) is unchanged", () => {
   it("creates no HCP Terraform identity provider or roles", () => {
     const json = synthJson(s3.bootstrap);
     expect(resources(json, "aws_iam_openid_connect_provider").map((p) => p.url)).toEqual(["https://token.actions.githubusercontent.com"]);
-    expect(resources(json, "aws_iam_role").map((r) => String(r.name)).filter((n) => n.includes("-tfc-"))).toEqual([]);
+    expect(
+      resources(json, "aws_iam_role")
+        .map((r) => String(r.name))
+        .filter((n) => n.includes("-tfc-")),
+    ).toEqual([]);
     expect(json.output?.hcp_terraform_workspace_variables).toBeUndefined();
   });
 
@@ -163,7 +199,8 @@ describe("S3 mode (the default) is unchanged", () => {
 
 describe("the token's 15 minutes", () => {
   it("hold the controllers' releases and the app's", () => {
-    for (const env of cloud.environments) expect(CONTROLLER_RELEASE_TIMEOUT_SECONDS + env.release.timeoutSeconds).toBeLessThanOrEqual(TOKEN_RELEASE_BUDGET_SECONDS);
+    for (const env of cloud.environments)
+      expect(CONTROLLER_RELEASE_TIMEOUT_SECONDS + env.release.timeoutSeconds).toBeLessThanOrEqual(TOKEN_RELEASE_BUDGET_SECONDS);
   });
 
   it("refuse a release timeout that would outlive the token, at synth", () => {

@@ -85,7 +85,20 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(dashboard.dashboard_name).toBe(env.identity.resourceName);
     const body = JSON.parse(String(dashboard.dashboard_body)) as { widgets: Array<{ properties: { title: string; metrics: unknown[][] } }> };
     const text = JSON.stringify(body);
-    for (const metric of ["CPUUtilization", "FreeStorageSpace", "FreeableMemory", "DatabaseConnections", "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "node_cpu_utilization", "node_memory_utilization", "cluster_failed_node_count", "HTTPCode_ELB_5XX_Count", "TargetResponseTime"]) {
+    for (const metric of [
+      "CPUUtilization",
+      "FreeStorageSpace",
+      "FreeableMemory",
+      "DatabaseConnections",
+      "EngineCPUUtilization",
+      "DatabaseMemoryUsagePercentage",
+      "Evictions",
+      "node_cpu_utilization",
+      "node_memory_utilization",
+      "cluster_failed_node_count",
+      "HTTPCode_ELB_5XX_Count",
+      "TargetResponseTime",
+    ]) {
       expect(text).toContain(metric);
     }
     expect(text).toContain(`SEARCH('{AWS/ApplicationELB,LoadBalancer} HTTPCode_ELB_5XX_Count ${env.identity.resourceName}', 'Sum', 300)`);
@@ -111,7 +124,11 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("creates the app secret empty and KMS-encrypted, before any release needs it", () => {
-    expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({ name: `${env.identity.resourceName}/app`, recovery_window_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key\.app-secret-key_/) });
+    expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({
+      name: `${env.identity.resourceName}/app`,
+      recovery_window_in_days: 30,
+      kms_key_id: expect.stringMatching(/aws_kms_key\.app-secret-key_/),
+    });
     expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
   });
 
@@ -148,10 +165,15 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     const acl = onlyResource(json, "aws_wafv2_web_acl");
     expect(acl).toMatchObject({ name: env.identity.resourceName, scope: "REGIONAL", default_action: { allow: {} } });
     const rules = acl.rule as Block[];
-    expect(rules[0]).toMatchObject({ name: "rate-limit-per-ip", priority: 1, action: { block: {} }, statement: { rate_based_statement: { limit: env.waf.rateLimitPerIp, aggregate_key_type: "IP" } } });
-    expect(rules.slice(1).map((r) => (r.statement as { managed_rule_group_statement: { vendor_name: string; name: string } }).managed_rule_group_statement)).toEqual(
-      MANAGED_RULE_GROUPS.map((group) => ({ vendor_name: "AWS", name: group })),
-    );
+    expect(rules[0]).toMatchObject({
+      name: "rate-limit-per-ip",
+      priority: 1,
+      action: { block: {} },
+      statement: { rate_based_statement: { limit: env.waf.rateLimitPerIp, aggregate_key_type: "IP" } },
+    });
+    expect(
+      rules.slice(1).map((r) => (r.statement as { managed_rule_group_statement: { vendor_name: string; name: string } }).managed_rule_group_statement),
+    ).toEqual(MANAGED_RULE_GROUPS.map((group) => ({ vendor_name: "AWS", name: group })));
     expect(rules.map((r) => r.name)).toEqual(expect.arrayContaining(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"]));
   });
 
@@ -178,11 +200,22 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it("alarms on ALB 5xx and p95 target response time, to the platform's topic, once the ALB exists", () => {
     expect(dataSources(json, "aws_lb")).toEqual([expect.objectContaining({ name: env.identity.resourceName, depends_on: ["helm_release.mindhit"] })]);
     expect(dataSources(json, "aws_sns_topic")).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}-alerts` })]);
-    const byName = (suffix: string): Block => resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === `${env.identity.resourceName}-${suffix}`) ?? {};
+    const byName = (suffix: string): Block =>
+      resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === `${env.identity.resourceName}-${suffix}`) ?? {};
     const t = env.alerting.thresholds;
-    const common = { namespace: "AWS/ApplicationELB", dimensions: { LoadBalancer: "${data.aws_lb.ingress-alb.arn_suffix}" }, alarm_actions: ["${data.aws_sns_topic.alert-topic.arn}"], ok_actions: ["${data.aws_sns_topic.alert-topic.arn}"] };
+    const common = {
+      namespace: "AWS/ApplicationELB",
+      dimensions: { LoadBalancer: "${data.aws_lb.ingress-alb.arn_suffix}" },
+      alarm_actions: ["${data.aws_sns_topic.alert-topic.arn}"],
+      ok_actions: ["${data.aws_sns_topic.alert-topic.arn}"],
+    };
     expect(byName("alb-5xx")).toMatchObject({ ...common, metric_name: "HTTPCode_ELB_5XX_Count", statistic: "Sum", threshold: t.alb5xxCount });
     expect(byName("alb-target-5xx")).toMatchObject({ ...common, metric_name: "HTTPCode_Target_5XX_Count", statistic: "Sum", threshold: t.alb5xxCount });
-    expect(byName("alb-target-response-time")).toMatchObject({ ...common, metric_name: "TargetResponseTime", extended_statistic: "p95", threshold: t.albTargetResponseSeconds });
+    expect(byName("alb-target-response-time")).toMatchObject({
+      ...common,
+      metric_name: "TargetResponseTime",
+      extended_statistic: "p95",
+      threshold: t.albTargetResponseSeconds,
+    });
   });
 });

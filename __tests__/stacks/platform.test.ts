@@ -68,7 +68,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     const outputs = stack.output ?? {};
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["eks_cluster_endpoint", "rds_endpoint", "redis_endpoint", "ecr_repositories"]));
     expect(outputs.rds_endpoint).toMatchObject({ sensitive: true, value: expect.stringMatching(/aws_db_instance\..*\.endpoint/) });
-    expect(outputs.redis_endpoint.value).toMatch(/^\$\{aws_elasticache_replication_group\..*\.primary_endpoint_address\}:\$\{aws_elasticache_replication_group\..*\.port\}$/);
+    expect(outputs.redis_endpoint.value).toMatch(
+      /^\$\{aws_elasticache_replication_group\..*\.primary_endpoint_address\}:\$\{aws_elasticache_replication_group\..*\.port\}$/,
+    );
     expect(outputs.eks_cluster_endpoint.value).toMatch(/aws_eks_cluster\..*\.endpoint/);
     const repositories = outputs.ecr_repositories.value as Record<string, string>;
     expect(Object.keys(repositories)).toEqual(Object.values(env.identity.repositoryNames));

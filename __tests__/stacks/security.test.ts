@@ -12,20 +12,28 @@ const bootstrap = synthJson(stacks.bootstrap);
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s CI roles", (_name, env) => {
   const { plan, deploy } = env.identity.ciRoleNames;
-  const ciRoleArns = Object.values(env.identity.ciRoleNames).concat(
-    ...stacks.environments.map((e) => Object.values(e.identity.ciRoleNames)),
-  ).map((n) => `arn:aws:iam::111111111111:role/${n}`);
+  const ciRoleArns = Object.values(env.identity.ciRoleNames)
+    .concat(...stacks.environments.map((e) => Object.values(e.identity.ciRoleNames)))
+    .map((n) => `arn:aws:iam::111111111111:role/${n}`);
   const workloadBoundaryArns = stacks.environments.map((e) => `arn:aws:iam::111111111111:policy/mindhit-${e.identity.environment}-workload-boundary`);
 
   it("deploy is trusted for exactly one subject: its own GitHub environment (prod: production only)", () => {
     const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, deploy).assume_role_policy).statement as Statement[];
     expect(trust).toHaveLength(1);
-    expect(trust[0].condition).toContainEqual({ test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [`repo:mindhit/mindhit-infra:environment:${env.identity.githubEnvironment}`] });
+    expect(trust[0].condition).toContainEqual({
+      test: "StringEquals",
+      variable: "token.actions.githubusercontent.com:sub",
+      values: [`repo:mindhit/mindhit-infra:environment:${env.identity.githubEnvironment}`],
+    });
   });
 
   it("plan is trusted for this repository's pull requests only", () => {
     const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, plan).assume_role_policy).statement as Statement[];
-    expect(trust[0].condition).toContainEqual({ test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: ["repo:mindhit/mindhit-infra:pull_request"] });
+    expect(trust[0].condition).toContainEqual({
+      test: "StringEquals",
+      variable: "token.actions.githubusercontent.com:sub",
+      values: ["repo:mindhit/mindhit-infra:pull_request"],
+    });
   });
 
   it("both carry the CI permissions boundary", () => {
@@ -47,7 +55,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it("deploy creates and changes roles only with the workload boundary, and passes them only to their services", () => {
     const statements = inlineStatements(bootstrap, deploy);
     const create = statements.find((s) => s.actions?.includes("iam:CreateRole"))!;
-    expect(create.condition).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`))] }]);
+    expect(create.condition).toEqual([
+      {
+        test: "StringEquals",
+        variable: "iam:PermissionsBoundary",
+        values: [expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`))],
+      },
+    ]);
     expect(create.actions).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]));
     expect(create.resources).toEqual([expect.stringMatching(new RegExp(`:role/${env.identity.resourceName}-\\*$`))]);
     const pass = statements.find((s) => s.actions?.includes("iam:PassRole"))!;
@@ -55,10 +69,17 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("deploy cannot retrust or delete the roles people assume, nor assume any role", () => {
-    const denies = new Map(inlineStatements(bootstrap, deploy).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));
+    const denies = new Map(
+      inlineStatements(bootstrap, deploy)
+        .filter((s) => s.effect === "Deny")
+        .map((s) => [s.sid, s]),
+    );
     expect(denies.get("NoRetrustingPeoplesRoles")).toMatchObject({
       actions: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"],
-      resources: [expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`)), expect.stringMatching(new RegExp(`:role/${env.identity.clusterAdminRoleName}$`))],
+      resources: [
+        expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`)),
+        expect.stringMatching(new RegExp(`:role/${env.identity.clusterAdminRoleName}$`)),
+      ],
     });
     expect(denies.get("NoAssumingRoles")).toMatchObject({ actions: ["sts:AssumeRole"], resources: ["*"] });
   });
@@ -66,21 +87,44 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it("both reach neither another environment's state, lock items nor buckets (none of which carries the Environment tag)", () => {
     const others = stacks.environments.filter((e) => e !== env);
     for (const role of [plan, deploy]) {
-      const denies = new Map(inlineStatements(bootstrap, role).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));
-      expect(denies.get("NoOtherEnvironmentsState")?.resources).toEqual(others.flatMap((o) => Object.values(o.identity.stateKeys)).map((key) => expect.stringMatching(new RegExp(`/${key}$`))));
+      const denies = new Map(
+        inlineStatements(bootstrap, role)
+          .filter((s) => s.effect === "Deny")
+          .map((s) => [s.sid, s]),
+      );
+      expect(denies.get("NoOtherEnvironmentsState")?.resources).toEqual(
+        others.flatMap((o) => Object.values(o.identity.stateKeys)).map((key) => expect.stringMatching(new RegExp(`/${key}$`))),
+      );
       expect(denies.get("NoOtherEnvironmentsLocks")?.condition?.[0]).toMatchObject({ test: "ForAnyValue:StringLike", variable: "dynamodb:LeadingKeys" });
-      expect(denies.get("NoOtherEnvironmentsBuckets")?.resources).toEqual(others.flatMap((o) => [expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*$`)), expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*/\\*$`))]));
+      expect(denies.get("NoOtherEnvironmentsBuckets")?.resources).toEqual(
+        others.flatMap((o) => [
+          expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*$`)),
+          expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*/\\*$`)),
+        ]),
+      );
     }
   });
 
   it("both are walled off from other environments and from secrets, backups, keys and the audit trail", () => {
     for (const role of [plan, deploy]) {
-      const denies = new Map(inlineStatements(bootstrap, role).filter((s) => s.effect === "Deny").map((s) => [s.sid, s]));
-      expect(denies.get("NoOtherEnvironments")?.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: ["shared", env.identity.environment] });
+      const denies = new Map(
+        inlineStatements(bootstrap, role)
+          .filter((s) => s.effect === "Deny")
+          .map((s) => [s.sid, s]),
+      );
+      expect(denies.get("NoOtherEnvironments")?.condition).toContainEqual({
+        test: "StringNotEquals",
+        variable: "aws:ResourceTag/Environment",
+        values: ["shared", env.identity.environment],
+      });
       expect(denies.get("NoSecretValues")?.actions).toContain("secretsmanager:GetSecretValue");
-      expect(denies.get("NoDestroyingBackups")?.actions).toEqual(expect.arrayContaining(["backup:DeleteRecoveryPoint", "rds:DeleteDBSnapshot", "s3:BypassGovernanceRetention"]));
+      expect(denies.get("NoDestroyingBackups")?.actions).toEqual(
+        expect.arrayContaining(["backup:DeleteRecoveryPoint", "rds:DeleteDBSnapshot", "s3:BypassGovernanceRetention"]),
+      );
       expect(denies.get("NoDestroyingKeys")?.actions).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]));
-      expect(denies.get("NoEscalation")?.resources).toEqual(expect.arrayContaining([expect.stringMatching(/:role\/mindhit-ci-\*$/), expect.stringMatching(/:policy\/mindhit-ci-boundary$/)]));
+      expect(denies.get("NoEscalation")?.resources).toEqual(
+        expect.arrayContaining([expect.stringMatching(/:role\/mindhit-ci-\*$/), expect.stringMatching(/:policy\/mindhit-ci-boundary$/)]),
+      );
     }
   });
 
@@ -100,7 +144,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it("every role they create carries the workload boundary", () => {
     for (const json of [platform, apps]) {
       for (const role of resources(json, "aws_iam_role")) {
-        expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({ role: role.name, boundary: expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`)) });
+        expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({
+          role: role.name,
+          boundary: expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`)),
+        });
       }
     }
   });
@@ -111,13 +158,24 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("the app secret is readable only by External Secrets' role and the break-glass role, in its resource policy and its key's policy", () => {
-    const readers = [expect.stringMatching(new RegExp(`:role/${env.identity.externalSecretsRoleName}$`)), expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`))];
+    const readers = [
+      expect.stringMatching(new RegExp(`:role/${env.identity.externalSecretsRoleName}$`)),
+      expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`)),
+    ];
     const secretPolicy = policyDocumentFor(platform, onlyResource(platform, "aws_secretsmanager_secret_policy").policy).statement as Statement[];
-    expect(secretPolicy).toEqual([expect.objectContaining({ effect: "Deny", actions: ["secretsmanager:GetSecretValue"], condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }] })]);
+    expect(secretPolicy).toEqual([
+      expect.objectContaining({
+        effect: "Deny",
+        actions: ["secretsmanager:GetSecretValue"],
+        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
+      }),
+    ]);
     const keys = resources(platform, "aws_kms_key").map((k) => policyDocumentFor(platform, k.policy).statement as Statement[]);
     const guarded = keys.filter((statements) => statements.some((s) => s.sid === "DecryptOnlyByTheNamedReaders"));
     expect(guarded).toHaveLength(1);
-    expect(guarded[0].find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }]);
+    expect(guarded[0].find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([
+      { test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers },
+    ]);
   });
 
   it("the break-glass role needs MFA, reads only the app and database secrets, and sets only the app secret", () => {
@@ -126,7 +184,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       expect.objectContaining({ condition: expect.arrayContaining([{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }]) }),
     ]);
     const statements = inlineStatements(platform, env.identity.breakGlassRoleName);
-    expect(statements.find((s) => s.sid === "ReadTheSecrets")?.resources).toEqual([expect.stringMatching(/aws_secretsmanager_secret\./), expect.stringMatching(/aws_db_instance\./)]);
+    expect(statements.find((s) => s.sid === "ReadTheSecrets")?.resources).toEqual([
+      expect.stringMatching(/aws_secretsmanager_secret\./),
+      expect.stringMatching(/aws_db_instance\./),
+    ]);
     expect(statements.find((s) => s.sid === "SetTheWritableSecrets")).toEqual(
       expect.objectContaining({ actions: ["secretsmanager:PutSecretValue"], resources: [expect.stringMatching(/aws_secretsmanager_secret\./)] }),
     );
@@ -150,7 +211,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     for (const policy of resources(platform, "aws_ecr_repository_policy")) {
       const statement = (policyDocumentFor(platform, policy.policy).statement as Statement[])[0];
       expect(statement).toMatchObject({ effect: "Deny", actions: expect.arrayContaining(["ecr:BatchGetImage"]) });
-      expect(statement.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [expect.stringMatching(/aws_iam_role\.eks_node-role_.*\.arn/)] }]);
+      expect(statement.condition).toEqual([
+        { test: "ArnNotLike", variable: "aws:PrincipalArn", values: [expect.stringMatching(/aws_iam_role\.eks_node-role_.*\.arn/)] },
+      ]);
     }
     expect(resources(platform, "aws_ecr_repository_policy")).toHaveLength(2);
   });
@@ -161,7 +224,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       const keyId = /aws_kms_key\.([^.]+)\.arn/.exec(String(group.kms_key_id))?.[1];
       const statements = policyDocumentFor(platform, keys.get(keyId ?? "")?.policy).statement as Statement[];
       const logs = statements.find((st) => st.sid === "ServicesUseKeyForThisAccount");
-      expect(logs?.condition?.[0].values).toEqual([expect.stringMatching(new RegExp(`:log-group:${String(group.name).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`))]);
+      expect(logs?.condition?.[0].values).toEqual([
+        expect.stringMatching(new RegExp(`:log-group:${String(group.name).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`)),
+      ]);
     }
   });
 
@@ -174,20 +239,45 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 });
 
 describe("permissions boundaries", () => {
-  const policies = new Map(resources(bootstrap, "aws_iam_policy").map((p) => [String(p.name), policyDocumentFor(bootstrap, p.policy).statement as Statement[]]));
+  const policies = new Map(
+    resources(bootstrap, "aws_iam_policy").map((p) => [String(p.name), policyDocumentFor(bootstrap, p.policy).statement as Statement[]]),
+  );
 
-  it.each(stacks.environments.map((e) => [e.identity.environment] as const))("the %s workload boundary denies IAM administration, assuming CI roles and other environments", (environment) => {
-    const workload = policies.get(`mindhit-${environment}-workload-boundary`)!;
-    expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:Attach*", "iam:Put*", "iam:PassRole"]));
-    expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
-    expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
-    expect(workload.find((s) => s.sid === "NoOtherEnvironments")?.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: ["shared", environment] });
-    expect(workload.find((s) => s.sid === "NoCreatingForOtherEnvironments")?.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:RequestTag/Environment", values: [environment] });
-  });
+  it.each(stacks.environments.map((e) => [e.identity.environment] as const))(
+    "the %s workload boundary denies IAM administration, assuming CI roles and other environments",
+    (environment) => {
+      const workload = policies.get(`mindhit-${environment}-workload-boundary`)!;
+      expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).toEqual(
+        expect.arrayContaining(["iam:CreateRole", "iam:Attach*", "iam:Put*", "iam:PassRole"]),
+      );
+      expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
+      expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
+      expect(workload.find((s) => s.sid === "NoOtherEnvironments")?.condition).toContainEqual({
+        test: "StringNotEquals",
+        variable: "aws:ResourceTag/Environment",
+        values: ["shared", environment],
+      });
+      expect(workload.find((s) => s.sid === "NoCreatingForOtherEnvironments")?.condition).toContainEqual({
+        test: "StringNotEquals",
+        variable: "aws:RequestTag/Environment",
+        values: [environment],
+      });
+    },
+  );
 
   it("the CI boundary carries the same walls as the CI roles' own policies", () => {
     const ci = policies.get("mindhit-ci-boundary")!;
-    expect(ci.map((s) => s.sid)).toEqual(["WithinTheseLimits", "NoEscalation", "NoAssumingRoles", "NoUnboundedIdentities", "NoSecretValues", "NoDecryptingSecrets", "NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]);
+    expect(ci.map((s) => s.sid)).toEqual([
+      "WithinTheseLimits",
+      "NoEscalation",
+      "NoAssumingRoles",
+      "NoUnboundedIdentities",
+      "NoSecretValues",
+      "NoDecryptingSecrets",
+      "NoDestroyingBackups",
+      "NoDestroyingKeys",
+      "NoBlindingTheAuditTrail",
+    ]);
   });
 });
 
@@ -196,7 +286,12 @@ describe("account baseline", () => {
 
   it("records every region's management events and object events of the state and backups buckets, validated and encrypted", () => {
     const trail = onlyResource(baseline, "aws_cloudtrail");
-    expect(trail).toMatchObject({ is_multi_region_trail: true, enable_log_file_validation: true, include_global_service_events: true, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+    expect(trail).toMatchObject({
+      is_multi_region_trail: true,
+      enable_log_file_validation: true,
+      include_global_service_events: true,
+      kms_key_id: expect.stringMatching(/aws_kms_key\./),
+    });
     const data = (trail.advanced_event_selector as Array<{ field_selector: Array<{ field: string; starts_with?: string[] }> }>)[1];
     expect(data.field_selector.find((f) => f.field === "resources.ARN")?.starts_with).toEqual([
       "arn:${data.aws_partition.account_partition_32ACE770.partition}:s3:::mindhit-terraform-state/",
@@ -210,6 +305,8 @@ describe("account baseline", () => {
 
   it("alarms on IAM policy, KMS key and trail changes, root use and break-glass use", () => {
     const alarms = resources(baseline, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
-    expect(alarms.sort()).toEqual(["iam-policy-changes", "kms-key-changes", "audit-changes", "root-use", "break-glass"].map((n) => `mindhit-audit-${n}`).sort());
+    expect(alarms.sort()).toEqual(
+      ["iam-policy-changes", "kms-key-changes", "audit-changes", "root-use", "break-glass"].map((n) => `mindhit-audit-${n}`).sort(),
+    );
   });
 });

@@ -19,7 +19,12 @@ describe("state bootstrap stack", () => {
 
   it("can move its state into the bucket it created", () => {
     const migrated = synthJson(buildProject({ ...S3_RUN, bootstrapState: "s3" }).bootstrap);
-    expect(migrated.terraform.backend?.s3).toMatchObject({ bucket: "mindhit-terraform-state", key: BOOTSTRAP_STATE_KEY, dynamodb_table: "mindhit-terraform-locks", encrypt: true });
+    expect(migrated.terraform.backend?.s3).toMatchObject({
+      bucket: "mindhit-terraform-state",
+      key: BOOTSTRAP_STATE_KEY,
+      dynamodb_table: "mindhit-terraform-locks",
+      encrypt: true,
+    });
   });
 
   it("tags everything it creates", () => {
@@ -110,7 +115,9 @@ describe("state bootstrap stack", () => {
     expect(doc.statement).toEqual([
       expect.objectContaining({
         effect: "Allow",
-        principals: [{ type: "AWS", identifiers: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:iam::\$\{data\.aws_caller_identity\..*\}:root$/)] }],
+        principals: [
+          { type: "AWS", identifiers: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:iam::\$\{data\.aws_caller_identity\..*\}:root$/)] },
+        ],
       }),
     ]);
   });
@@ -126,6 +133,5 @@ describe("state bootstrap stack", () => {
         client_id_list: ["sts.amazonaws.com"],
       });
     });
-
   });
 });

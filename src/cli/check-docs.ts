@@ -27,8 +27,16 @@ const DOC_DIRS = ["docs"];
  */
 const BUILDS: ReadonlyArray<{ readonly run: RunOptions; readonly project: ProjectSettings; readonly environments: readonly EnvironmentConfig[] }> = [
   { run: { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" }, project, environments },
-  { run: { backend: { kind: "s3" }, bootstrapState: "s3", clusterAuth: "exec" }, project: { ...project, dns: { ...project.dns, createHostedZone: true } }, environments },
-  { run: { backend: { kind: "cloud", organization: "docs-check", hostname: "app.terraform.io" }, bootstrapState: "local", clusterAuth: "token" }, project, environments },
+  {
+    run: { backend: { kind: "s3" }, bootstrapState: "s3", clusterAuth: "exec" },
+    project: { ...project, dns: { ...project.dns, createHostedZone: true } },
+    environments,
+  },
+  {
+    run: { backend: { kind: "cloud", organization: "docs-check", hostname: "app.terraform.io" }, bootstrapState: "local", clusterAuth: "token" },
+    project,
+    environments,
+  },
   { run: { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" }, project, environments: [...environments, dev] },
 ];
 
@@ -77,7 +85,10 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
     const built = addProjectStacks(app, build.project, build.environments, build.run);
     built.environments.forEach((env) => hosts.add(env.identity.host));
     for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
-      stacks.set(stack.node.id, stack.dependencies.map((d) => d.node.id));
+      stacks.set(
+        stack.node.id,
+        stack.dependencies.map((d) => d.node.id),
+      );
       const json = stack.toTerraform() as {
         output?: Record<string, unknown>;
         terraform?: { backend?: { s3?: { key?: string } } };
@@ -89,7 +100,7 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
       if (key !== undefined) stateKeys.add(key);
       for (const release of Object.values(json.resource?.helm_release ?? {})) {
         releases.add(String(release.name));
-        namespaces.add(String(release.namespace ?? "default"));
+        namespaces.add(typeof release.namespace === "string" ? release.namespace : "default");
       }
       for (const ns of Object.values(json.resource?.kubernetes_namespace_v1 ?? {})) {
         const metadata = ns.metadata as Array<{ name?: string }> | { name?: string };
@@ -125,7 +136,9 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
   const namePattern = new RegExp(`(?<![A-Za-z0-9_-])${project.project}[A-Za-z0-9/._-]*`, "g");
   for (const text of texts) for (const m of text.matchAll(namePattern)) names.add(m[0].replace(/[-/._]+$/, ""));
 
-  const npmScripts = new Set(Object.keys((JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {}));
+  const npmScripts = new Set(
+    Object.keys((JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {}),
+  );
   const helpCache = new Map<string, ReadonlySet<string> | undefined>();
   const scriptFlags = (script: string): ReadonlySet<string> | undefined => {
     if (!helpCache.has(script)) {
@@ -139,7 +152,21 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
     }
     return helpCache.get(script);
   };
-  return { stacks, outputs, stateKeys, stateBucket: project.state.bucket, names, buckets, hosts, namespaces, releases, npmScripts, project: project.project, scriptFlags, repoRoot: root };
+  return {
+    stacks,
+    outputs,
+    stateKeys,
+    stateBucket: project.state.bucket,
+    names,
+    buckets,
+    hosts,
+    namespaces,
+    releases,
+    npmScripts,
+    project: project.project,
+    scriptFlags,
+    repoRoot: root,
+  };
 }
 
 const args = process.argv.slice(2);
@@ -155,5 +182,7 @@ for (const script of ["scripts/rollback.sh"]) {
 }
 const report = new DocsChecker(facts).checkFiles(files, helpTexts);
 for (const p of report.problems) console.log(`${p.file}:${p.line}: ${p.message}`);
-console.log(`docs: ${report.files} files, ${report.commands} commands and ${report.references} names, flags, outputs, state keys and links checked: ${report.problems.length} problems`);
+console.log(
+  `docs: ${report.files} files, ${report.commands} commands and ${report.references} names, flags, outputs, state keys and links checked: ${report.problems.length} problems`,
+);
 process.exit(report.problems.length === 0 ? 0 : 1);

@@ -14,7 +14,13 @@ import { ValidationError } from "../validation";
 try {
   const { environments: resolved } = validateConfiguration(project, environments);
   if (process.argv.includes("--json")) {
-    console.log(JSON.stringify(resolved.map((env) => ({ region: env.region, ...env.identity })), null, 2));
+    console.log(
+      JSON.stringify(
+        resolved.map((env) => ({ region: env.region, ...env.identity })),
+        null,
+        2,
+      ),
+    );
     process.exit(0);
   }
   for (const env of resolved) {

@@ -111,7 +111,10 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     breakGlassRoleName: `${resourceName}-break-glass`,
     clusterAdminRoleName: `${resourceName}-eks-admin`,
     externalSecretsRoleName: `${resourceName}-external-secrets`,
-    imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<AppComponent, string>,
+    imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<
+      AppComponent,
+      string
+    >,
   };
   const origins: Origins = {
     environment: environmentOrigin,
@@ -160,7 +163,12 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
     const problem = labelProblem(identity.resourceName, MAX_RESOURCE_NAME_LENGTH);
     if (problem) problems.add("identity.resourceName", problem);
     // CI's deploy role may manage only IAM roles named after the project (src/modules/github-oidc.ts).
-    else problems.check(identity.resourceName.startsWith(`${project.project}-`), "identity.resourceName", `${quote(identity.resourceName)} does not start with "${project.project}-" (names of the project's roles do)`);
+    else
+      problems.check(
+        identity.resourceName.startsWith(`${project.project}-`),
+        "identity.resourceName",
+        `${quote(identity.resourceName)} does not start with "${project.project}-" (names of the project's roles do)`,
+      );
   } else if (!nameProblem && identity.resourceName.length > MAX_RESOURCE_NAME_LENGTH) {
     const o = origins.resourceName;
     problems.add(
@@ -173,7 +181,10 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
   const ciPrefix = `${project.project}-ci`;
   if (identity.resourceName === ciPrefix || identity.resourceName.startsWith(`${ciPrefix}-`)) {
     const o = origins.resourceName;
-    problems.add(o.field, `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, which the CI roles' names (${ciPrefix}-*) start with; choose another ${o.field}`);
+    problems.add(
+      o.field,
+      `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, which the CI roles' names (${ciPrefix}-*) start with; choose another ${o.field}`,
+    );
   }
   if (origins.repositoryNamespace.field === "identity.repositoryNamespace") {
     const ns = origins.repositoryNamespace.value;
@@ -187,7 +198,10 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
   if (origins.host.field === "identity.host") {
     const host = identity.host;
     if (!isHostname(host)) {
-      problems.add("identity.host", `${quote(host)} is not a DNS host name (lowercase labels of letters, digits and hyphens, e.g. "api.staging.${project.domain}")`);
+      problems.add(
+        "identity.host",
+        `${quote(host)} is not a DNS host name (lowercase labels of letters, digits and hyphens, e.g. "api.staging.${project.domain}")`,
+      );
     } else {
       problems.check(
         host === project.domain || host.endsWith(`.${project.domain}`),
@@ -279,7 +293,10 @@ export function checkUniqueIdentities(project: ProjectSettings, entries: readonl
       collisions.set(group, found);
     }
     for (const { origin, holder, identities } of collisions.values()) {
-      const sources = [holder.origin ? `${holder.label} from ${holder.origin.field} ${quote(holder.origin.value)}` : undefined, `${name} from ${origin.field} ${quote(origin.value)}`]
+      const sources = [
+        holder.origin ? `${holder.label} from ${holder.origin.field} ${quote(holder.origin.value)}` : undefined,
+        `${name} from ${origin.field} ${quote(origin.value)}`,
+      ]
         .filter((s) => s !== undefined)
         .join(", ");
       entry.problems.addSentence(

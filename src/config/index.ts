@@ -4,7 +4,17 @@
  * one environment as another plus its differences.
  */
 export * from "./types";
-export { BASELINE_STATE_KEY, baselineStackName, BOOTSTRAP_STATE_KEY, bootstrapStackName, boundaryPolicyNames, type BoundaryPolicyNames, hcpTerraformProject, resolveIdentity, stateKeyAlias } from "./identity";
+export {
+  BASELINE_STATE_KEY,
+  baselineStackName,
+  BOOTSTRAP_STATE_KEY,
+  bootstrapStackName,
+  boundaryPolicyNames,
+  type BoundaryPolicyNames,
+  hcpTerraformProject,
+  resolveIdentity,
+  stateKeyAlias,
+} from "./identity";
 export { ModuleChecks, Readable, validateConfiguration } from "./validate";
 export { DeepPartial, EnvironmentChanges, variantOf } from "./variant";
 export { AWS_REGIONS, availabilityZonesOf, isAwsRegion } from "./aws";

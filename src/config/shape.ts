@@ -80,7 +80,7 @@ function kindOf(value: unknown): string {
  */
 export function checkShape<T>(problems: ProblemSink, value: unknown, spec: Spec<T>, path = ""): Set<string> {
   const failed = new Set<string>();
-  walk(problems, value, spec as unknown as AnySpec, path, failed);
+  walk(problems, value, spec, path, failed);
   return failed;
 }
 
@@ -110,7 +110,9 @@ function walk(problems: ProblemSink, value: unknown, spec: AnySpec, path: string
         fail(`${quote(value)} is not allowed (expected ${describe(spec)}, got ${kindOf(value)})`);
         return;
       }
-      value.forEach((item: unknown, index) => walk(problems, item, spec.item, `${path}[${index}]`, failed));
+      value.forEach((item: unknown, index) => {
+        walk(problems, item, spec.item, `${path}[${index}]`, failed);
+      });
       if ([...failed].some((p) => p.startsWith(`${path}[`))) failed.add(path);
       return;
     case "object": {

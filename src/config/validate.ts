@@ -41,9 +41,14 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
   const failed = checkShape(problems, project, PROJECT_SPEC);
   if (failed.size > 0) return false;
   const p = project as ProjectSettings;
-  problems.check(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/.test(p.project), "project", `${quote(p.project)} is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)`);
+  problems.check(
+    /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/.test(p.project),
+    "project",
+    `${quote(p.project)} is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)`,
+  );
   problems.check(p.managedBy.trim() !== "", "managedBy", "must not be empty");
-  for (const email of p.accountBaseline.alertEmails) problems.check(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email), "accountBaseline.alertEmails", `${quote(email)} is not an email address`);
+  for (const email of p.accountBaseline.alertEmails)
+    problems.check(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email), "accountBaseline.alertEmails", `${quote(email)} is not an email address`);
   problems.check(
     p.accountBaseline.provider !== "project" || p.accountBaseline.alertEmails.length > 0,
     "accountBaseline.alertEmails",
@@ -55,7 +60,11 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
     "state.bucket",
     `${quote(p.state.bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)`,
   );
-  problems.check(/^[A-Za-z0-9_.-]{3,255}$/.test(p.state.lockTable), "state.lockTable", `${quote(p.state.lockTable)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+  problems.check(
+    /^[A-Za-z0-9_.-]{3,255}$/.test(p.state.lockTable),
+    "state.lockTable",
+    `${quote(p.state.lockTable)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`,
+  );
   problems.check(isAwsRegion(p.state.region), "state.region", `${quote(p.state.region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
   // Both end up in GitHub's OIDC subject claim (repo:<owner>/<name>:ref:refs/heads/<branch>), which must match exactly.
   problems.check(
@@ -64,7 +73,10 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
     `${quote(p.github.repository)} is not an owner/name GitHub repository (no URL, no .git)`,
   );
   problems.check(
-    /^[A-Za-z0-9._/-]+$/.test(p.github.deployBranch) && !p.github.deployBranch.startsWith("/") && !p.github.deployBranch.includes("..") && !p.github.deployBranch.startsWith("refs/"),
+    /^[A-Za-z0-9._/-]+$/.test(p.github.deployBranch) &&
+      !p.github.deployBranch.startsWith("/") &&
+      !p.github.deployBranch.includes("..") &&
+      !p.github.deployBranch.startsWith("refs/"),
     "github.deployBranch",
     `${quote(p.github.deployBranch)} is not a branch name (e.g. "main", without refs/heads/)`,
   );
@@ -77,7 +89,10 @@ function valuesFileExists(file: string): boolean {
 
 /** The environment values files the chart ships (values-<name>.yaml). */
 function chartValuesFiles(): string[] {
-  return fs.readdirSync(chartDir()).filter((f) => /^values-[a-z0-9-]+\.yaml$/.test(f)).sort();
+  return fs
+    .readdirSync(chartDir())
+    .filter((f) => /^values-[a-z0-9-]+\.yaml$/.test(f))
+    .sort();
 }
 
 /** Rules of one environment that no module owns. */
@@ -109,7 +124,11 @@ function checkEnvironmentRules(env: EnvironmentConfig, problems: Problems, reada
 function checkProductionTier(env: EnvironmentConfig, problems: Problems, readable: Readable): void {
   const why = 'is required of a production environment (tier "production")';
   if (readable("alerting.emails") && readable("alerting.slack")) {
-    problems.check(env.alerting.emails.length > 0 || env.alerting.slack !== undefined, "alerting.emails", `is empty and no alerting.slack is set: an alert recipient ${why}`);
+    problems.check(
+      env.alerting.emails.length > 0 || env.alerting.slack !== undefined,
+      "alerting.emails",
+      `is empty and no alerting.slack is set: an alert recipient ${why}`,
+    );
   }
   if (readable("database.deletionProtection")) {
     problems.check(env.database.deletionProtection, "database.deletionProtection", `false is not allowed: deletion protection ${why}`);
@@ -121,25 +140,40 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
     problems.check(env.cache.replicas >= 1, "cache.replicas", `${env.cache.replicas} is not allowed: at least 1 replica (automatic failover) ${why}`);
   }
   if (readable("backup.rdsRetentionDays")) {
-    problems.check(env.backup.rdsRetentionDays >= 7, "backup.rdsRetentionDays", `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`);
+    problems.check(
+      env.backup.rdsRetentionDays >= 7,
+      "backup.rdsRetentionDays",
+      `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`,
+    );
   }
   if (readable("backup.cacheSnapshotRetentionDays")) {
     problems.check(env.backup.cacheSnapshotRetentionDays >= 1, "backup.cacheSnapshotRetentionDays", `0 is not allowed: daily Redis snapshots ${why}`);
   }
   if (readable("cluster.publicAccessCidrs")) {
     for (const cidr of env.cluster.publicAccessCidrs.filter((c) => c.endsWith("/0"))) {
-      problems.add("cluster.publicAccessCidrs", `${quote(cidr)} is not allowed: a production API endpoint open to the whole internet (list known egress ranges, or none for a private endpoint)`);
+      problems.add(
+        "cluster.publicAccessCidrs",
+        `${quote(cidr)} is not allowed: a production API endpoint open to the whole internet (list known egress ranges, or none for a private endpoint)`,
+      );
     }
   }
   if (readable("backup.objectLockDays")) {
-    problems.check(env.backup.objectLockDays >= 1, "backup.objectLockDays", `0 is not allowed: locked backups (S3 Object Lock) ${why.replace("is required", "are required")}`);
+    problems.check(
+      env.backup.objectLockDays >= 1,
+      "backup.objectLockDays",
+      `0 is not allowed: locked backups (S3 Object Lock) ${why.replace("is required", "are required")}`,
+    );
   }
   if (readable("backup.vault.lock")) {
     problems.check(env.backup.vault.lock !== "off", "backup.vault.lock", `"off" is not allowed: a locked backup vault ${why}`);
   }
   if (readable("registry.imageTagMutability")) {
     // A deployed tag must name one image forever (checkov's image-digest check is suppressed on that promise).
-    problems.check(env.registry.imageTagMutability === "IMMUTABLE", "registry.imageTagMutability", `"MUTABLE" is not allowed: immutable image tags are ${why.replace("is required", "required")}`);
+    problems.check(
+      env.registry.imageTagMutability === "IMMUTABLE",
+      "registry.imageTagMutability",
+      `"MUTABLE" is not allowed: immutable image tags are ${why.replace("is required", "required")}`,
+    );
   }
 }
 
@@ -147,7 +181,11 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
  * Validates the project settings and every environment, resolves each environment's identity,
  * and checks identities across environments. Throws one ValidationError listing every problem.
  */
-export function validateConfiguration(project: unknown, configs: unknown, moduleChecks: ModuleChecks = () => undefined): { project: ProjectSettings; environments: Environment[] } {
+export function validateConfiguration(
+  project: unknown,
+  configs: unknown,
+  moduleChecks: ModuleChecks = () => undefined,
+): { project: ProjectSettings; environments: Environment[] } {
   const found: string[] = [];
   const projectProblems = new Problems("project settings");
   const projectOk = checkProject(project, projectProblems);
@@ -157,7 +195,10 @@ export function validateConfiguration(project: unknown, configs: unknown, module
   const environments: Environment[] = [];
   const identities: Array<Omit<EnvironmentIdentityEntry, "problems">> = [];
   configs.forEach((config: unknown, index) => {
-    const label = typeof config === "object" && config !== null && typeof (config as { name?: unknown }).name === "string" ? (config as { name: string }).name : `#${index + 1}`;
+    const label =
+      typeof config === "object" && config !== null && typeof (config as { name?: unknown }).name === "string"
+        ? (config as { name: string }).name
+        : `#${index + 1}`;
     const problems = new Problems(`environment ${quote(label)}`);
     const failed = checkShape(problems, config, ENVIRONMENT_SPEC);
     if (touchesFailed(failed, "")) {
@@ -170,14 +211,14 @@ export function validateConfiguration(project: unknown, configs: unknown, module
     if (readable("name") && readable("identity")) {
       // With broken project settings (already reported) identities are resolved against a stand-in
       // project, so the modules' checks of this environment's settings still run in this pass.
-      const resolved = resolveIdentity(projectOk ? (project as ProjectSettings) : STAND_IN_PROJECT, env, valuesFileExists);
+      const resolved = resolveIdentity(projectOk ? project : STAND_IN_PROJECT, env, valuesFileExists);
       const before = problems.count;
-      if (projectOk) checkIdentity(problems, project as ProjectSettings, resolved);
+      if (projectOk) checkIdentity(problems, project, resolved);
       const { name: _name, identity: _identity, ...settings } = env;
       const environment: Environment = { ...settings, identity: resolved.identity };
       if (problems.count === before) {
         if (projectOk) identities.push({ resolved, region: readable("region") ? env.region : "" });
-        moduleChecks(environment, projectOk ? (project as ProjectSettings) : STAND_IN_PROJECT, problems, readable);
+        moduleChecks(environment, projectOk ? project : STAND_IN_PROJECT, problems, readable);
       }
       environments.push(environment);
     }
@@ -186,7 +227,7 @@ export function validateConfiguration(project: unknown, configs: unknown, module
   if (projectOk) {
     const collisions = identities.map((entry) => ({ ...entry, problems: new Problems(`environment ${quote(entry.resolved.identity.name)}`) }));
     // Collision lines read "environment "qa" and environment "prod" both get …".
-    checkUniqueIdentities(project as ProjectSettings, collisions);
+    checkUniqueIdentities(project, collisions);
     for (const entry of collisions) found.push(...entry.problems.list);
   }
   if (found.length > 0) throw new ValidationError(found);

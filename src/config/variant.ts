@@ -14,8 +14,12 @@ export type EnvironmentChanges = { readonly name: string; readonly identity?: Id
  */
 export function variantOf(base: EnvironmentConfig, changes: EnvironmentChanges): EnvironmentConfig {
   // Called while src/environments loads: a JavaScript caller's mistake must still be one clear line.
-  if (!isPlainObject(base)) throw new ValidationError([`variantOf: the base environment is ${quote(base)} (expected an environment config such as prod or staging; a circular import between environment files gives undefined)`]);
-  if (!isPlainObject(changes) || typeof changes.name !== "string") throw new ValidationError([`variantOf: the changes are ${quote(changes)} (expected an object with at least a name)`]);
+  if (!isPlainObject(base))
+    throw new ValidationError([
+      `variantOf: the base environment is ${quote(base)} (expected an environment config such as prod or staging; a circular import between environment files gives undefined)`,
+    ]);
+  if (!isPlainObject(changes) || typeof changes.name !== "string")
+    throw new ValidationError([`variantOf: the changes are ${quote(changes)} (expected an object with at least a name)`]);
   const { name: _baseName, identity: _baseIdentity, ...settings } = base;
   const { name, identity, ...settingChanges } = changes;
   const merged = merge(settings, settingChanges) as EnvironmentSettings;

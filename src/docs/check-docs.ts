@@ -231,7 +231,11 @@ export class DocsChecker {
     this.examples = new Set();
     for (const token of tokens) {
       const directive = /<!--\s*docs-check-allow:\s*([^>]*?)\s*-->/.exec(token.type === "html_block" ? token.content : "");
-      if (directive) directive[1].split(/[\s,]+/).filter((n) => n !== "").forEach((n) => this.examples.add(n));
+      if (directive)
+        directive[1]
+          .split(/[\s,]+/)
+          .filter((n) => n !== "")
+          .forEach((n) => this.examples.add(n));
     }
     // Inline tokens inside tables carry no line map: use the last block's.
     let line = 1;
@@ -268,7 +272,8 @@ export class DocsChecker {
     // "the output `x`", "outputs `x` and …": a Terraform output of some stack.
     if (/\boutputs?\s+$/i.test(textBefore) && /^[a-z][a-z0-9_]*$/.test(code)) {
       this.references++;
-      if (!this.facts.outputs.has(code)) this.problem(file, line, `output \`${code}\` is not an output of any stack (outputs: ${[...this.facts.outputs].sort().join(", ")})`);
+      if (!this.facts.outputs.has(code))
+        this.problem(file, line, `output \`${code}\` is not an output of any stack (outputs: ${[...this.facts.outputs].sort().join(", ")})`);
       return;
     }
     // A state key (a path: local copies such as `restore.tfstate` are the operator's files).
@@ -311,11 +316,15 @@ export class DocsChecker {
     const stateKey = new RegExp(`^${this.facts.stateBucket}/(.+)$`).exec(name);
     if (stateKey) {
       const key = stateKey[1].replace(/-md5$/, "");
-      if (/\.tfstate$/.test(key)) return this.checkStateKey(file, line, key);
+      if (/\.tfstate$/.test(key)) {
+        this.checkStateKey(file, line, key);
+        return;
+      }
       const prefix = namePattern(key.replace(/\/$/, ""));
       const startsWithPrefix = (k: string): boolean => k.split("/").some((_, i, parts) => prefix.test(parts.slice(0, i + 1).join("/")));
       if ([...this.facts.stateKeys].some(startsWithPrefix)) return;
-      return this.problem(file, line, `\`${name}\`: no state key starts with ${key}`);
+      this.problem(file, line, `\`${name}\`: no state key starts with ${key}`);
+      return;
     }
     if (this.facts.names.has(name) || this.facts.stacks.has(name)) return;
     const pattern = namePattern(name);
@@ -337,7 +346,10 @@ export class DocsChecker {
     const [target, anchor] = href.split("#", 2);
     const resolved = target === "" ? file : path.normalize(path.join(path.dirname(file), decodeURIComponent(target)));
     const absolute = path.join(this.facts.repoRoot, resolved);
-    if (!fs.existsSync(absolute)) return this.problem(file, line, `link ${href}: ${resolved} does not exist`);
+    if (!fs.existsSync(absolute)) {
+      this.problem(file, line, `link ${href}: ${resolved} does not exist`);
+      return;
+    }
     if (anchor === undefined || !resolved.endsWith(".md")) return;
     let anchors = this.anchorCache.get(resolved);
     if (anchors === undefined) {
@@ -354,7 +366,9 @@ export class DocsChecker {
     while (words.length > 0 && (/^[A-Z_][A-Z0-9_]*=/.test(words[0]) || ["env", "time", "sudo"].includes(words[0]))) words.shift();
     const [tool, ...args] = words;
     if (tool === undefined) return;
-    const at = (message: string): void => this.problem(file, command.line, `\`${command.text}\`: ${message}`);
+    const at = (message: string): void => {
+      this.problem(file, command.line, `\`${command.text}\`: ${message}`);
+    };
     if (tool === "npx" && args[0] === "cdktf") this.checkCdktf(args.slice(1), at);
     else if (tool === "cdktf") this.checkCdktf(args, at);
     else if (tool === "npm") this.checkNpm(args, at);
@@ -380,7 +394,12 @@ export class DocsChecker {
     for (const stack of positional) {
       this.references++;
       if (stack.includes("*") || stack.includes("?")) {
-        const pattern = new RegExp(`^${stack.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+        const pattern = new RegExp(
+          `^${stack
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        );
         const matched = [...this.facts.stacks.keys()].filter((s) => pattern.test(s));
         at(`'${stack}' matches ${matched.join(", ")}: name the stacks (the bootstrap and baseline stacks are applied by a person)`);
         continue;
@@ -395,12 +414,21 @@ export class DocsChecker {
     if (sub === "deploy") {
       for (const stack of named) {
         const missing = (this.facts.stacks.get(stack) ?? []).filter((d) => !included.has(d));
-        if (missing.length > 0) at(`cdktf refuses to deploy ${stack} without ${missing.join(", ")}: add --ignore-missing-stack-dependencies (the platform stack is applied first) or name both`);
+        if (missing.length > 0)
+          at(
+            `cdktf refuses to deploy ${stack} without ${missing.join(", ")}: add --ignore-missing-stack-dependencies (the platform stack is applied first) or name both`,
+          );
       }
     } else if (sub === "destroy") {
       for (const stack of named) {
-        const dependants = [...this.facts.stacks].filter(([, deps]) => deps.includes(stack)).map(([s]) => s).filter((s) => !included.has(s));
-        if (dependants.length > 0) at(`cdktf refuses to destroy ${stack} while ${dependants.join(", ")} still depends on it: destroy that first, or add --ignore-missing-stack-dependencies`);
+        const dependants = [...this.facts.stacks]
+          .filter(([, deps]) => deps.includes(stack))
+          .map(([s]) => s)
+          .filter((s) => !included.has(s));
+        if (dependants.length > 0)
+          at(
+            `cdktf refuses to destroy ${stack} while ${dependants.join(", ")} still depends on it: destroy that first, or add --ignore-missing-stack-dependencies`,
+          );
       }
     }
   }
@@ -410,13 +438,17 @@ export class DocsChecker {
     if (positional[0] !== "run" && positional[0] !== "run-script") return;
     const script = positional[1];
     this.references++;
-    if (script === undefined || !this.facts.npmScripts.has(script)) at(`package.json has no script "${script ?? ""}" (scripts: ${[...this.facts.npmScripts].join(", ")})`);
+    if (script === undefined || !this.facts.npmScripts.has(script))
+      at(`package.json has no script "${script ?? ""}" (scripts: ${[...this.facts.npmScripts].join(", ")})`);
   }
 
   private checkScript(script: string, args: string[], at: (message: string) => void): void {
     const relative = script.replace(/^\.\//, "");
     this.references++;
-    if (!fs.existsSync(path.join(this.facts.repoRoot, relative))) return at(`${relative} does not exist`);
+    if (!fs.existsSync(path.join(this.facts.repoRoot, relative))) {
+      at(`${relative} does not exist`);
+      return;
+    }
     const flags = args.filter((a) => /^--?[A-Za-z]/.test(a)).map((a) => a.split("=")[0]);
     if (flags.length === 0) return;
     const known = this.facts.scriptFlags(relative);
@@ -432,10 +464,13 @@ export class DocsChecker {
       const namespace = args[i] === "-n" || args[i] === "--namespace" ? args[i + 1] : /^--namespace=(.+)$/.exec(args[i])?.[1];
       if (namespace === undefined || namespace.includes("<") || namespace.startsWith("$")) continue;
       this.references++;
-      if (!this.facts.namespaces.has(namespace)) at(`namespace ${namespace} is not one the stacks or the chart create (${[...this.facts.namespaces].sort().join(", ")})`);
+      if (!this.facts.namespaces.has(namespace))
+        at(`namespace ${namespace} is not one the stacks or the chart create (${[...this.facts.namespaces].sort().join(", ")})`);
     }
     if (tool !== "helm") return;
-    const positional = args.filter((a, i) => !a.startsWith("-") && !["-n", "--namespace", "--max", "--timeout", "--revision", "-o", "--output"].includes(args[i - 1] ?? ""));
+    const positional = args.filter(
+      (a, i) => !a.startsWith("-") && !["-n", "--namespace", "--max", "--timeout", "--revision", "-o", "--output"].includes(args[i - 1] ?? ""),
+    );
     const [sub, release] = positional;
     if (["history", "rollback", "status", "uninstall"].includes(sub ?? "") || (sub === "get" && release !== undefined)) {
       const name = sub === "get" ? positional[2] : release;

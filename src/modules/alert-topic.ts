@@ -44,10 +44,22 @@ export function checkAlertTopicProps(problems: ProblemSink, props: AlertTopicSet
   for (const email of new Set(duplicates(emails))) problems.add("emails", `lists ${quote(email)} more than once`);
   if (props.slack) {
     const { workspaceId, channelId } = props.slack;
-    problems.check(/^T[A-Z0-9]{8,10}$/.test(workspaceId), "slack.workspaceId", `${quote(workspaceId)} is not a Slack workspace (team) id (T and 8-10 of A-Z 0-9, e.g. "T0123ABCD")`);
-    problems.check(/^[CG][A-Z0-9]{8,10}$/.test(channelId), "slack.channelId", `${quote(channelId)} is not a Slack channel id (C or G and 8-10 of A-Z 0-9, e.g. "C0123ABCD")`);
+    problems.check(
+      /^T[A-Z0-9]{8,10}$/.test(workspaceId),
+      "slack.workspaceId",
+      `${quote(workspaceId)} is not a Slack workspace (team) id (T and 8-10 of A-Z 0-9, e.g. "T0123ABCD")`,
+    );
+    problems.check(
+      /^[CG][A-Z0-9]{8,10}$/.test(channelId),
+      "slack.channelId",
+      `${quote(channelId)} is not a Slack channel id (C or G and 8-10 of A-Z 0-9, e.g. "C0123ABCD")`,
+    );
     const region = props.slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion;
-    problems.check(CHATBOT_REGIONS.includes(region), "slack.chatbotRegion", `${quote(region)} is not allowed (AWS Chatbot's API exists only in ${CHATBOT_REGIONS.join(", ")})`);
+    problems.check(
+      CHATBOT_REGIONS.includes(region),
+      "slack.chatbotRegion",
+      `${quote(region)} is not allowed (AWS Chatbot's API exists only in ${CHATBOT_REGIONS.join(", ")})`,
+    );
   }
 }
 
@@ -64,7 +76,11 @@ export class AlertTopic extends Construct {
     super(scope, id);
     const problems = new Problems(this.node.path);
     checkAlertTopicProps(problems, props);
-    problems.check(props.slack === undefined || props.chatbotProvider !== undefined, "chatbotProvider", "is required with slack (an AWS provider in a Chatbot region)");
+    problems.check(
+      props.slack === undefined || props.chatbotProvider !== undefined,
+      "chatbotProvider",
+      "is required with slack (an AWS provider in a Chatbot region)",
+    );
     problems.throwIfAny();
     const { account } = props;
 

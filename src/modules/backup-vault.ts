@@ -43,7 +43,11 @@ export function checkBackupVaultProps(problems: ProblemSink, props: BackupVaultS
   const lock = props.vaultLock ?? BACKUP_VAULT_DEFAULTS.vaultLock;
   problems.check(["off", "governance", "compliance"].includes(lock), "vaultLock", `${quote(lock)} is not allowed (allowed: "off", "governance", "compliance")`);
   if (props.copyToVaultArn !== undefined) {
-    problems.check(/^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]+$/.test(props.copyToVaultArn), "copyToVaultArn", `${quote(props.copyToVaultArn)} is not a backup vault ARN`);
+    problems.check(
+      /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]+$/.test(props.copyToVaultArn),
+      "copyToVaultArn",
+      `${quote(props.copyToVaultArn)} is not a backup vault ARN`,
+    );
   }
 }
 

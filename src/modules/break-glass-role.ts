@@ -52,7 +52,12 @@ export class BreakGlassRole extends Construct {
     });
     const read = new DataAwsIamPolicyDocument(this, "read", {
       statement: [
-        { sid: "ReadTheSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [...props.secretArns] },
+        {
+          sid: "ReadTheSecrets",
+          effect: "Allow",
+          actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          resources: [...props.secretArns],
+        },
         ...(props.writableSecretArns !== undefined && props.writableSecretArns.length > 0
           ? [{ sid: "SetTheWritableSecrets", effect: "Allow", actions: ["secretsmanager:PutSecretValue"], resources: [...props.writableSecretArns] }]
           : []),

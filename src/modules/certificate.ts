@@ -2,7 +2,7 @@ import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
-import { Fn } from "../cdktf";
+import { Fn, Token } from "../cdktf";
 import { isHostname } from "../config/identity";
 import { ProblemSink, Problems, quote } from "../validation";
 
@@ -18,7 +18,11 @@ export interface DnsValidatedCertificateProps {
 export function checkDnsValidatedCertificateProps(problems: ProblemSink, props: Pick<DnsValidatedCertificateProps, "domainName" | "hostedZoneName">): void {
   const { domainName, hostedZoneName } = props;
   problems.check(isHostname(domainName), "domainName", `${quote(domainName)} is not a DNS host name`);
-  problems.check(domainName === hostedZoneName || domainName.endsWith(`.${hostedZoneName}`), "domainName", `${quote(domainName)} is not in the hosted zone ${quote(hostedZoneName)}`);
+  problems.check(
+    domainName === hostedZoneName || domainName.endsWith(`.${hostedZoneName}`),
+    "domainName",
+    `${quote(domainName)} is not in the hosted zone ${quote(hostedZoneName)}`,
+  );
 }
 
 /**
@@ -44,12 +48,12 @@ export class DnsValidatedCertificate extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
     // One host, so one validation record (the options set has exactly one element).
-    const option = Fn.element(Fn.tolist(certificate.domainValidationOptions), 0);
+    const option: unknown = Fn.element(Fn.tolist(certificate.domainValidationOptions), 0);
     const record = new Route53Record(this, "validation", {
       zoneId: props.hostedZoneId,
-      name: Fn.lookup(option, "resource_record_name", ""),
-      type: Fn.lookup(option, "resource_record_type", ""),
-      records: [Fn.lookup(option, "resource_record_value", "")],
+      name: Token.asString(Fn.lookup(option, "resource_record_name", "")),
+      type: Token.asString(Fn.lookup(option, "resource_record_type", "")),
+      records: [Token.asString(Fn.lookup(option, "resource_record_value", ""))],
       ttl: 300,
       allowOverwrite: true,
     });

@@ -13,7 +13,13 @@ import type { AwsAccount } from "./aws-account";
  */
 
 /** Services CI may pass the stacks' roles to (EKS, its node groups and add-ons; RDS monitoring; flow logs; Chatbot; AWS Backup). */
-export const PASS_ROLE_SERVICES: readonly string[] = ["eks.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com", "chatbot.amazonaws.com", "backup.amazonaws.com"];
+export const PASS_ROLE_SERVICES: readonly string[] = [
+  "eks.amazonaws.com",
+  "monitoring.rds.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
+  "chatbot.amazonaws.com",
+  "backup.amazonaws.com",
+];
 
 /** The environment a CI role works for. */
 export interface CiRoleScope {
@@ -91,7 +97,13 @@ export class CiRole extends Construct {
     });
     const managed = props.kind === "plan" ? "ReadOnlyAccess" : "PowerUserAccess";
     new IamRolePolicyAttachment(this, "managed-policy", { role: role.name, policyArn: `arn:${account.partition}:iam::aws:policy/${managed}` });
-    const guardrails = ciGuardrailStatements({ partition: account.partition, accountId: account.accountId, project: props.project, environment: props.scope, boundaryNames: props.boundaryNames });
+    const guardrails = ciGuardrailStatements({
+      partition: account.partition,
+      accountId: account.accountId,
+      project: props.project,
+      environment: props.scope,
+      boundaryNames: props.boundaryNames,
+    });
     const statements =
       props.kind === "plan"
         ? [...planStatements(props.state), ...otherStatesStatements(props.state, props.scope.otherStateKeys), ...guardrails]
@@ -123,7 +135,18 @@ function planStatements(state: CiRoleProps["state"]): DataAwsIamPolicyDocumentSt
       // ReadOnlyAccess reads far more than a plan refreshes: not the contents of logs, images or objects.
       sid: "NotNeededToPlan",
       effect: "Deny",
-      actions: ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults", "logs:StartLiveTail", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
+      actions: [
+        "logs:GetLogEvents",
+        "logs:FilterLogEvents",
+        "logs:StartQuery",
+        "logs:GetQueryResults",
+        "logs:StartLiveTail",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:UpdateItem",
+      ],
       resources: ["*"],
     },
     state === undefined
@@ -152,7 +175,13 @@ function otherStatesStatements(state: CiRoleProps["state"], otherStateKeys: read
       effect: "Deny",
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
       resources: ["*"],
-      condition: [{ test: "ForAnyValue:StringLike", variable: "dynamodb:LeadingKeys", values: otherStateKeys.flatMap((key) => [`${state.bucketName}/${key}`, `${state.bucketName}/${key}-md5`]) }],
+      condition: [
+        {
+          test: "ForAnyValue:StringLike",
+          variable: "dynamodb:LeadingKeys",
+          values: otherStateKeys.flatMap((key) => [`${state.bucketName}/${key}`, `${state.bucketName}/${key}-md5`]),
+        },
+      ],
     },
   ];
 }
@@ -179,7 +208,14 @@ export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIam
     {
       sid: "CreateAndChangeBoundedEnvironmentRoles",
       effect: "Allow",
-      actions: ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      actions: [
+        "iam:CreateRole",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+      ],
       resources: [roles],
       condition: bounded,
     },
@@ -245,7 +281,15 @@ export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIam
         {
           test: "StringEquals",
           variable: "iam:AWSServiceName",
-          values: ["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "elasticloadbalancing.amazonaws.com", "autoscaling.amazonaws.com", "rds.amazonaws.com", "elasticache.amazonaws.com", "backup.amazonaws.com"],
+          values: [
+            "eks.amazonaws.com",
+            "eks-nodegroup.amazonaws.com",
+            "elasticloadbalancing.amazonaws.com",
+            "autoscaling.amazonaws.com",
+            "rds.amazonaws.com",
+            "elasticache.amazonaws.com",
+            "backup.amazonaws.com",
+          ],
         },
       ],
     },
@@ -286,7 +330,15 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
     {
       sid: "NoUnboundedIdentities",
       effect: "Deny",
-      actions: ["iam:DeleteRolePermissionsBoundary", "iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+      actions: [
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:CreateUser",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+      ],
       resources: ["*"],
     },
     {
@@ -334,7 +386,17 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
     {
       sid: "NoBlindingTheAuditTrail",
       effect: "Deny",
-      actions: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "guardduty:DeleteDetector", "guardduty:UpdateDetector", "guardduty:Disassociate*", "organizations:*", "account:*"],
+      actions: [
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "cloudtrail:UpdateTrail",
+        "cloudtrail:PutEventSelectors",
+        "guardduty:DeleteDetector",
+        "guardduty:UpdateDetector",
+        "guardduty:Disassociate*",
+        "organizations:*",
+        "account:*",
+      ],
       resources: ["*"],
     },
   ];
@@ -363,7 +425,10 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
         ],
       },
     );
-    const buckets = scope.environment.otherResourceNames.flatMap((name) => [`arn:${scope.partition}:s3:::${name}-*`, `arn:${scope.partition}:s3:::${name}-*/*`]);
+    const buckets = scope.environment.otherResourceNames.flatMap((name) => [
+      `arn:${scope.partition}:s3:::${name}-*`,
+      `arn:${scope.partition}:s3:::${name}-*/*`,
+    ]);
     if (buckets.length > 0) statements.push({ sid: "NoOtherEnvironmentsBuckets", effect: "Deny", actions: ["s3:*"], resources: buckets });
   }
   return statements;

@@ -51,7 +51,8 @@ export function checkEcrProps(problems: ProblemSink, props: EcrProps): void {
   const ids = names.map(constructIdOf);
   for (const clash of new Set(duplicates(ids))) {
     const clashing = names.filter((n) => constructIdOf(n) === clash);
-    if (new Set(clashing).size > 1) problems.add("repositoryNames", `${clashing.map(quote).join(" and ")} map to the same construct id ${quote(clash)} (rename one)`);
+    if (new Set(clashing).size > 1)
+      problems.add("repositoryNames", `${clashing.map(quote).join(" and ")} map to the same construct id ${quote(clash)} (rename one)`);
   }
   problems.check(MUTABILITIES.includes(mutability), "imageTagMutability", `${quote(mutability)} is not allowed (allowed: ${MUTABILITIES.join(", ")})`);
   problems.check(Number.isInteger(keepLast) && keepLast >= 1 && keepLast <= 10000, "keepLastImages", `${keepLast} is not allowed (whole number 1-10000)`);

@@ -13,7 +13,19 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { Token } from "../cdktf";
-import { checkInstanceType, checkKubernetesVersion, checkNonEmpty, checkScaling, duplicates, instanceArchitecture, isInstanceType, isIpv4NetworkCidr, ProblemSink, Problems, quote } from "../validation";
+import {
+  checkInstanceType,
+  checkKubernetesVersion,
+  checkNonEmpty,
+  checkScaling,
+  duplicates,
+  instanceArchitecture,
+  isInstanceType,
+  isIpv4NetworkCidr,
+  ProblemSink,
+  Problems,
+  quote,
+} from "../validation";
 import type { AwsAccount } from "./aws-account";
 import { EncryptionKey } from "./encryption-key";
 import { IrsaRole } from "./irsa-role";
@@ -110,7 +122,11 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
   const instanceTypes = props.nodeInstanceTypes ?? EKS_DEFAULTS.nodeInstanceTypes;
   const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
   const hopLimit = props.metadataHopLimit ?? 1;
-  problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName), "clusterName", `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`);
+  problems.check(
+    /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName),
+    "clusterName",
+    `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`,
+  );
   checkKubernetesVersion(problems, "clusterVersion", props.clusterVersion ?? EKS_DEFAULTS.clusterVersion);
   checkNonEmpty(problems, "nodeInstanceTypes", instanceTypes, '"t3.medium"');
   for (const type of instanceTypes) checkInstanceType(problems, "nodeInstanceTypes", type);
@@ -131,17 +147,23 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
   );
   const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
   // An empty list would not close the endpoint: EKS applies its default, 0.0.0.0/0.
-  for (const cidr of publicCidrs) problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR (e.g. "203.0.113.0/24")`);
+  for (const cidr of publicCidrs)
+    problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR (e.g. "203.0.113.0/24")`);
   const admins = props.adminPrincipalArns ?? [];
   for (const arn of new Set(duplicates(admins))) problems.add("adminPrincipalArns", `lists ${quote(arn)} more than once`);
   for (const arn of admins.filter((a) => a.endsWith(`:role/${props.clusterName}-eks-admin`))) {
     problems.add("adminPrincipalArns", `${quote(arn)} is the cluster's own admin role, which already has an access entry (EKS refuses a second one)`);
   }
   const readers = props.readerPrincipalArns ?? [];
-  for (const arn of readers.filter((r) => admins.includes(r))) problems.add("readerPrincipalArns", `${quote(arn)} is also an admin (one access entry per principal)`);
+  for (const arn of readers.filter((r) => admins.includes(r)))
+    problems.add("readerPrincipalArns", `${quote(arn)} is also an admin (one access entry per principal)`);
   // Principals built from tokens (a role ARN of this account) are checked by IAM at apply.
   for (const arn of [...admins, ...readers].filter((a) => !Token.isUnresolved(a))) {
-    problems.check(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn), admins.includes(arn) ? "adminPrincipalArns" : "readerPrincipalArns", `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`);
+    problems.check(
+      /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn),
+      admins.includes(arn) ? "adminPrincipalArns" : "readerPrincipalArns",
+      `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`,
+    );
   }
   for (const t of props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes) {
     problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
@@ -215,9 +237,13 @@ export class Eks extends Construct {
       retentionInDays: props.logRetentionDays ?? EKS_DEFAULTS.logRetentionDays,
     });
 
-    const clusterRole = this.serviceRole("cluster-role", `${clusterName}-eks-cluster`, "eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"], [
-      awsPolicy("AmazonEKSClusterPolicy"),
-    ]);
+    const clusterRole = this.serviceRole(
+      "cluster-role",
+      `${clusterName}-eks-cluster`,
+      "eks.amazonaws.com",
+      ["sts:AssumeRole", "sts:TagSession"],
+      [awsPolicy("AmazonEKSClusterPolicy")],
+    );
     const cluster = new EksCluster(this, "cluster", {
       name: clusterName,
       version,
@@ -249,11 +275,13 @@ export class Eks extends Construct {
       vpcId: props.vpcId,
       tags: { Name: `${clusterName}-node` },
     });
-    const nodeRole = this.serviceRole("node-role", `${clusterName}-eks-node`, "ec2.amazonaws.com", ["sts:AssumeRole"], [
-      awsPolicy("AmazonEKSWorkerNodePolicy"),
-      awsPolicy("AmazonEC2ContainerRegistryReadOnly"),
-      awsPolicy("AmazonEKS_CNI_Policy"),
-    ]);
+    const nodeRole = this.serviceRole(
+      "node-role",
+      `${clusterName}-eks-node`,
+      "ec2.amazonaws.com",
+      ["sts:AssumeRole"],
+      [awsPolicy("AmazonEKSWorkerNodePolicy"), awsPolicy("AmazonEC2ContainerRegistryReadOnly"), awsPolicy("AmazonEKS_CNI_Policy")],
+    );
     const clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     const launchTemplate = new LaunchTemplate(this, "node-launch-template", {
       name: `${clusterName}-nodes`,
@@ -404,9 +432,7 @@ export class Eks extends Construct {
       statement: [{ effect: "Allow", actions, principals: [{ type: "Service", identifiers: [service] }] }],
     });
     const role = new IamRole(this, id, { name, assumeRolePolicy: trust.json });
-    const attachments = policyArns.map(
-      (policyArn, i) => new IamRolePolicyAttachment(this, `${id}-policy-${i}`, { role: role.name, policyArn }),
-    );
+    const attachments = policyArns.map((policyArn, i) => new IamRolePolicyAttachment(this, `${id}-policy-${i}`, { role: role.name, policyArn }));
     return { role, attachments };
   }
 

@@ -81,10 +81,18 @@ export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheS
   if (clusterIdOk) {
     // The RBAC ids derived from it share the 40-character limit.
     const defaultUserId = `${clusterId}-default`;
-    problems.check(defaultUserId.length <= 40, "clusterId", `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (at most 32 characters)`);
+    problems.check(
+      defaultUserId.length <= 40,
+      "clusterId",
+      `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (at most 32 characters)`,
+    );
   }
   checkCacheNodeType(problems, "nodeType", props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType);
-  problems.check(/^7\.\d+$/.test(engineVersion), "engineVersion", `${quote(engineVersion)} is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)`);
+  problems.check(
+    /^7\.\d+$/.test(engineVersion),
+    "engineVersion",
+    `${quote(engineVersion)} is not allowed (Redis 7 as major.minor, e.g. "7.1"; IAM authentication needs 7.0 or later)`,
+  );
   problems.check(
     /^[A-Za-z][A-Za-z0-9.-]{0,254}$/.test(parameterGroupName) && (!parameterGroupName.startsWith("default.") || parameterGroupName === "default.redis7"),
     "parameterGroupName",

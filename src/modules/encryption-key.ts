@@ -58,7 +58,11 @@ export class EncryptionKey extends Construct {
       "deletionWindowInDays",
       `${deletionWindow} is not allowed (7-30)`,
     );
-    problems.check(/^[A-Za-z0-9/_-]+$/.test(props.alias) && !props.alias.startsWith("aws/"), "alias", `${JSON.stringify(props.alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`);
+    problems.check(
+      /^[A-Za-z0-9/_-]+$/.test(props.alias) && !props.alias.startsWith("aws/"),
+      "alias",
+      `${JSON.stringify(props.alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
+    );
     problems.throwIfAny();
 
     const statements: DataAwsIamPolicyDocumentStatement[] = [

@@ -77,7 +77,8 @@ export class HcpTerraformOidcRoles extends Construct {
 
     const variables = new Map<string, HcpTerraformWorkspaceVariables>();
     for (const ws of props.workspaces) {
-      const subject = (phase: "plan" | "apply"): string => `organization:${props.organization}:project:${props.hcpProject}:workspace:${ws.workspace}:run_phase:${phase}`;
+      const subject = (phase: "plan" | "apply"): string =>
+        `organization:${props.organization}:project:${props.hcpProject}:workspace:${ws.workspace}:run_phase:${phase}`;
       const common = { account, project: props.project, scope: ws.scope, boundaryNames: props.boundaryNames };
       const plan = new CiRole(this, `${ws.workspace}-plan`, {
         ...common,

@@ -99,7 +99,14 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
     {
       sid: "ReadCertificatesWebAclsAndVpcGroups",
       effect: "Allow",
-      actions: ["acm:DescribeCertificate", "iam:GetServerCertificate", "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "ec2:GetSecurityGroupsForVpc", "cognito-idp:DescribeUserPoolClient"],
+      actions: [
+        "acm:DescribeCertificate",
+        "iam:GetServerCertificate",
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
+        "ec2:GetSecurityGroupsForVpc",
+        "cognito-idp:DescribeUserPoolClient",
+      ],
       resources: [
         `arn:${partition}:cognito-idp:${region}:${accountId}:userpool/*`,
         `arn:${partition}:acm:${region}:${accountId}:certificate/*`,
@@ -203,7 +210,11 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
       actions: ["elasticloadbalancing:AddTags"],
       resources: [...loadBalancers, targetGroups, ...listeners, ...rules],
       condition: [
-        { test: "StringEquals", variable: "elasticloadbalancing:CreateAction", values: ["CreateTargetGroup", "CreateLoadBalancer", "CreateListener", "CreateRule"] },
+        {
+          test: "StringEquals",
+          variable: "elasticloadbalancing:CreateAction",
+          values: ["CreateTargetGroup", "CreateLoadBalancer", "CreateListener", "CreateRule"],
+        },
       ],
     },
     {

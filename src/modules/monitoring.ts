@@ -106,18 +106,111 @@ export class PlatformMonitoring extends Construct {
     const cluster = { ClusterName: props.eksClusterName };
     const cacheNodes = Array.from({ length: props.cacheNodeCount }, (_, i) => `${props.cacheReplicationGroupId}-${String(i + 1).padStart(3, "0")}`);
     const specs: AlarmSpec[] = [
-      { name: "rds-cpu", description: `RDS ${props.rdsInstanceId} CPU above ${t.rdsCpuPercent}%`, namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: rds, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.rdsCpuPercent },
-      { name: "rds-free-storage", description: `RDS ${props.rdsInstanceId} free storage below ${t.rdsFreeStorageGiB} GiB (autoscaling may be at its ceiling)`, namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: rds, statistic: "Minimum", comparison: "LessThanThreshold", threshold: t.rdsFreeStorageGiB * GIB, evaluationPeriods: 1 },
-      { name: "rds-freeable-memory", description: `RDS ${props.rdsInstanceId} freeable memory below ${t.rdsFreeableMemoryMiB} MiB`, namespace: "AWS/RDS", metricName: "FreeableMemory", dimensions: rds, statistic: "Average", comparison: "LessThanThreshold", threshold: t.rdsFreeableMemoryMiB * MIB },
-      { name: "rds-connections", description: `RDS ${props.rdsInstanceId} connections above ${t.rdsConnections}`, namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: rds, statistic: "Maximum", comparison: "GreaterThanThreshold", threshold: t.rdsConnections },
+      {
+        name: "rds-cpu",
+        description: `RDS ${props.rdsInstanceId} CPU above ${t.rdsCpuPercent}%`,
+        namespace: "AWS/RDS",
+        metricName: "CPUUtilization",
+        dimensions: rds,
+        statistic: "Average",
+        comparison: "GreaterThanThreshold",
+        threshold: t.rdsCpuPercent,
+      },
+      {
+        name: "rds-free-storage",
+        description: `RDS ${props.rdsInstanceId} free storage below ${t.rdsFreeStorageGiB} GiB (autoscaling may be at its ceiling)`,
+        namespace: "AWS/RDS",
+        metricName: "FreeStorageSpace",
+        dimensions: rds,
+        statistic: "Minimum",
+        comparison: "LessThanThreshold",
+        threshold: t.rdsFreeStorageGiB * GIB,
+        evaluationPeriods: 1,
+      },
+      {
+        name: "rds-freeable-memory",
+        description: `RDS ${props.rdsInstanceId} freeable memory below ${t.rdsFreeableMemoryMiB} MiB`,
+        namespace: "AWS/RDS",
+        metricName: "FreeableMemory",
+        dimensions: rds,
+        statistic: "Average",
+        comparison: "LessThanThreshold",
+        threshold: t.rdsFreeableMemoryMiB * MIB,
+      },
+      {
+        name: "rds-connections",
+        description: `RDS ${props.rdsInstanceId} connections above ${t.rdsConnections}`,
+        namespace: "AWS/RDS",
+        metricName: "DatabaseConnections",
+        dimensions: rds,
+        statistic: "Maximum",
+        comparison: "GreaterThanThreshold",
+        threshold: t.rdsConnections,
+      },
       ...cacheNodes.flatMap((node): AlarmSpec[] => [
-        { name: `redis-cpu-${node}`, description: `Redis ${node} engine CPU above ${t.cacheCpuPercent}%`, namespace: "AWS/ElastiCache", metricName: "EngineCPUUtilization", dimensions: { CacheClusterId: node }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.cacheCpuPercent },
-        { name: `redis-memory-${node}`, description: `Redis ${node} memory use above ${t.cacheMemoryPercent}%`, namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: { CacheClusterId: node }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.cacheMemoryPercent },
-        { name: `redis-evictions-${node}`, description: `Redis ${node} evicting keys (more than ${t.cacheEvictions} per 5 minutes)`, namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: { CacheClusterId: node }, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.cacheEvictions, evaluationPeriods: 1 },
+        {
+          name: `redis-cpu-${node}`,
+          description: `Redis ${node} engine CPU above ${t.cacheCpuPercent}%`,
+          namespace: "AWS/ElastiCache",
+          metricName: "EngineCPUUtilization",
+          dimensions: { CacheClusterId: node },
+          statistic: "Average",
+          comparison: "GreaterThanThreshold",
+          threshold: t.cacheCpuPercent,
+        },
+        {
+          name: `redis-memory-${node}`,
+          description: `Redis ${node} memory use above ${t.cacheMemoryPercent}%`,
+          namespace: "AWS/ElastiCache",
+          metricName: "DatabaseMemoryUsagePercentage",
+          dimensions: { CacheClusterId: node },
+          statistic: "Average",
+          comparison: "GreaterThanThreshold",
+          threshold: t.cacheMemoryPercent,
+        },
+        {
+          name: `redis-evictions-${node}`,
+          description: `Redis ${node} evicting keys (more than ${t.cacheEvictions} per 5 minutes)`,
+          namespace: "AWS/ElastiCache",
+          metricName: "Evictions",
+          dimensions: { CacheClusterId: node },
+          statistic: "Sum",
+          comparison: "GreaterThanThreshold",
+          threshold: t.cacheEvictions,
+          evaluationPeriods: 1,
+        },
       ]),
-      { name: "eks-node-cpu", description: `EKS ${props.eksClusterName} node CPU above ${t.nodeCpuPercent}% (Container Insights)`, namespace: "ContainerInsights", metricName: "node_cpu_utilization", dimensions: cluster, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.nodeCpuPercent },
-      { name: "eks-node-memory", description: `EKS ${props.eksClusterName} node memory above ${t.nodeMemoryPercent}% (Container Insights)`, namespace: "ContainerInsights", metricName: "node_memory_utilization", dimensions: cluster, statistic: "Average", comparison: "GreaterThanThreshold", threshold: t.nodeMemoryPercent },
-      { name: "eks-failed-nodes", description: `EKS ${props.eksClusterName} has failed nodes (Container Insights)`, namespace: "ContainerInsights", metricName: "cluster_failed_node_count", dimensions: cluster, statistic: "Maximum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2 },
+      {
+        name: "eks-node-cpu",
+        description: `EKS ${props.eksClusterName} node CPU above ${t.nodeCpuPercent}% (Container Insights)`,
+        namespace: "ContainerInsights",
+        metricName: "node_cpu_utilization",
+        dimensions: cluster,
+        statistic: "Average",
+        comparison: "GreaterThanThreshold",
+        threshold: t.nodeCpuPercent,
+      },
+      {
+        name: "eks-node-memory",
+        description: `EKS ${props.eksClusterName} node memory above ${t.nodeMemoryPercent}% (Container Insights)`,
+        namespace: "ContainerInsights",
+        metricName: "node_memory_utilization",
+        dimensions: cluster,
+        statistic: "Average",
+        comparison: "GreaterThanThreshold",
+        threshold: t.nodeMemoryPercent,
+      },
+      {
+        name: "eks-failed-nodes",
+        description: `EKS ${props.eksClusterName} has failed nodes (Container Insights)`,
+        namespace: "ContainerInsights",
+        metricName: "cluster_failed_node_count",
+        dimensions: cluster,
+        statistic: "Maximum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        evaluationPeriods: 2,
+      },
     ];
     this.alarmNames = specs.map((spec) => addAlarm(this, props.name, props.topicArn, spec).alarmName);
 
@@ -146,7 +239,11 @@ function dashboardBody(props: PlatformMonitoringProps, cacheNodes: string[]): { 
   // The ALB's dimension value (app/<name>/<id>) is known only once the controller creates it.
   const alb = (metric: string, stat: string, label: string): MetricLine => [
     // Search terms match the metric name and the dimension value's parts (no quotes: they would need escaping in HCL).
-    { expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} ${metric} ${props.loadBalancerName}', '${stat}', 300)`, label, id: label.toLowerCase().replace(/[^a-z0-9]/g, "") },
+    {
+      expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} ${metric} ${props.loadBalancerName}', '${stat}', 300)`,
+      label,
+      id: label.toLowerCase().replace(/[^a-z0-9]/g, ""),
+    },
   ];
   return {
     widgets: [
@@ -157,7 +254,12 @@ function dashboardBody(props: PlatformMonitoringProps, cacheNodes: string[]): { 
       widget("Redis evictions", redis("Evictions", "Sum"), 8, 6),
       widget("EKS nodes CPU / memory (%)", [eks("node_cpu_utilization"), eks("node_memory_utilization")], 16, 6),
       widget("EKS failed nodes and running pods", [eks("cluster_failed_node_count", "Maximum"), eks("cluster_number_of_running_pods", "Maximum")], 0, 12),
-      widget("ALB 5xx (load balancer and targets)", [alb("HTTPCode_ELB_5XX_Count", "Sum", "ELB 5xx"), alb("HTTPCode_Target_5XX_Count", "Sum", "Target 5xx")], 8, 12),
+      widget(
+        "ALB 5xx (load balancer and targets)",
+        [alb("HTTPCode_ELB_5XX_Count", "Sum", "ELB 5xx"), alb("HTTPCode_Target_5XX_Count", "Sum", "Target 5xx")],
+        8,
+        12,
+      ),
       widget("ALB target response time p95 (s)", [alb("TargetResponseTime", "p95", "p95")], 16, 12),
     ],
   };

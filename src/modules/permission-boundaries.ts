@@ -63,7 +63,8 @@ export class PermissionBoundaries extends Construct {
     const guardrails = (environment?: CiRoleScope): DataAwsIamPolicyDocumentStatement[] =>
       ciGuardrailStatements({ partition: account.partition, accountId: account.accountId, project: props.project, environment, boundaryNames: props.names });
     const allowAll: DataAwsIamPolicyDocumentStatement = { sid: "WithinTheseLimits", effect: "Allow", actions: ["*"], resources: ["*"] };
-    const keep = (statements: DataAwsIamPolicyDocumentStatement[], sids: string[]): DataAwsIamPolicyDocumentStatement[] => statements.filter((s) => sids.includes(s.sid ?? ""));
+    const keep = (statements: DataAwsIamPolicyDocumentStatement[], sids: string[]): DataAwsIamPolicyDocumentStatement[] =>
+      statements.filter((s) => sids.includes(s.sid ?? ""));
 
     const workloadBoundaryArns = new Map<string, string>();
     for (const scope of props.environments) {
@@ -85,7 +86,14 @@ export class PermissionBoundaries extends Construct {
             actions: ["sts:AssumeRole*"],
             resources: [`arn:${account.partition}:iam::${account.accountId}:role/${props.project}-ci-*`],
           },
-          ...keep(guardrails(scope), ["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail", "NoOtherEnvironments", "NoCreatingForOtherEnvironments", "NoOtherEnvironmentsBuckets"]),
+          ...keep(guardrails(scope), [
+            "NoDestroyingBackups",
+            "NoDestroyingKeys",
+            "NoBlindingTheAuditTrail",
+            "NoOtherEnvironments",
+            "NoCreatingForOtherEnvironments",
+            "NoOtherEnvironmentsBuckets",
+          ]),
         ],
       });
       const policy = new IamPolicy(this, `${environment}-workload`, {

@@ -95,10 +95,18 @@ export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
   const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
   const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
   checkRdsIdentifier(problems, props.identifier);
-  problems.check(/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName), "dbName", `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`);
+  problems.check(
+    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName),
+    "dbName",
+    `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`,
+  );
   checkDbInstanceClass(problems, "instanceClass", props.instanceClass ?? RDS_DEFAULTS.instanceClass);
   const major = postgresMajor(engineVersion);
-  problems.check(SUPPORTED_MAJORS.includes(major), "engineVersion", `${quote(engineVersion)} is not allowed (PostgreSQL major ${SUPPORTED_MAJORS.join(", ")}, as "16" or "16.x")`);
+  problems.check(
+    SUPPORTED_MAJORS.includes(major),
+    "engineVersion",
+    `${quote(engineVersion)} is not allowed (PostgreSQL major ${SUPPORTED_MAJORS.join(", ")}, as "16" or "16.x")`,
+  );
   checkWhole(problems, "allocatedStorage", allocatedStorage, 20, 65536);
   problems.check(
     Number.isInteger(maxAllocatedStorage) && maxAllocatedStorage > allocatedStorage && maxAllocatedStorage <= 65536,
@@ -122,7 +130,11 @@ export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
     "performanceInsightsRetentionDays",
     `${piRetention} is not allowed (7, a multiple of 31 up to 713, or 731)`,
   );
-  problems.check(MONITORING_INTERVALS.includes(monitoringInterval), "monitoringInterval", `${monitoringInterval} is not allowed (allowed: ${MONITORING_INTERVALS.join(", ")})`);
+  problems.check(
+    MONITORING_INTERVALS.includes(monitoringInterval),
+    "monitoringInterval",
+    `${monitoringInterval} is not allowed (allowed: ${MONITORING_INTERVALS.join(", ")})`,
+  );
 }
 
 /**
@@ -312,6 +324,10 @@ function checkRdsIdentifier(problems: ProblemSink, identifier: string): void {
   );
   const roleName = `${identifier}${MONITORING_ROLE_SUFFIX}`;
   if (ok) {
-    problems.check(roleName.length <= 64, "identifier", `${quote(identifier)} is too long for the monitoring role name ${quote(roleName)} (at most ${64 - MONITORING_ROLE_SUFFIX.length} characters)`);
+    problems.check(
+      roleName.length <= 64,
+      "identifier",
+      `${quote(identifier)} is too long for the monitoring role name ${quote(roleName)} (at most ${64 - MONITORING_ROLE_SUFFIX.length} characters)`,
+    );
   }
 }

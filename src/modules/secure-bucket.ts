@@ -1,9 +1,6 @@
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import {
-  S3BucketLifecycleConfiguration,
-  S3BucketLifecycleConfigurationRule,
-} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -157,12 +154,28 @@ function validate(path: string, props: SecureBucketProps, noncurrentDays: number
     `${JSON.stringify(props.bucketName)} is not an S3 bucket name (3-63 of a-z 0-9 . -)`,
   );
   const lockDays = props.objectLockDays ?? 0;
-  problems.check(Number.isInteger(lockDays) && lockDays >= 0 && lockDays <= 3650, "objectLockDays", `${lockDays} is not allowed (whole number 0-3650, 0 = off)`);
-  problems.check(lockDays <= noncurrentDays, "objectLockDays", `${lockDays} is longer than noncurrentVersionExpirationDays ${noncurrentDays} (locked versions could not expire)`);
-  problems.check(Number.isInteger(noncurrentDays) && noncurrentDays >= 1, "noncurrentVersionExpirationDays", `${noncurrentDays} is not allowed (whole number ≥ 1)`);
+  problems.check(
+    Number.isInteger(lockDays) && lockDays >= 0 && lockDays <= 3650,
+    "objectLockDays",
+    `${lockDays} is not allowed (whole number 0-3650, 0 = off)`,
+  );
+  problems.check(
+    lockDays <= noncurrentDays,
+    "objectLockDays",
+    `${lockDays} is longer than noncurrentVersionExpirationDays ${noncurrentDays} (locked versions could not expire)`,
+  );
+  problems.check(
+    Number.isInteger(noncurrentDays) && noncurrentDays >= 1,
+    "noncurrentVersionExpirationDays",
+    `${noncurrentDays} is not allowed (whole number ≥ 1)`,
+  );
   let previous = 0;
   for (const t of transitions) {
-    problems.check(VALID_STORAGE_CLASSES.includes(t.storageClass), "transitions", `storage class ${JSON.stringify(t.storageClass)} is not allowed (allowed: ${VALID_STORAGE_CLASSES.join(", ")})`);
+    problems.check(
+      VALID_STORAGE_CLASSES.includes(t.storageClass),
+      "transitions",
+      `storage class ${JSON.stringify(t.storageClass)} is not allowed (allowed: ${VALID_STORAGE_CLASSES.join(", ")})`,
+    );
     problems.check(Number.isInteger(t.days) && t.days > previous, "transitions", `days ${t.days} must be a whole number after the previous step (${previous})`);
     previous = t.days;
   }

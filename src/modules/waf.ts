@@ -1,4 +1,4 @@
-import { Wafv2WebAcl, Wafv2WebAclConfig, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
 import { duplicates, ProblemSink, Problems, quote } from "../validation";
@@ -87,15 +87,13 @@ export class WebAcl extends Construct {
         statement: { rate_based_statement: { limit: rateLimit, aggregate_key_type: "IP" } },
         visibilityConfig: visibility("rate-limit-per-ip"),
       },
-      ...MANAGED_RULE_GROUPS.map(
-        (group, index): Wafv2WebAclRule => ({
-          name: group,
-          priority: index + 2,
-          overrideAction: { none: {} },
-          statement: { managed_rule_group_statement: managedGroup(group, countRules) },
-          visibilityConfig: visibility(group),
-        }),
-      ),
+      ...MANAGED_RULE_GROUPS.map((group, index): Wafv2WebAclRule => ({
+        name: group,
+        priority: index + 2,
+        overrideAction: { none: {} },
+        statement: { managed_rule_group_statement: managedGroup(group, countRules) },
+        visibilityConfig: visibility(group),
+      })),
     ];
     const acl = new Wafv2WebAclWithStatementBlocks(this, "acl", {
       name: props.name,
@@ -136,10 +134,6 @@ function managedGroup(group: string, countRules: readonly WafRuleRef[]): Record<
  * renders it as blocks; the JSON synth was already right.
  */
 class Wafv2WebAclWithStatementBlocks extends Wafv2WebAcl {
-  constructor(scope: Construct, id: string, config: Wafv2WebAclConfig) {
-    super(scope, id, config);
-  }
-
   protected synthesizeHclAttributes(): Record<string, unknown> {
     const hcl = super.synthesizeHclAttributes() as Record<string, { value?: unknown }>;
     const rules = (this.synthesizeAttributes() as { rule?: Array<{ statement?: unknown }> }).rule ?? [];

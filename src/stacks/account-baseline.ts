@@ -48,7 +48,13 @@ export class AccountBaselineStack extends TerraformStack {
       description: `Encrypts ${project.project}'s CloudTrail logs`,
       account,
       servicePrincipals: ["cloudtrail.amazonaws.com"],
-      serviceConditions: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:cloudtrail:arn", values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`] }],
+      serviceConditions: [
+        {
+          test: "StringLike",
+          variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+          values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`],
+        },
+      ],
     });
     const trailArn = `arn:${account.partition}:cloudtrail:${project.state.region}:${account.accountId}:trail/${name}`;
     const bucket = new SecureBucket(this, "trail-bucket", {
@@ -123,7 +129,11 @@ export class AccountBaselineStack extends TerraformStack {
     });
     new GuarddutyDetectorFeature(this, "guardduty-s3", { detectorId: detector.id, name: "S3_DATA_EVENTS", status: "ENABLED" });
 
-    const topic = new AlertTopic(this, "security-alerts", { topicName: `${project.project}-security-alerts`, account, emails: project.accountBaseline.alertEmails });
+    const topic = new AlertTopic(this, "security-alerts", {
+      topicName: `${project.project}-security-alerts`,
+      account,
+      emails: project.accountBaseline.alertEmails,
+    });
     for (const filter of SECURITY_FILTERS) {
       new CloudwatchLogMetricFilter(this, `filter-${filter.name}`, {
         name: `${name}-${filter.name}`,
@@ -170,6 +180,14 @@ export const SECURITY_FILTERS: ReadonlyArray<{ name: string; description: string
     pattern:
       "{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) || ($.eventName = UpdateTrail) || ($.eventName = PutEventSelectors) || ($.eventName = DeleteDetector) || ($.eventName = UpdateDetector) }",
   },
-  { name: "root-use", description: "The account's root user was used", pattern: '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }' },
-  { name: "break-glass", description: "Someone assumed a break-glass role", pattern: '{ ($.eventName = AssumeRole) && ($.requestParameters.roleArn = "*-break-glass") }' },
+  {
+    name: "root-use",
+    description: "The account's root user was used",
+    pattern: '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+  },
+  {
+    name: "break-glass",
+    description: "Someone assumed a break-glass role",
+    pattern: '{ ($.eventName = AssumeRole) && ($.requestParameters.roleArn = "*-break-glass") }',
+  },
 ];

@@ -82,7 +82,13 @@ export const TOKEN_RELEASE_BUDGET_SECONDS = 15 * 60 - 60;
 /** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
 export interface AppReleaseValues {
   global: { environment: string; imageRegistry: string };
-  secrets: { externalSecret: { enabled: boolean; remoteKey: string; store: { create: boolean; name: string; region: string; roleArn: string; serviceAccountName: string } } };
+  secrets: {
+    externalSecret: {
+      enabled: boolean;
+      remoteKey: string;
+      store: { create: boolean; name: string; region: string; roleArn: string; serviceAccountName: string };
+    };
+  };
   api: ComponentValues;
   worker: ComponentValues;
   ingress: { enabled: boolean; host: string; certificateArn: string; wafAclArn: string; loadBalancerName: string };
@@ -112,7 +118,10 @@ export class AppsStack extends EnvironmentStack {
 
   /** The release's and the web ACL's rules on this environment's settings, under their config fields; run by validation. */
   static checkConfig(env: Environment, _project: ProjectSettings, problems: Problems, readable: Readable, clusterAuth: ClusterAuth): void {
-    for (const [field, tag] of [["release.apiImageTag", env.release.apiImageTag], ["release.workerImageTag", env.release.workerImageTag]] as const) {
+    for (const [field, tag] of [
+      ["release.apiImageTag", env.release.apiImageTag],
+      ["release.workerImageTag", env.release.workerImageTag],
+    ] as const) {
       if (!readable(field)) continue;
       problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
       // Builds push :<git sha> only; a moving tag would also make a rollback ambiguous.
@@ -129,7 +138,11 @@ export class AppsStack extends EnvironmentStack {
         );
       }
     }
-    if (readable("waf")) checkWebAclProps(problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }), webAclSettings(env));
+    if (readable("waf"))
+      checkWebAclProps(
+        problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }),
+        webAclSettings(env),
+      );
     if (readable("cluster")) {
       problems.check(
         CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] !== undefined,
@@ -158,13 +171,19 @@ export class AppsStack extends EnvironmentStack {
 
     // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
     const lbcServiceAccount = "aws-load-balancer-controller";
-    const lbcRole = irsa("lb-controller-role", `${identity.resourceName}-lb-controller`, "kube-system", lbcServiceAccount, loadBalancerControllerStatements({
-      clusterName: identity.resourceName,
-      partition: account.partition,
-      region: env.region,
-      accountId: account.accountId,
-      vpcArn: `arn:${account.partition}:ec2:${env.region}:${account.accountId}:vpc/${cluster.vpcConfig.get(0).vpcId}`,
-    }));
+    const lbcRole = irsa(
+      "lb-controller-role",
+      `${identity.resourceName}-lb-controller`,
+      "kube-system",
+      lbcServiceAccount,
+      loadBalancerControllerStatements({
+        clusterName: identity.resourceName,
+        partition: account.partition,
+        region: env.region,
+        accountId: account.accountId,
+        vpcArn: `arn:${account.partition}:ec2:${env.region}:${account.accountId}:vpc/${cluster.vpcConfig.get(0).vpcId}`,
+      }),
+    );
     const lbc = this.thirdPartyRelease("aws-load-balancer-controller", THIRD_PARTY_CHARTS.awsLoadBalancerController, "kube-system", {
       clusterName: cluster.name,
       region: env.region,
@@ -188,7 +207,13 @@ export class AppsStack extends EnvironmentStack {
     // Cluster Autoscaler: adds nodes (up to cluster.nodeMaxSize) when pods the HPAs ask for do not
     // fit, removes them when idle; finds the managed node group's Auto Scaling group by the tags EKS puts on it.
     const caServiceAccount = "cluster-autoscaler";
-    const caRole = irsa("cluster-autoscaler-role", `${identity.resourceName}-cluster-autoscaler`, "kube-system", caServiceAccount, clusterAutoscalerStatements(identity.resourceName, account.partition, env.region, account.accountId));
+    const caRole = irsa(
+      "cluster-autoscaler-role",
+      `${identity.resourceName}-cluster-autoscaler`,
+      "kube-system",
+      caServiceAccount,
+      clusterAutoscalerStatements(identity.resourceName, account.partition, env.region, account.accountId),
+    );
     this.thirdPartyRelease("cluster-autoscaler", THIRD_PARTY_CHARTS.clusterAutoscaler, "kube-system", {
       cloudProvider: "aws",
       awsRegion: env.region,
@@ -204,7 +229,13 @@ export class AppsStack extends EnvironmentStack {
     // domain's hosted zone, and may touch no other name (IRSA policy narrowed to the host).
     const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
     const dnsServiceAccount = "external-dns";
-    const dnsRole = irsa("external-dns-role", `${identity.resourceName}-external-dns`, "kube-system", dnsServiceAccount, externalDnsStatements(zone.arn, identity.host));
+    const dnsRole = irsa(
+      "external-dns-role",
+      `${identity.resourceName}-external-dns`,
+      "kube-system",
+      dnsServiceAccount,
+      externalDnsStatements(zone.arn, identity.host),
+    );
     this.thirdPartyRelease("external-dns", THIRD_PARTY_CHARTS.externalDns, "kube-system", {
       provider: { name: "aws" },
       sources: ["ingress"],
@@ -228,7 +259,12 @@ export class AppsStack extends EnvironmentStack {
     // as the controller (whose service account has no AWS role): a store created in any other
     // namespace gets no access through the controller.
     const esoRole = irsa("external-secrets-role", identity.externalSecretsRoleName, APP.namespace, APP.secretsServiceAccount, [
-      { sid: "ReadAppAndMasterSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [appSecret.arn, masterSecret.secretArn] },
+      {
+        sid: "ReadAppAndMasterSecrets",
+        effect: "Allow",
+        actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        resources: [appSecret.arn, masterSecret.secretArn],
+      },
       {
         sid: "DecryptThemThroughSecretsManager",
         effect: "Allow",
@@ -310,7 +346,14 @@ export class AppsStack extends EnvironmentStack {
       worker: component("worker"),
       ingress: { enabled: true, host: identity.host, certificateArn: certificate.arn, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },
       networkPolicy: { egress: { vpcCidr: vpc.cidrBlock } },
-      databaseInit: { enabled: true, host: database.address, port: POSTGRES_PORT, database: env.database.dbName, appUser: APP.databaseUser, masterSecretArn: masterSecret.secretArn },
+      databaseInit: {
+        enabled: true,
+        host: database.address,
+        port: POSTGRES_PORT,
+        database: env.database.dbName,
+        appUser: APP.databaseUser,
+        masterSecretArn: masterSecret.secretArn,
+      },
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
@@ -351,9 +394,41 @@ export class AppsStack extends EnvironmentStack {
     const t = env.alerting.thresholds;
     const lb = { LoadBalancer: alb.arnSuffix };
     const specs: AlarmSpec[] = [
-      { name: "alb-5xx", description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the load balancer in 5 minutes`, namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.alb5xxCount, evaluationPeriods: 1, treatMissingData: "notBreaching" },
-      { name: "alb-target-5xx", description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the api in 5 minutes`, namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, statistic: "Sum", comparison: "GreaterThanThreshold", threshold: t.alb5xxCount, evaluationPeriods: 1, treatMissingData: "notBreaching" },
-      { name: "alb-target-response-time", description: `ALB ${alb.name}: p95 target response time above ${t.albTargetResponseSeconds}s`, namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: lb, statistic: "p95", comparison: "GreaterThanThreshold", threshold: t.albTargetResponseSeconds, treatMissingData: "notBreaching" },
+      {
+        name: "alb-5xx",
+        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the load balancer in 5 minutes`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_ELB_5XX_Count",
+        dimensions: lb,
+        statistic: "Sum",
+        comparison: "GreaterThanThreshold",
+        threshold: t.alb5xxCount,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      },
+      {
+        name: "alb-target-5xx",
+        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the api in 5 minutes`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_Target_5XX_Count",
+        dimensions: lb,
+        statistic: "Sum",
+        comparison: "GreaterThanThreshold",
+        threshold: t.alb5xxCount,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      },
+      {
+        name: "alb-target-response-time",
+        description: `ALB ${alb.name}: p95 target response time above ${t.albTargetResponseSeconds}s`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "TargetResponseTime",
+        dimensions: lb,
+        statistic: "p95",
+        comparison: "GreaterThanThreshold",
+        threshold: t.albTargetResponseSeconds,
+        treatMissingData: "notBreaching",
+      },
     ];
     for (const spec of specs) addAlarm(this, env.identity.resourceName, topic.arn, spec);
   }

@@ -34,7 +34,10 @@ export interface StateBackendProps {
  */
 export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): string {
   const { project, backend } = props;
-  stack.addOverride("terraform.required_version", requiredTerraformVersion(project, { cloudProject: backend.kind === "cloud", ephemeralResources: props.usesEphemeralResources }));
+  stack.addOverride(
+    "terraform.required_version",
+    requiredTerraformVersion(project, { cloudProject: backend.kind === "cloud", ephemeralResources: props.usesEphemeralResources }),
+  );
   if (backend.kind === "cloud") {
     new CloudBackend(stack, {
       organization: backend.organization,
@@ -69,10 +72,6 @@ type HclAttributes = Record<string, { value: unknown; type: string; storageClass
  * HCL one (its toHclTerraform renders `name` only); this adds it back (the HCL ≡ JSON test guards it).
  */
 class NamedWorkspaceInProject extends NamedCloudWorkspace {
-  constructor(name: string, project: string) {
-    super(name, project);
-  }
-
   toHclTerraform(): HclAttributes {
     const rendered = super.toHclTerraform() as HclAttributes;
     return this.project === undefined ? rendered : { ...rendered, project: { value: this.project, type: "simple", storageClassType: "string" } };

@@ -59,7 +59,10 @@ function merge(base: Values, override: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(override)) {
     const cur = out[k];
-    out[k] = typeof cur === "object" && cur !== null && !Array.isArray(cur) && typeof v === "object" && v !== null && !Array.isArray(v) ? merge(cur as Values, v as Values) : v;
+    out[k] =
+      typeof cur === "object" && cur !== null && !Array.isArray(cur) && typeof v === "object" && v !== null && !Array.isArray(v)
+        ? merge(cur as Values, v as Values)
+        : v;
   }
   return out;
 }
@@ -85,7 +88,11 @@ export function applicationDemand(valuesFile: string | undefined): { milliCpu: n
   let memory = 0;
   const detail: string[] = [];
   for (const component of ["api", "worker"]) {
-    const v = values[component] as { replicas: number; hpa: { enabled: boolean; maxReplicas: number }; resources: { requests: { cpu: unknown; memory: unknown } } };
+    const v = values[component] as {
+      replicas: number;
+      hpa: { enabled: boolean; maxReplicas: number };
+      resources: { requests: { cpu: unknown; memory: unknown } };
+    };
     const replicas = v.hpa.enabled ? v.hpa.maxReplicas : v.replicas;
     cpu += replicas * milliCpu(v.resources.requests.cpu);
     memory += replicas * mebibytes(v.resources.requests.memory);
@@ -102,11 +109,14 @@ export function checkCapacity(env: Environment, problems: Problems): void {
   const capacities = env.cluster.nodeInstanceTypes.map((type) => [type, instanceCapacity(type)] as const);
   const unknown = capacities.filter(([, c]) => c === undefined).map(([t]) => t);
   if (unknown.length > 0) {
-    problems.add("cluster.nodeInstanceTypes", `${unknown.map((t) => JSON.stringify(t)).join(", ")}: no vCPU/memory rule for the capacity check (covered: t, c, m, r, x, z families; src/stacks/capacity.ts)`);
+    problems.add(
+      "cluster.nodeInstanceTypes",
+      `${unknown.map((t) => JSON.stringify(t)).join(", ")}: no vCPU/memory rule for the capacity check (covered: t, c, m, r, x, z families; src/stacks/capacity.ts)`,
+    );
     return;
   }
   // The autoscaler may pick any listed type: plan for the smallest.
-  const node = capacities.map(([, c]) => c!).reduce((a, b) => (a.milliCpu * a.mebibytes <= b.milliCpu * b.mebibytes ? a : b));
+  const node = capacities.flatMap(([, c]) => (c === undefined ? [] : [c])).reduce((a, b) => (a.milliCpu * a.mebibytes <= b.milliCpu * b.mebibytes ? a : b));
   const nodes = env.cluster.nodeMaxSize;
   const supply = {
     milliCpu: Math.floor(nodes * node.milliCpu * USABLE_FRACTION) - SYSTEM_RESERVE.milliCpu,

@@ -32,7 +32,13 @@ export abstract class EnvironmentStack extends TerraformStack {
     const name = props.env.identity.stackNames[layer];
     super(scope, name);
     const { project, env } = props;
-    this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: env.identity.stateKeys[layer], workspace: name, usesEphemeralResources: features.usesEphemeralResources });
+    this.stateLocation = configureStateBackend(this, {
+      project,
+      backend: props.backend,
+      key: env.identity.stateKeys[layer],
+      workspace: name,
+      usesEphemeralResources: features.usesEphemeralResources,
+    });
     addAwsProvider(this, project, env.region, env.identity.environment);
     this.account = new AwsAccount(this, "account");
     // Every role this stack creates carries its environment's workload boundary (CI may create roles only so).

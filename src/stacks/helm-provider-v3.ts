@@ -6,9 +6,8 @@
  * is right. These subclasses change only the HCL rendering of those arguments, to
  * `name = { … }` / `name = [ … ]`.
  */
-import { HelmProvider, HelmProviderConfig } from "@cdktf/provider-helm/lib/provider";
-import { Release, ReleaseConfig } from "@cdktf/provider-helm/lib/release";
-import { Construct } from "constructs";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Release } from "@cdktf/provider-helm/lib/release";
 
 export const HELM_PROVIDER_NESTED_ATTRIBUTES = ["kubernetes", "experiments", "registries"] as const;
 export const HELM_RELEASE_NESTED_ATTRIBUTES = ["set", "set_list", "set_sensitive", "set_wo", "postrender"] as const;
@@ -24,20 +23,12 @@ function asAttributes(hcl: Record<string, unknown>, json: Record<string, unknown
 }
 
 export class HelmProviderV3 extends HelmProvider {
-  constructor(scope: Construct, id: string, config: HelmProviderConfig) {
-    super(scope, id, config);
-  }
-
   protected synthesizeHclAttributes(): Record<string, unknown> {
     return asAttributes(super.synthesizeHclAttributes(), this.synthesizeAttributes(), HELM_PROVIDER_NESTED_ATTRIBUTES);
   }
 }
 
 export class ReleaseV3 extends Release {
-  constructor(scope: Construct, id: string, config: ReleaseConfig) {
-    super(scope, id, config);
-  }
-
   protected synthesizeHclAttributes(): Record<string, unknown> {
     return asAttributes(super.synthesizeHclAttributes(), this.synthesizeAttributes(), HELM_RELEASE_NESTED_ATTRIBUTES);
   }

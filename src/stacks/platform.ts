@@ -48,7 +48,7 @@ export class PlatformStack extends EnvironmentStack {
       checkEksProps(problems.mapped(EKS_FIELDS), eksSettings(env));
       // CI's roles get their own access entries here; EKS refuses a second entry for a principal.
       const { ciRoleNames, hcpTerraformRoleNames } = env.identity;
-      for (const roleName of [...Object.values(ciRoleNames), ...Object.values(hcpTerraformRoleNames.apps)]) {
+      for (const roleName of [ciRoleNames.plan, ciRoleNames.deploy, hcpTerraformRoleNames.apps.plan, hcpTerraformRoleNames.apps.apply]) {
         for (const arn of env.cluster.adminPrincipalArns.filter((a) => a.endsWith(`:role/${roleName}`))) {
           problems.add("cluster.adminPrincipalArns", `${quote(arn)} is CI's role, which already has an access entry (deploy: admin, plan: read)`);
         }
@@ -56,7 +56,11 @@ export class PlatformStack extends EnvironmentStack {
     }
     if (readable("database") && readable("backup")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
     if (readable("cache") && readable("backup")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
-    if (readable("backup.vault")) checkBackupVaultProps(problems.mapped({ retentionDays: "backup.vault.retentionDays", vaultLock: "backup.vault.lock", copyToVaultArn: "backup.vault.copyToVaultArn" }), backupVaultSettings(env));
+    if (readable("backup.vault"))
+      checkBackupVaultProps(
+        problems.mapped({ retentionDays: "backup.vault.retentionDays", vaultLock: "backup.vault.lock", copyToVaultArn: "backup.vault.copyToVaultArn" }),
+        backupVaultSettings(env),
+      );
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
     if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
     if (readable("alerting.thresholds")) {
@@ -64,7 +68,11 @@ export class PlatformStack extends EnvironmentStack {
       // An alarm below a free-storage level the disk never reaches would fire from the first minute.
       const storage = RDS_DEFAULTS.allocatedStorage;
       const freeStorage = env.alerting.thresholds.rdsFreeStorageGiB;
-      problems.check(freeStorage < storage, "alerting.thresholds.rdsFreeStorageGiB", `${freeStorage} is not allowed (below the database's ${storage} GiB of allocated storage)`);
+      problems.check(
+        freeStorage < storage,
+        "alerting.thresholds.rdsFreeStorageGiB",
+        `${freeStorage} is not allowed (below the database's ${storage} GiB of allocated storage)`,
+      );
     }
   }
 
@@ -101,7 +109,9 @@ export class PlatformStack extends EnvironmentStack {
 
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
     const slack = env.alerting.slack;
-    const chatbotProvider = slack ? addAwsProvider(this, props.project, slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion, identity.environment, "chatbot") : undefined;
+    const chatbotProvider = slack
+      ? addAwsProvider(this, props.project, slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion, identity.environment, "chatbot")
+      : undefined;
     this.alerts = new AlertTopic(this, "alerts", { ...alertTopicSettings(env), account, chatbotProvider });
     this.monitoring = new PlatformMonitoring(this, "monitoring", {
       name: identity.resourceName,
@@ -192,7 +202,11 @@ export class PlatformStack extends EnvironmentStack {
     // HTTPS from the first deploy: a certificate for the environment's host, validated in the
     // domain's hosted zone (looked up by name; the bootstrap stack creates it if config says so).
     const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
-    const certificate = new DnsValidatedCertificate(this, "certificate", { domainName: identity.host, hostedZoneId: zone.zoneId, hostedZoneName: props.project.domain });
+    const certificate = new DnsValidatedCertificate(this, "certificate", {
+      domainName: identity.host,
+      hostedZoneId: zone.zoneId,
+      hostedZoneName: props.project.domain,
+    });
 
     // The seed's outputs, with the same names.
     new TerraformOutput(this, "eks_cluster_endpoint", { value: this.eks.clusterEndpoint, description: "EKS API server endpoint" });
@@ -204,14 +218,23 @@ export class PlatformStack extends EnvironmentStack {
     new TerraformOutput(this, "ecr_repositories", { value: this.ecr.repositoryUrls, description: "ECR repository URL by name" });
     // What operators and the in-cluster stack look up by hand.
     new TerraformOutput(this, "eks_cluster_name", { value: this.eks.clusterName });
-    new TerraformOutput(this, "eks_cluster_admin_role_arn", { value: this.eks.clusterAdminRoleArn, description: "Assume this role (with MFA) for kubectl admin access" });
+    new TerraformOutput(this, "eks_cluster_admin_role_arn", {
+      value: this.eks.clusterAdminRoleArn,
+      description: "Assume this role (with MFA) for kubectl admin access",
+    });
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerts.topicArn });
     new TerraformOutput(this, "app_secret_arn", { value: appSecret.arn, description: "Put the app's secret JSON here before the first -apps deploy" });
     new TerraformOutput(this, "backups_bucket", { value: this.backups.bucketName });
     new TerraformOutput(this, "dashboard_name", { value: this.monitoring.dashboardName });
-    new TerraformOutput(this, "break_glass_role_arn", { value: breakGlass.roleArn, description: "Assume (with MFA) to set the app secret, or to read the app and database secrets in an emergency" });
+    new TerraformOutput(this, "break_glass_role_arn", {
+      value: breakGlass.roleArn,
+      description: "Assume (with MFA) to set the app secret, or to read the app and database secrets in an emergency",
+    });
     new TerraformOutput(this, "certificate_arn", { value: certificate.certificateArn, description: `ACM certificate of ${identity.host} (issued)` });
-    new TerraformOutput(this, "rds_master_secret_arn", { value: this.rds.masterUserSecretArn, description: "Secrets Manager secret RDS keeps the master credentials in" });
+    new TerraformOutput(this, "rds_master_secret_arn", {
+      value: this.rds.masterUserSecretArn,
+      description: "Secrets Manager secret RDS keeps the master credentials in",
+    });
   }
 }
 

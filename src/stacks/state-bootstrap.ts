@@ -107,7 +107,10 @@ export class StateBootstrapStack extends TerraformStack {
         comment: `${project.project}: environment hosts and their certificate validations`,
         lifecycle: { preventDestroy: true },
       });
-      new TerraformOutput(this, "hosted_zone_name_servers", { value: zone.nameServers, description: `Delegate ${project.domain} to these before the first environment deploy` });
+      new TerraformOutput(this, "hosted_zone_name_servers", {
+        value: zone.nameServers,
+        description: `Delegate ${project.domain} to these before the first environment deploy`,
+      });
     }
 
     this.stateBucketName = bucket.bucketName;
