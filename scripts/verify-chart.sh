@@ -7,7 +7,7 @@
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
-bash scripts/tools.sh helm python
+bash scripts/tools.sh helm helm-docs python
 HELM="$TOOLS_DIR/bin/helm"
 VALIDATE="$TOOLS_DIR/venv/bin/kubernetes-validate"
 CHART=helm/mindhit
@@ -15,6 +15,27 @@ OUT="$REPO_ROOT/.cache/chart"
 rm -rf "$OUT" && mkdir -p "$OUT/rendered"
 
 node dist/__tests__/helpers/release-values.js "$OUT/release-values"
+
+# The README's values table is helm-docs' rendering of the `# --` comments, and every value has one
+# (itself or a documented parent): a value added without a comment, or a stale table, fails here.
+(cd "$CHART" && "$TOOLS_DIR/bin/helm-docs" --chart-search-root . --skip-version-footer --dry-run 2>/dev/null) >"$OUT/README.md"
+diff -u "$CHART/README.md" "$OUT/README.md" >&2 ||
+  die "$CHART/README.md is not helm-docs' output for values.yaml: run helm-docs --chart-search-root $CHART --skip-version-footer"
+"$TOOLS_DIR/venv/bin/python" - "$CHART/values.yaml" "$CHART/README.md" <<'EOF' || die "chart values undocumented"
+import re, sys, yaml
+values, readme = yaml.safe_load(open(sys.argv[1])), open(sys.argv[2]).read()
+documented = set(re.findall(r"^\| ([^ |]+) \|", readme, re.M)) - {"Key"}
+def leaves(node, path):
+    if isinstance(node, dict) and node:
+        for key, child in node.items():
+            yield from leaves(child, f"{path}.{key}" if path else key)
+    else:
+        yield path
+missing = [p for p in leaves(values, "") if not any(p == d or p.startswith(d + ".") for d in documented)]
+if missing:
+    sys.exit("values without a `# --` comment (on them or a parent): " + ", ".join(missing))
+print(f"chart values: {len(documented)} documented rows cover every value in values.yaml")
+EOF
 
 # Kinds whose schemas ship with their operator, not with Kubernetes (External Secrets CRDs).
 CRD_KINDS='ExternalSecret|SecretStore'
