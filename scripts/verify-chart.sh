@@ -36,6 +36,8 @@ if missing:
     sys.exit("values without a `# --` comment (on them or a parent): " + ", ".join(missing))
 print(f"chart values: {len(documented)} documented rows cover every value in values.yaml")
 EOF
+# values.schema.json carries the same words as descriptions (scripts/chart_schema_descriptions.py writes them).
+"$TOOLS_DIR/venv/bin/python" scripts/chart_schema_descriptions.py --check "$CHART" || die "schema descriptions are stale"
 
 # Kinds whose schemas ship with their operator, not with Kubernetes (External Secrets CRDs).
 CRD_KINDS='ExternalSecret|SecretStore'
