@@ -14,7 +14,7 @@ CHART=helm/mindhit
 OUT="$REPO_ROOT/.cache/chart"
 rm -rf "$OUT" && mkdir -p "$OUT/rendered"
 
-node dist/__tests__/helpers/release-values.js "$OUT/release-values"
+node dist/scripts/release-values.js "$OUT/release-values"
 
 # The README's values table is helm-docs' rendering of the `# --` comments, and every value has one
 # (itself or a documented parent): a value added without a comment, or a stale table, fails here.

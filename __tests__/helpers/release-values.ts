@@ -1,8 +1,7 @@
 /**
  * The values the in-cluster stack passes to the mindhit release, with Terraform references
  * replaced by plausible literals, so the chart's schema and `helm template` can check the exact
- * composition the stack produces. Also runnable: `node dist/__tests__/helpers/release-values.js <dir>`
- * writes `<env>.json` per environment for the chart verification stage.
+ * composition the stack produces. scripts/release-values.ts writes them out for the chart stage.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,7 +9,7 @@ import * as YAML from "yaml";
 import type { Environment } from "../../src/config";
 import { chartDir } from "../../src/paths";
 import type { AppsStack } from "../../src/stacks/apps";
-import { buildProject, synthJson } from "./synth";
+import { synthJson } from "./synth";
 
 export type Values = Record<string, unknown>;
 
@@ -56,19 +55,4 @@ function isMap(value: unknown): value is Values {
 
 export function chartDefaults(): Values {
   return YAML.parse(fs.readFileSync(path.join(chartDir(), "values.yaml"), "utf8")) as Values;
-}
-
-if (require.main === module) {
-  const outDir = process.argv[2];
-  if (!outDir) throw new Error("usage: release-values.js <output dir>");
-  fs.mkdirSync(outDir, { recursive: true });
-  const stacks = buildProject();
-  // One line per environment for the shell stage: <env> <values file or -> <kubernetes version> <overrides file>
-  const lines = stacks.environments.map((env) => {
-    const layers = releaseValueLayers(stacks.apps.get(env.identity.name)!, env);
-    const file = path.join(outDir, `${env.identity.name}.json`);
-    fs.writeFileSync(file, JSON.stringify(layers[layers.length - 1], null, 2));
-    return [env.identity.name, env.identity.valuesFile ?? "-", env.cluster.version, file].join(" ");
-  });
-  fs.writeFileSync(path.join(outDir, "environments.txt"), `${lines.join("\n")}\n`);
 }

@@ -1,0 +1,25 @@
+/**
+ * Writes the values each environment's -apps stack passes to the mindhit release (Terraform
+ * references replaced by plausible literals), for the chart stage (scripts/verify-chart.sh) and for
+ * operators who want to see what a release renders: `node dist/scripts/release-values.js <dir>`
+ * writes `<env>.json` per environment and `environments.txt`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { releaseValueLayers } from "../__tests__/helpers/release-values";
+import { buildProject } from "../__tests__/helpers/synth";
+
+const outDir = process.argv[2];
+if (!outDir) throw new Error("usage: node dist/scripts/release-values.js <output dir>");
+fs.mkdirSync(outDir, { recursive: true });
+const stacks = buildProject();
+// One line per environment for the shell stage: <env> <values file or -> <kubernetes version> <overrides file>
+const lines = stacks.environments.map((env) => {
+  const apps = stacks.apps.get(env.identity.name);
+  if (apps === undefined) throw new Error(`no -apps stack for ${env.identity.name}`);
+  const layers = releaseValueLayers(apps, env);
+  const file = path.join(outDir, `${env.identity.name}.json`);
+  fs.writeFileSync(file, JSON.stringify(layers[layers.length - 1], null, 2));
+  return [env.identity.name, env.identity.valuesFile ?? "-", env.cluster.version, file].join(" ");
+});
+fs.writeFileSync(path.join(outDir, "environments.txt"), `${lines.join("\n")}\n`);
