@@ -1,7 +1,7 @@
 import { parse } from "@cdktf/hcl2json";
 import { TerraformStack, Testing } from "../src/cdktf";
 import { renderStackHcl, StackJson } from "../src/hcl";
-import { HELM_PROVIDER_NESTED_ATTRIBUTES, HELM_RELEASE_NESTED_ATTRIBUTES } from "../src/stacks/helm-provider-v3";
+import { HELM_PROVIDER_NESTED_ATTRIBUTES, HELM_RELEASE_NESTED_ATTRIBUTES } from "../src/bindings/helm-provider-v3";
 import { buildProject, CLOUD_RUN, synthJson } from "./helpers/synth";
 
 const stacks = buildProject();

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
-import type { CiRoleScope } from "./modules/ci-role";
+import type { CiRoleScope } from "./modules/identity/ci-role";
 import {
   baselineStackName,
   bootstrapStackName,

@@ -14,7 +14,7 @@
  * It quotes `depends_on` and `ignore_changes` entries (`"aws_vpc.x"`), which Terraform accepts
  * only with a deprecation warning; the repair writes them as the references they are.
  *
- * It drops top-level blocks it does not know: `ephemeral` (src/stacks/ephemeral-eks-cluster-auth.ts).
+ * It drops top-level blocks it does not know: `ephemeral` (src/bindings/ephemeral-eks-cluster-auth.ts).
  * The repair writes them from the JSON synth.
  *
  * Finally it writes references as quoted single interpolations (`"${aws_vpc.x.id}"`), which

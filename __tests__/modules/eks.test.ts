@@ -1,5 +1,5 @@
 import { TerraformOutput } from "../../src/cdktf";
-import { AwsAccount } from "../../src/modules/aws-account";
+import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { Eks, EksProps } from "../../src/modules/eks";
 import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../helpers/synth";
 

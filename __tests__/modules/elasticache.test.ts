@@ -1,6 +1,6 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { TerraformOutput } from "../../src/cdktf";
-import { AwsAccount } from "../../src/modules/aws-account";
+import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { ElastiCache, ElastiCacheProps } from "../../src/modules/elasticache";
 import { Block, onlyResource, resources, synthScopeJson, SynthJson, attributeNames } from "../helpers/synth";
 

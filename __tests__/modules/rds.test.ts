@@ -1,6 +1,6 @@
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { TerraformOutput } from "../../src/cdktf";
-import { AwsAccount } from "../../src/modules/aws-account";
+import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { Rds, RdsProps } from "../../src/modules/rds";
 import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson, attributeNames } from "../helpers/synth";
 

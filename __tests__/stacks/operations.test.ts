@@ -1,7 +1,7 @@
 import { AlarmThresholds, Environment } from "../../src/config";
 import { prod } from "../../src/environments/prod";
 import { staging } from "../../src/environments/staging";
-import { MANAGED_RULE_GROUPS } from "../../src/modules/waf";
+import { MANAGED_RULE_GROUPS } from "../../src/modules/operations/waf";
 import { releaseValueLayers } from "../helpers/release-values";
 import { Block, buildProject, dataSources, onlyResource, policyDocumentFor, resources, synthJson, SynthJson } from "../helpers/synth";
 

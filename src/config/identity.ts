@@ -34,7 +34,7 @@ export function baselineStackName(project: ProjectSettings): string {
   return `${project.project}-account-baseline`;
 }
 
-/** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
+/** Names of the permissions boundaries (src/modules/identity/permission-boundaries.ts). */
 export interface BoundaryPolicyNames {
   /** Carried by the CI roles. */
   readonly ci: string;
@@ -162,7 +162,7 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
   if (origins.resourceName.field === "identity.resourceName") {
     const problem = labelProblem(identity.resourceName, MAX_RESOURCE_NAME_LENGTH);
     if (problem) problems.add("identity.resourceName", problem);
-    // CI's deploy role may manage only IAM roles named after the project (src/modules/github-oidc.ts).
+    // CI's deploy role may manage only IAM roles named after the project (src/modules/identity/github-oidc.ts).
     else
       problems.check(
         identity.resourceName.startsWith(`${project.project}-`),

@@ -26,10 +26,10 @@ import {
   Problems,
   quote,
 } from "../validation";
-import type { AwsAccount } from "./aws-account";
-import { EncryptionKey } from "./encryption-key";
-import { IrsaRole } from "./irsa-role";
-import { EncryptedLogGroup } from "./log-group";
+import type { AwsAccount } from "./shared/aws-account";
+import { EncryptionKey } from "./shared/encryption-key";
+import { IrsaRole } from "./shared/irsa-role";
+import { EncryptedLogGroup } from "./shared/log-group";
 
 /** An EKS managed add-on. */
 export interface EksAddonSpec {

@@ -5,9 +5,9 @@ import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { Construct } from "constructs";
 import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
-import type { AwsAccount } from "./aws-account";
-import { EncryptionKey } from "./encryption-key";
-import { addIngressOnlySecurityGroup } from "./security-group";
+import type { AwsAccount } from "./shared/aws-account";
+import { EncryptionKey } from "./shared/encryption-key";
+import { addIngressOnlySecurityGroup } from "./shared/security-group";
 
 export interface ElastiCacheProps {
   /** Replication group id; also names the subnet group, security group and RBAC users. Seed: `mindhit-production`. */

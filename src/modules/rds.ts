@@ -6,10 +6,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { checkDbInstanceClass, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
-import type { AwsAccount } from "./aws-account";
-import { EncryptionKey } from "./encryption-key";
-import { addIngressOnlySecurityGroup } from "./security-group";
-import { EncryptedLogGroup } from "./log-group";
+import type { AwsAccount } from "./shared/aws-account";
+import { EncryptionKey } from "./shared/encryption-key";
+import { addIngressOnlySecurityGroup } from "./shared/security-group";
+import { EncryptedLogGroup } from "./shared/log-group";
 
 export interface RdsProps {
   /** DB instance identifier; also names the subnet group, security group and final snapshot. Seed: `mindhit-production`. */

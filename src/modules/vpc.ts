@@ -14,8 +14,8 @@ import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
 import type { NatGatewayMode } from "../config";
 import { checkAzList, checkNetworkPlan, ProblemSink, Problems, quote } from "../validation";
-import type { AwsAccount } from "./aws-account";
-import { EncryptedLogGroup } from "./log-group";
+import type { AwsAccount } from "./shared/aws-account";
+import { EncryptedLogGroup } from "./shared/log-group";
 
 export interface VpcProps {
   /** Name tag and prefix of every network resource (seed: `mindhit-production`). */

@@ -8,12 +8,12 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import { BASELINE_STATE_KEY, ProjectSettings, StateBackend } from "../config";
-import { AlertTopic } from "../modules/alert-topic";
-import { AwsAccount } from "../modules/aws-account";
-import { EncryptionKey } from "../modules/encryption-key";
-import { EncryptedLogGroup } from "../modules/log-group";
-import { addAlarm } from "../modules/monitoring";
-import { SecureBucket } from "../modules/secure-bucket";
+import { AlertTopic } from "../modules/operations/alert-topic";
+import { AwsAccount } from "../modules/shared/aws-account";
+import { EncryptionKey } from "../modules/shared/encryption-key";
+import { EncryptedLogGroup } from "../modules/shared/log-group";
+import { addAlarm } from "../modules/operations/monitoring";
+import { SecureBucket } from "../modules/shared/secure-bucket";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
 

@@ -16,20 +16,20 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
 import { AppComponent, ClusterAuth, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
-import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/cluster-autoscaler";
+import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/controllers/cluster-autoscaler";
 import { defaultAppUserName } from "../modules/elasticache";
-import { externalDnsStatements } from "../modules/external-dns";
-import { IrsaRole } from "../modules/irsa-role";
+import { externalDnsStatements } from "../modules/controllers/external-dns";
+import { IrsaRole } from "../modules/shared/irsa-role";
 import { POSTGRES_PORT } from "../modules/rds";
-import { loadBalancerControllerStatements } from "../modules/lb-controller-policy";
-import { addAlarm, AlarmSpec } from "../modules/monitoring";
-import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/waf";
+import { loadBalancerControllerStatements } from "../modules/controllers/lb-controller-policy";
+import { addAlarm, AlarmSpec } from "../modules/operations/monitoring";
+import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/operations/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";
 import { checkCapacity } from "./capacity";
-import { EphemeralEksClusterAuth } from "./ephemeral-eks-cluster-auth";
+import { EphemeralEksClusterAuth } from "../bindings/ephemeral-eks-cluster-auth";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
-import { HelmProviderV3, ReleaseV3 } from "./helm-provider-v3";
+import { HelmProviderV3, ReleaseV3 } from "../bindings/helm-provider-v3";
 
 /**
  * Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. Each
@@ -147,7 +147,7 @@ export class AppsStack extends EnvironmentStack {
       problems.check(
         CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] !== undefined,
         "cluster.version",
-        `${quote(env.cluster.version)} has no Cluster Autoscaler image pinned (known: ${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(", ")}; src/modules/cluster-autoscaler.ts)`,
+        `${quote(env.cluster.version)} has no Cluster Autoscaler image pinned (known: ${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(", ")}; src/modules/controllers/cluster-autoscaler.ts)`,
       );
       checkCapacity(env, problems);
     }

@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "../cdktf";
 import { boundaryPolicyNames, Environment, ProjectSettings, StackLayer, StateBackend } from "../config";
-import { AwsAccount } from "../modules/aws-account";
+import { AwsAccount } from "../modules/shared/aws-account";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
 

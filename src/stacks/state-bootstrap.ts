@@ -4,12 +4,12 @@ import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "../cdktf";
 import { BOOTSTRAP_STATE_KEY, boundaryPolicyNames, ProjectSettings, stateKeyAlias } from "../config";
-import { AwsAccount } from "../modules/aws-account";
-import { EncryptionKey } from "../modules/encryption-key";
-import { CiEnvironment, GithubOidcRoles } from "../modules/github-oidc";
-import { HcpTerraformOidcRoles, HcpTerraformOidcRolesProps } from "../modules/hcp-terraform-oidc";
-import { PermissionBoundaries } from "../modules/permission-boundaries";
-import { SecureBucket } from "../modules/secure-bucket";
+import { AwsAccount } from "../modules/shared/aws-account";
+import { EncryptionKey } from "../modules/shared/encryption-key";
+import { CiEnvironment, GithubOidcRoles } from "../modules/identity/github-oidc";
+import { HcpTerraformOidcRoles, HcpTerraformOidcRolesProps } from "../modules/identity/hcp-terraform-oidc";
+import { PermissionBoundaries } from "../modules/identity/permission-boundaries";
+import { SecureBucket } from "../modules/shared/secure-bucket";
 import { configureStateBackend, requiredTerraformVersion } from "./backend";
 import { addAwsProvider } from "./providers";
 

@@ -6,7 +6,7 @@ import {
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { Problems } from "../validation";
+import { Problems } from "../../validation";
 import type { AwsAccount } from "./aws-account";
 
 export interface EncryptionKeyProps {

@@ -1,6 +1,6 @@
-import { AwsAccount } from "../../src/modules/aws-account";
-import { WebAcl, WebAclProps } from "../../src/modules/waf";
-import { onlyResource, synthScopeJson, SynthJson } from "../helpers/synth";
+import { AwsAccount } from "../../../src/modules/shared/aws-account";
+import { WebAcl, WebAclProps } from "../../../src/modules/operations/waf";
+import { onlyResource, synthScopeJson, SynthJson } from "../../helpers/synth";
 
 const synth = (props: Partial<WebAclProps> = {}): SynthJson =>
   synthScopeJson((scope) => {

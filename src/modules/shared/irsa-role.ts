@@ -3,8 +3,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { Fn } from "../cdktf";
-import { Problems, quote } from "../validation";
+import { Fn } from "../../cdktf";
+import { Problems, quote } from "../../validation";
 
 export interface IrsaRoleProps {
   /** IAM role name (≤ 64 characters). */

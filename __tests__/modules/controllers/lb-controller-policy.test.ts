@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadBalancerControllerStatements } from "../../src/modules/lb-controller-policy";
-import { THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
+import { loadBalancerControllerStatements } from "../../../src/modules/controllers/lb-controller-policy";
+import { THIRD_PARTY_CHARTS } from "../../../src/stacks/apps";
 
-const vendorDir = path.resolve(__dirname, "..", "..", "..", "src", "modules", "vendor");
+const vendorDir = path.resolve(__dirname, "..", "..", "..", "..", "src", "modules", "controllers", "vendor");
 const actionsOf = (statements: Array<{ Action?: string | string[]; actions?: string[] }>): Set<string> =>
   new Set(statements.flatMap((s) => (typeof s.Action === "string" ? [s.Action] : (s.Action ?? s.actions ?? []))));
 

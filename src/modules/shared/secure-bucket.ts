@@ -9,8 +9,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-import { Token } from "../cdktf";
-import { Problems } from "../validation";
+import { Token } from "../../cdktf";
+import { Problems } from "../../validation";
 
 /** A storage-class step of a lifecycle rule: move current objects after `days`. */
 export interface BucketTransition {

@@ -1,9 +1,9 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
-import type { BoundaryPolicyNames } from "../config";
-import { Problems, quote } from "../validation";
-import type { AwsAccount } from "./aws-account";
+import type { BoundaryPolicyNames } from "../../config";
+import { Problems, quote } from "../../validation";
+import type { AwsAccount } from "../shared/aws-account";
 import { CiRole, CiRoleScope, StateLocation } from "./ci-role";
 
 /** One environment CI deploys, as the roles see it. */
@@ -22,7 +22,7 @@ export interface GithubOidcRolesProps {
   readonly environments: readonly CiEnvironment[];
   /** State bucket and state key. */
   readonly state: StateLocation;
-  /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
+  /** Names of the permissions boundaries (src/modules/identity/permission-boundaries.ts). */
   readonly boundaryNames: BoundaryPolicyNames;
 }
 
@@ -30,7 +30,7 @@ const ISSUER = "token.actions.githubusercontent.com";
 
 /**
  * GitHub Actions' OIDC identity provider and, per environment, the two roles the workflows
- * assume (no AWS key is stored in GitHub), with the permissions of src/modules/ci-role.ts:
+ * assume (no AWS key is stored in GitHub), with the permissions of src/modules/identity/ci-role.ts:
  * - plan: pull requests of this repository; takes no lock (PR plans run `-lock=false`).
  * - deploy: jobs of the environment's GitHub environment only (prod's: `production`, with
  *   required reviewers).

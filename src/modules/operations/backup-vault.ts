@@ -6,8 +6,8 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { ProblemSink, Problems, quote } from "../validation";
-import type { AwsAccount } from "./aws-account";
+import { ProblemSink, Problems, quote } from "../../validation";
+import type { AwsAccount } from "../shared/aws-account";
 
 export type VaultLockMode = "off" | "governance" | "compliance";
 

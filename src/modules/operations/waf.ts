@@ -1,10 +1,10 @@
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
-import { duplicates, ProblemSink, Problems, quote } from "../validation";
-import type { WafRuleRef } from "../config";
-import type { AwsAccount } from "./aws-account";
-import { EncryptedLogGroup } from "./log-group";
+import { duplicates, ProblemSink, Problems, quote } from "../../validation";
+import type { WafRuleRef } from "../../config";
+import type { AwsAccount } from "../shared/aws-account";
+import { EncryptedLogGroup } from "../shared/log-group";
 
 export interface WebAclProps {
   /** Web ACL name; also names its metrics and its log group (`aws-waf-logs-<name>`). */

@@ -1,5 +1,5 @@
-import { IrsaRole, IrsaRoleProps } from "../../src/modules/irsa-role";
-import { onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../helpers/synth";
+import { IrsaRole, IrsaRoleProps } from "../../../src/modules/shared/irsa-role";
+import { onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../../helpers/synth";
 
 const base: IrsaRoleProps = {
   roleName: "mindhit-test-lbc",

@@ -1,9 +1,9 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
-import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../config";
-import { Problems } from "../validation";
-import type { AwsAccount } from "./aws-account";
+import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../../config";
+import { Problems } from "../../validation";
+import type { AwsAccount } from "../shared/aws-account";
 import { CiRole, CiRoleScope } from "./ci-role";
 
 /** One HCP Terraform workspace (one per stack) and the environment it deploys. */
@@ -23,7 +23,7 @@ export interface HcpTerraformOidcRolesProps {
   /** HCP Terraform project holding the workspaces. */
   readonly hcpProject: string;
   readonly workspaces: readonly HcpTerraformWorkspace[];
-  /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
+  /** Names of the permissions boundaries (src/modules/identity/permission-boundaries.ts). */
   readonly boundaryNames: BoundaryPolicyNames;
   /**
    * Audience HCP Terraform puts in its tokens (workspace variable `TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE`).
@@ -41,7 +41,7 @@ export interface HcpTerraformWorkspaceVariables {
 
 /**
  * HCP Terraform's dynamic provider credentials: its OIDC identity provider and, per workspace,
- * a plan role and an apply role (src/modules/ci-role.ts: the GitHub roles' permissions). Each
+ * a plan role and an apply role (src/modules/identity/ci-role.ts: the GitHub roles' permissions). Each
  * trusts exactly one token subject: `organization:<org>:project:<project>:workspace:<ws>:run_phase:<phase>`,
  * so the plan phase of a run (a speculative plan of any branch included) never holds apply rights,
  * and no other workspace, project or organization gets either.

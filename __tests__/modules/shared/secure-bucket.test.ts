@@ -1,7 +1,7 @@
-import { AwsAccount } from "../../src/modules/aws-account";
-import { EncryptionKey } from "../../src/modules/encryption-key";
-import { SecureBucket, SecureBucketProps } from "../../src/modules/secure-bucket";
-import { onlyResource, synthScopeJson } from "../helpers/synth";
+import { AwsAccount } from "../../../src/modules/shared/aws-account";
+import { EncryptionKey } from "../../../src/modules/shared/encryption-key";
+import { SecureBucket, SecureBucketProps } from "../../../src/modules/shared/secure-bucket";
+import { onlyResource, synthScopeJson } from "../../helpers/synth";
 
 const base: SecureBucketProps = { bucketName: "mindhit-backups-test", kmsKeyArn: "arn:aws:kms:ap-northeast-2:111111111111:key/abc" };
 

@@ -3,12 +3,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import type { BoundaryPolicyNames } from "../config";
-import type { AwsAccount } from "./aws-account";
+import type { BoundaryPolicyNames } from "../../config";
+import type { AwsAccount } from "../shared/aws-account";
 
 /**
  * The roles CI systems assume to plan and apply an environment, whoever the CI is (GitHub Actions
- * in src/modules/github-oidc.ts, HCP Terraform in src/modules/hcp-terraform-oidc.ts): the same
+ * in src/modules/identity/github-oidc.ts, HCP Terraform in src/modules/identity/hcp-terraform-oidc.ts): the same
  * permissions and the same walls, only the trust differs.
  */
 
@@ -61,7 +61,7 @@ export interface CiRoleProps {
   /** The trust policy (JSON): who may assume the role. */
   readonly assumeRolePolicy: string;
   readonly scope: CiRoleScope;
-  /** Names of the permissions boundaries (src/modules/permission-boundaries.ts). */
+  /** Names of the permissions boundaries (src/modules/identity/permission-boundaries.ts). */
   readonly boundaryNames: BoundaryPolicyNames;
   /**
    * The S3 state (bucket, its name and key) a plan reads and a deploy writes, its own keys only.

@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import type { AwsAccount } from "./aws-account";
+import type { AwsAccount } from "../shared/aws-account";
 
 export interface BreakGlassRoleProps {
   readonly roleName: string;

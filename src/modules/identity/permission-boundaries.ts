@@ -1,8 +1,8 @@
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
-import type { BoundaryPolicyNames } from "../config";
-import type { AwsAccount } from "./aws-account";
+import type { BoundaryPolicyNames } from "../../config";
+import type { AwsAccount } from "../shared/aws-account";
 import { CiRoleScope, ciGuardrailStatements } from "./ci-role";
 
 /** Every IAM action that changes an identity, a policy or a credential (iam:CreateServiceLinkedRole excepted). */

@@ -1,8 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
-import { AlertTopic, AlertTopicProps } from "../../src/modules/alert-topic";
-import { AwsAccount } from "../../src/modules/aws-account";
-import { onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../helpers/synth";
+import { AlertTopic, AlertTopicProps } from "../../../src/modules/operations/alert-topic";
+import { AwsAccount } from "../../../src/modules/shared/aws-account";
+import { onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../../helpers/synth";
 
 const synth = (props: Partial<AlertTopicProps> = {}, chatbotRegion?: string): SynthJson =>
   synthScopeJson((scope: Construct) => {

@@ -6,11 +6,11 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import type { TerraformProvider } from "../cdktf";
-import type { SlackChannel } from "../config";
-import { duplicates, ProblemSink, Problems, quote } from "../validation";
-import type { AwsAccount } from "./aws-account";
-import { EncryptionKey } from "./encryption-key";
+import type { TerraformProvider } from "../../cdktf";
+import type { SlackChannel } from "../../config";
+import { duplicates, ProblemSink, Problems, quote } from "../../validation";
+import type { AwsAccount } from "../shared/aws-account";
+import { EncryptionKey } from "../shared/encryption-key";
 
 export interface AlertTopicProps {
   /** Topic name, e.g. `mindhit-production-alerts`. */

@@ -2,9 +2,9 @@ import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
-import { Fn, Token } from "../cdktf";
-import { isHostname } from "../config/identity";
-import { ProblemSink, Problems, quote } from "../validation";
+import { Fn, Token } from "../../cdktf";
+import { isHostname } from "../../config/identity";
+import { ProblemSink, Problems, quote } from "../../validation";
 
 export interface DnsValidatedCertificateProps {
   /** The one host the certificate is for, e.g. `api.mindhit.io`. */

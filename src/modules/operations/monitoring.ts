@@ -1,8 +1,8 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
-import type { AlarmThresholds } from "../config";
-import { ProblemSink, Problems } from "../validation";
+import type { AlarmThresholds } from "../../config";
+import { ProblemSink, Problems } from "../../validation";
 
 /** One CloudWatch alarm: a metric, how it is aggregated, and when it fires. */
 export interface AlarmSpec {
