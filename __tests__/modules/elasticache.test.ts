@@ -175,11 +175,28 @@ describe("ElastiCache", () => {
     });
   });
 
+  it("from another stack, grants the same by the names both stacks derive", () => {
+    const reference = ElastiCache.fromAttributes({
+      account: { partition: "aws", accountId: "111111111111" },
+      region: "ap-northeast-2",
+      replicationGroupId: "mindhit-test",
+    });
+    expect(reference.grantConnect("Connect")).toEqual({
+      sid: "Connect",
+      effect: "Allow",
+      actions: ["elasticache:Connect"],
+      resources: [
+        "arn:aws:elasticache:ap-northeast-2:111111111111:replicationgroup:mindhit-test",
+        "arn:aws:elasticache:ap-northeast-2:111111111111:user:mindhit-test-app",
+      ],
+    });
+  });
+
   it("grants elasticache:Connect on the group and the app user only", () => {
     const doc = synthScopeJson((scope) => {
       const account = new AwsAccount(scope, "account");
       const cache = new ElastiCache(scope, "cache", { ...base, account });
-      new DataAwsIamPolicyDocument(scope, "app-policy", { statement: [cache.connectPolicyStatement()] });
+      new DataAwsIamPolicyDocument(scope, "app-policy", { statement: [cache.grantConnect()] });
     }).data?.aws_iam_policy_document?.["app-policy"];
     expect(doc?.statement).toEqual([
       {

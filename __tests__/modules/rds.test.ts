@@ -20,6 +20,26 @@ const synth = (props: Partial<Props> = {}): SynthJson =>
     new Rds(scope, "db", { ...base, ...props, account });
   });
 
+describe("Rds.fromLookup (the in-cluster stack's view)", () => {
+  it("reads the instance by identifier and grants rds-db:connect as one user of its resource id", () => {
+    const json = synthScopeJson((scope) => {
+      const database = Rds.fromLookup(scope, "database", {
+        account: { partition: "aws", accountId: "111111111111" },
+        region: "ap-northeast-2",
+        identifier: "mindhit-test",
+      });
+      new TerraformOutput(scope, "grant", { value: database.grantConnect("mindhit_app", "Connect") });
+    });
+    expect(json.data?.aws_db_instance?.database).toEqual({ db_instance_identifier: "mindhit-test" });
+    expect(json.output?.grant?.value).toEqual({
+      sid: "Connect",
+      effect: "Allow",
+      actions: ["rds-db:connect"],
+      resources: ["arn:aws:rds-db:ap-northeast-2:111111111111:dbuser:${data.aws_db_instance.database.resource_id}/mindhit_app"],
+    });
+  });
+});
+
 /** The `${aws_kms_key.<name>.arn}` reference of the key behind `alias/<alias>`. */
 function keyArnReference(json: SynthJson, alias: string): string {
   const found = resources(json, "aws_kms_alias").find((a) => a.name === `alias/${alias}`);

@@ -240,16 +240,45 @@ export class ElastiCache extends Construct {
   }
 
   /**
-   * What an IAM role needs to connect as the app user with IAM authentication: `elasticache:Connect`
-   * on both the replication group and the user, as ElastiCache's IAM-auth documentation requires.
+   * The statement granting a role to connect as the app user with IAM authentication:
+   * `elasticache:Connect` on both the replication group and the user, as ElastiCache's IAM-auth
+   * documentation requires. Give it to the role's policy.
    */
-  connectPolicyStatement(): DataAwsIamPolicyDocumentStatement {
-    return {
-      effect: "Allow",
-      actions: ["elasticache:Connect"],
-      resources: [this.replicationGroupArn, this.appUserArn],
-    };
+  grantConnect(sid?: string): DataAwsIamPolicyDocumentStatement {
+    return connectStatement([this.replicationGroupArn, this.appUserArn], sid);
   }
+
+  /**
+   * The cache of another stack (the in-cluster stack's view of the platform's), by its names: ARNs
+   * follow from them, so nothing crosses stacks but the names both derive from config.
+   */
+  static fromAttributes(attributes: ElastiCacheAttributes): ElastiCacheReference {
+    const arn = (resource: string): string =>
+      `arn:${attributes.account.partition}:elasticache:${attributes.region}:${attributes.account.accountId}:${resource}`;
+    const replicationGroupArn = arn(`replicationgroup:${attributes.replicationGroupId}`);
+    const appUserArn = arn(`user:${attributes.appUserName ?? defaultAppUserName(attributes.replicationGroupId)}`);
+    return { replicationGroupArn, appUserArn, grantConnect: (sid?: string) => connectStatement([replicationGroupArn, appUserArn], sid) };
+  }
+}
+
+export interface ElastiCacheAttributes {
+  readonly account: Pick<AwsAccount, "partition" | "accountId">;
+  readonly region: string;
+  readonly replicationGroupId: string;
+  /** The app user's id. @default defaultAppUserName(replicationGroupId) */
+  readonly appUserName?: string;
+}
+
+/** An ElastiCache replication group another stack created. */
+export interface ElastiCacheReference {
+  readonly replicationGroupArn: string;
+  readonly appUserArn: string;
+  /** See ElastiCache.grantConnect. */
+  grantConnect(sid?: string): DataAwsIamPolicyDocumentStatement;
+}
+
+function connectStatement(resources: string[], sid: string | undefined): DataAwsIamPolicyDocumentStatement {
+  return { ...(sid === undefined ? {} : { sid }), effect: "Allow", actions: ["elasticache:Connect"], resources };
 }
 
 /** The app user's id and name unless overridden; the in-cluster stack derives IAM grants from it. */

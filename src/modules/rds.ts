@@ -1,4 +1,5 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -306,6 +307,45 @@ export class Rds extends Construct {
       policyArn: `arn:${account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
     });
     return { role, attachment };
+  }
+
+  /**
+   * The instance of another stack (the in-cluster stack's view of the platform's), found by its
+   * identifier when planned: its endpoint, its RDS-managed master secret, and IAM connect grants.
+   */
+  static fromLookup(scope: Construct, id: string, attributes: RdsLookupAttributes): RdsReference {
+    return new RdsReference(scope, id, attributes);
+  }
+}
+
+export interface RdsLookupAttributes {
+  readonly account: Pick<AwsAccount, "partition" | "accountId">;
+  readonly region: string;
+  readonly identifier: string;
+}
+
+/** An RDS instance another stack created, read through the `aws_db_instance` data source. */
+export class RdsReference {
+  readonly instance: DataAwsDbInstance;
+  private readonly attributes: RdsLookupAttributes;
+
+  constructor(scope: Construct, id: string, attributes: RdsLookupAttributes) {
+    this.instance = new DataAwsDbInstance(scope, id, { dbInstanceIdentifier: attributes.identifier });
+    this.attributes = attributes;
+  }
+
+  /**
+   * The statement granting a role to log in as `user` with IAM database authentication
+   * (`rds-db:connect` on that user of this instance's resource id). Give it to the role's policy.
+   */
+  grantConnect(user: string, sid?: string): DataAwsIamPolicyDocumentStatement {
+    const { account, region } = this.attributes;
+    return {
+      ...(sid === undefined ? {} : { sid }),
+      effect: "Allow",
+      actions: ["rds-db:connect"],
+      resources: [`arn:${account.partition}:rds-db:${region}:${account.accountId}:dbuser:${this.instance.resourceId}/${user}`],
+    };
   }
 }
 

@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -17,7 +16,8 @@ import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
 import { AppComponent, ClusterAuth, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/controllers/cluster-autoscaler";
-import { defaultAppUserName } from "../modules/elasticache";
+import { ElastiCache } from "../modules/elasticache";
+import { Rds } from "../modules/rds";
 import { externalDnsStatements } from "../modules/controllers/external-dns";
 import { IrsaRole } from "../modules/shared/irsa-role";
 import { POSTGRES_PORT } from "../modules/rds";
@@ -253,8 +253,8 @@ export class AppsStack extends EnvironmentStack {
     const appSecret = new DataAwsSecretsmanagerSecret(this, "app-secret", { name: identity.appSecretName });
     // The database's master credentials, which RDS manages in Secrets Manager: read only by the
     // chart's database-init hook (through External Secrets) to create the app's login role.
-    const database = new DataAwsDbInstance(this, "database", { dbInstanceIdentifier: identity.resourceName });
-    const masterSecret = database.masterUserSecret.get(0);
+    const database = Rds.fromLookup(this, "database", { account, region: env.region, identifier: identity.resourceName });
+    const masterSecret = database.instance.masterUserSecret.get(0);
     // The app namespace's SecretStore authenticates as its own service account's IRSA role, never
     // as the controller (whose service account has no AWS role): a store created in any other
     // namespace gets no access through the controller.
@@ -283,22 +283,10 @@ export class AppsStack extends EnvironmentStack {
     });
 
     // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
+    const cache = ElastiCache.fromAttributes({ account, region: env.region, replicationGroupId: identity.resourceName });
     const appStatements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: "ConnectToRedisAsAppUser",
-        effect: "Allow",
-        actions: ["elasticache:Connect"],
-        resources: [
-          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:replicationgroup:${identity.resourceName}`,
-          `arn:${account.partition}:elasticache:${env.region}:${account.accountId}:user:${defaultAppUserName(identity.resourceName)}`,
-        ],
-      },
-      {
-        sid: "ConnectToPostgresAsAppUser",
-        effect: "Allow",
-        actions: ["rds-db:connect"],
-        resources: [`arn:${account.partition}:rds-db:${env.region}:${account.accountId}:dbuser:${database.resourceId}/${APP.databaseUser}`],
-      },
+      cache.grantConnect("ConnectToRedisAsAppUser"),
+      database.grantConnect(APP.databaseUser, "ConnectToPostgresAsAppUser"),
     ];
     const componentRoles = new Map<AppComponent, IrsaRole>(
       APP.components.map((component) => [
@@ -348,7 +336,7 @@ export class AppsStack extends EnvironmentStack {
       networkPolicy: { egress: { vpcCidr: vpc.cidrBlock } },
       databaseInit: {
         enabled: true,
-        host: database.address,
+        host: database.instance.address,
         port: POSTGRES_PORT,
         database: env.database.dbName,
         appUser: APP.databaseUser,
