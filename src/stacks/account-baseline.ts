@@ -12,7 +12,7 @@ import { AlertTopic } from "../modules/operations/alert-topic";
 import { AwsAccount } from "../modules/shared/aws-account";
 import { EncryptionKey } from "../modules/shared/encryption-key";
 import { EncryptedLogGroup } from "../modules/shared/log-group";
-import { addAlarm } from "../modules/operations/monitoring";
+import { addAlarm } from "../modules/shared/alarm";
 import { SecureBucket } from "../modules/shared/secure-bucket";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";

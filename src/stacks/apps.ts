@@ -22,7 +22,7 @@ import { externalDnsStatements } from "../modules/controllers/external-dns";
 import { IrsaRole } from "../modules/shared/irsa-role";
 import { POSTGRES_PORT } from "../modules/rds";
 import { loadBalancerControllerStatements } from "../modules/controllers/lb-controller-policy";
-import { addAlarm, AlarmSpec } from "../modules/operations/monitoring";
+import { addAlarm, AlarmSpec } from "../modules/shared/alarm";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/operations/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";

@@ -1,49 +1,8 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
 import type { AlarmThresholds } from "../../config";
 import { ProblemSink, Problems } from "../../validation";
-
-/** One CloudWatch alarm: a metric, how it is aggregated, and when it fires. */
-export interface AlarmSpec {
-  /** Suffix of the alarm name: `<prefix>-<name>`. */
-  readonly name: string;
-  readonly description: string;
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly dimensions: Readonly<Record<string, string>>;
-  /** `Average`, `Sum`, `Maximum`, `Minimum`; or a percentile such as `p95`. */
-  readonly statistic: string;
-  readonly comparison: "GreaterThanThreshold" | "LessThanThreshold" | "GreaterThanOrEqualToThreshold";
-  readonly threshold: number;
-  /** @default 300 */
-  readonly periodSeconds?: number;
-  /** Consecutive breaching periods before ALARM. @default 3 */
-  readonly evaluationPeriods?: number;
-  /** @default "missing" for traffic metrics is passed explicitly; otherwise "breaching" would page on gaps. */
-  readonly treatMissingData?: "missing" | "notBreaching" | "breaching" | "ignore";
-}
-
-/** Creates an alarm that notifies `topicArn` on ALARM and again on OK. */
-export function addAlarm(scope: Construct, prefix: string, topicArn: string, spec: AlarmSpec): CloudwatchMetricAlarm {
-  const percentile = /^p\d+(\.\d+)?$/.test(spec.statistic);
-  return new CloudwatchMetricAlarm(scope, `alarm-${spec.name}`, {
-    alarmName: `${prefix}-${spec.name}`,
-    alarmDescription: spec.description,
-    namespace: spec.namespace,
-    metricName: spec.metricName,
-    dimensions: { ...spec.dimensions },
-    statistic: percentile ? undefined : spec.statistic,
-    extendedStatistic: percentile ? spec.statistic : undefined,
-    comparisonOperator: spec.comparison,
-    threshold: spec.threshold,
-    period: spec.periodSeconds ?? 300,
-    evaluationPeriods: spec.evaluationPeriods ?? 3,
-    treatMissingData: spec.treatMissingData ?? "missing",
-    alarmActions: [topicArn],
-    okActions: [topicArn],
-  });
-}
+import { addAlarm, AlarmSpec } from "../shared/alarm";
 
 export interface PlatformMonitoringProps {
   /** Environment resource name: alarm prefix and dashboard name. */
