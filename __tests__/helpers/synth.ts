@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { addProjectStacks, ProjectStacks, RunOptions } from "../../src/app";
 import { App, TerraformStack, Testing } from "../../src/cdktf";
 import type { EnvironmentConfig, ProjectSettings } from "../../src/config";
+import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { environments as defaultEnvironments, project as defaultProject } from "../../src/environments";
 
 export type Block = Record<string, unknown>;
@@ -49,6 +50,27 @@ export function synthJson(stack: TerraformStack): SynthJson {
 /** Synthesizes a scope built by `build` (for constructs tested outside a real stack). */
 export function synthScopeJson(build: (scope: Construct) => void): SynthJson {
   return JSON.parse(Testing.synthScope(build)) as SynthJson;
+}
+
+/** Private subnets in a VPC, and the app's security group, as the data-store module tests place them. */
+export const TEST_NETWORK = {
+  vpcId: "vpc-0123456789abcdef0",
+  subnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+  appSecurityGroupId: "sg-0123456789abcdef0",
+} as const;
+
+/**
+ * The synth of one module construct in a fresh stack with an account, from `base` props and each
+ * test's overrides: `const synth = moduleSynth((scope, props) => new Rds(scope, "db", props), base)`.
+ */
+export function moduleSynth<P extends { readonly account: AwsAccount }>(
+  create: (scope: Construct, props: P) => unknown,
+  base: Omit<P, "account">,
+): (overrides?: Partial<Omit<P, "account">>) => SynthJson {
+  return (overrides = {}) =>
+    synthScopeJson((scope) => {
+      create(scope, { ...base, ...overrides, account: new AwsAccount(scope, "account") } as P);
+    });
 }
 
 /** Every resource of `type`, as a list of property blocks. */

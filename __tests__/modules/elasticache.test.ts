@@ -2,23 +2,19 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { TerraformOutput } from "../../src/cdktf";
 import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { ElastiCache, ElastiCacheProps } from "../../src/modules/elasticache";
-import { Block, onlyResource, resources, synthScopeJson, SynthJson, attributeNames } from "../helpers/synth";
+import { Block, onlyResource, resources, synthScopeJson, SynthJson, attributeNames, moduleSynth, TEST_NETWORK } from "../helpers/synth";
 
 type Props = Omit<ElastiCacheProps, "account">;
 
-const APP_SG = "sg-0123456789abcdef0";
+const APP_SG = TEST_NETWORK.appSecurityGroupId;
 const base: Props = {
   clusterId: "mindhit-test",
-  vpcId: "vpc-0123456789abcdef0",
-  subnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+  vpcId: TEST_NETWORK.vpcId,
+  subnetIds: [...TEST_NETWORK.subnetIds],
   allowedSecurityGroupIds: [APP_SG],
 };
 
-const synth = (props: Partial<Props> = {}): SynthJson =>
-  synthScopeJson((scope) => {
-    const account = new AwsAccount(scope, "account");
-    new ElastiCache(scope, "cache", { ...base, ...props, account });
-  });
+const synth = moduleSynth((scope, props: ElastiCacheProps) => new ElastiCache(scope, "cache", props), base);
 
 function user(json: SynthJson, userName: string): Block {
   const found = resources(json, "aws_elasticache_user").find((u) => u.user_name === userName);

@@ -2,23 +2,19 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { TerraformOutput } from "../../src/cdktf";
 import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { Rds, RdsProps } from "../../src/modules/rds";
-import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson, attributeNames } from "../helpers/synth";
+import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson, attributeNames, moduleSynth, TEST_NETWORK } from "../helpers/synth";
 
 type Props = Omit<RdsProps, "account">;
 
-const APP_SG = "sg-0123456789abcdef0";
+const APP_SG = TEST_NETWORK.appSecurityGroupId;
 const base: Props = {
   identifier: "mindhit-test",
-  vpcId: "vpc-0123456789abcdef0",
-  subnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+  vpcId: TEST_NETWORK.vpcId,
+  subnetIds: [...TEST_NETWORK.subnetIds],
   allowedSecurityGroupIds: [APP_SG],
 };
 
-const synth = (props: Partial<Props> = {}): SynthJson =>
-  synthScopeJson((scope) => {
-    const account = new AwsAccount(scope, "account");
-    new Rds(scope, "db", { ...base, ...props, account });
-  });
+const synth = moduleSynth((scope, props: RdsProps) => new Rds(scope, "db", props), base);
 
 describe("Rds.fromLookup (the in-cluster stack's view)", () => {
   it("reads the instance by identifier and grants rds-db:connect as one user of its resource id", () => {

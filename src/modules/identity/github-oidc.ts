@@ -1,10 +1,10 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
 import type { BoundaryPolicyNames } from "../../config";
 import { Problems, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { CiRole, CiRoleScope, StateLocation } from "./ci-role";
+import { oidcTrustPolicy } from "./oidc-trust";
 
 /** One environment CI deploys, as the roles see it. */
 export interface CiEnvironment extends CiRoleScope {
@@ -50,19 +50,7 @@ export class GithubOidcRoles extends Construct {
 
     const provider = new IamOpenidConnectProvider(this, "provider", { url: `https://${ISSUER}`, clientIdList: ["sts.amazonaws.com"] });
     const trust = (trustId: string, subject: string): string =>
-      new DataAwsIamPolicyDocument(this, trustId, {
-        statement: [
-          {
-            effect: "Allow",
-            actions: ["sts:AssumeRoleWithWebIdentity"],
-            principals: [{ type: "Federated", identifiers: [provider.arn] }],
-            condition: [
-              { test: "StringEquals", variable: `${ISSUER}:aud`, values: ["sts.amazonaws.com"] },
-              { test: "StringEquals", variable: `${ISSUER}:sub`, values: [subject] },
-            ],
-          },
-        ],
-      }).json;
+      oidcTrustPolicy(this, trustId, { providerArn: provider.arn, issuer: ISSUER, audience: "sts.amazonaws.com", subject });
 
     const roleArns = new Map<string, { plan: string; deploy: string }>();
     for (const env of props.environments) {

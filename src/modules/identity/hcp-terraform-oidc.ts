@@ -1,10 +1,10 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
 import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../../config";
 import { Problems } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { CiRole, CiRoleScope } from "./ci-role";
+import { oidcTrustPolicy } from "./oidc-trust";
 
 /** One HCP Terraform workspace (one per stack) and the environment it deploys. */
 export interface HcpTerraformWorkspace {
@@ -61,19 +61,7 @@ export class HcpTerraformOidcRoles extends Construct {
 
     const provider = new IamOpenidConnectProvider(this, "provider", { url: `https://${hostname}`, clientIdList: [audience] });
     const trust = (trustId: string, subject: string): string =>
-      new DataAwsIamPolicyDocument(this, trustId, {
-        statement: [
-          {
-            effect: "Allow",
-            actions: ["sts:AssumeRoleWithWebIdentity"],
-            principals: [{ type: "Federated", identifiers: [provider.arn] }],
-            condition: [
-              { test: "StringEquals", variable: `${hostname}:aud`, values: [audience] },
-              { test: "StringEquals", variable: `${hostname}:sub`, values: [subject] },
-            ],
-          },
-        ],
-      }).json;
+      oidcTrustPolicy(this, trustId, { providerArn: provider.arn, issuer: hostname, audience: audience, subject });
 
     const variables = new Map<string, HcpTerraformWorkspaceVariables>();
     for (const ws of props.workspaces) {
