@@ -12,7 +12,7 @@ import sys
 def documented(readme):
     """path -> description, from helm-docs' `| Key | Type | Default | Description |` table."""
     rows = re.findall(r"^\| ([^ |]+) \| [^|]+ \| .*? \| (.*) \|$", readme, re.M)
-    return {path: description for path, description in rows if path != "Key"}
+    return {path: description for path, description in rows if path != "Key" and description.strip()}
 
 
 def with_descriptions(schema, descriptions):

@@ -24,7 +24,9 @@ diff -u "$CHART/README.md" "$OUT/README.md" >&2 ||
 "$TOOLS_DIR/venv/bin/python" - "$CHART/values.yaml" "$CHART/README.md" <<'EOF' || die "chart values undocumented"
 import re, sys, yaml
 values, readme = yaml.safe_load(open(sys.argv[1])), open(sys.argv[2]).read()
-documented = set(re.findall(r"^\| ([^ |]+) \|", readme, re.M)) - {"Key"}
+# helm-docs lists an uncommented value too, with an empty description: only described rows count.
+rows = re.findall(r"^\| ([^ |]+) \| [^|]+ \| .*? \| (.*) \|$", readme, re.M)
+documented = {key for key, description in rows if key != "Key" and description.strip()}
 def leaves(node, path):
     if isinstance(node, dict) and node:
         for key, child in node.items():
