@@ -23,6 +23,7 @@ import { IrsaRole } from "../modules/shared/irsa-role";
 import { POSTGRES_PORT } from "../modules/rds";
 import { loadBalancerControllerStatements } from "../modules/controllers/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/shared/alarm";
+import { grantSecretsRead } from "../modules/shared/secret-read";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/operations/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";
@@ -258,21 +259,20 @@ export class AppsStack extends EnvironmentStack {
     // The app namespace's SecretStore authenticates as its own service account's IRSA role, never
     // as the controller (whose service account has no AWS role): a store created in any other
     // namespace gets no access through the controller.
-    const esoRole = irsa("external-secrets-role", identity.externalSecretsRoleName, APP.namespace, APP.secretsServiceAccount, [
-      {
-        sid: "ReadAppAndMasterSecrets",
-        effect: "Allow",
-        actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-        resources: [appSecret.arn, masterSecret.secretArn],
-      },
-      {
-        sid: "DecryptThemThroughSecretsManager",
-        effect: "Allow",
-        actions: ["kms:Decrypt"],
-        resources: [appSecret.kmsKeyId, masterSecret.kmsKeyId],
-        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${env.region}.${account.dnsSuffix}`] }],
-      },
-    ]);
+    const esoRole = irsa(
+      "external-secrets-role",
+      identity.externalSecretsRoleName,
+      APP.namespace,
+      APP.secretsServiceAccount,
+      grantSecretsRead(
+        [
+          { secretArn: appSecret.arn, kmsKeyArn: appSecret.kmsKeyId },
+          { secretArn: masterSecret.secretArn, kmsKeyArn: masterSecret.kmsKeyId },
+        ],
+        { region: env.region, dnsSuffix: account.dnsSuffix },
+        { read: "ReadAppAndMasterSecrets", decrypt: "DecryptThemThroughSecretsManager" },
+      ),
+    );
     // Its own namespace, under Pod Security "restricted" like the app's.
     const esoNamespace = new NamespaceV1(this, "external-secrets-namespace", {
       metadata: { name: "external-secrets", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" } },
