@@ -21,25 +21,8 @@ node dist/scripts/release-values.js "$OUT/release-values"
 (cd "$CHART" && "$TOOLS_DIR/bin/helm-docs" --chart-search-root . --skip-version-footer --dry-run 2>/dev/null) >"$OUT/README.md"
 diff -u "$CHART/README.md" "$OUT/README.md" >&2 ||
   die "$CHART/README.md is not helm-docs' output for values.yaml: run helm-docs --chart-search-root $CHART --skip-version-footer"
-"$TOOLS_DIR/venv/bin/python" - "$CHART/values.yaml" "$CHART/README.md" <<'EOF' || die "chart values undocumented"
-import re, sys, yaml
-values, readme = yaml.safe_load(open(sys.argv[1])), open(sys.argv[2]).read()
-# helm-docs lists an uncommented value too, with an empty description: only described rows count.
-rows = re.findall(r"^\| ([^ |]+) \| [^|]+ \| .*? \| (.*) \|$", readme, re.M)
-documented = {key for key, description in rows if key != "Key" and description.strip()}
-def leaves(node, path):
-    if isinstance(node, dict) and node:
-        for key, child in node.items():
-            yield from leaves(child, f"{path}.{key}" if path else key)
-    else:
-        yield path
-missing = [p for p in leaves(values, "") if not any(p == d or p.startswith(d + ".") for d in documented)]
-if missing:
-    sys.exit("values without a `# --` comment (on them or a parent): " + ", ".join(missing))
-print(f"chart values: {len(documented)} documented rows cover every value in values.yaml")
-EOF
-# values.schema.json carries the same words as descriptions (scripts/chart_schema_descriptions.py writes them).
-"$TOOLS_DIR/venv/bin/python" scripts/chart_schema_descriptions.py --check "$CHART" || die "schema descriptions are stale"
+# Every value described, and values.schema.json carrying the same words (scripts/chart_value_docs.py).
+"$TOOLS_DIR/venv/bin/python" scripts/chart_value_docs.py --check "$CHART" || die "chart value documentation is incomplete or stale"
 
 # Kinds whose schemas ship with their operator, not with Kubernetes (External Secrets CRDs).
 CRD_KINDS='ExternalSecret|SecretStore'

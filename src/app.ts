@@ -171,12 +171,13 @@ export function addProjectStacks(app: Construct, projectSettings: unknown, envir
 
 /** What an environment's CI roles (and its workload boundary) are walled in by. */
 function ciRoleScope(env: Environment, environments: readonly Environment[]): CiRoleScope {
+  const others = environments.filter((other) => other !== env);
   return {
     environment: env.identity.environment,
     resourceName: env.identity.resourceName,
     peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName],
-    otherResourceNames: environments.filter((other) => other !== env).map((other) => other.identity.resourceName),
-    otherStateKeys: environments.filter((other) => other !== env).flatMap((other) => Object.values(other.identity.stateKeys)),
+    otherResourceNames: others.map((other) => other.identity.resourceName),
+    otherStateKeys: others.flatMap((other) => Object.values(other.identity.stateKeys)),
   };
 }
 

@@ -89,6 +89,18 @@ def request_tags(params):
     return tags
 
 
+def resource_tag_context(tags):
+    """A resource's tags as the condition keys AWS sets from them."""
+    return {f"aws:ResourceTag/{k}": v for k, v in tags.items()}
+
+
+def as_sent(index, request):
+    """The request with what AWS also evaluates: TLS (every request reached the emulator over it, as
+    every request reaches AWS) and the resource's own policy (a key's, a bucket's, a secret's)."""
+    policy = index.policy_for(request["resource"])
+    return {**request, "context": {**request["context"], "aws:SecureTransport": "true"}, **({"resource_policy": policy} if policy else {})}
+
+
 class StateIndex:
     """Every resource the states hold, by ARN and by id/name: its ARN and tags."""
 
@@ -189,10 +201,10 @@ def tagging_action(action):
     return None
 
 
-def requests_for(calls, states, account):
-    """(requests, unmapped): each request is {caller, action, resource, context, source}; calls
-    whose operation has no IAM action are returned as unmapped."""
-    index = StateIndex(states)
+def requests_for(calls, index, account):
+    """(requests, unmapped): each request is {caller, action, resource, context, source,
+    resource_policy?}; calls whose operation has no IAM action are returned as unmapped. `index` is
+    the StateIndex of the states the calls built."""
     # A role created earlier in the log keeps the boundary it was created with.
     for call in calls:
         if call["service"] == "iam" and call["action"] == "CreateRole":
@@ -227,14 +239,12 @@ def requests_for(calls, states, account):
         else:
             resource = index.named(prefix, params) or "*"
         creates = re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]) is not None
-        if creates:
-            pass  # nothing exists yet to carry tags: only the request's own (aws:RequestTag)
-        elif resource in index.by_arn:
-            context.update({f"aws:ResourceTag/{k}": v for k, v in index.by_arn[resource].items()})
-        elif resource in created_tags:
-            # Gone from the final states (replaced or destroyed later in the log): the tags it was created with.
-            context.update({f"aws:ResourceTag/{k}": v for k, v in created_tags[resource].items()})
-        if tags and resource != "*" and creates:
+        if not creates:
+            # A create has nothing to carry tags yet (only the request's own, aws:RequestTag). A
+            # resource gone from the final states (replaced or destroyed later in the log) has the
+            # tags it was created with.
+            context.update(resource_tag_context(index.by_arn[resource] if resource in index.by_arn else created_tags.get(resource, {})))
+        elif tags and resource != "*":
             created_tags.setdefault(resource, tags)
         caller = call["caller"]
         requests.append({"caller": caller, "action": action, "resource": resource, "context": context, "source": source})
@@ -258,12 +268,6 @@ def requests_for(calls, states, account):
             if key:
                 kms = "kms:Decrypt" if action == "s3:GetObject" else "kms:GenerateDataKey"
                 requests.append({"caller": caller, "action": kms, "resource": key,
-                                 "context": {"kms:ViaService": f"s3.{call['region']}.amazonaws.com", **{f"aws:ResourceTag/{k}": v for k, v in index.by_arn.get(key, {}).items()}},
+                                 "context": {"kms:ViaService": f"s3.{call['region']}.amazonaws.com", **resource_tag_context(index.by_arn.get(key, {}))},
                                  "source": f"{source} (SSE-KMS object)"})
-    for request in requests:
-        # Every request reached the emulator over TLS, as every request reaches AWS.
-        request["context"] = {**request["context"], "aws:SecureTransport": "true"}
-        policy = index.policy_for(request["resource"])
-        if policy:
-            request["resource_policy"] = policy
-    return requests, unmapped, index.policies
+    return [as_sent(index, request) for request in requests], unmapped

@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from aws_emulator import clients, github_oidc_token, moto_server
-from iam_requests import StateIndex, requests_for
+from iam_requests import StateIndex, as_sent, requests_for, resource_tag_context
 
 EVIDENCE = os.environ["MINDHIT_IAM_EVIDENCE"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,6 +46,19 @@ def evidence():
     return {"roles": load("roles.json"), "states": load("states.json"), "calls": load("calls.jsonl")}
 
 
+@pytest.fixture(scope="module")
+def index(evidence):
+    return StateIndex(evidence["states"])
+
+
+@pytest.fixture(scope="module")
+def mapped(evidence, index):
+    """Every recorded call as the IAM requests AWS authorizes for it (read once for both kinds of role)."""
+    requests, unmapped = requests_for(evidence["calls"], index, ACCOUNT)
+    assert not unmapped, "requests this stage cannot read as IAM requests (extend iam-actions.json):\n" + "\n".join(sorted(set(unmapped)))
+    return requests
+
+
 def evaluate(roles, requests=(), trust_requests=(), resource_policies=None):
     """id -> result of each request (iam_simulate.mjs)."""
     payload = {"account": ACCOUNT, "roles": roles, "requests": list(requests), "trust_requests": list(trust_requests), "resource_policies": resource_policies or {}}
@@ -59,12 +72,10 @@ def role_of(caller):
     return caller.split("/")[1] if caller and ":assumed-role/" in caller else None
 
 
-def recorded(evidence, kind):
+def recorded(mapped, kind):
     """role -> its distinct IAM requests, each with how many calls and which operations made it."""
-    requests, unmapped, _ = requests_for(evidence["calls"], evidence["states"], ACCOUNT)
-    assert not unmapped, "requests this stage cannot read as IAM requests (extend iam-actions.json):\n" + "\n".join(sorted(set(unmapped)))
     by_role = collections.defaultdict(dict)
-    for request in requests:
+    for request in mapped:
         role = role_of(request["caller"])
         if role is None or not role.endswith(f"-{kind}"):
             continue
@@ -75,12 +86,12 @@ def recorded(evidence, kind):
     return by_role
 
 
-def denials(evidence, kind):
-    by_role = recorded(evidence, kind)
+def denials(evidence, index, mapped, kind):
+    by_role = recorded(mapped, kind)
     roles = sorted(r for r in evidence["roles"] if r.endswith(f"-{kind}"))
     assert sorted(by_role) == roles, f"every {kind} role must have been used by the emulator stage: used {sorted(by_role)}, exist {roles}"
     requests = [{**r, "id": f"{role}#{i}", "sources": sorted(r["sources"])} for role, entries in by_role.items() for i, r in enumerate(entries.values())]
-    results = evaluate(evidence["roles"], requests, resource_policies=StateIndex(evidence["states"]).policies)
+    results = evaluate(evidence["roles"], requests, resource_policies=index.policies)
     summary = {role: {"distinct requests": len(entries), "calls": sum(e["calls"] for e in entries.values())} for role, entries in by_role.items()}
     print(f"{kind} roles, requests evaluated: {json.dumps(summary)}")
     problems = []
@@ -94,13 +105,13 @@ def denials(evidence, kind):
     return problems
 
 
-def test_every_request_a_deploy_role_made_to_apply_its_environment_is_allowed(evidence):
-    problems = denials(evidence, "deploy")
+def test_every_request_a_deploy_role_made_to_apply_its_environment_is_allowed(evidence, index, mapped):
+    problems = denials(evidence, index, mapped, "deploy")
     assert not problems, "AccessDenied for the deploy role's apply:\n" + "\n".join(problems)
 
 
-def test_every_request_a_plan_role_made_to_plan_its_environment_is_allowed(evidence):
-    problems = denials(evidence, "plan")
+def test_every_request_a_plan_role_made_to_plan_its_environment_is_allowed(evidence, index, mapped):
+    problems = denials(evidence, index, mapped, "plan")
     assert not problems, "AccessDenied for the plan role's plan:\n" + "\n".join(problems)
 
 
@@ -167,7 +178,19 @@ def state_resources(evidence, stack, kind):
 
 
 def tags_of(values):
-    return {f"aws:ResourceTag/{k}": v for k, v in (values.get("tags_all") or {}).items()}
+    return resource_tag_context(values.get("tags_all") or {})
+
+
+def app_secret(evidence, stack):
+    return next(s for s in state_resources(evidence, stack, "aws_secretsmanager_secret") if s["name"].endswith("/app"))
+
+
+def app_secret_key(evidence, stack):
+    return next(k for k in state_resources(evidence, stack, "aws_kms_key") if "application secrets" in k["description"])
+
+
+def backups_bucket(evidence, stack):
+    return next(b for b in state_resources(evidence, stack, "aws_s3_bucket") if "backups" in b["bucket"])
 
 
 def policy_named(evidence, name):
@@ -181,17 +204,14 @@ ADMINISTRATOR_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow
 def walls(evidence):
     """(what, role, action, resource, context, expected) — each a way out of a CI role's job."""
     iam = lambda resource: f"arn:aws:iam::{ACCOUNT}:{resource}"
-    prod_secret = next(s for s in state_resources(evidence, "mindhit-prod", "aws_secretsmanager_secret") if s["name"].endswith("/app"))
-    staging_secret = next(s for s in state_resources(evidence, "mindhit-staging", "aws_secretsmanager_secret") if s["name"].endswith("/app"))
-    prod_key = next(k for k in state_resources(evidence, "mindhit-prod", "aws_kms_key") if "application secrets" in k["description"])
+    prod_secret, staging_secret, prod_key = app_secret(evidence, "mindhit-prod"), app_secret(evidence, "mindhit-staging"), app_secret_key(evidence, "mindhit-prod")
     (lock_table,) = state_resources(evidence, "mindhit-state-bootstrap", "aws_dynamodb_table")
-    backups = next(b for b in state_resources(evidence, "mindhit-staging", "aws_s3_bucket") if "backups" in b["bucket"])
+    backups, prod_backups = backups_bucket(evidence, "mindhit-staging"), backups_bucket(evidence, "mindhit-prod")
     ci_boundary, workload_boundary = iam("policy/mindhit-ci-boundary"), iam("policy/mindhit-production-workload-boundary")
     prod_deploy, staging_deploy, staging_plan = "mindhit-ci-production-deploy", "mindhit-ci-staging-deploy", "mindhit-ci-staging-plan"
     admin = iam("policy/AdministratorAccess").replace(ACCOUNT, "aws")
     state_bucket = next(b for b in state_resources(evidence, "mindhit-state-bootstrap", "aws_s3_bucket"))["bucket"]
     state = lambda key: f"arn:aws:s3:::{state_bucket}/{key}"
-    prod_backups = next(b for b in state_resources(evidence, "mindhit-prod", "aws_s3_bucket") if "backups" in b["bucket"])
     lock = {"dynamodb:LeadingKeys": [f"{state_bucket}/production/terraform.tfstate"]}
     own_lock = {"dynamodb:LeadingKeys": [f"{state_bucket}/staging/terraform.tfstate"]}
     return [
@@ -229,15 +249,9 @@ def walls(evidence):
     ]
 
 
-def with_resource_policy(index, request):
-    """The request with the resource policy AWS would also evaluate (a key's, a bucket's, a secret's)."""
-    policy = index.policy_for(request["resource"])
-    return {**request, "context": {**request["context"], "aws:SecureTransport": "true"}, **({"resource_policy": policy} if policy else {})}
-
-
-def test_the_ci_roles_cannot_leave_their_job(evidence):
-    cases, index = walls(evidence), StateIndex(evidence["states"])
-    requests = [with_resource_policy(index, {"id": str(i), "role": role, "principal": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/github-actions", "action": action, "resource": resource, "context": context})
+def test_the_ci_roles_cannot_leave_their_job(evidence, index):
+    cases = walls(evidence)
+    requests = [as_sent(index, {"id": str(i), "role": role, "principal": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/github-actions", "action": action, "resource": resource, "context": context})
                 for i, (_, role, action, resource, context, _) in enumerate(cases)]
     results = evaluate(evidence["roles"], requests, resource_policies=index.policies)
     wrong = []
@@ -248,27 +262,25 @@ def test_the_ci_roles_cannot_leave_their_job(evidence):
     assert not wrong, "\n".join(wrong)
 
 
-def test_a_role_the_deploy_role_creates_stays_inside_its_environment(evidence):
+def test_a_role_the_deploy_role_creates_stays_inside_its_environment(evidence, index):
     """The deploy role may create and change its environment's roles, with any policy, as long as
     they carry the environment's workload boundary: whatever it gives such a role (here staging's
     node role, given AdministratorAccess), the boundary keeps that role out of prod."""
-    index = StateIndex(evidence["states"])
     prod = lambda kind: state_resources(evidence, "mindhit-prod", kind)
     staging_db = state_resources(evidence, "mindhit-staging", "aws_db_instance")[0]
-    backups = next(b for b in prod("aws_s3_bucket") if "backups" in b["bucket"])
+    backups = backups_bucket(evidence, "mindhit-prod")
     targets = [
-        ("secretsmanager:GetSecretValue", next(s for s in prod("aws_secretsmanager_secret") if s["name"].endswith("/app"))["arn"], "prod-secret", "denied"),
-        ("kms:Decrypt", next(k for k in prod("aws_kms_key") if "application secrets" in k["description"])["arn"], "prod-secret-key", "denied"),
+        ("secretsmanager:GetSecretValue", app_secret(evidence, "mindhit-prod")["arn"], "prod-secret", "denied"),
+        ("kms:Decrypt", app_secret_key(evidence, "mindhit-prod")["arn"], "prod-secret-key", "denied"),
         ("rds:DeleteDBInstance", prod("aws_db_instance")[0]["arn"], "prod-db", "denied"),
         ("eks:DeleteCluster", prod("aws_eks_cluster")[0]["arn"], "prod-cluster", "denied"),
         ("s3:DeleteObject", f"{backups['arn']}/postgres/dump.sql.gz", "prod-backups", "denied"),
         ("rds:DeleteDBInstance", staging_db["arn"], "staging-db", "Allowed"),
     ]
-    tags = {v["arn"]: tags_of(v) for kind in ("aws_secretsmanager_secret", "aws_kms_key", "aws_db_instance", "aws_eks_cluster") for stack in ("mindhit-prod", "mindhit-staging") for v in state_resources(evidence, stack, kind)}
     role = "mindhit-staging-eks-node"
     roles = {role: {"arn": f"arn:aws:iam::{ACCOUNT}:role/{role}", "identity_policies": [{"name": "AdministratorAccess", "policy": ADMINISTRATOR_ACCESS}],
                     "boundary": policy_named(evidence, "mindhit-staging-workload-boundary"), "trust": None}}
-    requests = [with_resource_policy(index, {"id": str(i), "role": role, "principal": roles[role]["arn"], "action": action, "resource": arn, "context": tags.get(arn, {})})
+    requests = [as_sent(index, {"id": str(i), "role": role, "principal": roles[role]["arn"], "action": action, "resource": arn, "context": resource_tag_context(index.by_arn.get(arn, {}))})
                 for i, (action, arn, _, _) in enumerate(targets)]
     results = evaluate(roles, requests, resource_policies=index.policies)
     wrong = [f"{action} on {what}: {results[str(i)]['result']}, expected {expected}" for i, (action, _, what, expected) in enumerate(targets)

@@ -104,21 +104,18 @@ export class CiRole extends Construct {
       environment: props.scope,
       boundaryNames: props.boundaryNames,
     });
-    const statements =
+    const ownStatements =
       props.kind === "plan"
-        ? [...planStatements(props.state), ...otherStatesStatements(props.state, props.scope.otherStateKeys), ...guardrails]
-        : [
-            ...environmentIamStatements({
-              partition: account.partition,
-              accountId: account.accountId,
-              resourceName: props.scope.resourceName,
-              peopleRoleNames: props.scope.peopleRoleNames,
-              environment: props.scope.environment,
-              workloadBoundary: arn(`policy/${props.boundaryNames.workload(props.scope.environment)}`),
-            }),
-            ...otherStatesStatements(props.state, props.scope.otherStateKeys),
-            ...guardrails,
-          ];
+        ? planStatements(props.state)
+        : environmentIamStatements({
+            partition: account.partition,
+            accountId: account.accountId,
+            resourceName: props.scope.resourceName,
+            peopleRoleNames: props.scope.peopleRoleNames,
+            environment: props.scope.environment,
+            workloadBoundary: arn(`policy/${props.boundaryNames.workload(props.scope.environment)}`),
+          });
+    const statements = [...ownStatements, ...otherStatesStatements(props.state, props.scope.otherStateKeys), ...guardrails];
     const document = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
     new IamRolePolicy(this, "policy", { name: props.kind === "plan" ? "plan" : "environment-iam", role: role.name, policy: document.json });
     this.roleArn = role.arn;
