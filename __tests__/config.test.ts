@@ -618,6 +618,11 @@ const cases: Case[] = [
     'environment "ci": name "ci" gives resourceName "mindhit-ci", which the CI roles\' names (mindhit-ci-*) start with; choose another name',
   ],
   [
+    "an environment tagged like what all environments share",
+    () => problemsOf(project, [staging, prod, variantOf(staging, { name: "qa", identity: { environment: "shared" } })]),
+    'environment "qa": identity.environment "shared" gives environment "shared", the tag of what every environment uses (state, locks, audit), which every environment\'s walls let through; choose another identity.environment',
+  ],
+  [
     "production without locked backups",
     () => prodWith("backup.objectLockDays", 0),
     'environment "prod": backup.objectLockDays 0 is not allowed: locked backups (S3 Object Lock) are required of a production environment (tier "production")',

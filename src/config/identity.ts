@@ -129,6 +129,12 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
 
 /** Lowercase letters, digits and single hyphens, letter first: valid as a label, a stack and an AWS name. */
 const LABEL = /^[a-z](?:[a-z0-9]|-(?!-))*$/;
+/**
+ * The Environment tag of what every environment uses (the state bucket, lock table and key; the
+ * audit trail): every environment's walls let it through, so no environment may carry it.
+ */
+export const SHARED_ENVIRONMENT = "shared";
+
 export const MAX_NAME_LENGTH = 24;
 /** ElastiCache RBAC ids add `-default` to it within their 40 characters; ALB names stop at 32. */
 export const MAX_RESOURCE_NAME_LENGTH = 32;
@@ -174,6 +180,13 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
     problems.add(
       o.field,
       `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, ${identity.resourceName.length} characters (at most ${MAX_RESOURCE_NAME_LENGTH}: ElastiCache user ids and ALB names are built from it); choose a shorter ${o.field} or set identity.resourceName`,
+    );
+  }
+  if (identity.environment === SHARED_ENVIRONMENT) {
+    const o = origins.environment;
+    problems.add(
+      o.field,
+      `${quote(o.value)} gives environment "${SHARED_ENVIRONMENT}", the tag of what every environment uses (state, locks, audit), which every environment's walls let through; choose another ${o.field}`,
     );
   }
   // `<project>-ci-*` are the CI roles: an environment whose roles could be named so would let its

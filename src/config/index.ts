@@ -13,6 +13,7 @@ export {
   type BoundaryPolicyNames,
   hcpTerraformProject,
   resolveIdentity,
+  SHARED_ENVIRONMENT,
   stateKeyAlias,
 } from "./identity";
 export { ModuleChecks, Readable, validateConfiguration } from "./validate";

@@ -7,7 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "../cdktf";
-import { BASELINE_STATE_KEY, ProjectSettings, StateBackend } from "../config";
+import { BASELINE_STATE_KEY, ProjectSettings, SHARED_ENVIRONMENT, StateBackend } from "../config";
 import { AlertTopic } from "../modules/operations/alert-topic";
 import { AwsAccount } from "../modules/shared/aws-account";
 import { EncryptionKey } from "../modules/shared/encryption-key";
@@ -39,7 +39,7 @@ export class AccountBaselineStack extends TerraformStack {
     super(scope, id);
     const { project } = props;
     this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: BASELINE_STATE_KEY, workspace: id });
-    addAwsProvider(this, project, project.state.region, "shared");
+    addAwsProvider(this, project, project.state.region, SHARED_ENVIRONMENT);
     const account = new AwsAccount(this, "account");
     const name = `${project.project}-audit`;
 

@@ -3,7 +3,7 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "../cdktf";
-import { BOOTSTRAP_STATE_KEY, boundaryPolicyNames, ProjectSettings, stateKeyAlias } from "../config";
+import { BOOTSTRAP_STATE_KEY, boundaryPolicyNames, ProjectSettings, SHARED_ENVIRONMENT, stateKeyAlias } from "../config";
 import { AwsAccount } from "../modules/shared/aws-account";
 import { EncryptionKey } from "../modules/shared/encryption-key";
 import { CiEnvironment, GithubOidcRoles } from "../modules/identity/github-oidc";
@@ -59,7 +59,7 @@ export class StateBootstrapStack extends TerraformStack {
       new LocalBackend(this, { path: BOOTSTRAP_LOCAL_STATE_PATH });
       this.stateLocation = `local file ${path.basename(BOOTSTRAP_LOCAL_STATE_PATH)} in the repository root (until migrated)`;
     }
-    addAwsProvider(this, project, project.state.region, "shared");
+    addAwsProvider(this, project, project.state.region, SHARED_ENVIRONMENT);
 
     const account = new AwsAccount(this, "account");
     const key = new EncryptionKey(this, "state-key", {

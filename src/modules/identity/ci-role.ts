@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import type { BoundaryPolicyNames } from "../../config";
+import { type BoundaryPolicyNames, SHARED_ENVIRONMENT } from "../../config";
 import type { AwsAccount } from "../shared/aws-account";
 
 /**
@@ -398,7 +398,7 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
     },
   ];
   if (scope.environment !== undefined) {
-    const others = ["shared", scope.environment.environment];
+    const others = [SHARED_ENVIRONMENT, scope.environment.environment];
     statements.push(
       {
         // Another environment's resources are out of reach wherever the service reports tags.
