@@ -1,21 +1,21 @@
 import { AwsAccount } from "../../../src/modules/shared/aws-account";
 import { WebAcl, WebAclProps } from "../../../src/modules/operations/waf";
-import { onlyResource, synthScopeJson, SynthJson } from "../../helpers/synth";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Template } from "../../helpers/template";
 
-const synth = (props: Partial<WebAclProps> = {}): SynthJson =>
-  synthScopeJson((scope) => {
+const synth = (props: Partial<WebAclProps> = {}): Template =>
+  Template.fromScope((scope) => {
     new WebAcl(scope, "waf", { name: "mindhit-test", account: new AwsAccount(scope, "account"), ...props });
   });
 
 describe("WebAcl", () => {
   it("defaults to the seed's 2000 requests per IP", () => {
-    const rules = onlyResource(synth(), "aws_wafv2_web_acl").rule as Array<{ statement: Record<string, unknown> }>;
+    const rules = synth().only(Wafv2WebAcl).rule as Array<{ statement: Record<string, unknown> }>;
     expect(rules[0].statement).toEqual({ rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } });
   });
 
   it("counts instead of blocks the managed rules listed in countRules, and only those", () => {
-    const rules = onlyResource(synth({ countRules: [{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }] }), "aws_wafv2_web_acl")
-      .rule as Array<{
+    const rules = synth({ countRules: [{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }] }).only(Wafv2WebAcl).rule as Array<{
       name: string;
       statement: { managed_rule_group_statement?: Record<string, unknown> };
     }>;
