@@ -1,3 +1,10 @@
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -6,7 +13,9 @@ import { cdktfJsonContext, resolveRunOptions } from "../src/app";
 import { environments } from "../src/environments";
 import { finishOutput, invalidateOutput } from "../src/synth-output";
 import { dev } from "./fixtures/environments/dev";
-import { buildProject, onlyResource, resources, S3_RUN, synthJson } from "./helpers/synth";
+import { identityDerivedFrom } from "./helpers/identity";
+import { buildProject, S3_RUN } from "./helpers/synth";
+import { Template } from "./helpers/template";
 
 const noContext = (): undefined => undefined;
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -79,33 +88,13 @@ describe("adding an environment the README's way", () => {
   // The shipped list plus the README's file (replacing a shipped "dev", should one exist).
   const stacks = buildProject(S3_RUN, [...environments.filter((e) => e.name !== dev.name), dev]);
   const env = stacks.environments.find((e) => e.identity.name === "dev")!;
-  const platform = synthJson(stacks.platforms.get("dev")!);
-  const apps = synthJson(stacks.apps.get("dev")!);
+  const platform = Template.fromStack(stacks.platforms.get("dev")!);
+  const apps = Template.fromStack(stacks.apps.get("dev")!);
 
   it("gets identities of its own, derived from its name", () => {
-    expect(env.identity).toEqual({
-      name: "dev",
-      environment: "dev",
-      resourceName: "mindhit-dev",
-      stackNames: { platform: "mindhit-dev", apps: "mindhit-dev-apps" },
-      stateKeys: { platform: "dev/terraform.tfstate", apps: "dev/apps/terraform.tfstate" },
-      repositoryNames: { api: "mindhit-dev/api", worker: "mindhit-dev/worker" },
-      valuesFile: undefined,
-      host: "api.dev.mindhit.io",
-      githubEnvironment: "dev",
-      alertTopicName: "mindhit-dev-alerts",
-      appSecretName: "mindhit-dev/app",
-      loadBalancerName: "mindhit-dev",
-      imageTagParameters: { api: "/mindhit/dev/image-tags/api", worker: "/mindhit/dev/image-tags/worker" },
-      ciRoleNames: { plan: "mindhit-ci-dev-plan", deploy: "mindhit-ci-dev-deploy" },
-      hcpTerraformRoleNames: {
-        platform: { plan: "mindhit-ci-dev-tfc-platform-plan", apply: "mindhit-ci-dev-tfc-platform-apply" },
-        apps: { plan: "mindhit-ci-dev-tfc-apps-plan", apply: "mindhit-ci-dev-tfc-apps-apply" },
-      },
-      breakGlassRoleName: "mindhit-dev-break-glass",
-      clusterAdminRoleName: "mindhit-dev-eks-admin",
-      externalSecretsRoleName: "mindhit-dev-external-secrets",
-    });
+    // No overrides and no values file: every name follows from "dev".
+    expect(env.identity).toEqual(identityDerivedFrom("dev"));
+    expect(env.identity).toMatchObject({ resourceName: "mindhit-dev", host: "api.dev.mindhit.io", ciRoleNames: { deploy: "mindhit-ci-dev-deploy" } });
   });
 
   it("shares no identity with any other environment", () => {
@@ -122,28 +111,29 @@ describe("adding an environment the README's way", () => {
   });
 
   it("builds in its own region and zones, everywhere", () => {
-    expect(platform.provider?.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
-    expect(apps.provider?.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
+    expect(platform.providers(AwsProvider)).toEqual([expect.objectContaining({ region: "us-east-1" })]);
+    expect(apps.providers(AwsProvider)).toEqual([expect.objectContaining({ region: "us-east-1" })]);
     expect(
-      resources(platform, "aws_subnet")
+      platform
+        .resources(Subnet)
         .map((s) => s.availability_zone)
         .sort(),
     ).toEqual(["us-east-1a", "us-east-1a", "us-east-1b", "us-east-1b"]);
-    expect(onlyResource(platform, "aws_vpc").cidr_block).toBe("10.20.0.0/16");
-    expect(onlyResource(platform, "aws_eks_cluster").name).toBe("mindhit-dev");
-    expect(resources(platform, "aws_ecr_repository").map((r) => r.name)).toEqual(["mindhit-dev/api", "mindhit-dev/worker"]);
-    expect(JSON.stringify(apps.provider?.kubernetes)).toContain('"--region","us-east-1"');
+    expect(platform.only(Vpc).cidr_block).toBe("10.20.0.0/16");
+    expect(platform.only(EksCluster).name).toBe("mindhit-dev");
+    expect(platform.resources(EcrRepository).map((r) => r.name)).toEqual(["mindhit-dev/api", "mindhit-dev/worker"]);
+    expect(JSON.stringify(apps.providers(KubernetesProvider))).toContain('"--region","us-east-1"');
   });
 
   it("needs no values file: the release runs on the chart's defaults plus what config derives", () => {
-    const values = apps.resource?.helm_release?.mindhit.values as string[];
+    const values = apps.resourcesById(Release).mindhit.values as string[];
     expect(values).toHaveLength(1);
     expect(JSON.parse(values[0])).toMatchObject({ global: { environment: "dev" }, ingress: { enabled: true, host: "api.dev.mindhit.io" } });
   });
 
   it("can deploy from its own GitHub environment", () => {
-    const trust = JSON.stringify(synthJson(stacks.bootstrap).data?.aws_iam_policy_document);
-    expect(trust).toContain("repo:mindhit/mindhit-infra:environment:dev");
+    const trust = Template.fromStack(stacks.bootstrap).trustFor(env.identity.ciRoleNames.deploy);
+    expect(trust.flatMap((s) => s.condition ?? []).flatMap((c) => c.values)).toContain("repo:mindhit/mindhit-infra:environment:dev");
   });
 });
 

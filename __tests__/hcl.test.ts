@@ -1,8 +1,11 @@
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Release } from "@cdktf/provider-helm/lib/release";
 import { parse } from "@cdktf/hcl2json";
 import { TerraformStack, Testing } from "../src/cdktf";
 import { renderStackHcl, StackJson } from "../src/hcl";
 import { HELM_PROVIDER_NESTED_ATTRIBUTES, HELM_RELEASE_NESTED_ATTRIBUTES } from "../src/bindings/helm-provider-v3";
-import { buildProject, CLOUD_RUN, synthJson } from "./helpers/synth";
+import { buildProject, CLOUD_RUN } from "./helpers/synth";
+import { Template, TerraformClass } from "./helpers/template";
 
 const stacks = buildProject();
 // HCP Terraform mode changes the backend, the in-cluster providers' authentication (an ephemeral
@@ -52,6 +55,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** How HCL opens a top-level resource block of the class: `resource "<type>"`. */
+const resourceHeader = (type: TerraformClass): string => `resource "${type.tfResourceType}"`;
+const RELEASE_HEADER = new RegExp(`^${resourceHeader(Release)}`);
+
 /** `name {` block openings inside the top-level blocks whose header matches `header`. */
 function blocksNamed(hcl: string, header: RegExp, names: readonly string[]): string[] {
   const found: string[] = [];
@@ -72,11 +79,11 @@ describe.each(allStacks)("HCL of %s", (_id, stack) => {
 
   it("parses, and says exactly what the JSON synth says", async () => {
     const parsed = await parse("cdk.tf", hcl);
-    expect(normalize(parsed)).toEqual(normalize(synthJson(stack)));
+    expect(normalize(parsed)).toEqual(normalize(Template.fromStack(stack).json));
   });
 
   it("keeps the terraform settings cdktf's renderer garbles (required_version)", () => {
-    const version = synthJson(stack).terraform.required_version;
+    const version = Template.fromStack(stack).json.terraform.required_version;
     expect(version).toMatch(/^>= 1\.\d+$/);
     expect(hcl).toMatch(new RegExp(`^\\s*required_version = "${version}"$`, "m"));
     expect(hcl).not.toMatch(/^\s*\d+ = "/m);
@@ -88,13 +95,13 @@ describe.each(allStacks)("HCL of %s", (_id, stack) => {
 
   it("writes WAF rule statements as blocks, as the provider schema declares them", () => {
     expect(hcl).not.toMatch(/^\s*statement = \{/m);
-    if (hcl.includes('resource "aws_wafv2_web_acl"')) expect(hcl).toMatch(/^ {4}statement \{\n {6}rate_based_statement \{$/m);
+    if (hcl.includes(resourceHeader(Wafv2WebAcl))) expect(hcl).toMatch(/^ {4}statement \{\n {6}rate_based_statement \{$/m);
   });
 
   it("writes Helm provider 3.x nested attributes as attributes, never as blocks", () => {
     const nested = ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES];
     expect(blocksNamed(hcl, /^provider "helm"/, nested)).toEqual([]);
-    expect(blocksNamed(hcl, /^resource "helm_release"/, HELM_RELEASE_NESTED_ATTRIBUTES)).toEqual([]);
+    expect(blocksNamed(hcl, RELEASE_HEADER, HELM_RELEASE_NESTED_ATTRIBUTES)).toEqual([]);
   });
 });
 
@@ -102,8 +109,8 @@ describe("the block check itself", () => {
   it('catches the bindings\' unpatched rendering (`kubernetes {` in provider "helm")', () => {
     const broken = 'provider "helm" {\n  kubernetes {\n    host = "x"\n    exec {\n      command = "aws"\n    }\n  }\n}\n';
     expect(blocksNamed(broken, /^provider "helm"/, ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES])).toEqual(["kubernetes {", "exec {"]);
-    const release = 'resource "helm_release" "x" {\n  set {\n    name = "a"\n  }\n}\n';
-    expect(blocksNamed(release, /^resource "helm_release"/, HELM_RELEASE_NESTED_ATTRIBUTES)).toEqual(["set {"]);
+    const release = `${resourceHeader(Release)} "x" {\n  set {\n    name = "a"\n  }\n}\n`;
+    expect(blocksNamed(release, RELEASE_HEADER, HELM_RELEASE_NESTED_ATTRIBUTES)).toEqual(["set {"]);
   });
 
   it("the ephemeral token block is written into the HCL, and the providers read it", async () => {

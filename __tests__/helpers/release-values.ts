@@ -5,11 +5,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { Release } from "@cdktf/provider-helm/lib/release";
 import * as YAML from "yaml";
 import type { Environment } from "../../src/config";
 import { chartDir } from "../../src/paths";
 import type { AppsStack } from "../../src/stacks/apps";
-import { synthJson } from "./synth";
+import { Template } from "./template";
 
 export type Values = Record<string, unknown>;
 
@@ -34,8 +35,9 @@ export function fillReferences(text: string, env: Environment): string {
 
 /** The release's `values` list, parsed: [environment values file (when it has one), stack overrides]. */
 export function releaseValueLayers(stack: AppsStack, env: Environment): Values[] {
-  const release = synthJson(stack).resource?.helm_release?.mindhit;
-  if (!release) throw new Error("no helm_release.mindhit");
+  // By id, not `only()`: scripts/release-values.ts runs this outside jest, where there is no `expect`.
+  const release = Template.fromStack(stack).resourcesById(Release).mindhit;
+  if (!release) throw new Error(`no ${Release.tfResourceType}.mindhit`);
   return (release.values as string[]).map((layer) => YAML.parse(fillReferences(layer, env)) as Values);
 }
 

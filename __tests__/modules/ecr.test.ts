@@ -1,11 +1,12 @@
-import { TerraformOutput } from "../../src/cdktf";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Ecr, EcrProps } from "../../src/modules/ecr";
-import { Block, resources, synthScopeJson, SynthJson } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 const SEED_NAMES = ["mindhit/api", "mindhit/worker"];
 
-const synth = (props: Partial<EcrProps> = {}): SynthJson =>
-  synthScopeJson((scope) => {
+const synth = (props: Partial<EcrProps> = {}): Template =>
+  Template.fromScope((scope) => {
     new Ecr(scope, "ecr", { repositoryNames: SEED_NAMES, ...props });
   });
 
@@ -13,75 +14,74 @@ interface LifecyclePolicy {
   rules: Array<Record<string, unknown>>;
 }
 
+const lifecyclePolicies = (template: Template): LifecyclePolicy[] =>
+  template.resources(EcrLifecyclePolicy).map((p) => JSON.parse(String(p.policy)) as LifecyclePolicy);
+
 describe("Ecr", () => {
-  const json = synth();
+  const template = synth();
 
   it("creates the seed's repositories with mutable tags and scan on push", () => {
-    const repos = resources(json, "aws_ecr_repository");
-    expect(repos.map((r) => r.name)).toEqual(SEED_NAMES);
-    for (const repo of repos) {
-      expect(repo).toMatchObject({ image_tag_mutability: "MUTABLE", image_scanning_configuration: { scan_on_push: true } });
-    }
+    // toMatchObject on the list: exactly these repositories, in order, each (partially) so.
+    expect(template.resources(EcrRepository)).toMatchObject(
+      SEED_NAMES.map((name) => ({ name, image_tag_mutability: "MUTABLE", image_scanning_configuration: { scan_on_push: true } })),
+    );
   });
 
   it("names constructs after the repositories", () => {
-    expect(Object.keys(json.resource?.aws_ecr_repository ?? {})).toEqual([
+    expect(Object.keys(template.resourcesById(EcrRepository))).toEqual([
       expect.stringMatching(/^ecr_mindhit-api_/),
       expect.stringMatching(/^ecr_mindhit-worker_/),
     ]);
   });
 
   it("encrypts with KMS and never deletes a repository that holds images", () => {
-    for (const repo of resources(json, "aws_ecr_repository")) {
-      expect(repo).toMatchObject({ encryption_configuration: [{ encryption_type: "KMS" }], force_delete: false });
-      expect((repo.encryption_configuration as Block[])[0]).not.toHaveProperty("kms_key");
-    }
+    const repos = template.resources(EcrRepository);
+    expect(repos).toMatchObject(SEED_NAMES.map(() => ({ encryption_configuration: [{ encryption_type: "KMS" }], force_delete: false })));
+    for (const repo of repos) expect((repo.encryption_configuration as Array<Record<string, unknown>>)[0]).not.toHaveProperty("kms_key");
   });
 
   it("keeps the last 10 images of each repository, as the seed's lifecycle rule", () => {
-    const policies = resources(json, "aws_ecr_lifecycle_policy");
-    expect(policies.map((p) => p.repository)).toEqual([
+    expect(template.resources(EcrLifecyclePolicy).map((p) => p.repository)).toEqual([
       expect.stringMatching(/^\$\{aws_ecr_repository\.ecr_mindhit-api_.+\.name\}$/),
       expect.stringMatching(/^\$\{aws_ecr_repository\.ecr_mindhit-worker_.+\.name\}$/),
     ]);
-    for (const policy of policies) {
-      expect(JSON.parse(String(policy.policy)) as LifecyclePolicy).toEqual({
-        rules: [
-          {
-            rulePriority: 1,
-            description: "Keep last 10 images",
-            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 },
-            action: { type: "expire" },
-          },
-        ],
-      });
-    }
+    const keepLast10 = {
+      rules: [
+        {
+          rulePriority: 1,
+          description: "Keep last 10 images",
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 },
+          action: { type: "expire" },
+        },
+      ],
+    };
+    expect(lifecyclePolicies(template)).toEqual([keepLast10, keepLast10]);
   });
 
   it("applies overrides", () => {
     const custom = synth({ repositoryNames: ["mindhit-staging/api"], imageTagMutability: "IMMUTABLE", scanOnPush: false, keepLastImages: 30 });
-    const repo = resources(custom, "aws_ecr_repository")[0];
-    expect(repo).toMatchObject({ name: "mindhit-staging/api", image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: false } });
-    const policy = JSON.parse(String(resources(custom, "aws_ecr_lifecycle_policy")[0].policy)) as LifecyclePolicy;
-    expect(policy.rules[0]).toMatchObject({ description: "Keep last 30 images", selection: { countNumber: 30 } });
+    expect(custom.only(EcrRepository)).toMatchObject({
+      name: "mindhit-staging/api",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: false },
+    });
+    expect(lifecyclePolicies(custom)).toMatchObject([{ rules: [{ description: "Keep last 30 images", selection: { countNumber: 30 } }] }]);
   });
 
   it("exposes URLs and ARNs by repository name, and the registry id", () => {
-    const out = synthScopeJson((scope) => {
+    const out = Template.withOutputs((scope) => {
       const ecr = new Ecr(scope, "ecr", { repositoryNames: SEED_NAMES });
-      new TerraformOutput(scope, "urls", { value: ecr.repositoryUrls });
-      new TerraformOutput(scope, "arns", { value: ecr.repositoryArns });
-      new TerraformOutput(scope, "registry", { value: ecr.registryId });
-    }).output as Record<string, Block>;
-    expect(out.urls.value).toEqual({
+      return { urls: ecr.repositoryUrls, arns: ecr.repositoryArns, registry: ecr.registryId };
+    }).outputValues();
+    expect(out.urls).toEqual({
       "mindhit/api": expect.stringMatching(/^\$\{aws_ecr_repository\.ecr_mindhit-api_.+\.repository_url\}$/),
       "mindhit/worker": expect.stringMatching(/^\$\{aws_ecr_repository\.ecr_mindhit-worker_.+\.repository_url\}$/),
     });
-    expect(out.arns.value).toEqual({
+    expect(out.arns).toEqual({
       "mindhit/api": expect.stringMatching(/^\$\{aws_ecr_repository\.ecr_mindhit-api_.+\.arn\}$/),
       "mindhit/worker": expect.stringMatching(/^\$\{aws_ecr_repository\.ecr_mindhit-worker_.+\.arn\}$/),
     });
-    expect(out.registry.value).toMatch(/^\$\{aws_ecr_repository\..+\.registry_id\}$/);
+    expect(out.registry).toMatch(/^\$\{aws_ecr_repository\..+\.registry_id\}$/);
   });
 
   it.each<[string, Partial<EcrProps>, string]>([

@@ -1,10 +1,20 @@
-import { TerraformOutput } from "../../src/cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { Eks, EksProps } from "../../src/modules/eks";
-import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
-function synthEks(props: Partial<EksProps> = {}): SynthJson {
-  return synthScopeJson((scope) => {
+const synthEks = (props: Partial<EksProps> = {}): Template =>
+  Template.withOutputs((scope) => {
     const eks = new Eks(scope, "eks", {
       clusterName: "mindhit-test",
       account: new AwsAccount(scope, "account"),
@@ -12,7 +22,7 @@ function synthEks(props: Partial<EksProps> = {}): SynthJson {
       subnetIds: ["subnet-a", "subnet-c"],
       ...props,
     });
-    const outputs: Record<string, string> = {
+    return {
       cluster_endpoint: eks.clusterEndpoint,
       cluster_name: eks.clusterName,
       cluster_certificate_authority_data: eks.clusterCertificateAuthorityData,
@@ -21,19 +31,12 @@ function synthEks(props: Partial<EksProps> = {}): SynthJson {
       cluster_security_group_id: eks.clusterSecurityGroupId,
       node_security_group_id: eks.nodeSecurityGroupId,
     };
-    for (const [name, value] of Object.entries(outputs)) new TerraformOutput(scope, name, { value });
   });
-}
-
-const roleNamed = (json: SynthJson, name: string): Block => {
-  const role = resources(json, "aws_iam_role").find((r) => r.name === name);
-  if (!role) throw new Error(`no role ${name}`);
-  return role;
-};
 
 describe("Eks with the seed's defaults", () => {
-  const json = synthEks();
-  const cluster = onlyResource(json, "aws_eks_cluster");
+  const template = synthEks();
+  const cluster = template.only(EksCluster);
+  const addon = (name: string): Record<string, unknown> => template.only(EksAddon, { addon_name: name });
 
   it("creates the cluster on a supported version, in the given subnets, with only the private endpoint by default", () => {
     expect(cluster.vpc_config).not.toHaveProperty("public_access_cidrs");
@@ -51,48 +54,49 @@ describe("Eks with the seed's defaults", () => {
       resources: ["secrets"],
       provider: { key_arn: expect.stringMatching(/^\$\{aws_kms_key\.eks_secrets-key_.*\.arn\}$/) },
     });
-    const keys = resources(json, "aws_kms_key");
-    for (const k of keys) expect(k.enable_key_rotation).toBe(true);
+    template.everyResource(KmsKey, { enable_key_rotation: true });
   });
 
   it("logs all five control-plane log types to an encrypted group created first", () => {
     expect(cluster.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
-    const group = resources(json, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/eks/mindhit-test/cluster");
-    expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+    expect(template.only(CloudwatchLogGroup, { name: "/aws/eks/mindhit-test/cluster" })).toMatchObject({
+      retention_in_days: 365,
+      kms_key_id: expect.stringMatching(/aws_kms_key\./),
+    });
     expect(cluster.depends_on).toContainEqual(expect.stringMatching(/^aws_cloudwatch_log_group\./));
   });
 
   it("creates Container Insights' log groups itself, encrypted and with the cluster's retention", () => {
-    const groups = resources(json, "aws_cloudwatch_log_group").filter((g) => String(g.name).startsWith("/aws/containerinsights/"));
+    const groups = template.resources(CloudwatchLogGroup, { name: expect.stringMatching(/^\/aws\/containerinsights\//) });
     expect(groups.map((g) => g.name).sort()).toEqual(
       ["application", "dataplane", "host", "performance"].map((k) => `/aws/containerinsights/mindhit-test/${k}`),
     );
-    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/aws_kms_key\.eks_container-insights-key/) });
-    const addon = resources(json, "aws_eks_addon").find((a) => a.addon_name === "amazon-cloudwatch-observability");
-    expect(addon?.depends_on).toEqual(expect.arrayContaining(groups.map(() => expect.stringMatching(/^aws_cloudwatch_log_group\.eks_container-insights-/))));
+    expect(groups).toMatchObject(groups.map(() => ({ retention_in_days: 365, kms_key_id: expect.stringMatching(/aws_kms_key\.eks_container-insights-key/) })));
+    expect(addon("amazon-cloudwatch-observability").depends_on).toEqual(
+      expect.arrayContaining(groups.map(() => expect.stringMatching(/^aws_cloudwatch_log_group\.eks_container-insights-/))),
+    );
   });
 
   it("uses API authentication with explicit access entries only: a cluster-admin role for people, MFA required", () => {
     // No invisible admin for whoever created the cluster.
     expect(cluster.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
-    const admin = roleNamed(json, "mindhit-test-eks-admin");
-    expect(policyDocumentFor(json, admin.assume_role_policy).statement).toEqual([
+    expect(template.trustFor("mindhit-test-eks-admin")).toEqual([
       expect.objectContaining({ condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }] }),
     ]);
-    expect(onlyResource(json, "aws_eks_access_entry")).toMatchObject({
+    expect(template.only(EksAccessEntry)).toMatchObject({
       principal_arn: expect.stringMatching(/aws_iam_role\.eks_admin-role_.*\.arn/),
       type: "STANDARD",
     });
-    expect(onlyResource(json, "aws_eks_access_policy_association")).toMatchObject({
+    expect(template.only(EksAccessPolicyAssociation)).toMatchObject({
       policy_arn: expect.stringMatching(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/),
       access_scope: { type: "cluster" },
     });
   });
 
   it("lets the admin role describe its cluster (what aws eks update-kubeconfig calls) and nothing else in IAM", () => {
-    const policy = resources(json, "aws_iam_role_policy").find((p) => p.name === "describe-cluster");
-    expect(policy?.role).toMatch(/aws_iam_role\.eks_admin-role_/);
-    expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
+    const policy = template.only(IamRolePolicy, { name: "describe-cluster" });
+    expect(policy.role).toMatch(/aws_iam_role\.eks_admin-role_/);
+    expect(template.statementsOf(policy.policy)).toEqual([
       {
         sid: "UpdateKubeconfig",
         effect: "Allow",
@@ -103,14 +107,13 @@ describe("Eks with the seed's defaults", () => {
   });
 
   it("gives readers the view-with-Secrets policy (plan refreshes Helm releases, whose records are Secrets)", () => {
-    const json2 = synthEks({ readerPrincipalArns: ["arn:aws:iam::111111111111:role/reader"] });
-    const reader = resources(json2, "aws_eks_access_policy_association").find((a) => String(a.policy_arn).endsWith("AmazonEKSAdminViewPolicy"));
-    expect(reader).toBeDefined();
-    expect(resources(json2, "aws_eks_access_entry").map((e) => e.principal_arn)).toContain("arn:aws:iam::111111111111:role/reader");
+    const { text } = synthEks({ readerPrincipalArns: ["arn:aws:iam::111111111111:role/reader"] });
+    expect(text).toHaveResourceWithProperties(EksAccessPolicyAssociation, { policy_arn: expect.stringMatching(/AmazonEKSAdminViewPolicy$/) });
+    expect(text).toHaveResourceWithProperties(EksAccessEntry, { principal_arn: "arn:aws:iam::111111111111:role/reader" });
   });
 
   it("gives the cluster and node roles the AWS-managed policies EKS documents", () => {
-    const attached = resources(json, "aws_iam_role_policy_attachment").map((a) => String(a.policy_arn).split("/").pop());
+    const attached = template.resources(IamRolePolicyAttachment).map((a) => String(a.policy_arn).split("/").pop());
     expect(attached).toEqual(
       expect.arrayContaining([
         "AmazonEKSClusterPolicy",
@@ -120,16 +123,16 @@ describe("Eks with the seed's defaults", () => {
         "AmazonEBSCSIDriverPolicy",
       ]),
     );
-    expect(policyDocumentFor(json, roleNamed(json, "mindhit-test-eks-cluster").assume_role_policy).statement).toEqual([
+    expect(template.trustFor("mindhit-test-eks-cluster")).toEqual([
       expect.objectContaining({ principals: [{ type: "Service", identifiers: ["eks.amazonaws.com"] }] }),
     ]);
-    expect(policyDocumentFor(json, roleNamed(json, "mindhit-test-eks-node").assume_role_policy).statement).toEqual([
+    expect(template.trustFor("mindhit-test-eks-node")).toEqual([
       expect.objectContaining({ principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }),
     ]);
   });
 
   it("runs the seed's node group: t3.medium, 1/2/5, Environment label, AL2023", () => {
-    expect(onlyResource(json, "aws_eks_node_group")).toMatchObject({
+    expect(template.only(EksNodeGroup)).toMatchObject({
       node_group_name: "mindhit-test-nodes",
       instance_types: ["t3.medium"],
       scaling_config: { min_size: 1, desired_size: 2, max_size: 5 },
@@ -141,47 +144,46 @@ describe("Eks with the seed's defaults", () => {
   });
 
   it("launches nodes with IMDSv2 required, an encrypted gp3 root volume, and both security groups", () => {
-    const template = onlyResource(json, "aws_launch_template");
-    expect(template).toMatchObject({
+    const launchTemplate = template.only(LaunchTemplate);
+    expect(launchTemplate).toMatchObject({
       metadata_options: { http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 },
       block_device_mappings: [{ device_name: "/dev/xvda", ebs: { encrypted: "true", volume_type: "gp3", volume_size: 20 } }],
     });
-    expect(template.vpc_security_group_ids).toEqual([
+    expect(launchTemplate.vpc_security_group_ids).toEqual([
       expect.stringMatching(/aws_eks_cluster\..*\.vpc_config\[0\]\.cluster_security_group_id/),
       expect.stringMatching(/aws_security_group\..*\.id/),
     ]);
   });
 
   it("creates the IRSA OIDC provider for the cluster's issuer", () => {
-    expect(onlyResource(json, "aws_iam_openid_connect_provider")).toMatchObject({
+    expect(template.only(IamOpenidConnectProvider)).toMatchObject({
       client_id_list: ["sts.amazonaws.com"],
       url: expect.stringMatching(/aws_eks_cluster\..*\.identity\[0\]\.oidc\[0\]\.issuer/),
     });
   });
 
   it("installs the managed add-ons, the EBS CSI driver with its own IRSA role", () => {
-    const addons = resources(json, "aws_eks_addon");
-    expect(addons.map((a) => a.addon_name).sort()).toEqual(["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
-    const insights = addons.find((a) => a.addon_name === "amazon-cloudwatch-observability");
-    expect(insights?.service_account_role_arn).toMatch(/aws_iam_role\.eks_cloudwatch-agent-role_[0-9A-F]+\.arn/);
-    expect(policyDocumentFor(json, roleNamed(json, "mindhit-test-cloudwatch-agent").assume_role_policy).statement).toEqual([
+    expect(
+      template
+        .resources(EksAddon)
+        .map((a) => a.addon_name)
+        .sort(),
+    ).toEqual(["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    expect(addon("amazon-cloudwatch-observability").service_account_role_arn).toMatch(/aws_iam_role\.eks_cloudwatch-agent-role_[0-9A-F]+\.arn/);
+    expect(template.trustFor("mindhit-test-cloudwatch-agent")).toEqual([
       expect.objectContaining({
         condition: expect.arrayContaining([expect.objectContaining({ values: ["system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"] })]),
       }),
     ]);
     // Networking first, nodes next, pod-running add-ons last.
-    const nodeGroup = onlyResource(json, "aws_eks_node_group");
-    expect(nodeGroup.depends_on).toEqual(
+    expect(template.only(EksNodeGroup).depends_on).toEqual(
       expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.eks_addon-vpc-cni/), expect.stringMatching(/aws_eks_addon\.eks_addon-kube-proxy/)]),
     );
-    expect(JSON.parse(String(addons.find((a) => a.addon_name === "vpc-cni")?.configuration_values))).toEqual({ enableNetworkPolicy: "true" });
-    for (const name of ["coredns", "aws-ebs-csi-driver"]) {
-      expect(addons.find((a) => a.addon_name === name)?.depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
-    }
-    const ebs = addons.find((a) => a.addon_name === "aws-ebs-csi-driver");
-    expect(ebs?.service_account_role_arn).toMatch(/^\$\{aws_iam_role\.eks_ebs-csi-role_[A-F0-9]+\.arn\}$/);
-    const trust = policyDocumentFor(json, roleNamed(json, "mindhit-test-ebs-csi").assume_role_policy);
-    expect(trust.statement).toEqual([
+    expect(JSON.parse(String(addon("vpc-cni").configuration_values))).toEqual({ enableNetworkPolicy: "true" });
+    expect(addon("coredns").depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
+    expect(addon("aws-ebs-csi-driver").depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
+    expect(addon("aws-ebs-csi-driver").service_account_role_arn).toMatch(/^\$\{aws_iam_role\.eks_ebs-csi-role_[A-F0-9]+\.arn\}$/);
+    expect(template.trustFor("mindhit-test-ebs-csi")).toEqual([
       expect.objectContaining({
         actions: ["sts:AssumeRoleWithWebIdentity"],
         condition: expect.arrayContaining([expect.objectContaining({ values: ["system:serviceaccount:kube-system:ebs-csi-controller-sa"] })]),
@@ -190,20 +192,21 @@ describe("Eks with the seed's defaults", () => {
   });
 
   it("outputs endpoint, name, CA data, OIDC provider ARN and URL, cluster and node security groups", () => {
-    const out = json.output ?? {};
-    expect(out.cluster_endpoint.value).toMatch(/aws_eks_cluster\..*\.endpoint/);
-    expect(out.cluster_name.value).toMatch(/aws_eks_cluster\..*\.name/);
-    expect(out.cluster_certificate_authority_data.value).toMatch(/certificate_authority\[0\]\.data/);
-    expect(out.oidc_provider_arn.value).toMatch(/aws_iam_openid_connect_provider\..*\.arn/);
-    expect(out.oidc_provider_url.value).toMatch(/oidc\[0\]\.issuer/);
-    expect(out.cluster_security_group_id.value).toMatch(/cluster_security_group_id/);
-    expect(out.node_security_group_id.value).toMatch(/aws_security_group\..*\.id/);
+    expect(template.outputValues()).toEqual({
+      cluster_endpoint: expect.stringMatching(/aws_eks_cluster\..*\.endpoint/),
+      cluster_name: expect.stringMatching(/aws_eks_cluster\..*\.name/),
+      cluster_certificate_authority_data: expect.stringMatching(/certificate_authority\[0\]\.data/),
+      oidc_provider_arn: expect.stringMatching(/aws_iam_openid_connect_provider\..*\.arn/),
+      oidc_provider_url: expect.stringMatching(/oidc\[0\]\.issuer/),
+      cluster_security_group_id: expect.stringMatching(/cluster_security_group_id/),
+      node_security_group_id: expect.stringMatching(/aws_security_group\..*\.id/),
+    });
   });
 });
 
 describe("Eks options", () => {
   it("applies overrides: version, sizes, CIDR allow-list, deletion protection, extra admins and add-ons", () => {
-    const json = synthEks({
+    const custom = synthEks({
       clusterVersion: "1.34",
       nodeInstanceTypes: ["m6i.large"],
       nodeMinSize: 2,
@@ -214,28 +217,28 @@ describe("Eks options", () => {
       adminPrincipalArns: ["arn:aws:iam::111111111111:role/platform"],
       extraAddons: [{ name: "aws-efs-csi-driver" }],
     });
-    expect(onlyResource(json, "aws_eks_cluster")).toMatchObject({
+    expect(custom.only(EksCluster)).toMatchObject({
       version: "1.34",
       deletion_protection: true,
       vpc_config: { public_access_cidrs: ["203.0.113.0/24"] },
     });
-    expect(onlyResource(json, "aws_eks_node_group")).toMatchObject({
+    expect(custom.only(EksNodeGroup)).toMatchObject({
       instance_types: ["m6i.large"],
       scaling_config: { min_size: 2, desired_size: 3, max_size: 6 },
     });
-    expect(resources(json, "aws_eks_access_entry").map((e) => e.principal_arn)).toContain("arn:aws:iam::111111111111:role/platform");
-    expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).toContain("aws-efs-csi-driver");
+    expect(custom.text).toHaveResourceWithProperties(EksAccessEntry, { principal_arn: "arn:aws:iam::111111111111:role/platform" });
+    expect(custom.text).toHaveResourceWithProperties(EksAddon, { addon_name: "aws-efs-csi-driver" });
   });
 
   it("runs Graviton node types on the arm64 AMI", () => {
-    expect(onlyResource(synthEks({ nodeInstanceTypes: ["t4g.medium", "m7g.large"] }), "aws_eks_node_group").ami_type).toBe("AL2023_ARM_64_STANDARD");
-    expect(onlyResource(synthEks({ nodeInstanceTypes: ["g4dn.xlarge"] }), "aws_eks_node_group").ami_type).toBe("AL2023_x86_64_STANDARD");
+    expect(synthEks({ nodeInstanceTypes: ["t4g.medium", "m7g.large"] }).only(EksNodeGroup).ami_type).toBe("AL2023_ARM_64_STANDARD");
+    expect(synthEks({ nodeInstanceTypes: ["g4dn.xlarge"] }).only(EksNodeGroup).ami_type).toBe("AL2023_x86_64_STANDARD");
   });
 
   it("without IRSA: no OIDC provider and no EBS CSI role", () => {
-    const json = synthEks({ enableIrsa: false });
-    expect(resources(json, "aws_iam_openid_connect_provider")).toHaveLength(0);
-    expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).not.toContain("aws-ebs-csi-driver");
+    const withoutIrsa = synthEks({ enableIrsa: false });
+    withoutIrsa.resourceCountIs(IamOpenidConnectProvider, 0);
+    withoutIrsa.resourceCountIs(EksAddon, 0, { addon_name: "aws-ebs-csi-driver" });
   });
 
   it.each<[string, Partial<EksProps>, RegExp]>([

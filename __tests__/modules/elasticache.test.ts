@@ -1,34 +1,38 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { TerraformOutput } from "../../src/cdktf";
+import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
+import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
+import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { ElastiCache, ElastiCacheProps } from "../../src/modules/elasticache";
-import { Block, onlyResource, resources, synthScopeJson, SynthJson, attributeNames, moduleSynth, TEST_NETWORK } from "../helpers/synth";
+import { dataStoreModule, expectAdmitsOnly, keyBehindAlias, OTHER_SECURITY_GROUP, TEST_NETWORK } from "../helpers/data-store";
+import { attributeNames } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 type Props = Omit<ElastiCacheProps, "account">;
 
 const APP_SG = TEST_NETWORK.appSecurityGroupId;
-const base: Props = {
+const { base, synth, expectAttributes } = dataStoreModule((scope, props: ElastiCacheProps) => new ElastiCache(scope, "cache", props), {
   clusterId: "mindhit-test",
-  vpcId: TEST_NETWORK.vpcId,
-  subnetIds: [...TEST_NETWORK.subnetIds],
-  allowedSecurityGroupIds: [APP_SG],
-};
+});
 
-const synth = moduleSynth((scope, props: ElastiCacheProps) => new ElastiCache(scope, "cache", props), base);
-
-function user(json: SynthJson, userName: string): Block {
-  const found = resources(json, "aws_elasticache_user").find((u) => u.user_name === userName);
-  if (!found) throw new Error(`no ElastiCache user ${userName}`);
-  return found;
-}
+/** An RBAC user as the module writes it. */
+const redisUser = (userId: string, userName: string, accessString: string, authentication: string): Record<string, unknown> => ({
+  user_id: userId,
+  user_name: userName,
+  engine: "redis",
+  access_string: accessString,
+  authentication_mode: { type: authentication },
+});
 
 describe("ElastiCache", () => {
-  const json = synth();
-  const group = onlyResource(json, "aws_elasticache_replication_group");
+  const template = synth();
+  const group = template.only(ElasticacheReplicationGroup);
 
   it("defaults to the seed's single Redis 7 node", () => {
     expect(group).toMatchObject({
-      replication_group_id: "mindhit-test",
+      replication_group_id: base.clusterId,
       engine: "redis",
       engine_version: "7.1",
       node_type: "cache.t3.micro",
@@ -44,19 +48,16 @@ describe("ElastiCache", () => {
   });
 
   it("adds replicas with automatic failover across AZs", () => {
-    const g = onlyResource(
-      synth({
-        replicas: 2,
-        nodeType: "cache.r7g.large",
-        engineVersion: "7.0",
-        port: 6380,
-        snapshotRetentionLimit: 0,
-        snapshotWindow: "15:00-16:00",
-        maintenanceWindow: "sat:20:00-sat:21:00",
-        parameterGroupName: "mindhit-redis7",
-      }),
-      "aws_elasticache_replication_group",
-    );
+    const g = synth({
+      replicas: 2,
+      nodeType: "cache.r7g.large",
+      engineVersion: "7.0",
+      port: 6380,
+      snapshotRetentionLimit: 0,
+      snapshotWindow: "15:00-16:00",
+      maintenanceWindow: "sat:20:00-sat:21:00",
+      parameterGroupName: "mindhit-redis7",
+    }).only(ElasticacheReplicationGroup);
     expect(g).toMatchObject({
       num_cache_clusters: 3,
       automatic_failover_enabled: true,
@@ -72,34 +73,23 @@ describe("ElastiCache", () => {
   });
 
   it("requires TLS and encrypts at rest with its own rotating key", () => {
-    const alias = resources(json, "aws_kms_alias").find((a) => a.name === "alias/mindhit-test-elasticache");
-    const keyName = /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(alias?.target_key_id))?.[1] ?? "";
+    const { arn, key } = keyBehindAlias(template, "mindhit-test-elasticache");
     expect(group).toMatchObject({
       transit_encryption_enabled: true,
       transit_encryption_mode: "required",
       at_rest_encryption_enabled: "true",
-      kms_key_id: `\${aws_kms_key.${keyName}.arn}`,
+      kms_key_id: arn,
     });
-    expect(json.resource?.aws_kms_key?.[keyName]).toMatchObject({ enable_key_rotation: true });
+    expect(key).toMatchObject({ enable_key_rotation: true });
   });
 
   it("authenticates with RBAC and IAM: the default user is off and the app user signs in with IAM", () => {
-    expect(user(json, "default")).toEqual({
-      user_id: "mindhit-test-default",
-      user_name: "default",
-      engine: "redis",
-      access_string: "off -@all",
-      authentication_mode: { type: "no-password-required" },
-    });
-    expect(user(json, "mindhit-test-app")).toEqual({
-      user_id: "mindhit-test-app",
-      user_name: "mindhit-test-app",
-      engine: "redis",
-      access_string: "on ~* +@all -@dangerous",
-      authentication_mode: { type: "iam" },
-    });
-    const userGroup = onlyResource(json, "aws_elasticache_user_group");
-    expect(userGroup).toEqual({
+    // Exactly these two users.
+    expect(template.resources(ElasticacheUser)).toEqual([
+      redisUser("mindhit-test-app", "mindhit-test-app", "on ~* +@all -@dangerous", "iam"),
+      redisUser("mindhit-test-default", "default", "off -@all", "no-password-required"),
+    ]);
+    expect(template.only(ElasticacheUserGroup)).toEqual({
       user_group_id: "mindhit-test-users",
       engine: "redis",
       user_ids: [expect.stringMatching(/^\$\{aws_elasticache_user\..+\.user_id\}$/), expect.stringMatching(/^\$\{aws_elasticache_user\..+\.user_id\}$/)],
@@ -108,37 +98,25 @@ describe("ElastiCache", () => {
   });
 
   it("takes a custom app user name", () => {
-    expect(user(synth({ appUserName: "worker" }), "worker")).toMatchObject({ user_id: "worker", authentication_mode: { type: "iam" } });
+    expect(synth({ appUserName: "worker" }).only(ElasticacheUser, { user_name: "worker" })).toMatchObject({
+      user_id: "worker",
+      authentication_mode: { type: "iam" },
+    });
   });
 
   it("puts no password or auth token anywhere in the configuration", () => {
-    expect(attributeNames({ resource: json.resource, data: json.data }).filter((n) => /password|auth_token/i.test(n))).toEqual([]);
+    expect(attributeNames({ resource: template.json.resource, data: template.json.data }).filter((n) => /password|auth_token/i.test(n))).toEqual([]);
   });
 
   it("places the group in a subnet group named after it", () => {
-    expect(onlyResource(json, "aws_elasticache_subnet_group")).toMatchObject({ name: "mindhit-test", subnet_ids: base.subnetIds });
+    expect(template.only(ElasticacheSubnetGroup)).toMatchObject({ name: "mindhit-test", subnet_ids: base.subnetIds });
     expect(group.subnet_group_name).toMatch(/^\$\{aws_elasticache_subnet_group\..+\.name\}$/);
   });
 
   it("admits only the allowed security groups, only on the Redis port, and allows no egress", () => {
-    const json2 = synth({ allowedSecurityGroupIds: [APP_SG, "sg-0fedcba9876543210"], port: 6380 });
-    const sg = onlyResource(json2, "aws_security_group");
-    expect(sg).toMatchObject({ name: "mindhit-test-redis-sg", vpc_id: base.vpcId });
-    expect(sg).not.toHaveProperty("ingress");
-    expect(sg).not.toHaveProperty("egress");
-    const rules = resources(json2, "aws_vpc_security_group_ingress_rule");
-    expect(rules.map((r) => r.referenced_security_group_id)).toEqual([APP_SG, "sg-0fedcba9876543210"]);
-    for (const rule of rules) {
-      expect(rule).toMatchObject({
-        ip_protocol: "tcp",
-        from_port: 6380,
-        to_port: 6380,
-        security_group_id: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/),
-      });
-      expect(rule).not.toHaveProperty("cidr_ipv4");
-    }
-    expect(resources(json2, "aws_vpc_security_group_egress_rule")).toEqual([]);
-    expect(onlyResource(json2, "aws_elasticache_replication_group").security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/)]);
+    const twoGroups = synth({ allowedSecurityGroupIds: [APP_SG, OTHER_SECURITY_GROUP], port: 6380 });
+    expectAdmitsOnly(twoGroups, { name: "mindhit-test-redis-sg", port: 6380, allowed: [APP_SG, OTHER_SECURITY_GROUP] });
+    expect(twoGroups.only(ElasticacheReplicationGroup).security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/)]);
   });
 
   it("upgrades minor versions and applies changes in the maintenance window", () => {
@@ -146,28 +124,14 @@ describe("ElastiCache", () => {
   });
 
   it("exposes outputs that reference the group's attributes", () => {
-    const out = synthScopeJson((scope) => {
-      const account = new AwsAccount(scope, "account");
-      const cache = new ElastiCache(scope, "cache", { ...base, account });
-      const outputs: Record<string, string | number> = {
-        endpoint: cache.endpoint,
-        readerEndpoint: cache.readerEndpoint,
-        port: cache.port,
-        securityGroupId: cache.securityGroupId,
-        replicationGroupArn: cache.replicationGroupArn,
-        appUserName: cache.appUserName,
-        userGroupId: cache.userGroupId,
-      };
-      for (const [name, value] of Object.entries(outputs)) new TerraformOutput(scope, name, { value });
-    }).output as Record<string, Block>;
-    expect(Object.fromEntries(Object.entries(out).map(([name, o]) => [name, o.value]))).toEqual({
-      endpoint: expect.stringMatching(/^\$\{aws_elasticache_replication_group\..+\.primary_endpoint_address\}$/),
-      readerEndpoint: expect.stringMatching(/^\$\{aws_elasticache_replication_group\..+\.reader_endpoint_address\}$/),
-      port: expect.stringMatching(/^\$\{aws_elasticache_replication_group\..+\.port\}$/),
-      securityGroupId: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/),
-      replicationGroupArn: expect.stringMatching(/^\$\{aws_elasticache_replication_group\..+\.arn\}$/),
-      appUserName: expect.stringMatching(/^\$\{aws_elasticache_user\..+\.user_name\}$/),
-      userGroupId: expect.stringMatching(/^\$\{aws_elasticache_user_group\..+\.user_group_id\}$/),
+    expectAttributes(ElasticacheReplicationGroup, {
+      endpoint: "primary_endpoint_address",
+      readerEndpoint: "reader_endpoint_address",
+      port: "port",
+      securityGroupId: [SecurityGroup, "id"],
+      replicationGroupArn: "arn",
+      appUserName: [ElasticacheUser, "user_name"],
+      userGroupId: [ElasticacheUserGroup, "user_group_id"],
     });
   });
 
@@ -189,12 +153,11 @@ describe("ElastiCache", () => {
   });
 
   it("grants elasticache:Connect on the group and the app user only", () => {
-    const doc = synthScopeJson((scope) => {
-      const account = new AwsAccount(scope, "account");
-      const cache = new ElastiCache(scope, "cache", { ...base, account });
+    const doc = Template.fromScope((scope) => {
+      const cache = new ElastiCache(scope, "cache", { ...base, account: new AwsAccount(scope, "account") });
       new DataAwsIamPolicyDocument(scope, "app-policy", { statement: [cache.grantConnect()] });
-    }).data?.aws_iam_policy_document?.["app-policy"];
-    expect(doc?.statement).toEqual([
+    }).dataSourcesById(DataAwsIamPolicyDocument)["app-policy"];
+    expect(doc.statement).toEqual([
       {
         effect: "Allow",
         actions: ["elasticache:Connect"],

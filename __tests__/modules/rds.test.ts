@@ -1,33 +1,36 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { TerraformOutput } from "../../src/cdktf";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { Rds, RdsProps } from "../../src/modules/rds";
-import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson, attributeNames, moduleSynth, TEST_NETWORK } from "../helpers/synth";
+import { dataStoreModule, expectAdmitsOnly, keyBehindAlias, OTHER_SECURITY_GROUP, TEST_NETWORK } from "../helpers/data-store";
+import { attributeNames } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 type Props = Omit<RdsProps, "account">;
 
 const APP_SG = TEST_NETWORK.appSecurityGroupId;
-const base: Props = {
-  identifier: "mindhit-test",
-  vpcId: TEST_NETWORK.vpcId,
-  subnetIds: [...TEST_NETWORK.subnetIds],
-  allowedSecurityGroupIds: [APP_SG],
-};
-
-const synth = moduleSynth((scope, props: RdsProps) => new Rds(scope, "db", props), base);
+const { base, synth, expectAttributes } = dataStoreModule((scope, props: RdsProps) => new Rds(scope, "db", props), { identifier: "mindhit-test" });
 
 describe("Rds.fromLookup (the in-cluster stack's view)", () => {
   it("reads the instance by identifier and grants rds-db:connect as one user of its resource id", () => {
-    const json = synthScopeJson((scope) => {
+    const template = Template.withOutputs((scope) => {
       const database = Rds.fromLookup(scope, "database", {
         account: { partition: "aws", accountId: "111111111111" },
         region: "ap-northeast-2",
         identifier: "mindhit-test",
       });
-      new TerraformOutput(scope, "grant", { value: database.grantConnect("mindhit_app", "Connect") });
+      return { grant: database.grantConnect("mindhit_app", "Connect") };
     });
-    expect(json.data?.aws_db_instance?.database).toEqual({ db_instance_identifier: "mindhit-test" });
-    expect(json.output?.grant?.value).toEqual({
+    expect(template.dataSourcesById(DataAwsDbInstance)).toEqual({ database: { db_instance_identifier: "mindhit-test" } });
+    expect(template.outputValues().grant).toEqual({
       sid: "Connect",
       effect: "Allow",
       actions: ["rds-db:connect"],
@@ -36,17 +39,11 @@ describe("Rds.fromLookup (the in-cluster stack's view)", () => {
   });
 });
 
-/** The `${aws_kms_key.<name>.arn}` reference of the key behind `alias/<alias>`. */
-function keyArnReference(json: SynthJson, alias: string): string {
-  const found = resources(json, "aws_kms_alias").find((a) => a.name === `alias/${alias}`);
-  const match = /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(String(found?.target_key_id));
-  if (!match) throw new Error(`no KMS alias ${alias}`);
-  return `\${aws_kms_key.${match[1]}.arn}`;
-}
-
 describe("Rds", () => {
-  const json = synth();
-  const instance = onlyResource(json, "aws_db_instance");
+  const template = synth();
+  const instance = template.only(DbInstance);
+  /** The module's own key: storage, Performance Insights and the master password's secret use it. */
+  const ownKey = keyBehindAlias(template, "mindhit-test-rds");
 
   it("defaults to the seed's PostgreSQL 16 instance", () => {
     expect(instance).toMatchObject({
@@ -72,25 +69,22 @@ describe("Rds", () => {
   });
 
   it("applies overrides", () => {
-    const db = onlyResource(
-      synth({
-        dbName: "app",
-        instanceClass: "db.r6g.large",
-        engineVersion: "17.2",
-        allocatedStorage: 50,
-        maxAllocatedStorage: 500,
-        storageType: "io2",
-        backupRetentionPeriod: 14,
-        backupWindow: "16:00-16:30",
-        maintenanceWindow: "sat:20:00-sat:21:00",
-        multiAz: true,
-        deletionProtection: true,
-        masterUsername: "owner",
-        performanceInsightsRetentionDays: 731,
-        monitoringInterval: 15,
-      }),
-      "aws_db_instance",
-    );
+    const db = synth({
+      dbName: "app",
+      instanceClass: "db.r6g.large",
+      engineVersion: "17.2",
+      allocatedStorage: 50,
+      maxAllocatedStorage: 500,
+      storageType: "io2",
+      backupRetentionPeriod: 14,
+      backupWindow: "16:00-16:30",
+      maintenanceWindow: "sat:20:00-sat:21:00",
+      multiAz: true,
+      deletionProtection: true,
+      masterUsername: "owner",
+      performanceInsightsRetentionDays: 731,
+      monitoringInterval: 15,
+    }).only(DbInstance);
     expect(db).toMatchObject({
       db_name: "app",
       instance_class: "db.r6g.large",
@@ -111,19 +105,17 @@ describe("Rds", () => {
 
   it("lets RDS manage the master password in Secrets Manager, encrypted with the module's key", () => {
     expect(instance.manage_master_user_password).toBe(true);
-    expect(instance.master_user_secret_kms_key_id).toBe(keyArnReference(json, "mindhit-test-rds"));
+    expect(instance.master_user_secret_kms_key_id).toBe(ownKey.arn);
   });
 
   it("puts no password or auth token anywhere in the configuration", () => {
-    const names = attributeNames({ resource: json.resource, data: json.data });
+    const names = attributeNames({ resource: template.json.resource, data: template.json.data });
     expect(names.filter((n) => /password|auth_token/.test(n))).toEqual(["manage_master_user_password"]);
   });
 
   it("encrypts storage and Performance Insights with its own rotating key", () => {
-    const keyArn = keyArnReference(json, "mindhit-test-rds");
-    expect(instance).toMatchObject({ storage_encrypted: true, kms_key_id: keyArn, performance_insights_kms_key_id: keyArn });
-    const keyName = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(keyArn)?.[1] ?? "";
-    expect(json.resource?.aws_kms_key?.[keyName]).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(instance).toMatchObject({ storage_encrypted: true, kms_key_id: ownKey.arn, performance_insights_kms_key_id: ownKey.arn });
+    expect(ownKey.key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
   });
 
   it("is private, TLS-only, IAM-authenticating and on the RSA 2048 CA", () => {
@@ -132,8 +124,7 @@ describe("Rds", () => {
       iam_database_authentication_enabled: true,
       ca_cert_identifier: "rds-ca-rsa2048-g1",
     });
-    const group = onlyResource(json, "aws_db_parameter_group");
-    expect(group).toMatchObject({
+    expect(template.only(DbParameterGroup)).toMatchObject({
       name: "mindhit-test-postgres16",
       family: "postgres16",
       parameter: [{ name: "rds.force_ssl", value: "1" }],
@@ -143,43 +134,26 @@ describe("Rds", () => {
   });
 
   it("takes the parameter group family from the major version", () => {
-    expect(onlyResource(synth({ engineVersion: "15.8" }), "aws_db_parameter_group")).toMatchObject({ family: "postgres15", name: "mindhit-test-postgres15" });
+    expect(synth({ engineVersion: "15.8" }).only(DbParameterGroup)).toMatchObject({ family: "postgres15", name: "mindhit-test-postgres15" });
   });
 
   it("places the instance in a subnet group named after it", () => {
-    expect(onlyResource(json, "aws_db_subnet_group")).toMatchObject({ name: "mindhit-test", subnet_ids: base.subnetIds });
+    expect(template.only(DbSubnetGroup)).toMatchObject({ name: "mindhit-test", subnet_ids: base.subnetIds });
     expect(instance.db_subnet_group_name).toMatch(/^\$\{aws_db_subnet_group\..+\.name\}$/);
   });
 
   it("admits only the allowed security groups, only on tcp 5432, and allows no egress", () => {
-    const json2 = synth({ allowedSecurityGroupIds: [APP_SG, "sg-0fedcba9876543210"] });
-    const group = onlyResource(json2, "aws_security_group");
-    expect(group).toMatchObject({ name: "mindhit-test-rds-sg", vpc_id: base.vpcId });
-    expect(group).not.toHaveProperty("ingress");
-    expect(group).not.toHaveProperty("egress");
-    const rules = resources(json2, "aws_vpc_security_group_ingress_rule");
-    expect(rules.map((r) => r.referenced_security_group_id)).toEqual([APP_SG, "sg-0fedcba9876543210"]);
-    for (const rule of rules) {
-      expect(rule).toMatchObject({
-        ip_protocol: "tcp",
-        from_port: 5432,
-        to_port: 5432,
-        security_group_id: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/),
-      });
-      expect(rule).not.toHaveProperty("cidr_ipv4");
-      expect(rule).not.toHaveProperty("cidr_ipv6");
-    }
-    expect(resources(json2, "aws_vpc_security_group_egress_rule")).toEqual([]);
-    expect(onlyResource(json2, "aws_db_instance").vpc_security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/)]);
+    const twoGroups = synth({ allowedSecurityGroupIds: [APP_SG, OTHER_SECURITY_GROUP] });
+    expectAdmitsOnly(twoGroups, { name: "mindhit-test-rds-sg", port: 5432, allowed: [APP_SG, OTHER_SECURITY_GROUP] });
+    expect(twoGroups.only(DbInstance).vpc_security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/)]);
   });
 
   it("accepts security groups created in the same stack", () => {
-    const json2 = synthScopeJson((scope) => {
-      const account = new AwsAccount(scope, "account");
+    const sameStack = Template.fromScope((scope) => {
       const app = new SecurityGroup(scope, "app", { name: "app" });
-      new Rds(scope, "db", { ...base, allowedSecurityGroupIds: [app.id], account });
+      new Rds(scope, "db", { ...base, allowedSecurityGroupIds: [app.id], account: new AwsAccount(scope, "account") });
     });
-    expect(onlyResource(json2, "aws_vpc_security_group_ingress_rule").referenced_security_group_id).toBe("${aws_security_group.app.id}");
+    expect(sameStack.only(VpcSecurityGroupIngressRule).referenced_security_group_id).toBe("${aws_security_group.app.id}");
   });
 
   it("keeps a final snapshot, its backups and tags on snapshots", () => {
@@ -196,10 +170,9 @@ describe("Rds", () => {
   });
 
   it("runs Enhanced Monitoring with a role only RDS monitoring of this account can assume", () => {
-    const role = onlyResource(json, "aws_iam_role");
-    expect(role.name).toBe("mindhit-test-rds-monitoring");
+    expect(template.only(IamRole).name).toBe("mindhit-test-rds-monitoring");
     expect(instance.monitoring_role_arn).toMatch(/^\$\{aws_iam_role\..+\.arn\}$/);
-    expect(policyDocumentFor(json, role.assume_role_policy).statement).toEqual([
+    expect(template.trustFor("mindhit-test-rds-monitoring")).toEqual([
       {
         effect: "Allow",
         actions: ["sts:AssumeRole"],
@@ -209,7 +182,7 @@ describe("Rds", () => {
         ],
       },
     ]);
-    expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toMatch(
+    expect(template.only(IamRolePolicyAttachment).policy_arn).toMatch(
       /^arn:\$\{data\.aws_partition\..+\.partition\}:iam::aws:policy\/service-role\/AmazonRDSEnhancedMonitoringRole$/,
     );
     expect(instance.depends_on).toContainEqual(expect.stringMatching(/^aws_iam_role_policy_attachment\./));
@@ -217,40 +190,27 @@ describe("Rds", () => {
 
   it("exports PostgreSQL and upgrade logs into encrypted groups it creates first", () => {
     expect(instance.enabled_cloudwatch_logs_exports).toEqual(["postgresql", "upgrade"]);
-    const groups = resources(json, "aws_cloudwatch_log_group");
-    expect(groups.map((g) => g.name)).toEqual(["/aws/rds/instance/mindhit-test/postgresql", "/aws/rds/instance/mindhit-test/upgrade"]);
-    for (const group of groups) expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/) });
-    expect((instance.depends_on as string[]).filter((d) => d.startsWith("aws_cloudwatch_log_group."))).toHaveLength(2);
+    expect(template.resources(CloudwatchLogGroup)).toMatchObject(
+      ["postgresql", "upgrade"].map((log) => ({
+        name: `/aws/rds/instance/mindhit-test/${log}`,
+        retention_in_days: 365,
+        kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/),
+      })),
+    );
+    expect((instance.depends_on as string[]).filter((d) => d.startsWith(`${CloudwatchLogGroup.tfResourceType}.`))).toHaveLength(2);
   });
 
   it("exposes outputs that reference the instance's attributes", () => {
-    const out = synthScopeJson((scope) => {
-      const account = new AwsAccount(scope, "account");
-      const db = new Rds(scope, "db", { ...base, account });
-      const outputs: Record<string, string | number> = {
-        endpoint: db.endpoint,
-        address: db.address,
-        port: db.port,
-        databaseName: db.databaseName,
-        masterUserSecretArn: db.masterUserSecretArn,
-        securityGroupId: db.securityGroupId,
-        instanceArn: db.instanceArn,
-        instanceIdentifier: db.instanceIdentifier,
-        encryptionKeyArn: db.encryptionKeyArn,
-      };
-      for (const [name, value] of Object.entries(outputs)) new TerraformOutput(scope, name, { value });
-    }).output as Record<string, Block>;
-    const values = Object.fromEntries(Object.entries(out).map(([name, o]) => [name, o.value]));
-    expect(values).toEqual({
-      endpoint: expect.stringMatching(/^\$\{aws_db_instance\..+\.endpoint\}$/),
-      address: expect.stringMatching(/^\$\{aws_db_instance\..+\.address\}$/),
-      port: expect.stringMatching(/^\$\{aws_db_instance\..+\.port\}$/),
-      databaseName: expect.stringMatching(/^\$\{aws_db_instance\..+\.db_name\}$/),
-      masterUserSecretArn: expect.stringMatching(/^\$\{aws_db_instance\..+\.master_user_secret\[0\]\.secret_arn\}$/),
-      securityGroupId: expect.stringMatching(/^\$\{aws_security_group\..+\.id\}$/),
-      instanceArn: expect.stringMatching(/^\$\{aws_db_instance\..+\.arn\}$/),
-      instanceIdentifier: expect.stringMatching(/^\$\{aws_db_instance\..+\.identifier\}$/),
-      encryptionKeyArn: expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/),
+    expectAttributes(DbInstance, {
+      endpoint: "endpoint",
+      address: "address",
+      port: "port",
+      databaseName: "db_name",
+      masterUserSecretArn: "master_user_secret[0].secret_arn",
+      securityGroupId: [SecurityGroup, "id"],
+      instanceArn: "arn",
+      instanceIdentifier: "identifier",
+      encryptionKeyArn: [KmsKey, "arn"],
     });
   });
 

@@ -1,25 +1,34 @@
-import { TerraformOutput } from "../../src/cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { AwsAccount } from "../../src/modules/shared/aws-account";
 import { Vpc, VpcProps } from "../../src/modules/vpc";
-import { Block, onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../helpers/synth";
+import { Block } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
-function synthVpc(props: Partial<VpcProps> = {}): SynthJson {
-  return synthScopeJson((scope) => {
+const synthVpc = (props: Partial<VpcProps> = {}): Template =>
+  Template.withOutputs((scope) => {
     const vpc = new Vpc(scope, "vpc", { name: "mindhit-test", account: new AwsAccount(scope, "account"), ...props });
-    new TerraformOutput(scope, "vpc_id", { value: vpc.vpcId });
-    new TerraformOutput(scope, "private_subnets", { value: vpc.privateSubnets });
-    new TerraformOutput(scope, "public_subnets", { value: vpc.publicSubnets });
+    return { vpc_id: vpc.vpcId, private_subnets: vpc.privateSubnets, public_subnets: vpc.publicSubnets };
   });
-}
 
 const byTag = (blocks: Block[], tag: string): Block[] => blocks.filter((b) => (b.tags as Record<string, string>)[tag] === "1");
 
 describe("Vpc with the seed's defaults", () => {
-  const json = synthVpc({ clusterName: "mindhit-test" });
-  const subnets = resources(json, "aws_subnet");
+  const template = synthVpc({ clusterName: "mindhit-test" });
+  const subnets = template.resources(Subnet);
 
   it("creates the 10.0.0.0/16 VPC with DNS support and hostnames", () => {
-    expect(onlyResource(json, "aws_vpc")).toMatchObject({
+    expect(template.only(AwsVpc)).toMatchObject({
       cidr_block: "10.0.0.0/16",
       enable_dns_hostnames: true,
       enable_dns_support: true,
@@ -33,7 +42,7 @@ describe("Vpc with the seed's defaults", () => {
       ["ap-northeast-2a", "10.0.1.0/24"],
       ["ap-northeast-2c", "10.0.2.0/24"],
     ]);
-    for (const s of publics) expect(s.map_public_ip_on_launch).toBe(false);
+    expect(publics.map((s) => s.map_public_ip_on_launch)).toEqual([false, false]);
   });
 
   it("creates the seed's private subnets, tagged for internal load balancers", () => {
@@ -44,40 +53,38 @@ describe("Vpc with the seed's defaults", () => {
   });
 
   it("tags every subnet for cluster discovery", () => {
-    for (const s of subnets) expect(s.tags).toMatchObject({ "kubernetes.io/cluster/mindhit-test": "shared" });
+    expect(subnets).toMatchObject(Array.from({ length: 4 }, () => ({ tags: { "kubernetes.io/cluster/mindhit-test": "shared" } })));
   });
 
   it("routes public subnets to the internet gateway and private subnets to a single NAT gateway", () => {
-    expect(resources(json, "aws_internet_gateway")).toHaveLength(1);
-    const nats = resources(json, "aws_nat_gateway");
-    expect(nats).toHaveLength(1);
-    const routes = resources(json, "aws_route");
-    expect(routes.filter((r) => String(r.gateway_id).includes("aws_internet_gateway"))).toHaveLength(1);
-    const natRoutes = routes.filter((r) => String(r.nat_gateway_id).includes("aws_nat_gateway"));
+    template.resourceCountIs(InternetGateway, 1);
+    template.resourceCountIs(NatGateway, 1);
+    const routes = template.resources(Route);
+    expect(routes.filter((r) => String(r.gateway_id).includes(InternetGateway.tfResourceType))).toHaveLength(1);
+    const natRoutes = routes.filter((r) => String(r.nat_gateway_id).includes(NatGateway.tfResourceType));
     expect(natRoutes).toHaveLength(2);
     expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(1);
-    for (const r of routes) expect(r.destination_cidr_block).toBe("0.0.0.0/0");
-    expect(resources(json, "aws_route_table_association")).toHaveLength(4);
+    // Those three are every route, each a default route.
+    expect(routes.map((r) => r.destination_cidr_block)).toEqual(["0.0.0.0/0", "0.0.0.0/0", "0.0.0.0/0"]);
+    template.resourceCountIs(RouteTableAssociation, 4);
   });
 
   it("strips every rule from the default security group", () => {
-    const defaultGroup = onlyResource(json, "aws_default_security_group");
+    const defaultGroup = template.only(DefaultSecurityGroup);
     expect(defaultGroup.vpc_id).toMatch(/aws_vpc\./);
     expect(defaultGroup).not.toHaveProperty("ingress");
     expect(defaultGroup).not.toHaveProperty("egress");
   });
 
   it("sends all flow logs to a KMS-encrypted log group kept a year, through a role only flow logs can assume", () => {
-    expect(onlyResource(json, "aws_flow_log")).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
-    const group = onlyResource(json, "aws_cloudwatch_log_group");
+    expect(template.only(FlowLog)).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+    const group = template.only(CloudwatchLogGroup);
     expect(group).toMatchObject({ name: "/aws/vpc/mindhit-test/flow-logs", retention_in_days: 365 });
     expect(String(group.kms_key_id)).toMatch(/^\$\{aws_kms_key\./);
-    const role = onlyResource(json, "aws_iam_role");
-    expect(policyDocumentFor(json, role.assume_role_policy).statement).toEqual([
+    expect(template.statementsOf(template.only(IamRole).assume_role_policy)).toEqual([
       expect.objectContaining({ principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }] }),
     ]);
-    const write = policyDocumentFor(json, onlyResource(json, "aws_iam_role_policy").policy);
-    expect(write.statement).toEqual([
+    expect(template.statementsOf(template.only(IamRolePolicy).policy)).toEqual([
       expect.objectContaining({
         actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         resources: [expect.stringMatching(/aws_cloudwatch_log_group\..*\.arn\}:\*$/)],
@@ -86,26 +93,29 @@ describe("Vpc with the seed's defaults", () => {
   });
 
   it("outputs the VPC id and the subnet ids in AZ order", () => {
-    expect(json.output?.vpc_id.value).toMatch(/^\$\{aws_vpc\.[^.]+\.id\}$/);
-    expect(json.output?.private_subnets.value).toEqual([
+    const out = template.outputValues();
+    expect(out.vpc_id).toMatch(/^\$\{aws_vpc\.[^.]+\.id\}$/);
+    expect(out.private_subnets).toEqual([
       expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2a_.*\.id/),
       expect.stringMatching(/aws_subnet\.vpc_private-ap-northeast-2c_.*\.id/),
     ]);
-    expect(json.output?.public_subnets.value).toEqual([expect.stringMatching(/public-ap-northeast-2a/), expect.stringMatching(/public-ap-northeast-2c/)]);
+    expect(out.public_subnets).toEqual([expect.stringMatching(/public-ap-northeast-2a/), expect.stringMatching(/public-ap-northeast-2c/)]);
   });
 });
 
 describe("Vpc options", () => {
   it("one NAT gateway per AZ, each private subnet routed through its own zone's NAT", () => {
-    const json = synthVpc({ natGateways: "one-per-az" });
-    expect(resources(json, "aws_nat_gateway")).toHaveLength(2);
-    expect(resources(json, "aws_eip")).toHaveLength(2);
-    const natRoutes = resources(json, "aws_route").filter((r) => r.nat_gateway_id !== undefined);
+    const template = synthVpc({ natGateways: "one-per-az" });
+    template.resourceCountIs(NatGateway, 2);
+    template.resourceCountIs(Eip, 2);
+    const natRoutes = template.resources(Route, { nat_gateway_id: expect.anything() });
     expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(2);
   });
 
   it("omits the discovery tag without a cluster name", () => {
-    for (const s of resources(synthVpc(), "aws_subnet")) expect(Object.keys(s.tags as object)).not.toContain("kubernetes.io/cluster/mindhit-test");
+    const subnets = synthVpc().resources(Subnet);
+    expect(subnets).toHaveLength(4);
+    for (const s of subnets) expect(Object.keys(s.tags as object)).not.toContain("kubernetes.io/cluster/mindhit-test");
   });
 
   it.each<[string, Partial<VpcProps>, RegExp]>([

@@ -1,22 +1,45 @@
+import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { APP, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
 import { releaseValueLayers } from "../helpers/release-values";
-import { attributeNames, Block, buildProject, dataSources, onlyResource, policyDocumentFor, resources, synthJson, synthText } from "../helpers/synth";
+import { Statement } from "../helpers/iam";
+import { attributeNames, buildProject } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 const stacks = buildProject();
 
+/**
+ * Each pinned chart's release and namespace. Keyed by THIRD_PARTY_CHARTS' own keys, so a chart
+ * added there does not compile here until its release is described.
+ */
+const CHART_RELEASES: Record<keyof typeof THIRD_PARTY_CHARTS, { release: string; namespace: string }> = {
+  awsLoadBalancerController: { release: "aws-load-balancer-controller", namespace: "kube-system" },
+  metricsServer: { release: "metrics-server", namespace: "kube-system" },
+  externalSecrets: { release: "external-secrets", namespace: "${kubernetes_namespace_v1.external-secrets-namespace.metadata[0].name}" },
+  clusterAutoscaler: { release: "cluster-autoscaler", namespace: "kube-system" },
+  externalDns: { release: "external-dns", namespace: "kube-system" },
+};
+
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s in-cluster stack", (name, env) => {
   const stack = stacks.apps.get(name)!;
-  const json = synthJson(stack);
-  const releases = json.resource?.helm_release ?? {};
-  const roleNamed = (roleName: string): Block => {
-    const role = resources(json, "aws_iam_role").find((r) => r.name === roleName);
-    if (!role) throw new Error(`no role ${roleName}`);
-    return role;
-  };
+  const template = Template.fromStack(stack);
+  const releases = template.resourcesById(Release);
+  /** The inline statements of the environment's role `<resourceName>-<role>`. */
+  const policyOf = (role: string): Statement[] => template.policyFor(`${env.identity.resourceName}-${role}`);
 
   it("is its own stack with its own state key in the shared bucket and lock table", () => {
     expect(stack.node.id).toBe(`mindhit-${name}-apps`);
-    expect(json.terraform.backend?.s3).toEqual({
+    expect(template.json.terraform.backend?.s3).toEqual({
       bucket: "mindhit-terraform-state",
       key: `${env.identity.environment}/apps/terraform.tfstate`,
       region: "ap-northeast-2",
@@ -27,9 +50,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("finds the cluster by the name the platform stack gives it, not through remote state", () => {
-    expect(dataSources(json, "aws_eks_cluster")).toEqual([expect.objectContaining({ name: env.identity.resourceName })]);
-    expect(onlyResource(synthJson(stacks.platforms.get(name)!), "aws_eks_cluster").name).toBe(env.identity.resourceName);
-    expect(json.data).not.toHaveProperty("terraform_remote_state");
+    expect(template.dataSources(DataAwsEksCluster)).toEqual([expect.objectContaining({ name: env.identity.resourceName })]);
+    expect(Template.fromStack(stacks.platforms.get(name)!).only(EksCluster).name).toBe(env.identity.resourceName);
+    expect(template.json.data).not.toHaveProperty("terraform_remote_state");
     expect(stack.dependencies).toContain(stacks.platforms.get(name));
   });
 
@@ -43,13 +66,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       host: "${data.aws_eks_cluster.cluster.endpoint}",
       cluster_ca_certificate: "${base64decode(data.aws_eks_cluster.cluster.certificate_authority[0].data)}",
     };
-    expect(json.provider?.kubernetes).toEqual([{ ...connection, exec: [exec] }]);
+    expect(template.providers(KubernetesProvider)).toEqual([{ ...connection, exec: [exec] }]);
     // Helm provider 3.x: `kubernetes` and its `exec` are objects, not blocks.
-    expect(json.provider?.helm).toEqual([{ kubernetes: { ...connection, exec } }]);
+    expect(template.providers(HelmProvider)).toEqual([{ kubernetes: { ...connection, exec } }]);
   });
 
   it("creates the mindhit and external-secrets namespaces under the restricted Pod Security Standard", () => {
-    expect(resources(json, "kubernetes_namespace_v1").map((n) => n.metadata)).toEqual(
+    expect(template.resources(NamespaceV1).map((n) => n.metadata)).toEqual(
       ["external-secrets", "mindhit"].map((name) => ({
         name,
         labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
@@ -69,7 +92,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       timeout: env.release.timeoutSeconds,
     });
     // Only the controllers its objects need at install; autoscaler, metrics and DNS never hold it back.
-    expect(release.depends_on).toEqual(["helm_release.aws-load-balancer-controller", "helm_release.external-secrets"]);
+    expect(release.depends_on).toEqual(["aws-load-balancer-controller", "external-secrets"].map((id) => `${Release.tfResourceType}.${id}`));
   });
 
   it("composes the release values: the environment's values file (sizes only), then every identity from config", () => {
@@ -125,31 +148,28 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("runs the image tags the app release recorded in SSM: an infrastructure deploy never changes them", () => {
-    expect(json).not.toHaveProperty("variable");
-    expect(dataSources(json, "aws_ssm_parameter").map((p) => p.name)).toEqual([env.identity.imageTagParameters.api, env.identity.imageTagParameters.worker]);
+    expect(template.json).not.toHaveProperty("variable");
+    expect(template.dataSources(DataAwsSsmParameter).map((p) => p.name)).toEqual([env.identity.imageTagParameters.api, env.identity.imageTagParameters.worker]);
     const raw = String((releases.mindhit.values as string[]).at(-1));
     expect(raw).toContain('"tag": "${data.aws_ssm_parameter.image-tag-api.insecure_value}"');
     expect(raw).toContain('"tag": "${data.aws_ssm_parameter.image-tag-worker.insecure_value}"');
   });
 
-  it.each([
-    ["aws-load-balancer-controller", "awsLoadBalancerController", "kube-system"],
-    ["metrics-server", "metricsServer", "kube-system"],
-    ["external-secrets", "externalSecrets", "${kubernetes_namespace_v1.external-secrets-namespace.metadata[0].name}"],
-    ["cluster-autoscaler", "clusterAutoscaler", "kube-system"],
-    ["external-dns", "externalDns", "kube-system"],
-  ] as const)("installs %s from its pinned chart", (release, key, namespace) => {
-    const source = THIRD_PARTY_CHARTS[key];
-    expect(releases[release]).toMatchObject({
-      name: release,
-      repository: source.repository,
-      chart: source.chart,
-      version: source.version,
-      namespace,
-      atomic: true,
-    });
-    expect(source.version).toMatch(/^\d+\.\d+\.\d+$/);
-  });
+  it.each(Object.entries(CHART_RELEASES).map(([key, r]) => [r.release, key as keyof typeof THIRD_PARTY_CHARTS, r.namespace] as const))(
+    "installs %s from its pinned chart",
+    (release, key, namespace) => {
+      const source = THIRD_PARTY_CHARTS[key];
+      expect(releases[release]).toMatchObject({
+        name: release,
+        repository: source.repository,
+        chart: source.chart,
+        version: source.version,
+        namespace,
+        atomic: true,
+      });
+      expect(source.version).toMatch(/^\d+\.\d+\.\d+$/);
+    },
+  );
 
   it("gives the load balancer controller its cluster, region, VPC and IRSA role", () => {
     const values = JSON.parse((releases["aws-load-balancer-controller"].values as string[])[0]) as Record<string, unknown>;
@@ -183,9 +203,8 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     ["api", "mindhit", "mindhit-api"],
     ["worker", "mindhit", "mindhit-worker"],
   ])("scopes the %s IRSA role to its one service account (sub) and to STS (aud)", (role, namespace, serviceAccount) => {
-    const trust = policyDocumentFor(json, roleNamed(`${env.identity.resourceName}-${role}`).assume_role_policy);
     const issuer = '${replace(data.aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}';
-    expect(trust.statement).toEqual([
+    expect(template.trustFor(`${env.identity.resourceName}-${role}`)).toEqual([
       {
         effect: "Allow",
         actions: ["sts:AssumeRoleWithWebIdentity"],
@@ -208,17 +227,14 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("limits the load balancer controller to resources tagged for this cluster", () => {
-    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("lb-controller"));
-    const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ sid: string; condition?: Array<{ values: string[] }> }>;
-    const scoped = statements.filter((s) => s.sid.startsWith("ManageOwn"));
+    const scoped = policyOf("lb-controller").filter((s) => s.sid?.startsWith("ManageOwn"));
     expect(scoped.length).toBeGreaterThanOrEqual(2);
     for (const s of scoped)
       expect(s.condition).toEqual([expect.objectContaining({ variable: "aws:ResourceTag/elbv2.k8s.aws/cluster", values: [env.identity.resourceName] })]);
   });
 
   it("lets External Secrets read only the app secret and the database master secret, decrypting through Secrets Manager only", () => {
-    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-secrets"));
-    expect(policyDocumentFor(json, policy?.policy).statement).toEqual([
+    expect(policyOf("external-secrets")).toEqual([
       expect.objectContaining({
         actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
         resources: ["${data.aws_secretsmanager_secret.app-secret.arn}", "${data.aws_db_instance.database.master_user_secret[0].secret_arn}"],
@@ -238,7 +254,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("never looks up the OIDC provider through IAM (CI's deploy role cannot list providers)", () => {
-    expect(dataSources(json, "aws_iam_openid_connect_provider")).toEqual([]);
+    template.dataSourceCountIs(DataAwsIamOpenidConnectProvider, 0);
   });
 
   it("scales nodes with the Cluster Autoscaler, matched to the cluster's minor, allowed to change only this cluster's groups", () => {
@@ -252,10 +268,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       awsRegion: env.region,
       image: { tag: expect.stringMatching(new RegExp(`^v${env.cluster.version.replace(".", "\\.")}\\.\\d+$`)) },
     });
-    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("cluster-autoscaler"));
-    const scale = (policyDocumentFor(json, policy?.policy).statement as Block[]).find((st) =>
-      (st.actions as string[]).includes("autoscaling:SetDesiredCapacity"),
-    );
+    const scale = policyOf("cluster-autoscaler").find((st) => st.actions?.includes("autoscaling:SetDesiredCapacity"));
     expect(scale?.condition).toEqual([
       { test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${env.identity.resourceName}`, values: ["owned"] },
     ]);
@@ -269,8 +282,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       domainFilters: [env.identity.host],
       txtOwnerId: env.identity.resourceName,
     });
-    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("external-dns"));
-    const change = (policyDocumentFor(json, policy?.policy).statement as Block[])[0];
+    const change = policyOf("external-dns")[0];
     expect(change).toMatchObject({ resources: ["${data.aws_route53_zone.zone.arn}"] });
     expect(change.condition).toContainEqual({
       test: "ForAllValues:StringLike",
@@ -280,12 +292,13 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("names the issued ACM certificate of the host on the Ingress", () => {
-    expect(dataSources(json, "aws_acm_certificate")).toEqual([expect.objectContaining({ domain: env.identity.host, statuses: ["ISSUED"], most_recent: true })]);
+    expect(template.dataSources(DataAwsAcmCertificate)).toEqual([
+      expect.objectContaining({ domain: env.identity.host, statuses: ["ISSUED"], most_recent: true }),
+    ]);
   });
 
   it("lets the app pods connect to Redis and PostgreSQL with IAM, as the app users only", () => {
-    const policy = resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes("api-role"));
-    const statements = policyDocumentFor(json, policy?.policy).statement as Array<{ actions: string[]; resources: string[] }>;
+    const statements = policyOf("api");
     expect(statements.map((s) => s.actions)).toEqual([["elasticache:Connect"], ["rds-db:connect"]]);
     expect(statements[0].resources).toEqual([
       expect.stringMatching(new RegExp(`:replicationgroup:${env.identity.resourceName}$`)),
@@ -297,10 +310,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("reads the app secret the platform stack created, and holds no secret value itself", () => {
-    expect(dataSources(json, "aws_secretsmanager_secret")).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}/app` })]);
-    expect(resources(json, "aws_secretsmanager_secret")).toEqual([]);
-    expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
-    const text = synthText(stack);
-    expect(attributeNames(JSON.parse(text)).filter((n) => /^(secret_string|password|token|auth_token)$/.test(n))).toEqual([]);
+    expect(template.dataSources(DataAwsSecretsmanagerSecret)).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}/app` })]);
+    template.resourceCountIs(SecretsmanagerSecret, 0);
+    template.resourceCountIs(SecretsmanagerSecretVersion, 0);
+    expect(attributeNames(template.json).filter((n) => /^(secret_string|password|token|auth_token)$/.test(n))).toEqual([]);
   });
 });

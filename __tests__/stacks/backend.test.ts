@@ -1,10 +1,14 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Testing } from "../../src/cdktf";
+import { TerraformStack } from "../../src/cdktf";
 import { environments, project } from "../../src/environments";
-import { buildProject, CLOUD_RUN, S3_RUN, synthJson } from "../helpers/synth";
+import { buildProject, CLOUD_RUN, S3_RUN, SynthJson } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 const stacks = buildProject();
 const byName = stacks.environments.map((e) => [e.identity.name, e] as const);
+/** The stack's `terraform` block: backend, cloud and required_version have no provider class. */
+const terraformOf = (stack: TerraformStack): SynthJson["terraform"] => Template.fromStack(stack).json.terraform;
+const s3KeyOf = (stack: TerraformStack): string => (terraformOf(stack).backend?.s3 as { key: string }).key;
 
 describe("environment stacks store state in S3 with DynamoDB locking (the seed's backend block)", () => {
   it.each(byName)("%s: each stack under its own key derived from the environment", (name, env) => {
@@ -12,8 +16,8 @@ describe("environment stacks store state in S3 with DynamoDB locking (the seed's
       [stacks.platforms.get(name), env.identity.stateKeys.platform],
       [stacks.apps.get(name), env.identity.stateKeys.apps],
     ] as const) {
-      const json = synthJson(stack!);
-      expect(json.terraform.backend).toEqual({
+      const terraform = terraformOf(stack!);
+      expect(terraform.backend).toEqual({
         // kms_key_id: SSE-KMS with the state key; `encrypt` alone would write SSE-S3 objects.
         s3: {
           bucket: "mindhit-terraform-state",
@@ -24,33 +28,32 @@ describe("environment stacks store state in S3 with DynamoDB locking (the seed's
           dynamodb_table: "mindhit-terraform-locks",
         },
       });
-      expect(json.terraform.cloud).toBeUndefined();
-      expect(json.terraform.required_version).toBe(">= 1.5");
+      expect(terraform.cloud).toBeUndefined();
+      expect(terraform.required_version).toBe(">= 1.5");
     }
   });
 
   it("keeps the seed's state keys for prod and staging", () => {
-    expect((synthJson(stacks.platforms.get("prod")!).terraform.backend?.s3 as { key: string }).key).toBe("production/terraform.tfstate");
-    expect((synthJson(stacks.platforms.get("staging")!).terraform.backend?.s3 as { key: string }).key).toBe("staging/terraform.tfstate");
+    expect(s3KeyOf(stacks.platforms.get("prod")!)).toBe("production/terraform.tfstate");
+    expect(s3KeyOf(stacks.platforms.get("staging")!)).toBe("staging/terraform.tfstate");
   });
 
   it("no two stacks share state", () => {
-    const keys = [...stacks.platforms.values(), ...stacks.apps.values()].map((s) => (synthJson(s).terraform.backend?.s3 as { key: string }).key);
+    const keys = [...stacks.platforms.values(), ...stacks.apps.values()].map(s3KeyOf);
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
 
 describe("S3-native locking switch", () => {
   it("is off by default", () => {
-    const json = synthJson(stacks.platforms.get("prod")!);
-    expect(json.terraform.backend?.s3).not.toHaveProperty("use_lockfile");
+    expect(terraformOf(stacks.platforms.get("prod")!).backend?.s3).not.toHaveProperty("use_lockfile");
   });
 
   it("adds use_lockfile beside the DynamoDB table and raises the Terraform floor to 1.10", () => {
     const withLockfile = { ...project, state: { ...project.state, useS3NativeLocking: true } };
-    const json = synthJson(buildProject(S3_RUN, environments, withLockfile).platforms.get("prod")!);
-    expect(json.terraform.backend?.s3).toMatchObject({ use_lockfile: true, dynamodb_table: "mindhit-terraform-locks" });
-    expect(json.terraform.required_version).toBe(">= 1.10");
+    const terraform = terraformOf(buildProject(S3_RUN, environments, withLockfile).platforms.get("prod")!);
+    expect(terraform.backend?.s3).toMatchObject({ use_lockfile: true, dynamodb_table: "mindhit-terraform-locks" });
+    expect(terraform.required_version).toBe(">= 1.10");
   });
 });
 
@@ -59,9 +62,9 @@ describe("HCP Terraform mode", () => {
 
   it.each(byName)("%s uses a cloud block with its own workspace per stack and no S3 backend", (name, env) => {
     for (const stack of [cloud.platforms.get(name)!, cloud.apps.get(name)!]) {
-      const json = synthJson(stack);
-      expect(json.terraform.backend).toBeUndefined();
-      expect(json.terraform.cloud).toEqual({ organization: "mindhit", hostname: "app.terraform.io", workspaces: { name: stack.node.id, project: "mindhit" } });
+      const terraform = terraformOf(stack);
+      expect(terraform.backend).toBeUndefined();
+      expect(terraform.cloud).toEqual({ organization: "mindhit", hostname: "app.terraform.io", workspaces: { name: stack.node.id, project: "mindhit" } });
     }
     expect(cloud.platforms.get(name)!.node.id).toBe(env.identity.stackNames.platform);
   });
@@ -69,8 +72,7 @@ describe("HCP Terraform mode", () => {
 
 describe("AWS provider", () => {
   it.each(byName)("%s: region from config and the Project/Environment/ManagedBy/Stack default tags", (name, env) => {
-    const synthesized = Testing.synth(stacks.platforms.get(name)!);
-    expect(synthesized).toHaveProviderWithProperties(AwsProvider, {
+    expect(Template.fromStack(stacks.platforms.get(name)!).text).toHaveProviderWithProperties(AwsProvider, {
       region: env.region,
       default_tags: [{ tags: { Project: "mindhit", Environment: env.identity.environment, ManagedBy: "cdktf", Stack: env.identity.stackNames.platform } }],
     });

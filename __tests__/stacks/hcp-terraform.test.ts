@@ -3,25 +3,22 @@
  * no AWS CLI, a workspace per stack in a named project, and dynamic credentials whose roles trust
  * exactly one workspace and run phase each, with the GitHub roles' permissions.
  */
+import { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { resolveRunOptions } from "../../src/app";
+import { EphemeralEksClusterAuth } from "../../src/bindings/ephemeral-eks-cluster-auth";
 import { CONTROLLER_RELEASE_TIMEOUT_SECONDS, TOKEN_RELEASE_BUDGET_SECONDS } from "../../src/stacks/apps";
 import { environments, project } from "../../src/environments";
-import { attachedPolicies, inlineStatements, roleNamed, trustStatements } from "../helpers/iam";
-import { buildProject, CLOUD_RUN, resources, S3_RUN, synthJson, SynthJson } from "../helpers/synth";
+import { attributeNames, Block, buildProject, CLOUD_RUN, S3_RUN } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 const cloud = buildProject(CLOUD_RUN);
 const s3 = buildProject(S3_RUN);
-const bootstrap = synthJson(cloud.bootstrap);
+const bootstrap = Template.fromStack(cloud.bootstrap);
 const byName = cloud.environments.map((e) => [e.identity.name, e] as const);
-
-type ProviderBlock = Record<string, unknown>;
-const providerBlock = (json: SynthJson, name: string): ProviderBlock => {
-  const blocks = json.provider?.[name];
-  if (!blocks || blocks.length !== 1) throw new Error(`expected one ${name} provider`);
-  return blocks[0];
-};
-/** Every key anywhere inside a value. */
-const keysIn = (value: unknown): string[] => (value !== null && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => [k, ...keysIn(v)]) : []);
 
 describe("run options", () => {
   const none = (): undefined => undefined;
@@ -50,47 +47,44 @@ describe("run options", () => {
 });
 
 describe.each(byName)("HCP Terraform mode, %s", (name, env) => {
-  const platform = synthJson(cloud.platforms.get(name)!);
-  const apps = synthJson(cloud.apps.get(name)!);
+  const platform = Template.fromStack(cloud.platforms.get(name)!);
+  const apps = Template.fromStack(cloud.apps.get(name)!);
 
   it("each stack is its own workspace, in the project the roles trust", () => {
-    for (const [json, workspace] of [
+    for (const [template, workspace] of [
       [platform, env.identity.stackNames.platform],
       [apps, env.identity.stackNames.apps],
     ] as const) {
-      expect(json.terraform.cloud).toEqual({ organization: "mindhit", hostname: "app.terraform.io", workspaces: { name: workspace, project: "mindhit" } });
-      expect(json.terraform.backend).toBeUndefined();
+      expect(template.json.terraform.cloud).toEqual({
+        organization: "mindhit",
+        hostname: "app.terraform.io",
+        workspaces: { name: workspace, project: "mindhit" },
+      });
+      expect(template.json.terraform.backend).toBeUndefined();
     }
     // workspaces.project arrived in Terraform 1.6, ephemeral blocks in 1.10.
-    expect(platform.terraform.required_version).toBe(">= 1.6");
-    expect(apps.terraform.required_version).toBe(">= 1.10");
+    expect(platform.json.terraform.required_version).toBe(">= 1.6");
+    expect(apps.json.terraform.required_version).toBe(">= 1.10");
   });
 
   it("the in-cluster providers use the ephemeral token, and nothing runs a command", () => {
-    const auth = (apps as SynthJson & { ephemeral?: Record<string, Record<string, { name: string }>> }).ephemeral?.aws_eks_cluster_auth;
-    expect(Object.values(auth ?? {})).toEqual([{ name: env.identity.resourceName }]);
-    const id = Object.keys(auth ?? {})[0];
-    const token = `\${ephemeral.aws_eks_cluster_auth.${id}.token}`;
-    const kubernetes = providerBlock(apps, "kubernetes");
-    const helm = providerBlock(apps, "helm").kubernetes as ProviderBlock;
+    const auth = apps.json.ephemeral?.[EphemeralEksClusterAuth.TYPE] ?? {};
+    expect(Object.values(auth)).toEqual([{ name: env.identity.resourceName }]);
+    const token = `\${ephemeral.${EphemeralEksClusterAuth.TYPE}.${Object.keys(auth)[0]}.token}`;
+    const kubernetes = apps.onlyProvider(KubernetesProvider);
+    const helm = apps.onlyProvider(HelmProvider).kubernetes as Block;
     for (const block of [kubernetes, helm]) {
       expect(block).toMatchObject({ host: expect.stringMatching(/^\$\{data\.aws_eks_cluster\./), token });
     }
-    for (const providers of Object.values(apps.provider ?? {})) expect(keysIn(providers)).not.toContain("exec");
+    expect(attributeNames(apps.json.provider)).not.toContain("exec");
     // The token never lands in state: no data source of that type.
-    expect(apps.data?.aws_eks_cluster_auth).toBeUndefined();
+    apps.dataSourceCountIs(DataAwsEksClusterAuth, 0);
   });
 
   it("the -apps workspace's roles reach the cluster: apply administers, plan reads", () => {
     const { apply, plan } = env.identity.hcpTerraformRoleNames.apps;
-    const associations = resources(platform, "aws_eks_access_policy_association");
-    const policyOf = (role: string): string[] => {
-      const entries = Object.entries(platform.resource?.aws_eks_access_entry ?? {}).filter(([, e]) => String(e.principal_arn).endsWith(`:role/${role}`));
-      expect(entries).toHaveLength(1);
-      return associations.filter((a) => String(a.principal_arn) === `\${aws_eks_access_entry.${entries[0][0]}.principal_arn}`).map((a) => String(a.policy_arn));
-    };
-    expect(policyOf(apply)).toEqual([expect.stringMatching(/AmazonEKSClusterAdminPolicy$/)]);
-    expect(policyOf(plan)).toEqual([expect.stringMatching(/AmazonEKSAdminViewPolicy$/)]);
+    expect(platform.clusterAccessOf(apply)).toEqual([expect.stringMatching(/AmazonEKSClusterAdminPolicy$/)]);
+    expect(platform.clusterAccessOf(plan)).toEqual([expect.stringMatching(/AmazonEKSAdminViewPolicy$/)]);
   });
 });
 
@@ -100,8 +94,9 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
   );
 
   it("trust HCP Terraform's token issuer with its default audience", () => {
-    const providers = resources(bootstrap, "aws_iam_openid_connect_provider").filter((p) => p.url === "https://app.terraform.io");
-    expect(providers).toEqual([expect.objectContaining({ client_id_list: ["aws.workload.identity"] })]);
+    expect(bootstrap.resources(IamOpenidConnectProvider, { url: "https://app.terraform.io" })).toEqual([
+      expect.objectContaining({ client_id_list: ["aws.workload.identity"] }),
+    ]);
   });
 
   it.each(workspaces.map((w) => [w.workspace, w] as const))(
@@ -111,7 +106,7 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
         [roles.plan, "plan"],
         [roles.apply, "apply"],
       ] as const) {
-        const trust = trustStatements(bootstrap, role);
+        const trust = bootstrap.trustFor(role);
         expect(trust).toHaveLength(1);
         expect(trust[0]).toMatchObject({
           effect: "Allow",
@@ -126,7 +121,7 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
             values: [`organization:mindhit:project:mindhit:workspace:${workspace}:run_phase:${phase}`],
           },
         ]);
-        expect(String(roleNamed(bootstrap, role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
+        expect(String(bootstrap.role(role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
       }
     },
   );
@@ -135,12 +130,12 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
     "%s: the GitHub roles' permissions (one source), without the S3 state HCP Terraform does not use",
     (_ws, { env, roles }) => {
       const github = env.identity.ciRoleNames;
-      expect(attachedPolicies(bootstrap, roles.apply)).toEqual(attachedPolicies(bootstrap, github.deploy));
+      expect(bootstrap.attachedTo(roles.apply)).toEqual(bootstrap.attachedTo(github.deploy));
       const stateWalls = ["NoOtherEnvironmentsState", "NoOtherEnvironmentsLocks"];
-      expect(inlineStatements(bootstrap, roles.apply)).toEqual(inlineStatements(bootstrap, github.deploy).filter((s) => !stateWalls.includes(s.sid ?? "")));
-      expect(attachedPolicies(bootstrap, roles.plan)).toEqual([expect.stringMatching(/:policy\/ReadOnlyAccess$/)]);
-      const plan = inlineStatements(bootstrap, roles.plan);
-      const githubPlan = inlineStatements(bootstrap, github.plan);
+      expect(bootstrap.policyFor(roles.apply)).toEqual(bootstrap.policyFor(github.deploy).filter((s) => !stateWalls.includes(s.sid ?? "")));
+      expect(bootstrap.attachedTo(roles.plan)).toEqual([expect.stringMatching(/:policy\/ReadOnlyAccess$/)]);
+      const plan = bootstrap.policyFor(roles.plan);
+      const githubPlan = bootstrap.policyFor(github.plan);
       const withoutState = githubPlan.filter((s) => !["DecryptState", "OnlyStateObjects", ...stateWalls].includes(s.sid ?? ""));
       expect(plan.filter((s) => s.sid !== "NoObjectContents")).toEqual(withoutState);
       expect(plan.find((s) => s.sid === "NoObjectContents")).toEqual(
@@ -150,7 +145,9 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
   );
 
   it("outputs the variables to set on each workspace", () => {
-    const value = bootstrap.output?.hcp_terraform_workspace_variables?.value as Record<string, Record<string, string>>;
+    const value = bootstrap.outputs.hcp_terraform_workspace_variables.value as Record<string, Record<string, string>>;
+    expect(workspaces).toHaveLength(2 * cloud.environments.length);
+    expect(cloud.environments.length).toBeGreaterThan(0);
     expect(Object.keys(value).sort()).toEqual(workspaces.map((w) => w.workspace).sort());
     for (const { workspace } of workspaces) {
       expect(value[workspace]).toEqual({
@@ -162,13 +159,13 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
   });
 
   it("a named HCP Terraform project is the one the trust pins", () => {
-    const named = synthJson(
+    const named = Template.fromStack(
       buildProject({
         ...CLOUD_RUN,
         backend: { ...CLOUD_RUN.backend, kind: "cloud", organization: "acme", hostname: "tfe.example.com", project: "Platform Team" },
       }).bootstrap,
     );
-    const trust = trustStatements(named, "mindhit-ci-production-tfc-apps-apply");
+    const trust = named.trustFor("mindhit-ci-production-tfc-apps-apply");
     expect(trust[0].condition).toContainEqual({
       test: "StringEquals",
       variable: "tfe.example.com:sub",
@@ -179,26 +176,25 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
 
 describe("S3 mode (the default) is unchanged", () => {
   it("creates no HCP Terraform identity provider or roles", () => {
-    const json = synthJson(s3.bootstrap);
-    expect(resources(json, "aws_iam_openid_connect_provider").map((p) => p.url)).toEqual(["https://token.actions.githubusercontent.com"]);
-    expect(
-      resources(json, "aws_iam_role")
-        .map((r) => String(r.name))
-        .filter((n) => n.includes("-tfc-")),
-    ).toEqual([]);
-    expect(json.output?.hcp_terraform_workspace_variables).toBeUndefined();
+    const s3Bootstrap = Template.fromStack(s3.bootstrap);
+    expect(s3Bootstrap.resources(IamOpenidConnectProvider).map((p) => p.url)).toEqual(["https://token.actions.githubusercontent.com"]);
+    s3Bootstrap.resourceCountIs(IamRole, 0, { name: expect.stringContaining("-tfc-") });
+    expect(s3Bootstrap.outputs.hcp_terraform_workspace_variables).toBeUndefined();
   });
 
   it.each(byName)("%s: the in-cluster providers run `aws eks get-token`, as the seed does", (name) => {
-    const apps = synthJson(s3.apps.get(name)!);
-    expect(providerBlock(apps, "kubernetes").exec).toEqual([expect.objectContaining({ command: "aws", args: expect.arrayContaining(["eks", "get-token"]) })]);
-    expect((apps as SynthJson & { ephemeral?: unknown }).ephemeral).toBeUndefined();
-    expect(apps.terraform.required_version).toBe(">= 1.5");
+    const apps = Template.fromStack(s3.apps.get(name)!);
+    expect(apps.onlyProvider(KubernetesProvider).exec).toEqual([
+      expect.objectContaining({ command: "aws", args: expect.arrayContaining(["eks", "get-token"]) }),
+    ]);
+    expect(apps.json.ephemeral).toBeUndefined();
+    expect(apps.json.terraform.required_version).toBe(">= 1.5");
   });
 });
 
 describe("the token's 15 minutes", () => {
   it("hold the controllers' releases and the app's", () => {
+    expect(cloud.environments.length).toBeGreaterThan(0);
     for (const env of cloud.environments)
       expect(CONTROLLER_RELEASE_TIMEOUT_SECONDS + env.release.timeoutSeconds).toBeLessThanOrEqual(TOKEN_RELEASE_BUDGET_SECONDS);
   });

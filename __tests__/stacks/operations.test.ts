@@ -1,44 +1,63 @@
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
+import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+import { Release } from "@cdktf/provider-helm/lib/release";
 import { AlarmThresholds, Environment } from "../../src/config";
 import { prod } from "../../src/environments/prod";
 import { staging } from "../../src/environments/staging";
 import { MANAGED_RULE_GROUPS } from "../../src/modules/operations/waf";
 import { releaseValueLayers } from "../helpers/release-values";
-import { Block, buildProject, dataSources, onlyResource, policyDocumentFor, resources, synthJson, SynthJson } from "../helpers/synth";
+import { Block, buildProject } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 const stacks = buildProject();
-const platform = (name: string): SynthJson => synthJson(stacks.platforms.get(name)!);
-const apps = (name: string): SynthJson => synthJson(stacks.apps.get(name)!);
+const platform = (name: string): Template => Template.fromStack(stacks.platforms.get(name)!);
+const apps = (name: string): Template => Template.fromStack(stacks.apps.get(name)!);
 
-function alarm(json: SynthJson, suffix: string, env: Environment): Block {
-  const found = resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === `${env.identity.resourceName}-${suffix}`);
-  if (!found) throw new Error(`no alarm ${env.identity.resourceName}-${suffix}`);
-  return found;
-}
+/** The environment's alarm named `<resourceName>-<suffix>`; fails the test unless there is exactly one. */
+const alarm = (template: Template, suffix: string, env: Environment): Block =>
+  template.only(CloudwatchMetricAlarm, { alarm_name: `${env.identity.resourceName}-${suffix}` });
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s operations", (name, env) => {
-  const json = platform(name);
+  const template = platform(name);
   const t: AlarmThresholds = env.alerting.thresholds;
   const topicRef = expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_[0-9A-F]+\.arn\}$/);
 
   describe("alert topic", () => {
     it("is KMS-encrypted and publishable only by this account's CloudWatch alarms", () => {
-      const topic = onlyResource(json, "aws_sns_topic");
+      const topic = template.only(SnsTopic);
       expect(topic).toMatchObject({ name: `${env.identity.resourceName}-alerts`, kms_master_key_id: expect.stringMatching(/aws_kms_key\.alerts_key_/) });
-      const policy = policyDocumentFor(json, onlyResource(json, "aws_sns_topic_policy").policy);
-      expect(policy.statement).toEqual([
+      expect(template.statementsOf(template.only(SnsTopicPolicy).policy)).toEqual([
         expect.objectContaining({
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
           actions: ["sns:Publish"],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining("aws_caller_identity")] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining(DataAwsCallerIdentity.tfResourceType)] }],
         }),
       ]);
     });
 
     it("subscribes the configured emails", () => {
-      expect(resources(json, "aws_sns_topic_subscription").map((s) => [s.protocol, s.endpoint])).toEqual(env.alerting.emails.map((e) => ["email", e]));
+      expect(template.resources(SnsTopicSubscription).map((s) => [s.protocol, s.endpoint])).toEqual(env.alerting.emails.map((e) => ["email", e]));
     });
   });
 
@@ -56,7 +75,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       ["eks-failed-nodes", "ContainerInsights", "cluster_failed_node_count", 1, "GreaterThanOrEqualToThreshold"],
     ];
     it.each(cases)("%s", (suffix, namespace, metric, threshold, comparison) => {
-      expect(alarm(json, suffix, env)).toMatchObject({
+      expect(alarm(template, suffix, env)).toMatchObject({
         namespace,
         metric_name: metric,
         threshold,
@@ -67,21 +86,21 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     });
 
     it("watches every Redis node and scopes each alarm to its resource", () => {
-      const redisCpu = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).includes("redis-cpu"));
+      const redisCpu = template.resources(CloudwatchMetricAlarm, { alarm_name: expect.stringContaining("redis-cpu") });
       expect(redisCpu.map((a) => (a.dimensions as Record<string, string>).CacheClusterId)).toEqual(
         Array.from({ length: 1 + env.cache.replicas }, (_, i) => `${env.identity.resourceName}-00${i + 1}`),
       );
-      expect(alarm(json, "rds-cpu", env).dimensions).toEqual({ DBInstanceIdentifier: env.identity.resourceName });
-      expect(alarm(json, "eks-node-cpu", env).dimensions).toEqual({ ClusterName: env.identity.resourceName });
+      expect(alarm(template, "rds-cpu", env).dimensions).toEqual({ DBInstanceIdentifier: env.identity.resourceName });
+      expect(alarm(template, "eks-node-cpu", env).dimensions).toEqual({ ClusterName: env.identity.resourceName });
     });
   });
 
   it("turns on Container Insights (the add-on the EKS alarms read)", () => {
-    expect(resources(json, "aws_eks_addon").map((a) => a.addon_name)).toContain("amazon-cloudwatch-observability");
+    expect(template.text).toHaveResourceWithProperties(EksAddon, { addon_name: "amazon-cloudwatch-observability" });
   });
 
   it("has one dashboard with the RDS, Redis, EKS and ALB metrics", () => {
-    const dashboard = onlyResource(json, "aws_cloudwatch_dashboard");
+    const dashboard = template.only(CloudwatchDashboard);
     expect(dashboard.dashboard_name).toBe(env.identity.resourceName);
     const body = JSON.parse(String(dashboard.dashboard_body)) as { widgets: Array<{ properties: { title: string; metrics: unknown[][] } }> };
     const text = JSON.stringify(body);
@@ -105,10 +124,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("keeps RDS backups and windows from config, copies tags to snapshots, keeps a final snapshot", () => {
-    expect(onlyResource(json, "aws_db_instance")).toMatchObject({
-      backup_retention_period: env.backup.rdsRetentionDays,
-      backup_window: env.backup.rdsBackupWindow,
-      maintenance_window: env.backup.rdsMaintenanceWindow,
+    const { rdsRetentionDays, rdsBackupWindow, rdsMaintenanceWindow } = env.backup;
+    const database = template.only(DbInstance);
+    expect(database).toMatchObject({ backup_retention_period: rdsRetentionDays, backup_window: rdsBackupWindow, maintenance_window: rdsMaintenanceWindow });
+    expect(database).toMatchObject({
       copy_tags_to_snapshot: true,
       skip_final_snapshot: false,
       final_snapshot_identifier: `${env.identity.resourceName}-final`,
@@ -116,7 +135,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("keeps ElastiCache snapshots per config", () => {
-    expect(onlyResource(json, "aws_elasticache_replication_group")).toMatchObject({
+    expect(template.only(ElasticacheReplicationGroup)).toMatchObject({
       snapshot_retention_limit: env.backup.cacheSnapshotRetentionDays,
       snapshot_window: env.backup.cacheSnapshotWindow,
       maintenance_window: env.backup.cacheMaintenanceWindow,
@@ -124,20 +143,21 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("creates the app secret empty and KMS-encrypted, before any release needs it", () => {
-    expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({
+    expect(template.only(SecretsmanagerSecret)).toMatchObject({
       name: `${env.identity.resourceName}/app`,
       recovery_window_in_days: 30,
       kms_key_id: expect.stringMatching(/aws_kms_key\.app-secret-key_/),
     });
-    expect(resources(json, "aws_secretsmanager_secret_version")).toEqual([]);
+    template.resourceCountIs(SecretsmanagerSecretVersion, 0);
   });
 
   it("has a backups bucket: versioned, KMS-encrypted, private, with the seed's lifecycle", () => {
-    const bucket = resources(json, "aws_s3_bucket").find((b) => String(b.bucket).startsWith(`${env.identity.resourceName}-backups-`));
-    expect(bucket?.bucket).toMatch(new RegExp(`^${env.identity.resourceName}-backups-\\$\\{data\\.aws_caller_identity\\.`));
-    expect(onlyResource(json, "aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-    expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
-    const rules = onlyResource(json, "aws_s3_bucket_lifecycle_configuration").rule as Block[];
+    template.resourceCountIs(S3Bucket, 1, {
+      bucket: expect.stringMatching(new RegExp(`^${env.identity.resourceName}-backups-\\$\\{data\\.aws_caller_identity\\.`)),
+    });
+    expect(template.only(S3BucketVersioningA).versioning_configuration).toEqual({ status: "Enabled" });
+    expect(template.only(S3BucketPublicAccessBlock)).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+    const rules = template.only(S3BucketLifecycleConfiguration).rule as Block[];
     expect(rules).toContainEqual(
       expect.objectContaining({
         transition: [
@@ -153,16 +173,16 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 describe("environment differences in operations", () => {
   it("prod keeps database backups longer than staging", () => {
     expect(prod.backup.rdsRetentionDays).toBeGreaterThan(staging.backup.rdsRetentionDays);
-    expect(onlyResource(platform("prod"), "aws_db_instance").backup_retention_period).toBe(14);
-    expect(onlyResource(platform("staging"), "aws_db_instance").backup_retention_period).toBe(7);
+    expect(platform("prod").only(DbInstance).backup_retention_period).toBe(14);
+    expect(platform("staging").only(DbInstance).backup_retention_period).toBe(7);
   });
 });
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s edge security and ingress alarms", (name, env) => {
-  const json = apps(name);
+  const template = apps(name);
 
   it("builds the WAF ACL: rate limit per IP first, then AWS managed common, bad-inputs and SQLi rule groups", () => {
-    const acl = onlyResource(json, "aws_wafv2_web_acl");
+    const acl = template.only(Wafv2WebAcl);
     expect(acl).toMatchObject({ name: env.identity.resourceName, scope: "REGIONAL", default_action: { allow: {} } });
     const rules = acl.rule as Block[];
     expect(rules[0]).toMatchObject({
@@ -178,10 +198,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("logs WAF decisions to an encrypted aws-waf-logs- group, without session headers", () => {
-    const logging = onlyResource(json, "aws_wafv2_web_acl_logging_configuration");
+    const logging = template.only(Wafv2WebAclLoggingConfiguration);
     expect(logging.redacted_fields).toEqual([{ single_header: { name: "authorization" } }, { single_header: { name: "cookie" } }]);
-    const group = resources(json, "aws_cloudwatch_log_group").find((g) => g.name === `aws-waf-logs-${env.identity.resourceName}`);
-    expect(group?.kms_key_id).toMatch(/aws_kms_key\./);
+    expect(template.only(CloudwatchLogGroup, { name: `aws-waf-logs-${env.identity.resourceName}` }).kms_key_id).toMatch(/aws_kms_key\./);
   });
 
   it("associates the ACL with the ALB through the release's ingress values, and names the ALB", () => {
@@ -193,15 +212,16 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       wafAclArn: `arn:aws:wafv2:${env.region}:111111111111:regional/webacl/${env.identity.resourceName}/abc`,
       loadBalancerName: env.identity.resourceName,
     });
-    const raw = String((json.resource?.helm_release?.mindhit.values as string[]).at(-1));
+    const raw = String((template.resourcesById(Release).mindhit.values as string[]).at(-1));
     expect(raw).toContain('"wafAclArn": "${aws_wafv2_web_acl.waf_acl_');
   });
 
   it("alarms on ALB 5xx and p95 target response time, to the platform's topic, once the ALB exists", () => {
-    expect(dataSources(json, "aws_lb")).toEqual([expect.objectContaining({ name: env.identity.resourceName, depends_on: ["helm_release.mindhit"] })]);
-    expect(dataSources(json, "aws_sns_topic")).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}-alerts` })]);
-    const byName = (suffix: string): Block =>
-      resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === `${env.identity.resourceName}-${suffix}`) ?? {};
+    expect(template.dataSources(DataAwsLb)).toEqual([
+      expect.objectContaining({ name: env.identity.resourceName, depends_on: [`${Release.tfResourceType}.mindhit`] }),
+    ]);
+    expect(template.dataSources(DataAwsSnsTopic)).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}-alerts` })]);
+    const byName = (suffix: string): Block => alarm(template, suffix, env);
     const t = env.alerting.thresholds;
     const common = {
       namespace: "AWS/ApplicationELB",

@@ -4,11 +4,34 @@
  * stacks create, secrets readable only by their named readers, backups CI cannot destroy, and
  * the account baseline's detective controls.
  */
-import { concreteArn as concrete, iamPatternMatches, inlineStatements, roleNamed, Statement } from "../helpers/iam";
-import { Block, buildProject, onlyResource, policyDocumentFor, resources, synthJson } from "../helpers/synth";
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-detector-feature";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+import { concreteArn as concrete, iamPatternMatches, Statement } from "../helpers/iam";
+import { Block, buildProject } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 const stacks = buildProject();
-const bootstrap = synthJson(stacks.bootstrap);
+const bootstrap = Template.fromStack(stacks.bootstrap);
+/** The Deny statements of a role's inline policies, by sid. */
+const deniesOf = (roleName: string): Map<string | undefined, Statement> =>
+  new Map(
+    bootstrap
+      .policyFor(roleName)
+      .filter((s) => s.effect === "Deny")
+      .map((s) => [s.sid, s]),
+  );
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s CI roles", (_name, env) => {
   const { plan, deploy } = env.identity.ciRoleNames;
@@ -18,7 +41,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   const workloadBoundaryArns = stacks.environments.map((e) => `arn:aws:iam::111111111111:policy/mindhit-${e.identity.environment}-workload-boundary`);
 
   it("deploy is trusted for exactly one subject: its own GitHub environment (prod: production only)", () => {
-    const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, deploy).assume_role_policy).statement as Statement[];
+    const trust = bootstrap.trustFor(deploy);
     expect(trust).toHaveLength(1);
     expect(trust[0].condition).toContainEqual({
       test: "StringEquals",
@@ -28,7 +51,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("plan is trusted for this repository's pull requests only", () => {
-    const trust = policyDocumentFor(bootstrap, roleNamed(bootstrap, plan).assume_role_policy).statement as Statement[];
+    const trust = bootstrap.trustFor(plan);
     expect(trust[0].condition).toContainEqual({
       test: "StringEquals",
       variable: "token.actions.githubusercontent.com:sub",
@@ -37,23 +60,23 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("both carry the CI permissions boundary", () => {
-    for (const role of [plan, deploy]) expect(String(roleNamed(bootstrap, role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
+    for (const role of [plan, deploy]) expect(String(bootstrap.role(role).permissions_boundary)).toMatch(/:policy\/mindhit-ci-boundary$/);
   });
 
   it("no Allow statement reaches a CI role or a boundary policy (no self-escalation)", () => {
-    for (const role of [plan, deploy]) {
-      for (const st of inlineStatements(bootstrap, role).filter((s) => s.effect === "Allow")) {
-        for (const pattern of st.resources ?? []) {
-          for (const target of [...ciRoleArns, ...workloadBoundaryArns, "arn:aws:iam::111111111111:policy/mindhit-ci-boundary"]) {
-            expect({ sid: st.sid, pattern, reaches: iamPatternMatches(target, concrete(pattern)) }).toEqual({ sid: st.sid, pattern, reaches: false });
-          }
-        }
-      }
-    }
+    const targets = [...ciRoleArns, ...workloadBoundaryArns, "arn:aws:iam::111111111111:policy/mindhit-ci-boundary"];
+    const allowed = [plan, deploy].flatMap((role) => bootstrap.policyFor(role).filter((s) => s.effect === "Allow"));
+    expect(allowed.flatMap((st) => st.resources ?? []).length).toBeGreaterThan(0);
+    const reaching = allowed.flatMap((st) =>
+      (st.resources ?? []).flatMap((pattern) =>
+        targets.filter((target) => iamPatternMatches(target, concrete(pattern))).map((target) => ({ sid: st.sid, pattern, target })),
+      ),
+    );
+    expect(reaching).toEqual([]);
   });
 
   it("deploy creates and changes roles only with the workload boundary, and passes them only to their services", () => {
-    const statements = inlineStatements(bootstrap, deploy);
+    const statements = bootstrap.policyFor(deploy);
     const create = statements.find((s) => s.actions?.includes("iam:CreateRole"))!;
     expect(create.condition).toEqual([
       {
@@ -69,11 +92,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("deploy cannot retrust or delete the roles people assume, nor assume any role", () => {
-    const denies = new Map(
-      inlineStatements(bootstrap, deploy)
-        .filter((s) => s.effect === "Deny")
-        .map((s) => [s.sid, s]),
-    );
+    const denies = deniesOf(deploy);
     expect(denies.get("NoRetrustingPeoplesRoles")).toMatchObject({
       actions: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"],
       resources: [
@@ -87,11 +106,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   it("both reach neither another environment's state, lock items nor buckets (none of which carries the Environment tag)", () => {
     const others = stacks.environments.filter((e) => e !== env);
     for (const role of [plan, deploy]) {
-      const denies = new Map(
-        inlineStatements(bootstrap, role)
-          .filter((s) => s.effect === "Deny")
-          .map((s) => [s.sid, s]),
-      );
+      const denies = deniesOf(role);
       expect(denies.get("NoOtherEnvironmentsState")?.resources).toEqual(
         others.flatMap((o) => Object.values(o.identity.stateKeys)).map((key) => expect.stringMatching(new RegExp(`/${key}$`))),
       );
@@ -107,11 +122,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
   it("both are walled off from other environments and from secrets, backups, keys and the audit trail", () => {
     for (const role of [plan, deploy]) {
-      const denies = new Map(
-        inlineStatements(bootstrap, role)
-          .filter((s) => s.effect === "Deny")
-          .map((s) => [s.sid, s]),
-      );
+      const denies = deniesOf(role);
       expect(denies.get("NoOtherEnvironments")?.condition).toContainEqual({
         test: "StringNotEquals",
         variable: "aws:ResourceTag/Environment",
@@ -129,7 +140,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("plan takes no lock and reads no log, image or backup contents", () => {
-    const statements = inlineStatements(bootstrap, plan);
+    const statements = bootstrap.policyFor(plan);
     const allowed = statements.filter((s) => s.effect === "Allow").flatMap((s) => s.actions ?? []);
     expect(allowed.filter((a) => /^dynamodb:(Put|Delete|Update)Item$|^s3:(Put|Delete)Object$/.test(a))).toEqual([]);
     const notNeeded = statements.find((s) => s.sid === "NotNeededToPlan")!;
@@ -138,23 +149,18 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 });
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s stacks", (name, env) => {
-  const platform = synthJson(stacks.platforms.get(name)!);
-  const apps = synthJson(stacks.apps.get(name)!);
+  const platform = Template.fromStack(stacks.platforms.get(name)!);
+  const apps = Template.fromStack(stacks.apps.get(name)!);
 
   it("every role they create carries the workload boundary", () => {
-    for (const json of [platform, apps]) {
-      for (const role of resources(json, "aws_iam_role")) {
-        expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({
-          role: role.name,
-          boundary: expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`)),
-        });
-      }
-    }
+    const boundary = expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`));
+    platform.everyResource(IamRole, { permissions_boundary: boundary });
+    apps.everyResource(IamRole, { permissions_boundary: boundary });
   });
 
   it("creates the roles people assume under the names CI's walls protect", () => {
-    const names = resources(platform, "aws_iam_role").map((r) => r.name);
-    expect(names).toEqual(expect.arrayContaining([env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName]));
+    expect(platform.text).toHaveResourceWithProperties(IamRole, { name: env.identity.breakGlassRoleName });
+    expect(platform.text).toHaveResourceWithProperties(IamRole, { name: env.identity.clusterAdminRoleName });
   });
 
   it("the app secret is readable only by External Secrets' role and the break-glass role, in its resource policy and its key's policy", () => {
@@ -162,15 +168,14 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       expect.stringMatching(new RegExp(`:role/${env.identity.externalSecretsRoleName}$`)),
       expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`)),
     ];
-    const secretPolicy = policyDocumentFor(platform, onlyResource(platform, "aws_secretsmanager_secret_policy").policy).statement as Statement[];
-    expect(secretPolicy).toEqual([
+    expect(platform.statementsOf(platform.only(SecretsmanagerSecretPolicy).policy)).toEqual([
       expect.objectContaining({
         effect: "Deny",
         actions: ["secretsmanager:GetSecretValue"],
         condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
       }),
     ]);
-    const keys = resources(platform, "aws_kms_key").map((k) => policyDocumentFor(platform, k.policy).statement as Statement[]);
+    const keys = platform.resources(KmsKey).map((k) => platform.statementsOf(k.policy));
     const guarded = keys.filter((statements) => statements.some((s) => s.sid === "DecryptOnlyByTheNamedReaders"));
     expect(guarded).toHaveLength(1);
     expect(guarded[0].find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([
@@ -179,11 +184,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("the break-glass role needs MFA, reads only the app and database secrets, and sets only the app secret", () => {
-    const role = roleNamed(platform, env.identity.breakGlassRoleName);
-    expect(policyDocumentFor(platform, role.assume_role_policy).statement).toEqual([
+    expect(platform.trustFor(env.identity.breakGlassRoleName)).toEqual([
       expect.objectContaining({ condition: expect.arrayContaining([{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }]) }),
     ]);
-    const statements = inlineStatements(platform, env.identity.breakGlassRoleName);
+    const statements = platform.policyFor(env.identity.breakGlassRoleName);
     expect(statements.find((s) => s.sid === "ReadTheSecrets")?.resources).toEqual([
       expect.stringMatching(/aws_secretsmanager_secret\./),
       expect.stringMatching(/aws_db_instance\./),
@@ -196,33 +200,36 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("backs the database up into an AWS Backup vault, locked and kept per config", () => {
-    expect(onlyResource(platform, "aws_backup_plan").rule).toEqual([expect.objectContaining({ lifecycle: { delete_after: env.backup.vault.retentionDays } })]);
-    expect(resources(platform, "aws_backup_vault_lock_configuration")).toHaveLength(env.backup.vault.lock === "off" ? 0 : 1);
-    expect(onlyResource(platform, "aws_backup_selection").resources).toEqual([expect.stringMatching(/aws_db_instance\..*\.arn/)]);
+    expect(platform.only(BackupPlan).rule).toEqual([expect.objectContaining({ lifecycle: { delete_after: env.backup.vault.retentionDays } })]);
+    platform.resourceCountIs(BackupVaultLockConfiguration, env.backup.vault.lock === "off" ? 0 : 1);
+    expect(platform.only(BackupSelection).resources).toEqual([expect.stringMatching(/aws_db_instance\..*\.arn/)]);
   });
 
   it("locks the backups bucket's objects (governance) for the configured days", () => {
-    const locks = resources(platform, "aws_s3_bucket_object_lock_configuration");
+    const locks = platform.resources(S3BucketObjectLockConfigurationA);
     if (env.backup.objectLockDays === 0) expect(locks).toEqual([]);
     else expect(locks).toEqual([expect.objectContaining({ rule: { default_retention: { mode: "GOVERNANCE", days: env.backup.objectLockDays } } })]);
   });
 
   it("lets only this environment's nodes pull its images", () => {
-    for (const policy of resources(platform, "aws_ecr_repository_policy")) {
-      const statement = (policyDocumentFor(platform, policy.policy).statement as Statement[])[0];
+    const policies = platform.resources(EcrRepositoryPolicy);
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      const statement = platform.statementsOf(policy.policy)[0];
       expect(statement).toMatchObject({ effect: "Deny", actions: expect.arrayContaining(["ecr:BatchGetImage"]) });
       expect(statement.condition).toEqual([
         { test: "ArnNotLike", variable: "aws:PrincipalArn", values: [expect.stringMatching(/aws_iam_role\.eks_node-role_.*\.arn/)] },
       ]);
     }
-    expect(resources(platform, "aws_ecr_repository_policy")).toHaveLength(2);
   });
 
   it("gives every log group a key only that group may use", () => {
-    const keys = new Map(Object.entries(platform.resource?.aws_kms_key ?? {}));
-    for (const group of resources(platform, "aws_cloudwatch_log_group").filter((g) => !String(g.name).startsWith("/aws/containerinsights/"))) {
+    const keys = new Map(Object.entries(platform.resourcesById(KmsKey)));
+    const groups = platform.resources(CloudwatchLogGroup).filter((g) => !String(g.name).startsWith("/aws/containerinsights/"));
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
       const keyId = /aws_kms_key\.([^.]+)\.arn/.exec(String(group.kms_key_id))?.[1];
-      const statements = policyDocumentFor(platform, keys.get(keyId ?? "")?.policy).statement as Statement[];
+      const statements = platform.statementsOf(keys.get(keyId ?? "")?.policy);
       const logs = statements.find((st) => st.sid === "ServicesUseKeyForThisAccount");
       expect(logs?.condition?.[0].values).toEqual([
         expect.stringMatching(new RegExp(`:log-group:${String(group.name).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`)),
@@ -231,7 +238,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("opens a public API endpoint only to the configured CIDRs, and never to the internet in production", () => {
-    const vpc = onlyResource(platform, "aws_eks_cluster").vpc_config as Block;
+    const vpc = platform.only(EksCluster).vpc_config as Block;
     expect(vpc.endpoint_private_access).toBe(true);
     expect(vpc.endpoint_public_access).toBe(env.cluster.publicAccessCidrs.length > 0);
     if (env.tier === "production") expect(env.cluster.publicAccessCidrs.filter((c) => c.endsWith("/0"))).toEqual([]);
@@ -239,9 +246,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 });
 
 describe("permissions boundaries", () => {
-  const policies = new Map(
-    resources(bootstrap, "aws_iam_policy").map((p) => [String(p.name), policyDocumentFor(bootstrap, p.policy).statement as Statement[]]),
-  );
+  const policies = new Map(bootstrap.resources(IamPolicy).map((p) => [String(p.name), bootstrap.statementsOf(p.policy)]));
 
   it.each(stacks.environments.map((e) => [e.identity.environment] as const))(
     "the %s workload boundary denies IAM administration, assuming CI roles and other environments",
@@ -282,10 +287,10 @@ describe("permissions boundaries", () => {
 });
 
 describe("account baseline", () => {
-  const baseline = synthJson(stacks.baseline!);
+  const baseline = Template.fromStack(stacks.baseline!);
 
   it("records every region's management events and object events of the state and backups buckets, validated and encrypted", () => {
-    const trail = onlyResource(baseline, "aws_cloudtrail");
+    const trail = baseline.only(Cloudtrail);
     expect(trail).toMatchObject({
       is_multi_region_trail: true,
       enable_log_file_validation: true,
@@ -300,11 +305,11 @@ describe("account baseline", () => {
   });
 
   it("runs GuardDuty with EKS audit-log and runtime monitoring", () => {
-    expect(resources(baseline, "aws_guardduty_detector_feature").map((f) => f.name)).toEqual(["EKS_AUDIT_LOGS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"]);
+    expect(baseline.resources(GuarddutyDetectorFeature).map((f) => f.name)).toEqual(["EKS_AUDIT_LOGS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"]);
   });
 
   it("alarms on IAM policy, KMS key and trail changes, root use and break-glass use", () => {
-    const alarms = resources(baseline, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
+    const alarms = baseline.resources(CloudwatchMetricAlarm).map((a) => a.alarm_name);
     expect(alarms.sort()).toEqual(
       ["iam-policy-changes", "kms-key-changes", "audit-changes", "root-use", "break-glass"].map((n) => `mindhit-audit-${n}`).sort(),
     );

@@ -1,25 +1,30 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { Testing } from "../../src/cdktf";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { BOOTSTRAP_STATE_KEY } from "../../src/config";
 import { BOOTSTRAP_LOCAL_STATE_PATH } from "../../src/stacks/state-bootstrap";
-import { buildProject, onlyResource, policyDocumentFor, S3_RUN, synthJson } from "../helpers/synth";
+import { buildProject, S3_RUN } from "../helpers/synth";
+import { Template } from "../helpers/template";
 
 describe("state bootstrap stack", () => {
-  const project = buildProject();
-  const stack = project.bootstrap;
-  const json = synthJson(stack);
-  const synthesized = Testing.synth(stack);
+  const template = Template.fromStack(buildProject().bootstrap);
+  const synthesized = template.text;
 
   it("keeps its own state in a local file outside cdktf.out/", () => {
-    expect(json.terraform.backend).toEqual({ local: { path: BOOTSTRAP_LOCAL_STATE_PATH } });
+    expect(template.json.terraform.backend).toEqual({ local: { path: BOOTSTRAP_LOCAL_STATE_PATH } });
   });
 
   it("can move its state into the bucket it created", () => {
-    const migrated = synthJson(buildProject({ ...S3_RUN, bootstrapState: "s3" }).bootstrap);
-    expect(migrated.terraform.backend?.s3).toMatchObject({
+    const migrated = Template.fromStack(buildProject({ ...S3_RUN, bootstrapState: "s3" }).bootstrap);
+    expect(migrated.json.terraform.backend?.s3).toMatchObject({
       bucket: "mindhit-terraform-state",
       key: BOOTSTRAP_STATE_KEY,
       dynamodb_table: "mindhit-terraform-locks",
@@ -35,7 +40,7 @@ describe("state bootstrap stack", () => {
   });
 
   it("creates the state bucket under the seed's name, protected from destroy", () => {
-    expect(onlyResource(json, "aws_s3_bucket")).toMatchObject({
+    expect(template.only(S3Bucket)).toMatchObject({
       bucket: "mindhit-terraform-state",
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
@@ -43,11 +48,11 @@ describe("state bootstrap stack", () => {
   });
 
   it("versions the bucket", () => {
-    expect(onlyResource(json, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    expect(template.only(S3BucketVersioningA)).toMatchObject({ versioning_configuration: { status: "Enabled" } });
   });
 
   it("encrypts by default with its own rotating KMS key", () => {
-    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration");
+    const sse = template.only(S3BucketServerSideEncryptionConfigurationA);
     expect(sse).toMatchObject({
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" }, bucket_key_enabled: true }],
     });
@@ -66,14 +71,13 @@ describe("state bootstrap stack", () => {
   });
 
   it("enforces bucket-owner ownership (ACLs disabled)", () => {
-    expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(template.only(S3BucketOwnershipControls)).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
   });
 
   it("denies every request not made over TLS", () => {
-    const policy = onlyResource(json, "aws_s3_bucket_policy");
+    const policy = template.only(S3BucketPolicy);
     expect(policy.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
-    const doc = policyDocumentFor(json, policy.policy);
-    expect(doc.statement).toEqual([
+    expect(template.statementsOf(policy.policy)).toEqual([
       expect.objectContaining({
         effect: "Deny",
         actions: ["s3:*"],
@@ -85,8 +89,7 @@ describe("state bootstrap stack", () => {
   });
 
   it("expires noncurrent state versions and abandoned uploads", () => {
-    const lifecycle = onlyResource(json, "aws_s3_bucket_lifecycle_configuration");
-    expect(lifecycle.rule).toEqual([
+    expect(template.only(S3BucketLifecycleConfiguration).rule).toEqual([
       expect.objectContaining({
         status: "Enabled",
         noncurrent_version_expiration: [{ noncurrent_days: 90 }],
@@ -96,8 +99,7 @@ describe("state bootstrap stack", () => {
   });
 
   it("creates the lock table keyed by LockID, on demand, recoverable, encrypted and undeletable", () => {
-    expect(synthesized).toHaveResource(DynamodbTable);
-    expect(onlyResource(json, "aws_dynamodb_table")).toMatchObject({
+    expect(template.only(DynamodbTable)).toMatchObject({
       name: "mindhit-terraform-locks",
       hash_key: "LockID",
       attribute: [{ name: "LockID", type: "S" }],
@@ -110,9 +112,7 @@ describe("state bootstrap stack", () => {
   });
 
   it("gives the key an explicit policy administered by the account, not a wildcard principal", () => {
-    const key = onlyResource(json, "aws_kms_key");
-    const doc = policyDocumentFor(json, key.policy);
-    expect(doc.statement).toEqual([
+    expect(template.statementsOf(template.only(KmsKey).policy)).toEqual([
       expect.objectContaining({
         effect: "Allow",
         principals: [
@@ -123,12 +123,12 @@ describe("state bootstrap stack", () => {
   });
 
   it("outputs the bucket, table, key and each environment's CI roles", () => {
-    expect(Object.keys(json.output ?? {}).sort()).toEqual(["ci_roles_production", "ci_roles_staging", "lock_table", "state_bucket", "state_kms_key_arn"]);
+    expect(Object.keys(template.outputs).sort()).toEqual(["ci_roles_production", "ci_roles_staging", "lock_table", "state_bucket", "state_kms_key_arn"]);
   });
 
   describe("GitHub Actions OIDC", () => {
     it("trusts GitHub's OIDC issuer for STS", () => {
-      expect(onlyResource(json, "aws_iam_openid_connect_provider")).toMatchObject({
+      expect(template.only(IamOpenidConnectProvider)).toMatchObject({
         url: "https://token.actions.githubusercontent.com",
         client_id_list: ["sts.amazonaws.com"],
       });

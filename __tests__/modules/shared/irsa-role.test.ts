@@ -1,5 +1,8 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { IrsaRole, IrsaRoleProps } from "../../../src/modules/shared/irsa-role";
-import { onlyResource, policyDocumentFor, resources, synthScopeJson, SynthJson } from "../../helpers/synth";
+import { Template } from "../../helpers/template";
 
 const base: IrsaRoleProps = {
   roleName: "mindhit-test-lbc",
@@ -9,17 +12,16 @@ const base: IrsaRoleProps = {
   serviceAccount: "aws-load-balancer-controller",
 };
 
-const synth = (props: Partial<IrsaRoleProps> = {}): SynthJson =>
-  synthScopeJson((scope) => {
+const synth = (props: Partial<IrsaRoleProps> = {}): Template =>
+  Template.fromScope((scope) => {
     new IrsaRole(scope, "irsa", { ...base, ...props });
   });
 
 describe("IrsaRole", () => {
   it("trusts exactly one service account, for STS tokens only", () => {
-    const json = synth();
-    const role = onlyResource(json, "aws_iam_role");
-    expect(role.name).toBe("mindhit-test-lbc");
-    expect(policyDocumentFor(json, role.assume_role_policy).statement).toEqual([
+    const template = synth();
+    expect(template.only(IamRole).name).toBe("mindhit-test-lbc");
+    expect(template.trustFor("mindhit-test-lbc")).toEqual([
       {
         effect: "Allow",
         actions: ["sts:AssumeRoleWithWebIdentity"],
@@ -41,13 +43,13 @@ describe("IrsaRole", () => {
   });
 
   it("attaches managed policies and an inline policy document", () => {
-    const json = synth({
+    const template = synth({
       managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
       statements: [{ effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }],
     });
-    expect(resources(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
-    const inline = onlyResource(json, "aws_iam_role_policy");
-    expect(policyDocumentFor(json, inline.policy).statement).toEqual([{ effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }]);
+    expect(template.resources(IamRolePolicyAttachment).map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const inline = template.only(IamRolePolicy);
+    expect(template.statementsOf(inline.policy)).toEqual([{ effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }]);
   });
 
   it.each<[string, Partial<IrsaRoleProps>, RegExp]>([

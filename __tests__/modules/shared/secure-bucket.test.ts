@@ -1,23 +1,35 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { AwsAccount } from "../../../src/modules/shared/aws-account";
-import { EncryptionKey } from "../../../src/modules/shared/encryption-key";
+import { EncryptionKey, EncryptionKeyProps } from "../../../src/modules/shared/encryption-key";
 import { SecureBucket, SecureBucketProps } from "../../../src/modules/shared/secure-bucket";
-import { onlyResource, synthScopeJson } from "../../helpers/synth";
+import { Template } from "../../helpers/template";
 
 const base: SecureBucketProps = { bucketName: "mindhit-backups-test", kmsKeyArn: "arn:aws:kms:ap-northeast-2:111111111111:key/abc" };
 
+const synthBucket = (props: Partial<SecureBucketProps> = {}): Template =>
+  Template.fromScope((scope) => {
+    new SecureBucket(scope, "b", { ...base, ...props });
+  });
+
+const synthKey = (props: Partial<Omit<EncryptionKeyProps, "account">> = {}): Template =>
+  Template.fromScope((scope) => {
+    new EncryptionKey(scope, "k", { alias: "ok", description: "d", account: new AwsAccount(scope, "account"), ...props });
+  });
+
 describe("SecureBucket", () => {
   it("adds transitions and expiry for current objects when asked", () => {
-    const json = synthScopeJson((scope) => {
-      new SecureBucket(scope, "b", {
-        ...base,
-        transitions: [
-          { days: 30, storageClass: "STANDARD_IA" },
-          { days: 90, storageClass: "GLACIER" },
-        ],
-        expirationDays: 365,
-      });
+    const template = synthBucket({
+      transitions: [
+        { days: 30, storageClass: "STANDARD_IA" },
+        { days: 90, storageClass: "GLACIER" },
+      ],
+      expirationDays: 365,
     });
-    const rules = onlyResource(json, "aws_s3_bucket_lifecycle_configuration").rule as unknown[];
+    const rules = template.only(S3BucketLifecycleConfiguration).rule as unknown[];
     expect(rules).toContainEqual(
       expect.objectContaining({
         id: "age-current-objects",
@@ -31,10 +43,7 @@ describe("SecureBucket", () => {
   });
 
   it("can be made destroyable for short-lived buckets", () => {
-    const json = synthScopeJson((scope) => {
-      new SecureBucket(scope, "b", { ...base, preventDestroy: false });
-    });
-    expect(onlyResource(json, "aws_s3_bucket").lifecycle).toEqual({ prevent_destroy: false });
+    expect(synthBucket({ preventDestroy: false }).only(S3Bucket).lifecycle).toEqual({ prevent_destroy: false });
   });
 
   it.each<[string, Partial<SecureBucketProps>, RegExp]>([
@@ -57,39 +66,26 @@ describe("SecureBucket", () => {
       /expirationDays 60 must come after the last transition \(90 days\)/,
     ],
   ])("rejects %s", (_label, override, expected) => {
-    expect(() =>
-      synthScopeJson((scope) => {
-        new SecureBucket(scope, "b", { ...base, ...override });
-      }),
-    ).toThrow(expected);
+    expect(() => synthBucket(override)).toThrow(expected);
   });
 });
 
 describe("EncryptionKey", () => {
   it("lets listed services use the key only on behalf of this account", () => {
-    const json = synthScopeJson((scope) => {
-      const account = new AwsAccount(scope, "account");
-      new EncryptionKey(scope, "k", { alias: "mindhit-logs", description: "logs", account, servicePrincipals: ["logs.ap-northeast-2.amazonaws.com"] });
-    });
-    const doc = Object.values(json.data?.aws_iam_policy_document ?? {})[0];
-    expect(doc.statement).toContainEqual(
+    const template = synthKey({ alias: "mindhit-logs", description: "logs", servicePrincipals: ["logs.ap-northeast-2.amazonaws.com"] });
+    expect(template.statementsOf(template.only(KmsKey).policy)).toContainEqual(
       expect.objectContaining({
         principals: [{ type: "Service", identifiers: ["logs.ap-northeast-2.amazonaws.com"] }],
-        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining("aws_caller_identity")] }],
+        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining(DataAwsCallerIdentity.tfResourceType)] }],
       }),
     );
-    expect(onlyResource(json, "aws_kms_alias").name).toBe("alias/mindhit-logs");
+    expect(template.only(KmsAlias).name).toBe("alias/mindhit-logs");
   });
 
-  it.each<[string, { alias?: string; deletionWindowInDays?: number }, RegExp]>([
+  it.each<[string, Partial<Omit<EncryptionKeyProps, "account">>, RegExp]>([
     ["a reserved alias", { alias: "aws/s3" }, /alias "aws\/s3" is not allowed/],
     ["a deletion window under 7 days", { deletionWindowInDays: 3 }, /deletionWindowInDays 3 is not allowed \(7-30\)/],
   ])("rejects %s", (_label, override, expected) => {
-    expect(() =>
-      synthScopeJson((scope) => {
-        const account = new AwsAccount(scope, "account");
-        new EncryptionKey(scope, "k", { alias: "ok", description: "d", account, ...override });
-      }),
-    ).toThrow(expected);
+    expect(() => synthKey(override)).toThrow(expected);
   });
 });
