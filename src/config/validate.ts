@@ -139,15 +139,12 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
   if (readable("cache.replicas")) {
     problems.check(env.cache.replicas >= 1, "cache.replicas", `${env.cache.replicas} is not allowed: at least 1 replica (automatic failover) ${why}`);
   }
-  if (readable("backup.rdsRetentionDays")) {
-    problems.check(
-      env.backup.rdsRetentionDays >= 7,
-      "backup.rdsRetentionDays",
-      `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`,
-    );
+  if (readable("database.backupRetentionPeriod")) {
+    const days = env.database.backupRetentionPeriod;
+    problems.check(days >= 7, "database.backupRetentionPeriod", `${days} is not allowed: at least 7 days of backups ${why}`);
   }
-  if (readable("backup.cacheSnapshotRetentionDays")) {
-    problems.check(env.backup.cacheSnapshotRetentionDays >= 1, "backup.cacheSnapshotRetentionDays", `0 is not allowed: daily Redis snapshots ${why}`);
+  if (readable("cache.snapshotRetentionLimit")) {
+    problems.check(env.cache.snapshotRetentionLimit >= 1, "cache.snapshotRetentionLimit", `0 is not allowed: daily Redis snapshots ${why}`);
   }
   if (readable("cluster.publicAccessCidrs")) {
     for (const cidr of env.cluster.publicAccessCidrs.filter((c) => c.endsWith("/0"))) {

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
+import { Defaults, withDefaults } from "./shared/defaults";
 import { addIngressOnlySecurityGroup } from "./shared/security-group";
 
 export interface ElastiCacheProps {
@@ -53,7 +54,7 @@ export const ELASTICACHE_DEFAULTS = {
   snapshotRetentionLimit: 7,
   snapshotWindow: "17:00-18:00",
   maintenanceWindow: "sun:20:00-sun:21:00",
-} as const;
+} as const satisfies Defaults<ElastiCacheProps, "appUserName">;
 
 /** Every command except the `@dangerous` category (FLUSHALL, CONFIG, KEYS, DEBUG …) on every key. */
 export const APP_ACCESS_STRING = "on ~* +@all -@dangerous";
@@ -67,10 +68,9 @@ const RBAC_ID = /^[a-z](?!.*--)[a-z0-9-]{0,39}$/;
 export type ElastiCacheSettings = Omit<ElastiCacheProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
 
 /** The replication group's rules: ids (its own and the RBAC ids built from it), node type, engine, replicas, snapshots, windows. */
-export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheSettings): void {
-  const { clusterId } = props;
-  const engineVersion = props.engineVersion ?? ELASTICACHE_DEFAULTS.engineVersion;
-  const parameterGroupName = props.parameterGroupName ?? ELASTICACHE_DEFAULTS.parameterGroupName;
+export function checkElastiCacheProps(problems: ProblemSink, settings: ElastiCacheSettings): void {
+  const props = withDefaults(settings, ELASTICACHE_DEFAULTS);
+  const { clusterId, engineVersion, parameterGroupName } = props;
   const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
   const clusterIdOk = /^[a-z][a-z0-9-]{0,39}$/.test(clusterId) && !clusterId.includes("--") && !clusterId.endsWith("-");
   problems.check(
@@ -87,7 +87,7 @@ export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheS
       `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (at most 32 characters)`,
     );
   }
-  checkCacheNodeType(problems, "nodeType", props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType);
+  checkCacheNodeType(problems, "nodeType", props.nodeType);
   problems.check(
     /^7\.\d+$/.test(engineVersion),
     "engineVersion",
@@ -98,13 +98,13 @@ export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheS
     "parameterGroupName",
     `${quote(parameterGroupName)} is not allowed (a custom redis7 parameter group, or "default.redis7" for this non-clustered group)`,
   );
-  checkWhole(problems, "port", props.port ?? ELASTICACHE_DEFAULTS.port, 1024, 65535);
-  checkWhole(problems, "replicas", props.replicas ?? ELASTICACHE_DEFAULTS.replicas, 0, 5);
-  checkWhole(problems, "snapshotRetentionLimit", props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit, 0, 35);
+  checkWhole(problems, "port", props.port, 1024, 65535);
+  checkWhole(problems, "replicas", props.replicas, 0, 5);
+  checkWhole(problems, "snapshotRetentionLimit", props.snapshotRetentionLimit, 0, 35);
   checkWindows(
     problems,
-    { field: "snapshotWindow", value: props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow, minMinutes: 60 },
-    { field: "maintenanceWindow", value: props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow, minMinutes: 60 },
+    { field: "snapshotWindow", value: props.snapshotWindow, minMinutes: 60 },
+    { field: "maintenanceWindow", value: props.maintenanceWindow, minMinutes: 60 },
   );
   problems.check(
     RBAC_ID.test(appUserName) && !appUserName.endsWith("-") && appUserName !== "default",
@@ -131,17 +131,11 @@ export class ElastiCache extends Construct {
   readonly userGroupId: string;
   private readonly appUserArn: string;
 
-  constructor(scope: Construct, id: string, props: ElastiCacheProps) {
+  constructor(scope: Construct, id: string, cacheProps: ElastiCacheProps) {
     super(scope, id);
-    const { clusterId, account } = props;
-    const nodeType = props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType;
-    const engineVersion = props.engineVersion ?? ELASTICACHE_DEFAULTS.engineVersion;
-    const parameterGroupName = props.parameterGroupName ?? ELASTICACHE_DEFAULTS.parameterGroupName;
-    const port = props.port ?? ELASTICACHE_DEFAULTS.port;
-    const replicas = props.replicas ?? ELASTICACHE_DEFAULTS.replicas;
-    const snapshotRetention = props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit;
-    const snapshotWindow = props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow;
-    const maintenanceWindow = props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow;
+    const props = withDefaults(cacheProps, ELASTICACHE_DEFAULTS);
+    const { clusterId, account, nodeType, engineVersion, parameterGroupName, port, replicas, snapshotWindow, maintenanceWindow } = props;
+    const snapshotRetention = props.snapshotRetentionLimit;
     const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
     const defaultUserId = `${clusterId}-default`;
     const userGroupId = `${clusterId}-users`;

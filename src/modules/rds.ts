@@ -11,6 +11,7 @@ import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
 import { addIngressOnlySecurityGroup } from "./shared/security-group";
 import { EncryptedLogGroup } from "./shared/log-group";
+import { Defaults, withDefaults } from "./shared/defaults";
 
 export interface RdsProps {
   /** DB instance identifier; also names the subnet group, security group and final snapshot. Seed: `mindhit-production`. */
@@ -71,8 +72,10 @@ export const RDS_DEFAULTS = {
   masterUsername: "mindhit_admin",
   performanceInsightsRetentionDays: 7,
   monitoringInterval: 60,
+  multiAz: false,
+  deletionProtection: false,
   logRetentionDays: 365,
-} as const;
+} as const satisfies Defaults<RdsProps>;
 
 /** RDS PostgreSQL listens on the engine default; the in-cluster stack needs it as a plain number. */
 export const POSTGRES_PORT = 5432;
@@ -86,22 +89,17 @@ const MONITORING_ROLE_SUFFIX = "-rds-monitoring";
 export type RdsSettings = Omit<RdsProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
 
 /** The instance's rules: names, class, engine, storage, backups and windows, monitoring. */
-export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
-  const dbName = props.dbName ?? RDS_DEFAULTS.dbName;
-  const engineVersion = props.engineVersion ?? RDS_DEFAULTS.engineVersion;
-  const allocatedStorage = props.allocatedStorage ?? RDS_DEFAULTS.allocatedStorage;
-  const maxAllocatedStorage = props.maxAllocatedStorage ?? RDS_DEFAULTS.maxAllocatedStorage;
-  const storageType = props.storageType ?? RDS_DEFAULTS.storageType;
-  const masterUsername = props.masterUsername ?? RDS_DEFAULTS.masterUsername;
-  const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
-  const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
+export function checkRdsProps(problems: ProblemSink, settings: RdsSettings): void {
+  const props = withDefaults(settings, RDS_DEFAULTS);
+  const { dbName, engineVersion, allocatedStorage, maxAllocatedStorage, storageType, masterUsername, monitoringInterval } = props;
+  const piRetention = props.performanceInsightsRetentionDays;
   checkRdsIdentifier(problems, props.identifier);
   problems.check(
     /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName),
     "dbName",
     `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`,
   );
-  checkDbInstanceClass(problems, "instanceClass", props.instanceClass ?? RDS_DEFAULTS.instanceClass);
+  checkDbInstanceClass(problems, "instanceClass", props.instanceClass);
   const major = postgresMajor(engineVersion);
   problems.check(
     SUPPORTED_MAJORS.includes(major),
@@ -115,11 +113,11 @@ export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
     `${maxAllocatedStorage} is not allowed (whole number above allocatedStorage ${allocatedStorage}, at most 65536)`,
   );
   problems.check(STORAGE_TYPES.includes(storageType), "storageType", `${quote(storageType)} is not allowed (allowed: ${STORAGE_TYPES.join(", ")})`);
-  checkWhole(problems, "backupRetentionPeriod", props.backupRetentionPeriod ?? RDS_DEFAULTS.backupRetentionPeriod, 1, 35);
+  checkWhole(problems, "backupRetentionPeriod", props.backupRetentionPeriod, 1, 35);
   checkWindows(
     problems,
-    { field: "backupWindow", value: props.backupWindow ?? RDS_DEFAULTS.backupWindow, minMinutes: 30 },
-    { field: "maintenanceWindow", value: props.maintenanceWindow ?? RDS_DEFAULTS.maintenanceWindow, minMinutes: 30 },
+    { field: "backupWindow", value: props.backupWindow, minMinutes: 30 },
+    { field: "maintenanceWindow", value: props.maintenanceWindow, minMinutes: 30 },
   );
   problems.check(
     /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin",
@@ -159,21 +157,11 @@ export class Rds extends Construct {
   /** Key of storage, Performance Insights and the master secret; readers of the secret need kms:Decrypt on it. */
   readonly encryptionKeyArn: string;
 
-  constructor(scope: Construct, id: string, props: RdsProps) {
+  constructor(scope: Construct, id: string, rdsProps: RdsProps) {
     super(scope, id);
-    const dbName = props.dbName ?? RDS_DEFAULTS.dbName;
-    const instanceClass = props.instanceClass ?? RDS_DEFAULTS.instanceClass;
-    const engineVersion = props.engineVersion ?? RDS_DEFAULTS.engineVersion;
-    const allocatedStorage = props.allocatedStorage ?? RDS_DEFAULTS.allocatedStorage;
-    const maxAllocatedStorage = props.maxAllocatedStorage ?? RDS_DEFAULTS.maxAllocatedStorage;
-    const storageType = props.storageType ?? RDS_DEFAULTS.storageType;
-    const backupRetention = props.backupRetentionPeriod ?? RDS_DEFAULTS.backupRetentionPeriod;
-    const backupWindow = props.backupWindow ?? RDS_DEFAULTS.backupWindow;
-    const maintenanceWindow = props.maintenanceWindow ?? RDS_DEFAULTS.maintenanceWindow;
-    const masterUsername = props.masterUsername ?? RDS_DEFAULTS.masterUsername;
-    const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
-    const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
-    const { identifier, account } = props;
+    const props = withDefaults(rdsProps, RDS_DEFAULTS);
+    const { identifier, account, dbName, instanceClass, engineVersion, allocatedStorage, maxAllocatedStorage, storageType } = props;
+    const { backupWindow, maintenanceWindow, masterUsername, monitoringInterval } = props;
     const major = postgresMajor(engineVersion);
 
     const problems = new Problems(this.node.path);
@@ -224,7 +212,7 @@ export class Rds extends Construct {
           name: `/aws/rds/instance/${identifier}/${log}`,
           keyAlias: `${identifier}-rds-${log}-logs`,
           account,
-          retentionInDays: props.logRetentionDays ?? RDS_DEFAULTS.logRetentionDays,
+          retentionInDays: props.logRetentionDays,
         }),
     );
 
@@ -248,10 +236,10 @@ export class Rds extends Construct {
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [securityGroup.id],
       publiclyAccessible: false,
-      multiAz: props.multiAz ?? false,
+      multiAz: props.multiAz,
       parameterGroupName: parameterGroup.name,
       caCertIdentifier: "rds-ca-rsa2048-g1",
-      backupRetentionPeriod: backupRetention,
+      backupRetentionPeriod: props.backupRetentionPeriod,
       backupWindow,
       maintenanceWindow,
       copyTagsToSnapshot: true,
@@ -259,10 +247,10 @@ export class Rds extends Construct {
       deleteAutomatedBackups: false,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${identifier}-final`,
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: props.deletionProtection,
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: key.keyArn,
-      performanceInsightsRetentionPeriod: piRetention,
+      performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays,
       monitoringInterval,
       monitoringRoleArn: monitoringRole.role.arn,
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],

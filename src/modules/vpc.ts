@@ -12,23 +12,26 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
-import type { NatGatewayMode } from "../config";
 import { checkAzList, checkNetworkPlan, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
+import { Defaults, withDefaults } from "./shared/defaults";
 import { EncryptedLogGroup } from "./shared/log-group";
+
+/** The seed runs a single NAT gateway; one per AZ keeps a zone's loss from cutting the other zone's egress. */
+export type NatGatewayMode = "single" | "one-per-az";
 
 export interface VpcProps {
   /** Name tag and prefix of every network resource (seed: `mindhit-production`). */
   readonly name: string;
   readonly account: AwsAccount;
   /** @default "10.0.0.0/16" */
-  readonly cidr?: string;
+  readonly vpcCidr?: string;
   /** @default ["ap-northeast-2a", "ap-northeast-2c"] */
   readonly azs?: readonly string[];
   /** One per AZ, in `azs` order. @default ["10.0.1.0/24", "10.0.2.0/24"] */
-  readonly publicSubnets?: readonly string[];
+  readonly publicSubnetCidrs?: readonly string[];
   /** One per AZ, in `azs` order. @default ["10.0.10.0/24", "10.0.20.0/24"] */
-  readonly privateSubnets?: readonly string[];
+  readonly privateSubnetCidrs?: readonly string[];
   /** `single` as the seed (`single_nat_gateway = true`), or `one-per-az` to survive a zone outage. @default "single" */
   readonly natGateways?: NatGatewayMode;
   /** @default true */
@@ -45,31 +48,34 @@ export interface VpcProps {
 }
 
 export const VPC_DEFAULTS = {
-  cidr: "10.0.0.0/16",
+  vpcCidr: "10.0.0.0/16",
   azs: ["ap-northeast-2a", "ap-northeast-2c"],
-  publicSubnets: ["10.0.1.0/24", "10.0.2.0/24"],
-  privateSubnets: ["10.0.10.0/24", "10.0.20.0/24"],
+  publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"],
+  privateSubnetCidrs: ["10.0.10.0/24", "10.0.20.0/24"],
   natGateways: "single",
-} as const;
+  enableDnsHostnames: true,
+  enableDnsSupport: true,
+  flowLogRetentionDays: 365,
+} as const satisfies Defaults<VpcProps, "clusterName">;
 
 /** The props that are settings (not wiring), which config validation checks before any construct exists. */
 export type VpcSettings = Omit<VpcProps, "account">;
 
 /** The VPC's rules: a name, at least two zones, a network plan that fits them, a NAT mode. */
-export function checkVpcProps(problems: ProblemSink, props: VpcSettings): void {
-  const azs = props.azs ?? VPC_DEFAULTS.azs;
-  const natMode = props.natGateways ?? VPC_DEFAULTS.natGateways;
+export function checkVpcProps(problems: ProblemSink, settings: VpcSettings): void {
+  const props = withDefaults(settings, VPC_DEFAULTS);
+  const { azs, natGateways: natMode } = props;
   problems.check(props.name.trim() !== "", "name", "must not be empty");
   checkAzList(problems, "azs", azs, azs[0]?.replace(/[a-z]$/, "") ?? "ap-northeast-2");
   checkNetworkPlan(
     problems,
-    "cidr",
-    props.cidr ?? VPC_DEFAULTS.cidr,
+    "vpcCidr",
+    props.vpcCidr,
     [
       // An ALB needs a /27 or larger with 8 free addresses in each of its subnets.
-      ["publicSubnets", props.publicSubnets ?? VPC_DEFAULTS.publicSubnets, 27, "an ALB needs at least a /27 per zone"],
+      ["publicSubnetCidrs", props.publicSubnetCidrs, 27, "an ALB needs at least a /27 per zone"],
       // The VPC CNI gives every pod a VPC address; nodes also keep a warm pool of them.
-      ["privateSubnets", props.privateSubnets ?? VPC_DEFAULTS.privateSubnets, 24, "pods take VPC addresses, so at least a /24 per zone"],
+      ["privateSubnetCidrs", props.privateSubnetCidrs, 24, "pods take VPC addresses, so at least a /24 per zone"],
     ],
     azs.length,
   );
@@ -92,13 +98,10 @@ export class Vpc extends Construct {
   /** Elastic IPs of the NAT gateways (allow-list these at third parties). */
   readonly natPublicIps: string[];
 
-  constructor(scope: Construct, id: string, props: VpcProps) {
+  constructor(scope: Construct, id: string, vpcProps: VpcProps) {
     super(scope, id);
-    const cidr = props.cidr ?? VPC_DEFAULTS.cidr;
-    const azs = props.azs ?? VPC_DEFAULTS.azs;
-    const publicCidrs = props.publicSubnets ?? VPC_DEFAULTS.publicSubnets;
-    const privateCidrs = props.privateSubnets ?? VPC_DEFAULTS.privateSubnets;
-    const natMode = props.natGateways ?? VPC_DEFAULTS.natGateways;
+    const props = withDefaults(vpcProps, VPC_DEFAULTS);
+    const { vpcCidr: cidr, azs, publicSubnetCidrs: publicCidrs, privateSubnetCidrs: privateCidrs, natGateways: natMode } = props;
     const problems = new Problems(this.node.path);
     checkVpcProps(problems, props);
     problems.throwIfAny();
@@ -107,8 +110,8 @@ export class Vpc extends Construct {
     const clusterTag: Record<string, string> = props.clusterName ? { [`kubernetes.io/cluster/${props.clusterName}`]: "shared" } : {};
     const vpc = new AwsVpc(this, "vpc", {
       cidrBlock: cidr,
-      enableDnsHostnames: props.enableDnsHostnames ?? true,
-      enableDnsSupport: props.enableDnsSupport ?? true,
+      enableDnsHostnames: props.enableDnsHostnames,
+      enableDnsSupport: props.enableDnsSupport,
       tags: { Name: name },
     });
     // Adopt the default security group and leave it without rules (CIS AWS 5.4): on adoption the
@@ -161,7 +164,7 @@ export class Vpc extends Construct {
       new RouteTableAssociation(this, `private-${az}-routes`, { subnetId: privateSubnets[i].id, routeTableId: table.id });
     });
 
-    this.addFlowLogs(vpc.id, name, props);
+    this.addFlowLogs(vpc.id, name, props.account, props.flowLogRetentionDays);
 
     this.vpcId = vpc.id;
     this.vpcCidr = vpc.cidrBlock;
@@ -171,13 +174,12 @@ export class Vpc extends Construct {
   }
 
   /** All traffic (accepted and rejected) to CloudWatch Logs, for incident forensics. */
-  private addFlowLogs(vpcId: string, name: string, props: VpcProps): void {
-    const { account } = props;
+  private addFlowLogs(vpcId: string, name: string, account: AwsAccount, retentionInDays: number): void {
     const logs = new EncryptedLogGroup(this, "flow-logs", {
       name: `/aws/vpc/${name}/flow-logs`,
       keyAlias: `${name}-vpc-flow-logs`,
       account,
-      retentionInDays: props.flowLogRetentionDays ?? 365,
+      retentionInDays,
     });
     const trust = new DataAwsIamPolicyDocument(this, "flow-logs-trust", {
       statement: [

@@ -7,10 +7,21 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import type { TerraformProvider } from "../../cdktf";
-import type { SlackChannel } from "../../config";
 import { duplicates, ProblemSink, Problems, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptionKey } from "../shared/encryption-key";
+
+/** A Slack channel fed by AWS Chatbot (the workspace is authorised once in the Chatbot console). */
+export interface SlackChannel {
+  readonly workspaceId: string;
+  readonly channelId: string;
+  /**
+   * Region of the AWS Chatbot configuration: Chatbot's API exists only in us-east-2, us-west-2,
+   * eu-west-1 and ap-southeast-1 (it forwards topics of any region). @default "ap-southeast-1"
+   */
+  readonly chatbotRegion?: string;
+}
 
 export interface AlertTopicProps {
   /** Topic name, e.g. `mindhit-production-alerts`. */
@@ -29,21 +40,23 @@ export interface AlertTopicProps {
 
 /** Where the Chatbot API exists (AWS General Reference, "Amazon Q Developer in chat applications endpoints"). */
 export const CHATBOT_REGIONS: readonly string[] = ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"];
-export const ALERT_TOPIC_DEFAULTS = { chatbotRegion: "ap-southeast-1" } as const;
+export const ALERT_TOPIC_DEFAULTS = { emails: [] } as const satisfies Defaults<AlertTopicProps, "slack" | "chatbotProvider">;
+export const SLACK_CHANNEL_DEFAULTS = { chatbotRegion: "ap-southeast-1" } as const satisfies Defaults<SlackChannel>;
 
 /** The props that are settings (not wiring), which config validation checks before any construct exists. */
 export type AlertTopicSettings = Omit<AlertTopicProps, "account" | "chatbotProvider">;
 
 /** The topic's rules: its name, each subscriber's address, and Slack ids in Slack's own format. */
-export function checkAlertTopicProps(problems: ProblemSink, props: AlertTopicSettings): void {
+export function checkAlertTopicProps(problems: ProblemSink, settings: AlertTopicSettings): void {
+  const props = withDefaults(settings, ALERT_TOPIC_DEFAULTS);
+  const { emails } = props;
   problems.check(/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName), "topicName", `${quote(props.topicName)} is not an SNS topic name`);
-  const emails = props.emails ?? [];
   for (const email of emails) {
     problems.check(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email), "emails", `${quote(email)} is not an email address`);
   }
   for (const email of new Set(duplicates(emails))) problems.add("emails", `lists ${quote(email)} more than once`);
   if (props.slack) {
-    const { workspaceId, channelId } = props.slack;
+    const { workspaceId, channelId, chatbotRegion: region } = withDefaults(props.slack, SLACK_CHANNEL_DEFAULTS);
     problems.check(
       /^T[A-Z0-9]{8,10}$/.test(workspaceId),
       "slack.workspaceId",
@@ -54,7 +67,6 @@ export function checkAlertTopicProps(problems: ProblemSink, props: AlertTopicSet
       "slack.channelId",
       `${quote(channelId)} is not a Slack channel id (C or G and 8-10 of A-Z 0-9, e.g. "C0123ABCD")`,
     );
-    const region = props.slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion;
     problems.check(
       CHATBOT_REGIONS.includes(region),
       "slack.chatbotRegion",
@@ -106,7 +118,7 @@ export class AlertTopic extends Construct {
       ],
     });
     new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: publishers.json });
-    (props.emails ?? []).forEach((email, index) => {
+    withDefaults(props, ALERT_TOPIC_DEFAULTS).emails.forEach((email, index) => {
       new SnsTopicSubscription(this, `email-${index}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
     });
     if (props.slack && props.chatbotProvider) this.addSlack(props.topicName, topic.arn, account, props.slack, props.chatbotProvider);

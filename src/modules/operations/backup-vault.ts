@@ -8,6 +8,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from "constructs";
 import { ProblemSink, Problems, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
 
 export type VaultLockMode = "off" | "governance" | "compliance";
 
@@ -26,22 +27,25 @@ export interface BackupVaultProps {
    * the vault-lock permissions (CI never has them); `compliance` by nobody, AWS included, once its
    * 3-day grace has passed (irreversible). @default "governance"
    */
-  readonly vaultLock?: VaultLockMode;
+  readonly lock?: VaultLockMode;
   /** A vault in another account (or region) each recovery point is copied to. @default none */
   readonly copyToVaultArn?: string;
   /** Daily schedule (cron, UTC). @default "cron(0 19 * * ? *)" (04:00 KST) */
   readonly schedule?: string;
 }
 
-export const BACKUP_VAULT_DEFAULTS = { retentionDays: 35, vaultLock: "governance", schedule: "cron(0 19 * * ? *)" } as const;
+export const BACKUP_VAULT_DEFAULTS = { retentionDays: 35, lock: "governance", schedule: "cron(0 19 * * ? *)" } as const satisfies Defaults<
+  BackupVaultProps,
+  "copyToVaultArn"
+>;
 
 export type BackupVaultSettings = Omit<BackupVaultProps, "account" | "kmsKeyArn" | "resourceArns">;
 
-export function checkBackupVaultProps(problems: ProblemSink, props: BackupVaultSettings): void {
-  const retention = props.retentionDays ?? BACKUP_VAULT_DEFAULTS.retentionDays;
+export function checkBackupVaultProps(problems: ProblemSink, settings: BackupVaultSettings): void {
+  const props = withDefaults(settings, BACKUP_VAULT_DEFAULTS);
+  const { retentionDays: retention, lock } = props;
   problems.check(Number.isInteger(retention) && retention >= 1 && retention <= 36500, "retentionDays", `${retention} is not allowed (whole number 1-36500)`);
-  const lock = props.vaultLock ?? BACKUP_VAULT_DEFAULTS.vaultLock;
-  problems.check(["off", "governance", "compliance"].includes(lock), "vaultLock", `${quote(lock)} is not allowed (allowed: "off", "governance", "compliance")`);
+  problems.check(["off", "governance", "compliance"].includes(lock), "lock", `${quote(lock)} is not allowed (allowed: "off", "governance", "compliance")`);
   if (props.copyToVaultArn !== undefined) {
     problems.check(
       /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]+$/.test(props.copyToVaultArn),
@@ -59,14 +63,13 @@ export function checkBackupVaultProps(problems: ProblemSink, props: BackupVaultS
 export class EnvironmentBackups extends Construct {
   readonly vaultArn: string;
 
-  constructor(scope: Construct, id: string, props: BackupVaultProps) {
+  constructor(scope: Construct, id: string, vaultProps: BackupVaultProps) {
     super(scope, id);
     const problems = new Problems(this.node.path);
-    checkBackupVaultProps(problems, props);
+    checkBackupVaultProps(problems, vaultProps);
     problems.throwIfAny();
-    const retention = props.retentionDays ?? BACKUP_VAULT_DEFAULTS.retentionDays;
-    const lock = props.vaultLock ?? BACKUP_VAULT_DEFAULTS.vaultLock;
-    const { account } = props;
+    const props = withDefaults(vaultProps, BACKUP_VAULT_DEFAULTS);
+    const { account, retentionDays: retention, lock } = props;
 
     const vault = new BackupVault(this, "vault", { name: props.name, kmsKeyArn: props.kmsKeyArn, forceDestroy: false });
     if (lock !== "off") {
@@ -91,7 +94,7 @@ export class EnvironmentBackups extends Construct {
         {
           ruleName: "daily",
           targetVaultName: vault.name,
-          schedule: props.schedule ?? BACKUP_VAULT_DEFAULTS.schedule,
+          schedule: props.schedule,
           lifecycle: { deleteAfter: retention },
           copyAction: props.copyToVaultArn === undefined ? undefined : [{ destinationVaultArn: props.copyToVaultArn, lifecycle: { deleteAfter: retention } }],
         },

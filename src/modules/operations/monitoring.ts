@@ -1,8 +1,33 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { Construct } from "constructs";
-import type { AlarmThresholds } from "../../config";
 import { ProblemSink, Problems } from "../../validation";
 import { addAlarm, AlarmSpec } from "../shared/alarm";
+
+/** The alarms' thresholds (per environment: `alerting.thresholds`). */
+export interface AlarmThresholds {
+  /** RDS CPUUtilization, percent, average over 5 minutes. */
+  readonly rdsCpuPercent: number;
+  /** RDS FreeStorageSpace, GiB, below which the alarm fires. */
+  readonly rdsFreeStorageGiB: number;
+  /** RDS FreeableMemory, MiB, below which the alarm fires. */
+  readonly rdsFreeableMemoryMiB: number;
+  /** RDS DatabaseConnections, maximum over 5 minutes (about 80% of the class's max_connections). */
+  readonly rdsConnections: number;
+  /** ElastiCache EngineCPUUtilization, percent. */
+  readonly cacheCpuPercent: number;
+  /** ElastiCache DatabaseMemoryUsagePercentage, percent. */
+  readonly cacheMemoryPercent: number;
+  /** ElastiCache Evictions per 5 minutes. */
+  readonly cacheEvictions: number;
+  /** Container Insights node_cpu_utilization, percent. */
+  readonly nodeCpuPercent: number;
+  /** Container Insights node_memory_utilization, percent. */
+  readonly nodeMemoryPercent: number;
+  /** ALB 5xx responses (load balancer and targets) per 5 minutes. */
+  readonly alb5xxCount: number;
+  /** ALB TargetResponseTime p95, seconds. */
+  readonly albTargetResponseSeconds: number;
+}
 
 export interface PlatformMonitoringProps {
   /** Environment resource name: alarm prefix and dashboard name. */
