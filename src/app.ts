@@ -27,8 +27,8 @@ export interface RunOptions {
   readonly backend: StateBackend;
   readonly bootstrapState: BootstrapStateLocation;
   /**
-   * How the in-cluster stacks' providers authenticate to EKS.
-   * @default "token" with the HCP Terraform backend (its runners have no AWS CLI), else "exec"
+   * How the in-cluster stacks' providers authenticate to EKS. `resolveRunOptions` (below)
+   * picks "token" for the HCP Terraform backend (its runners have no AWS CLI), else "exec".
    */
   readonly clusterAuth: ClusterAuth;
 }

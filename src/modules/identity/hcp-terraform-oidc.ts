@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../../config";
 import { Problems } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
 import { CiRole, CiRoleScope } from "./ci-role";
 import { oidcTrustPolicy } from "./oidc-trust";
 
@@ -32,6 +33,8 @@ export interface HcpTerraformOidcRolesProps {
   readonly audience?: string;
 }
 
+export const HCP_TERRAFORM_OIDC_DEFAULTS = { audience: "aws.workload.identity" } as const satisfies Defaults<HcpTerraformOidcRolesProps>;
+
 /** The workspace variables that switch on dynamic credentials, as HCP Terraform names them. */
 export interface HcpTerraformWorkspaceVariables {
   readonly TFC_AWS_PROVIDER_AUTH: "true";
@@ -56,7 +59,7 @@ export class HcpTerraformOidcRoles extends Construct {
     const problems = new Problems(this.node.path);
     problems.check(props.workspaces.length > 0, "workspaces", "must list at least one workspace");
     problems.throwIfAny();
-    const audience = props.audience ?? "aws.workload.identity";
+    const { audience } = withDefaults(props, HCP_TERRAFORM_OIDC_DEFAULTS);
     const { account, hostname } = props;
 
     const provider = new IamOpenidConnectProvider(this, "provider", { url: `https://${hostname}`, clientIdList: [audience] });

@@ -8,6 +8,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { Problems } from "../../validation";
 import type { AwsAccount } from "./aws-account";
+import { Defaults, withDefaults } from "./defaults";
 
 export interface EncryptionKeyProps {
   /** Alias without the `alias/` prefix, e.g. `mindhit-terraform-state`. */
@@ -38,6 +39,11 @@ export interface EncryptionKeyProps {
   readonly deletionWindowInDays?: number;
 }
 
+export const ENCRYPTION_KEY_DEFAULTS = { servicePrincipals: [], deletionWindowInDays: 30 } as const satisfies Defaults<
+  EncryptionKeyProps,
+  "serviceConditions" | "decryptOnlyBy"
+>;
+
 /**
  * A customer-managed KMS key with yearly rotation and an explicit key policy.
  * The policy keeps the account root as administrator (AWS's default key policy, so IAM
@@ -49,9 +55,10 @@ export class EncryptionKey extends Construct {
   readonly keyId: string;
   readonly aliasName: string;
 
-  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+  constructor(scope: Construct, id: string, keyProps: EncryptionKeyProps) {
     super(scope, id);
-    const deletionWindow = props.deletionWindowInDays ?? 30;
+    const props = withDefaults(keyProps, ENCRYPTION_KEY_DEFAULTS);
+    const { deletionWindowInDays: deletionWindow, servicePrincipals: services } = props;
     const problems = new Problems(this.node.path);
     problems.check(
       Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
@@ -74,7 +81,6 @@ export class EncryptionKey extends Construct {
         resources: ["*"],
       },
     ];
-    const services = props.servicePrincipals ?? [];
     const conditions = [...(props.serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }])];
     if (services.length > 0) {
       statements.push({

@@ -5,6 +5,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from "constructs";
 import { Fn } from "../../cdktf";
 import { Problems, quote } from "../../validation";
+import { Defaults, withDefaults } from "./defaults";
 
 export interface IrsaRoleProps {
   /** IAM role name (≤ 64 characters). */
@@ -23,6 +24,8 @@ export interface IrsaRoleProps {
   readonly statements?: readonly DataAwsIamPolicyDocumentStatement[];
 }
 
+export const IRSA_ROLE_DEFAULTS = { managedPolicyArns: [], statements: [] } as const satisfies Defaults<IrsaRoleProps>;
+
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -33,8 +36,9 @@ export class IrsaRole extends Construct {
   readonly roleArn: string;
   readonly roleName: string;
 
-  constructor(scope: Construct, id: string, props: IrsaRoleProps) {
+  constructor(scope: Construct, id: string, roleProps: IrsaRoleProps) {
     super(scope, id);
+    const props = withDefaults(roleProps, IRSA_ROLE_DEFAULTS);
     const problems = new Problems(this.node.path);
     problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), "roleName", `${quote(props.roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)`);
     problems.check(K8S_NAME.test(props.namespace), "namespace", `${quote(props.namespace)} is not a Kubernetes namespace name`);
@@ -56,11 +60,11 @@ export class IrsaRole extends Construct {
       ],
     });
     const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
-    (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
+    props.managedPolicyArns.forEach((policyArn, index) => {
       new IamRolePolicyAttachment(this, `managed-${index}`, { role: role.name, policyArn });
     });
-    if ((props.statements ?? []).length > 0) {
-      const permissions = new DataAwsIamPolicyDocument(this, "permissions", { statement: [...(props.statements ?? [])] });
+    if (props.statements.length > 0) {
+      const permissions = new DataAwsIamPolicyDocument(this, "permissions", { statement: [...props.statements] });
       new IamRolePolicy(this, "inline", { name: `${props.roleName}-permissions`, role: role.name, policy: permissions.json });
     }
     this.roleArn = role.arn;

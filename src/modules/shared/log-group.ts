@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { Construct } from "constructs";
 import { Problems } from "../../validation";
 import type { AwsAccount } from "./aws-account";
+import { Defaults, withDefaults } from "./defaults";
 import { EncryptionKey } from "./encryption-key";
 
 export interface EncryptedLogGroupProps {
@@ -14,6 +15,8 @@ export interface EncryptedLogGroupProps {
   readonly retentionInDays?: number;
 }
 
+export const LOG_GROUP_DEFAULTS = { retentionInDays: 365 } as const satisfies Defaults<EncryptedLogGroupProps>;
+
 /** Retention values CloudWatch Logs accepts. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -24,9 +27,10 @@ export class EncryptedLogGroup extends Construct {
   /** The resource itself, for `dependsOn` where a service would otherwise create the group. */
   readonly resource: CloudwatchLogGroup;
 
-  constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
+  constructor(scope: Construct, id: string, groupProps: EncryptedLogGroupProps) {
     super(scope, id);
-    const retention = props.retentionInDays ?? 365;
+    const props = withDefaults(groupProps, LOG_GROUP_DEFAULTS);
+    const retention = props.retentionInDays;
     const problems = new Problems(this.node.path);
     problems.check(RETENTION_DAYS.includes(retention), "retentionInDays", `${retention} is not allowed (allowed: ${RETENTION_DAYS.join(", ")})`);
     problems.throwIfAny();

@@ -11,6 +11,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from "constructs";
 import { Token } from "../../cdktf";
 import { Problems } from "../../validation";
+import { Defaults, withDefaults, WithDefaults } from "./defaults";
 
 /** A storage-class step of a lifecycle rule: move current objects after `days`. */
 export interface BucketTransition {
@@ -41,6 +42,14 @@ export interface SecureBucketProps {
   readonly extraPolicyStatements?: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
 }
 
+export const SECURE_BUCKET_DEFAULTS = {
+  noncurrentVersionExpirationDays: 90,
+  transitions: [],
+  preventDestroy: true,
+  objectLockDays: 0,
+  extraPolicyStatements: () => [],
+} as const satisfies Defaults<SecureBucketProps, "expirationDays">;
+
 const VALID_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"];
 
 /**
@@ -55,18 +64,17 @@ export class SecureBucket extends Construct {
   readonly bucketArn: string;
   readonly bucketId: string;
 
-  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+  constructor(scope: Construct, id: string, bucketProps: SecureBucketProps) {
     super(scope, id);
-    const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
-    const transitions = props.transitions ?? [];
-    validate(this.node.path, props, noncurrentDays, transitions);
+    const props = withDefaults(bucketProps, SECURE_BUCKET_DEFAULTS);
+    const { noncurrentVersionExpirationDays: noncurrentDays, transitions, objectLockDays: lockDays } = props;
+    validate(this.node.path, props);
 
-    const lockDays = props.objectLockDays ?? 0;
     const bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       forceDestroy: false,
       objectLockEnabled: lockDays > 0 ? true : undefined,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.preventDestroy },
     });
     if (lockDays > 0) {
       new S3BucketObjectLockConfigurationA(this, "object-lock", {
@@ -108,7 +116,7 @@ export class SecureBucket extends Construct {
           resources: [bucket.arn, `${bucket.arn}/*`],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
-        ...(props.extraPolicyStatements?.(bucket.arn) ?? []),
+        ...props.extraPolicyStatements(bucket.arn),
       ],
     });
     new S3BucketPolicy(this, "policy", {
@@ -145,7 +153,8 @@ export class SecureBucket extends Construct {
   }
 }
 
-function validate(path: string, props: SecureBucketProps, noncurrentDays: number, transitions: readonly BucketTransition[]): void {
+function validate(path: string, props: WithDefaults<SecureBucketProps, keyof typeof SECURE_BUCKET_DEFAULTS>): void {
+  const { noncurrentVersionExpirationDays: noncurrentDays, transitions, objectLockDays: lockDays } = props;
   const problems = new Problems(path);
   problems.check(
     // A name built from a reference (e.g. the account id) is checked by AWS at apply time.
@@ -153,7 +162,6 @@ function validate(path: string, props: SecureBucketProps, noncurrentDays: number
     "bucketName",
     `${JSON.stringify(props.bucketName)} is not an S3 bucket name (3-63 of a-z 0-9 . -)`,
   );
-  const lockDays = props.objectLockDays ?? 0;
   problems.check(
     Number.isInteger(lockDays) && lockDays >= 0 && lockDays <= 3650,
     "objectLockDays",
