@@ -105,6 +105,24 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
 
+/** A GitHub repository as `owner/name` (what GitHub's OIDC subject carries): no URL, no `.git`. */
+export function isGithubRepository(value: string): boolean {
+  return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value) && !value.endsWith(".git");
+}
+
+/**
+ * The id grammar RDS instances, ElastiCache groups and users share: a lowercase letter first,
+ * then lowercase letters, digits and single hyphens, not ending with a hyphen.
+ */
+export function isLowercaseHyphenatedId(value: string, maxLength: number): boolean {
+  return value.length <= maxLength && /^[a-z][a-z0-9-]*$/.test(value) && !value.includes("--") && !value.endsWith("-");
+}
+
+/** An unquoted PostgreSQL identifier (database, user): a letter, then letters, digits or `_`, at most 63. */
+export function isPostgresIdentifier(value: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(value);
+}
+
 export function duplicates<T>(values: readonly T[]): T[] {
   return values.filter((v, i) => values.indexOf(v) !== i);
 }

@@ -4,7 +4,7 @@ import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { Construct } from "constructs";
-import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
+import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, isLowercaseHyphenatedId, ProblemSink, Problems, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
 import { Defaults, withDefaults } from "./shared/defaults";
@@ -61,9 +61,6 @@ export const APP_ACCESS_STRING = "on ~* +@all -@dangerous";
 /** The user group's mandatory `default` user, switched off: unauthenticated connections get nothing. */
 export const DEFAULT_USER_ACCESS_STRING = "off -@all";
 
-/** ElastiCache user and user-group ids: letter first, letters, digits and single hyphens, at most 40, no trailing hyphen. */
-const RBAC_ID = /^[a-z](?!.*--)[a-z0-9-]{0,39}$/;
-
 /** The props that are settings (not wiring), which config validation checks before any construct exists. */
 export type ElastiCacheSettings = Omit<ElastiCacheProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
 
@@ -72,7 +69,7 @@ export function checkElastiCacheProps(problems: ProblemSink, settings: ElastiCac
   const props = withDefaults(settings, ELASTICACHE_DEFAULTS);
   const { clusterId, engineVersion, parameterGroupName } = props;
   const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
-  const clusterIdOk = /^[a-z][a-z0-9-]{0,39}$/.test(clusterId) && !clusterId.includes("--") && !clusterId.endsWith("-");
+  const clusterIdOk = isLowercaseHyphenatedId(clusterId, 40);
   problems.check(
     clusterIdOk,
     "clusterId",
@@ -107,7 +104,7 @@ export function checkElastiCacheProps(problems: ProblemSink, settings: ElastiCac
     { field: "maintenanceWindow", value: props.maintenanceWindow, minMinutes: 60 },
   );
   problems.check(
-    RBAC_ID.test(appUserName) && !appUserName.endsWith("-") && appUserName !== "default",
+    isLowercaseHyphenatedId(appUserName, 40) && appUserName !== "default",
     "appUserName",
     `${quote(appUserName)} is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")`,
   );

@@ -6,7 +6,17 @@ import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { checkDbInstanceClass, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
+import {
+  checkDbInstanceClass,
+  checkPlacement,
+  checkWhole,
+  checkWindows,
+  isLowercaseHyphenatedId,
+  isPostgresIdentifier,
+  ProblemSink,
+  Problems,
+  quote,
+} from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
 import { addIngressOnlySecurityGroup } from "./shared/security-group";
@@ -95,7 +105,7 @@ export function checkRdsProps(problems: ProblemSink, settings: RdsSettings): voi
   const piRetention = props.performanceInsightsRetentionDays;
   checkRdsIdentifier(problems, props.identifier);
   problems.check(
-    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName),
+    isPostgresIdentifier(dbName),
     "dbName",
     `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`,
   );
@@ -120,7 +130,7 @@ export function checkRdsProps(problems: ProblemSink, settings: RdsSettings): voi
     { field: "maintenanceWindow", value: props.maintenanceWindow, minMinutes: 30 },
   );
   problems.check(
-    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin",
+    isPostgresIdentifier(masterUsername) && masterUsername !== "rdsadmin",
     "masterUsername",
     `${quote(masterUsername)} is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")`,
   );
@@ -337,14 +347,13 @@ export class RdsReference {
   }
 }
 
-/** RDS identifiers: letter first, lowercase letters, digits and single hyphens, at most 63, no trailing hyphen. */
 /** "16" of "16" or "16.4"; empty for anything else. */
 function postgresMajor(engineVersion: string): string {
   return /^(\d+)(\.\d+)?$/.exec(engineVersion)?.[1] ?? "";
 }
 
 function checkRdsIdentifier(problems: ProblemSink, identifier: string): void {
-  const ok = /^[a-z][a-z0-9-]{0,62}$/.test(identifier) && !identifier.includes("--") && !identifier.endsWith("-");
+  const ok = isLowercaseHyphenatedId(identifier, 63);
   problems.check(
     ok,
     "identifier",
