@@ -211,7 +211,7 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
       ? new AccountBaselineStack(app, baselineStackName(project), {
           project,
           backend: options.backend,
-          auditedBucketPrefixes: [`${project.state.bucket}/`, ...environments.map((env) => `${env.identity.resourceName}-backups-`)],
+          auditedBucketPrefixes: [`${project.state.bucket}/`, ...environments.map((env) => env.identity.backupsBucketPrefix)],
         })
       : undefined;
   const platforms = new Map<string, PlatformStack>();

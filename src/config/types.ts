@@ -245,6 +245,11 @@ export interface EnvironmentIdentity {
   readonly githubEnvironment: string;
   /** SNS topic the environment's alarms notify. */
   readonly alertTopicName: string;
+  /**
+   * Start of the backups bucket's name; the bucket is `<prefix><account id>` (bucket names are
+   * global, so the account id keeps two accounts' environments apart).
+   */
+  readonly backupsBucketPrefix: string;
   /** Secrets Manager secret holding the application's secret values. */
   readonly appSecretName: string;
   /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */

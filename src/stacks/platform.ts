@@ -128,7 +128,7 @@ export class PlatformStack extends EnvironmentStack {
     });
     this.backups = new SecureBucket(this, "backups", {
       // Bucket names are global: the account id keeps them unique.
-      bucketName: `${identity.resourceName}-backups-${account.accountId}`,
+      bucketName: `${identity.backupsBucketPrefix}${account.accountId}`,
       kmsKeyArn: backupsKey.keyArn,
       noncurrentVersionExpirationDays: 30,
       // The seeds' lifecycle: Standard-IA after 30 days, Glacier after 90, gone after a year.
