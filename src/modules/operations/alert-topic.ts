@@ -1,5 +1,5 @@
 import { ChatbotSlackChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-slack-channel-configuration";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -83,6 +83,9 @@ export function checkAlertTopicProps(problems: ProblemSink, settings: AlertTopic
 export class AlertTopic extends Construct {
   readonly topicArn: string;
   readonly topicName: string;
+  /** The topic's customer key: publishers need it to encrypt what they send. */
+  readonly encryptionKeyArn: string;
+  private readonly account: AwsAccount;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -124,6 +127,17 @@ export class AlertTopic extends Construct {
     if (props.slack && props.chatbotProvider) this.addSlack(props.topicName, topic.arn, account, props.slack, props.chatbotProvider);
     this.topicArn = topic.arn;
     this.topicName = topic.name;
+    this.encryptionKeyArn = key.keyArn;
+    this.account = account;
+  }
+
+  /**
+   * The statements granting a role to publish to the topic: `sns:Publish` on it, and the key's
+   * data-key and decrypt calls that SNS makes for an encrypted topic, only through SNS in this
+   * region. Give them to the role's policy (the key's policy leaves this account's IAM in charge).
+   */
+  grantPublish(sids: TopicPublishSids): DataAwsIamPolicyDocumentStatement[] {
+    return topicPublishStatements(this, this.account, sids);
   }
 
   private addSlack(name: string, topicArn: string, account: AwsAccount, slack: SlackChannel, provider: TerraformProvider): void {
@@ -145,4 +159,32 @@ export class AlertTopic extends Construct {
       provider,
     });
   }
+}
+
+/** Statement ids of the publish grant, as the role's policy names them. */
+export interface TopicPublishSids {
+  readonly publish: string;
+  readonly encrypt: string;
+}
+
+/**
+ * An encrypted topic's publish grant: `sns:Publish`, plus `kms:GenerateDataKey*` and `kms:Decrypt`
+ * on its key through SNS only (AWS's SNS server-side encryption guide: a publisher to an encrypted
+ * topic needs both on the key).
+ */
+export function topicPublishStatements(
+  topic: { readonly topicArn: string; readonly encryptionKeyArn: string },
+  via: { readonly region: string; readonly dnsSuffix: string },
+  sids: TopicPublishSids,
+): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    { sid: sids.publish, effect: "Allow", actions: ["sns:Publish"], resources: [topic.topicArn] },
+    {
+      sid: sids.encrypt,
+      effect: "Allow",
+      actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      resources: [topic.encryptionKeyArn],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`sns.${via.region}.${via.dnsSuffix}`] }],
+    },
+  ];
 }
