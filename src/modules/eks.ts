@@ -71,7 +71,7 @@ export interface EksProps {
    * the whole internet. @default [] (private only)
    */
   readonly publicAccessCidrs?: readonly string[];
-  /** Control-plane log types. @default all five: api, audit, authenticator, controllerManager, scheduler */
+  /** Control-plane log types. @default ["api", "audit", "authenticator", "controllerManager", "scheduler"] (all five) */
   readonly enabledLogTypes?: readonly string[];
   /** @default 365 */
   readonly logRetentionDays?: number;
