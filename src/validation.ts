@@ -83,6 +83,20 @@ export class Problems implements ProblemSink {
   }
 }
 
+/**
+ * A construct's props against its checks, all of them: throws one error naming the construct's
+ * path and every problem, or returns nothing. Each check reports into the same sink.
+ */
+export function checkProps<P>(
+  construct: { readonly node: { readonly path: string } },
+  props: P,
+  ...checks: ReadonlyArray<(problems: ProblemSink, props: P) => void>
+): void {
+  const problems = new Problems(construct.node.path);
+  for (const check of checks) check(problems, props);
+  problems.throwIfAny();
+}
+
 /** `10.0.0.0/16`: a valid IPv4 CIDR whose address is the network address itself. */
 export function isIpv4NetworkCidr(cidr: string): boolean {
   if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) return false;
@@ -257,8 +271,7 @@ export function checkCacheNodeType(problems: ProblemSink, field: string, value: 
  */
 export function checkPlacement(
   problems: ProblemSink,
-  subnetIds: readonly string[],
-  allowedSecurityGroupIds: readonly string[],
+  { subnetIds, allowedSecurityGroupIds }: { readonly subnetIds: readonly string[]; readonly allowedSecurityGroupIds: readonly string[] },
   minSubnets: number,
   why: string,
 ): void {

@@ -3,7 +3,7 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Construct } from "constructs";
-import { checkNonEmpty, duplicates, ProblemSink, Problems, quote } from "../validation";
+import { checkNonEmpty, duplicates, ProblemSink, checkProps, quote } from "../validation";
 import { Defaults, withDefaults } from "./shared/defaults";
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
@@ -75,9 +75,7 @@ export class Ecr extends Construct {
     const props = withDefaults(ecrProps, ECR_DEFAULTS);
     const { repositoryNames: names, imageTagMutability: mutability, keepLastImages: keepLast } = props;
 
-    const problems = new Problems(this.node.path);
-    checkEcrProps(problems, ecrProps);
-    problems.throwIfAny();
+    checkProps(this, ecrProps, checkEcrProps);
 
     const policy = JSON.stringify(lifecyclePolicy(keepLast));
     const urls: Record<string, string> = {};

@@ -23,7 +23,7 @@ import {
   isInstanceType,
   isIpv4NetworkCidr,
   ProblemSink,
-  Problems,
+  checkProps,
   quote,
 } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
@@ -207,15 +207,33 @@ export class Eks extends Construct {
 
   constructor(scope: Construct, id: string, eksProps: EksProps) {
     super(scope, id);
-    const props = withDefaults(eksProps, EKS_DEFAULTS);
-    const { version, nodeInstanceTypes: instanceTypes, nodeDesiredSize: desired, nodeMinSize: min, nodeMaxSize: max } = props;
-    const { publicAccessCidrs: publicCidrs, enabledLogTypes: logTypes, nodeDiskSizeGiB: diskSize, metadataHopLimit: hopLimit } = props;
-    const problems = new Problems(this.node.path);
-    checkEksProps(problems, props);
-    problems.check(props.subnetIds.length >= 2, "subnetIds", `lists ${props.subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
-    problems.throwIfAny();
+    const {
+      version,
+      nodeInstanceTypes: instanceTypes,
+      nodeDesiredSize: desired,
+      nodeMinSize: min,
+      nodeMaxSize: max,
+      publicAccessCidrs: publicCidrs,
+      enabledLogTypes: logTypes,
+      nodeDiskSizeGiB: diskSize,
+      metadataHopLimit: hopLimit,
+      account,
+      clusterName,
+      subnetIds,
+      logRetentionDays,
+      deletionProtection,
+      vpcId,
+      enableIrsa,
+      nodeLabels,
+      enableContainerInsights,
+      extraAddons,
+      adminPrincipalArns,
+      readerPrincipalArns,
+    } = withDefaults(eksProps, EKS_DEFAULTS);
+    checkProps(this, eksProps, checkEksProps, (problems) => {
+      problems.check(subnetIds.length >= 2, "subnetIds", `lists ${subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
+    });
 
-    const { account, clusterName } = props;
     const awsPolicy = (name: string): string => `arn:${account.partition}:iam::aws:policy/${name}`;
 
     const secretsKey = new EncryptionKey(this, "secrets-key", {
@@ -228,7 +246,7 @@ export class Eks extends Construct {
       name: `/aws/eks/${clusterName}/cluster`,
       keyAlias: `${clusterName}-eks-logs`,
       account,
-      retentionInDays: props.logRetentionDays,
+      retentionInDays: logRetentionDays,
     });
 
     const clusterRole = this.serviceRole(
@@ -243,9 +261,9 @@ export class Eks extends Construct {
       version,
       roleArn: clusterRole.role.arn,
       enabledClusterLogTypes: [...logTypes],
-      deletionProtection: props.deletionProtection,
+      deletionProtection: deletionProtection,
       vpcConfig: {
-        subnetIds: [...props.subnetIds],
+        subnetIds: [...subnetIds],
         endpointPrivateAccess: true,
         // EKS reads an empty allow-list as 0.0.0.0/0, so no CIDRs means no public endpoint.
         endpointPublicAccess: publicCidrs.length > 0,
@@ -266,7 +284,7 @@ export class Eks extends Construct {
     const nodeSecurityGroup = new SecurityGroup(this, "node-security-group", {
       name: `${clusterName}-node`,
       description: `Nodes of EKS cluster ${clusterName}; node traffic rules live on the EKS-managed cluster group`,
-      vpcId: props.vpcId,
+      vpcId: vpcId,
       tags: { Name: `${clusterName}-node` },
     });
     const nodeRole = this.serviceRole(
@@ -289,7 +307,7 @@ export class Eks extends Construct {
     });
     const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
     let oidcProviderArn = "";
-    if (props.enableIrsa) {
+    if (enableIrsa) {
       const oidc = new IamOpenidConnectProvider(this, "oidc-provider", {
         url: issuerUrl,
         clientIdList: ["sts.amazonaws.com"],
@@ -309,12 +327,12 @@ export class Eks extends Construct {
       clusterName: cluster.name,
       nodeGroupName: `${clusterName}-nodes`,
       nodeRoleArn: nodeRole.role.arn,
-      subnetIds: [...props.subnetIds],
+      subnetIds: [...subnetIds],
       instanceTypes: [...instanceTypes],
       amiType: instanceArchitecture(instanceTypes[0]) === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
       scalingConfig: { desiredSize: desired, minSize: min, maxSize: max },
       updateConfig: { maxUnavailable: 1 },
-      labels: { ...(props.nodeLabels ?? { Environment: clusterName }) },
+      labels: { ...(nodeLabels ?? { Environment: clusterName }) },
       launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
       // An autoscaler owns the running size once the group exists.
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
@@ -333,7 +351,7 @@ export class Eks extends Construct {
         managedPolicyArns: [awsPolicy("service-role/AmazonEBSCSIDriverPolicy")],
       });
       addons.push({ name: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn });
-      if (props.enableContainerInsights) {
+      if (enableContainerInsights) {
         const agentRole = new IrsaRole(this, "cloudwatch-agent-role", {
           roleName: `${clusterName}-cloudwatch-agent`,
           oidcProviderArn,
@@ -362,20 +380,20 @@ export class Eks extends Construct {
           insightsGroups.push(
             new CloudwatchLogGroup(this, `container-insights-${kind}`, {
               name: `/aws/containerinsights/${clusterName}/${kind}`,
-              retentionInDays: props.logRetentionDays,
+              retentionInDays: logRetentionDays,
               kmsKeyId: insightsKey.keyArn,
             }),
           );
         }
       }
     }
-    for (const addon of [...addons, ...props.extraAddons]) this.addon(cluster, addon, [nodeGroup, ...insightsGroups]);
+    for (const addon of [...addons, ...extraAddons]) this.addon(cluster, addon, [nodeGroup, ...insightsGroups]);
 
     const adminRole = this.clusterAdminRole(clusterName, account, cluster.arn);
     const accessPolicy = (name: string): string => `arn:${account.partition}:eks::aws:cluster-access-policy/${name}`;
     const grants = [
-      ...[adminRole.arn, ...props.adminPrincipalArns].map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSClusterAdminPolicy") })),
-      ...props.readerPrincipalArns.map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSAdminViewPolicy") })),
+      ...[adminRole.arn, ...adminPrincipalArns].map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSClusterAdminPolicy") })),
+      ...readerPrincipalArns.map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSAdminViewPolicy") })),
     ];
     grants.forEach(({ principalArn, policyArn }, index) => {
       const kind = policyArn.endsWith("AmazonEKSClusterAdminPolicy") ? "admin" : "reader";

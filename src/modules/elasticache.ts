@@ -4,22 +4,16 @@ import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { Construct } from "constructs";
-import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, isLowercaseHyphenatedId, ProblemSink, Problems, quote } from "../validation";
+import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, isLowercaseHyphenatedId, ProblemSink, checkProps, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
 import { Defaults, withDefaults } from "./shared/defaults";
-import { addIngressOnlySecurityGroup } from "./shared/security-group";
+import { addIngressOnlySecurityGroup, DataStorePlacement } from "./shared/security-group";
 
-export interface ElastiCacheProps {
+/** Placed in private subnets: one zone will do, two are needed once there are replicas. */
+export interface ElastiCacheProps extends DataStorePlacement {
   /** Replication group id; also names the subnet group, security group and RBAC users. Seed: `mindhit-production`. */
   readonly clusterId: string;
-  readonly vpcId: string;
-  /** Private subnets (seed: the VPC's private subnets); two AZs are needed once there are replicas. */
-  readonly subnetIds: readonly string[];
-  /** Security groups whose members may connect on `port` (seed: the EKS cluster security group). */
-  readonly allowedSecurityGroupIds: readonly string[];
-  /** The deploying account, for the KMS key policy. */
-  readonly account: AwsAccount;
   /** @default "cache.t3.micro" */
   readonly nodeType?: string;
   /** Redis OSS 7.x as major.minor (IAM authentication needs 7.0 or later). @default "7.1" */
@@ -137,16 +131,10 @@ export class ElastiCache extends Construct {
     const defaultUserId = `${clusterId}-default`;
     const userGroupId = `${clusterId}-users`;
 
-    const problems = new Problems(this.node.path);
-    checkElastiCacheProps(problems, props);
-    checkPlacement(
-      problems,
-      props.subnetIds,
-      props.allowedSecurityGroupIds,
-      replicas > 0 ? 2 : 1,
-      replicas > 0 ? "replicas need subnets in at least 2 availability zones" : "a subnet group needs at least 1 subnet",
-    );
-    problems.throwIfAny();
+    checkProps(this, props, checkElastiCacheProps, (problems) => {
+      const why = replicas > 0 ? "replicas need subnets in at least 2 availability zones" : "a subnet group needs at least 1 subnet";
+      checkPlacement(problems, props, replicas > 0 ? 2 : 1, why);
+    });
 
     // ElastiCache uses the key through grants of the calling principal: the default policy suffices.
     const key = new EncryptionKey(this, "key", {

@@ -14,25 +14,19 @@ import {
   isLowercaseHyphenatedId,
   isPostgresIdentifier,
   ProblemSink,
-  Problems,
+  checkProps,
   quote,
 } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
-import { addIngressOnlySecurityGroup } from "./shared/security-group";
+import { addIngressOnlySecurityGroup, DataStorePlacement } from "./shared/security-group";
 import { EncryptedLogGroup } from "./shared/log-group";
 import { Defaults, withDefaults } from "./shared/defaults";
 
-export interface RdsProps {
+/** Placed in private subnets of at least two availability zones; the account also names the monitoring role's ARNs. */
+export interface RdsProps extends DataStorePlacement {
   /** DB instance identifier; also names the subnet group, security group and final snapshot. Seed: `mindhit-production`. */
   readonly identifier: string;
-  readonly vpcId: string;
-  /** Private subnets in at least two availability zones (seed: the VPC's private subnets). */
-  readonly subnetIds: readonly string[];
-  /** Security groups whose members may connect on 5432 (seed: the EKS cluster security group). */
-  readonly allowedSecurityGroupIds: readonly string[];
-  /** The deploying account, for the KMS key policy and the monitoring role's ARNs. */
-  readonly account: AwsAccount;
   /** Initial database. @default "mindhit" */
   readonly dbName?: string;
   /** @default "db.t3.small" */
@@ -174,10 +168,9 @@ export class Rds extends Construct {
     const { backupWindow, maintenanceWindow, masterUsername, monitoringInterval } = props;
     const major = postgresMajor(engineVersion);
 
-    const problems = new Problems(this.node.path);
-    checkRdsProps(problems, props);
-    checkPlacement(problems, props.subnetIds, props.allowedSecurityGroupIds, 2, "RDS subnet groups need subnets in at least 2 availability zones");
-    problems.throwIfAny();
+    checkProps(this, props, checkRdsProps, (problems) => {
+      checkPlacement(problems, props, 2, "RDS subnet groups need subnets in at least 2 availability zones");
+    });
 
     // One key for the data, the Performance Insights data and the generated master secret:
     // RDS and Secrets Manager use it through grants of the calling principal, so the account-

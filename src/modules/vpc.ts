@@ -12,7 +12,7 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
-import { checkAzList, checkNetworkPlan, ProblemSink, Problems, quote } from "../validation";
+import { checkAzList, checkNetworkPlan, ProblemSink, checkProps, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { Defaults, withDefaults } from "./shared/defaults";
 import { EncryptedLogGroup } from "./shared/log-group";
@@ -102,9 +102,7 @@ export class Vpc extends Construct {
     super(scope, id);
     const props = withDefaults(vpcProps, VPC_DEFAULTS);
     const { vpcCidr: cidr, azs, publicSubnetCidrs: publicCidrs, privateSubnetCidrs: privateCidrs, natGateways: natMode } = props;
-    const problems = new Problems(this.node.path);
-    checkVpcProps(problems, props);
-    problems.throwIfAny();
+    checkProps(this, props, checkVpcProps);
 
     const name = props.name;
     const clusterTag: Record<string, string> = props.clusterName ? { [`kubernetes.io/cluster/${props.clusterName}`]: "shared" } : {};

@@ -1,7 +1,7 @@
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
 import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../../config";
-import { Problems } from "../../validation";
+import { checkProps } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { CiRole, CiRoleScope } from "./ci-role";
@@ -56,9 +56,9 @@ export class HcpTerraformOidcRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: HcpTerraformOidcRolesProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    problems.check(props.workspaces.length > 0, "workspaces", "must list at least one workspace");
-    problems.throwIfAny();
+    checkProps(this, props, (problems) => {
+      problems.check(props.workspaces.length > 0, "workspaces", "must list at least one workspace");
+    });
     const { audience } = withDefaults(props, HCP_TERRAFORM_OIDC_DEFAULTS);
     const { account, hostname } = props;
 

@@ -7,7 +7,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import type { TerraformProvider } from "../../cdktf";
-import { duplicates, ProblemSink, Problems, quote } from "../../validation";
+import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptionKey } from "../shared/encryption-key";
@@ -89,14 +89,10 @@ export class AlertTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    checkAlertTopicProps(problems, props);
-    problems.check(
-      props.slack === undefined || props.chatbotProvider !== undefined,
-      "chatbotProvider",
-      "is required with slack (an AWS provider in a Chatbot region)",
-    );
-    problems.throwIfAny();
+    checkProps(this, props, checkAlertTopicProps, (problems) => {
+      const needed = props.slack === undefined || props.chatbotProvider !== undefined;
+      problems.check(needed, "chatbotProvider", "is required with slack (an AWS provider in a Chatbot region)");
+    });
     const { account } = props;
 
     const key = new EncryptionKey(this, "key", {

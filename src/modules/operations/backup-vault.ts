@@ -6,7 +6,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { ProblemSink, Problems, quote } from "../../validation";
+import { ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 
@@ -65,9 +65,7 @@ export class EnvironmentBackups extends Construct {
 
   constructor(scope: Construct, id: string, vaultProps: BackupVaultProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    checkBackupVaultProps(problems, vaultProps);
-    problems.throwIfAny();
+    checkProps(this, vaultProps, checkBackupVaultProps);
     const props = withDefaults(vaultProps, BACKUP_VAULT_DEFAULTS);
     const { account, retentionDays: retention, lock } = props;
 

@@ -1,6 +1,6 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { Construct } from "constructs";
-import { ProblemSink, Problems } from "../../validation";
+import { ProblemSink, checkProps } from "../../validation";
 import { addAlarm, AlarmSpec } from "../shared/alarm";
 
 /** The alarms' thresholds (per environment: `alerting.thresholds`). */
@@ -82,9 +82,7 @@ export class PlatformMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    checkAlarmThresholds(problems, props.thresholds);
-    problems.throwIfAny();
+    checkProps(this, props.thresholds, checkAlarmThresholds);
     const t = props.thresholds;
     const rds = { DBInstanceIdentifier: props.rdsInstanceId };
     const cluster = { ClusterName: props.eksClusterName };

@@ -1,7 +1,7 @@
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
-import { duplicates, ProblemSink, Problems, quote } from "../../validation";
+import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptedLogGroup } from "../shared/log-group";
@@ -78,15 +78,12 @@ export class WebAcl extends Construct {
 
   constructor(scope: Construct, id: string, aclProps: WebAclProps) {
     super(scope, id);
-    const props = withDefaults(aclProps, WAF_DEFAULTS);
-    const { rateLimitPerIp: rateLimit, countRules } = props;
-    const problems = new Problems(this.node.path);
-    checkWebAclProps(problems, aclProps);
-    problems.throwIfAny();
+    const { rateLimitPerIp: rateLimit, countRules, name, account, logRetentionDays } = withDefaults(aclProps, WAF_DEFAULTS);
+    checkProps(this, aclProps, checkWebAclProps);
 
     const visibility = (metric: string): { cloudwatchMetricsEnabled: boolean; metricName: string; sampledRequestsEnabled: boolean } => ({
       cloudwatchMetricsEnabled: true,
-      metricName: `${props.name}-${metric}`,
+      metricName: `${name}-${metric}`,
       sampledRequestsEnabled: true,
     });
     const rules: Wafv2WebAclRule[] = [
@@ -107,8 +104,8 @@ export class WebAcl extends Construct {
       })),
     ];
     const acl = new Wafv2WebAclWithStatementBlocks(this, "acl", {
-      name: props.name,
-      description: `Edge protection of ${props.name}'s ingress load balancer`,
+      name: name,
+      description: `Edge protection of ${name}'s ingress load balancer`,
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       rule: rules,
@@ -116,10 +113,10 @@ export class WebAcl extends Construct {
     });
     // WAF requires the log group name to start with aws-waf-logs-.
     const logs = new EncryptedLogGroup(this, "logs", {
-      name: `aws-waf-logs-${props.name}`,
-      keyAlias: `${props.name}-waf-logs`,
-      account: props.account,
-      retentionInDays: props.logRetentionDays,
+      name: `aws-waf-logs-${name}`,
+      keyAlias: `${name}-waf-logs`,
+      account: account,
+      retentionInDays: logRetentionDays,
     });
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
       resourceArn: acl.arn,

@@ -6,7 +6,7 @@ import {
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { Problems } from "../../validation";
+import { checkProps } from "../../validation";
 import type { AwsAccount } from "./aws-account";
 import { Defaults, withDefaults } from "./defaults";
 
@@ -57,31 +57,38 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, keyProps: EncryptionKeyProps) {
     super(scope, id);
-    const props = withDefaults(keyProps, ENCRYPTION_KEY_DEFAULTS);
-    const { deletionWindowInDays: deletionWindow, servicePrincipals: services } = props;
-    const problems = new Problems(this.node.path);
-    problems.check(
-      Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
-      "deletionWindowInDays",
-      `${deletionWindow} is not allowed (7-30)`,
-    );
-    problems.check(
-      /^[A-Za-z0-9/_-]+$/.test(props.alias) && !props.alias.startsWith("aws/"),
-      "alias",
-      `${JSON.stringify(props.alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
-    );
-    problems.throwIfAny();
+    const {
+      deletionWindowInDays: deletionWindow,
+      servicePrincipals: services,
+      alias,
+      account,
+      serviceConditions,
+      decryptOnlyBy,
+      description,
+    } = withDefaults(keyProps, ENCRYPTION_KEY_DEFAULTS);
+    checkProps(this, keyProps, (problems) => {
+      problems.check(
+        Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
+        "deletionWindowInDays",
+        `${deletionWindow} is not allowed (7-30)`,
+      );
+      problems.check(
+        /^[A-Za-z0-9/_-]+$/.test(alias) && !alias.startsWith("aws/"),
+        "alias",
+        `${JSON.stringify(alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
+      );
+    });
 
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "AccountAdministersKey",
         effect: "Allow",
-        principals: [{ type: "AWS", identifiers: [props.account.rootArn] }],
+        principals: [{ type: "AWS", identifiers: [account.rootArn] }],
         actions: ["kms:*"],
         resources: ["*"],
       },
     ];
-    const conditions = [...(props.serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }])];
+    const conditions = [...(serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }])];
     if (services.length > 0) {
       statements.push({
         sid: "ServicesUseKeyForThisAccount",
@@ -92,26 +99,26 @@ export class EncryptionKey extends Construct {
         condition: conditions.length > 0 ? conditions : undefined,
       });
     }
-    if (props.decryptOnlyBy !== undefined) {
+    if (decryptOnlyBy !== undefined) {
       statements.push({
         sid: "DecryptOnlyByTheNamedReaders",
         effect: "Deny",
         principals: [{ type: "AWS", identifiers: ["*"] }],
         actions: ["kms:Decrypt"],
         resources: ["*"],
-        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.decryptOnlyBy] }],
+        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...decryptOnlyBy] }],
       });
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
     const key = new KmsKey(this, "key", {
-      description: props.description,
+      description,
       enableKeyRotation: true,
       deletionWindowInDays: deletionWindow,
       policy: policy.json,
     });
-    const alias = new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: key.keyId });
+    const keyAlias = new KmsAlias(this, "alias", { name: `alias/${alias}`, targetKeyId: key.keyId });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
-    this.aliasName = alias.name;
+    this.aliasName = keyAlias.name;
   }
 }

@@ -4,7 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { Fn } from "../../cdktf";
-import { Problems, quote } from "../../validation";
+import { checkProps, quote } from "../../validation";
 import { Defaults, withDefaults } from "./defaults";
 
 export interface IrsaRoleProps {
@@ -39,11 +39,11 @@ export class IrsaRole extends Construct {
   constructor(scope: Construct, id: string, roleProps: IrsaRoleProps) {
     super(scope, id);
     const props = withDefaults(roleProps, IRSA_ROLE_DEFAULTS);
-    const problems = new Problems(this.node.path);
-    problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), "roleName", `${quote(props.roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)`);
-    problems.check(K8S_NAME.test(props.namespace), "namespace", `${quote(props.namespace)} is not a Kubernetes namespace name`);
-    problems.check(K8S_NAME.test(props.serviceAccount), "serviceAccount", `${quote(props.serviceAccount)} is not a Kubernetes service account name`);
-    problems.throwIfAny();
+    checkProps(this, props, (problems) => {
+      problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), "roleName", `${quote(props.roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)`);
+      problems.check(K8S_NAME.test(props.namespace), "namespace", `${quote(props.namespace)} is not a Kubernetes namespace name`);
+      problems.check(K8S_NAME.test(props.serviceAccount), "serviceAccount", `${quote(props.serviceAccount)} is not a Kubernetes service account name`);
+    });
 
     const issuer = Fn.replace(props.oidcIssuerUrl, "https://", "");
     const trust = new DataAwsIamPolicyDocument(this, "trust", {

@@ -10,8 +10,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { Token } from "../../cdktf";
-import { Problems } from "../../validation";
-import { Defaults, withDefaults, WithDefaults } from "./defaults";
+import { checkProps, ProblemSink } from "../../validation";
+import { Defaults, withDefaults } from "./defaults";
 
 /** A storage-class step of a lifecycle rule: move current objects after `days`. */
 export interface BucketTransition {
@@ -66,15 +66,23 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, bucketProps: SecureBucketProps) {
     super(scope, id);
-    const props = withDefaults(bucketProps, SECURE_BUCKET_DEFAULTS);
-    const { noncurrentVersionExpirationDays: noncurrentDays, transitions, objectLockDays: lockDays } = props;
-    validate(this.node.path, props);
+    const {
+      noncurrentVersionExpirationDays: noncurrentDays,
+      transitions,
+      objectLockDays: lockDays,
+      bucketName,
+      preventDestroy,
+      kmsKeyArn,
+      extraPolicyStatements,
+      expirationDays,
+    } = withDefaults(bucketProps, SECURE_BUCKET_DEFAULTS);
+    checkProps(this, bucketProps, checkSecureBucketProps);
 
     const bucket = new S3Bucket(this, "bucket", {
-      bucket: props.bucketName,
+      bucket: bucketName,
       forceDestroy: false,
       objectLockEnabled: lockDays > 0 ? true : undefined,
-      lifecycle: { preventDestroy: props.preventDestroy },
+      lifecycle: { preventDestroy: preventDestroy },
     });
     if (lockDays > 0) {
       new S3BucketObjectLockConfigurationA(this, "object-lock", {
@@ -90,7 +98,7 @@ export class SecureBucket extends Construct {
       bucket: bucket.id,
       rule: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
           bucketKeyEnabled: true,
         },
       ],
@@ -116,7 +124,7 @@ export class SecureBucket extends Construct {
           resources: [bucket.arn, `${bucket.arn}/*`],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
-        ...props.extraPolicyStatements(bucket.arn),
+        ...extraPolicyStatements(bucket.arn),
       ],
     });
     new S3BucketPolicy(this, "policy", {
@@ -135,13 +143,13 @@ export class SecureBucket extends Construct {
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       },
     ];
-    if (transitions.length > 0 || props.expirationDays !== undefined) {
+    if (transitions.length > 0 || expirationDays !== undefined) {
       rules.push({
         id: "age-current-objects",
         status: "Enabled",
         filter: [{}],
         transition: transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
-        expiration: props.expirationDays === undefined ? undefined : [{ days: props.expirationDays }],
+        expiration: expirationDays === undefined ? undefined : [{ days: expirationDays }],
       });
     }
     new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: bucket.id, rule: rules });
@@ -153,9 +161,10 @@ export class SecureBucket extends Construct {
   }
 }
 
-function validate(path: string, props: WithDefaults<SecureBucketProps, keyof typeof SECURE_BUCKET_DEFAULTS>): void {
+/** The bucket's rules: its name, a lock no longer than versions live, lifecycle steps in order. */
+function checkSecureBucketProps(problems: ProblemSink, settings: SecureBucketProps): void {
+  const props = withDefaults(settings, SECURE_BUCKET_DEFAULTS);
   const { noncurrentVersionExpirationDays: noncurrentDays, transitions, objectLockDays: lockDays } = props;
-  const problems = new Problems(path);
   problems.check(
     // A name built from a reference (e.g. the account id) is checked by AWS at apply time.
     Token.isUnresolved(props.bucketName) || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName),
@@ -190,5 +199,4 @@ function validate(path: string, props: WithDefaults<SecureBucketProps, keyof typ
   if (props.expirationDays !== undefined) {
     problems.check(props.expirationDays > previous, "expirationDays", `${props.expirationDays} must come after the last transition (${previous} days)`);
   }
-  problems.throwIfAny();
 }

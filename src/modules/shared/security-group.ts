@@ -1,6 +1,18 @@
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import type { AwsAccount } from "./aws-account";
+
+/** Where a data store runs and who may reach it: the wiring RDS and ElastiCache share. */
+export interface DataStorePlacement {
+  readonly vpcId: string;
+  /** Private subnets (seed: the VPC's private subnets). */
+  readonly subnetIds: readonly string[];
+  /** Security groups whose members may connect on the store's port (seed: the EKS cluster security group). */
+  readonly allowedSecurityGroupIds: readonly string[];
+  /** The deploying account, for the store's KMS key policy. */
+  readonly account: AwsAccount;
+}
 
 export interface IngressOnlySecurityGroupProps {
   readonly name: string;
