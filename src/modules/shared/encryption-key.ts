@@ -6,7 +6,7 @@ import {
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { checkProps } from "../../validation";
+import { checkProps, ProblemSink } from "../../validation";
 import type { AwsAccount } from "./aws-account";
 import { Defaults, withDefaults } from "./defaults";
 
@@ -44,6 +44,21 @@ export const ENCRYPTION_KEY_DEFAULTS = { servicePrincipals: [], deletionWindowIn
   "serviceConditions" | "decryptOnlyBy"
 >;
 
+/** The key's rules: a deletion window KMS accepts, an alias of a customer key. */
+function checkEncryptionKeyProps(problems: ProblemSink, props: EncryptionKeyProps): void {
+  const { deletionWindowInDays: deletionWindow, alias } = withDefaults(props, ENCRYPTION_KEY_DEFAULTS);
+  problems.check(
+    Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
+    "deletionWindowInDays",
+    `${deletionWindow} is not allowed (7-30)`,
+  );
+  problems.check(
+    /^[A-Za-z0-9/_-]+$/.test(alias) && !alias.startsWith("aws/"),
+    "alias",
+    `${JSON.stringify(alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
+  );
+}
+
 /**
  * A customer-managed KMS key with yearly rotation and an explicit key policy.
  * The policy keeps the account root as administrator (AWS's default key policy, so IAM
@@ -57,6 +72,7 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, keyProps: EncryptionKeyProps) {
     super(scope, id);
+    checkProps(this, keyProps, checkEncryptionKeyProps);
     const {
       deletionWindowInDays: deletionWindow,
       servicePrincipals: services,
@@ -66,18 +82,6 @@ export class EncryptionKey extends Construct {
       decryptOnlyBy,
       description,
     } = withDefaults(keyProps, ENCRYPTION_KEY_DEFAULTS);
-    checkProps(this, keyProps, (problems) => {
-      problems.check(
-        Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
-        "deletionWindowInDays",
-        `${deletionWindow} is not allowed (7-30)`,
-      );
-      problems.check(
-        /^[A-Za-z0-9/_-]+$/.test(alias) && !alias.startsWith("aws/"),
-        "alias",
-        `${JSON.stringify(alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
-      );
-    });
 
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {

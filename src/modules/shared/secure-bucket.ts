@@ -66,6 +66,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, bucketProps: SecureBucketProps) {
     super(scope, id);
+    checkProps(this, bucketProps, checkSecureBucketProps);
     const {
       noncurrentVersionExpirationDays: noncurrentDays,
       transitions,
@@ -76,7 +77,6 @@ export class SecureBucket extends Construct {
       extraPolicyStatements,
       expirationDays,
     } = withDefaults(bucketProps, SECURE_BUCKET_DEFAULTS);
-    checkProps(this, bucketProps, checkSecureBucketProps);
 
     const bucket = new S3Bucket(this, "bucket", {
       bucket: bucketName,
