@@ -5,6 +5,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { Construct } from "constructs";
 import { checkNonEmpty, duplicates, ProblemSink, checkProps, quote } from "../validation";
 import { Defaults, withDefaults } from "./shared/defaults";
+import { onlyPrincipalsMay } from "./shared/policy-statements";
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
 
@@ -95,13 +96,11 @@ export class Ecr extends Construct {
       if (props.pullPrincipalArns !== undefined) {
         const pullers = new DataAwsIamPolicyDocument(this, `${constructId}-pullers`, {
           statement: [
-            {
-              sid: "PullOnlyByTheNamedPrincipals",
-              effect: "Deny",
-              principals: [{ type: "AWS", identifiers: ["*"] }],
-              actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-              condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.pullPrincipalArns] }],
-            },
+            onlyPrincipalsMay(
+              "PullOnlyByTheNamedPrincipals",
+              ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+              props.pullPrincipalArns,
+            ),
           ],
         });
         new EcrRepositoryPolicy(this, `${constructId}-policy`, { repository: repository.name, policy: pullers.json });

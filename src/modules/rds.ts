@@ -1,5 +1,5 @@
 import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -22,6 +22,7 @@ import { EncryptionKey } from "./shared/encryption-key";
 import { addIngressOnlySecurityGroup, DataStorePlacement } from "./shared/security-group";
 import { EncryptedLogGroup } from "./shared/log-group";
 import { Defaults, withDefaults } from "./shared/defaults";
+import { serviceTrustPolicy } from "./shared/policy-statements";
 
 /** Placed in private subnets of at least two availability zones; the account also names the monitoring role's ARNs. */
 export interface RdsProps extends DataStorePlacement {
@@ -277,17 +278,8 @@ export class Rds extends Construct {
 
   /** The role Enhanced Monitoring assumes to publish OS metrics, trusted only for this account. */
   private monitoringRole(identifier: string, account: AwsAccount): { role: IamRole; attachment: IamRolePolicyAttachment } {
-    const trust = new DataAwsIamPolicyDocument(this, "monitoring-role-trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
-          // Confused-deputy guard: RDS may assume the role only for this account's instances.
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
-    });
+    // RDS may assume it only for this account's instances.
+    const trust = serviceTrustPolicy(this, "monitoring-role-trust", "monitoring.rds.amazonaws.com", account.accountId);
     const role = new IamRole(this, "monitoring-role", {
       name: `${identifier}${MONITORING_ROLE_SUFFIX}`,
       description: `Enhanced Monitoring of RDS instance ${identifier}`,

@@ -16,6 +16,7 @@ import { checkAzList, checkNetworkPlan, ProblemSink, checkProps, quote } from ".
 import type { AwsAccount } from "./shared/aws-account";
 import { Defaults, withDefaults } from "./shared/defaults";
 import { EncryptedLogGroup } from "./shared/log-group";
+import { serviceTrustPolicy } from "./shared/policy-statements";
 
 /** The seed runs a single NAT gateway; one per AZ keeps a zone's loss from cutting the other zone's egress. */
 export type NatGatewayMode = "single" | "one-per-az";
@@ -179,16 +180,7 @@ export class Vpc extends Construct {
       account,
       retentionInDays,
     });
-    const trust = new DataAwsIamPolicyDocument(this, "flow-logs-trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
-    });
+    const trust = serviceTrustPolicy(this, "flow-logs-trust", "vpc-flow-logs.amazonaws.com", account.accountId);
     const role = new IamRole(this, "flow-logs-role", { name: `${name}-vpc-flow-logs`, assumeRolePolicy: trust.json });
     const write = new DataAwsIamPolicyDocument(this, "flow-logs-write", {
       statement: [

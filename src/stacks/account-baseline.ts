@@ -16,6 +16,7 @@ import { addAlarm } from "../modules/shared/alarm";
 import { SecureBucket } from "../modules/shared/secure-bucket";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
+import { serviceTrustPolicy } from "../modules/shared/policy-statements";
 
 export interface AccountBaselineStackProps {
   readonly project: ProjectSettings;
@@ -88,9 +89,7 @@ export class AccountBaselineStack extends TerraformStack {
     });
 
     const logs = new EncryptedLogGroup(this, "trail-logs", { name: `/aws/cloudtrail/${name}`, keyAlias: `${name}-logs`, account, retentionInDays: 365 });
-    const logsTrust = new DataAwsIamPolicyDocument(this, "trail-logs-trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }] }],
-    });
+    const logsTrust = serviceTrustPolicy(this, "trail-logs-trust", "cloudtrail.amazonaws.com");
     const logsRole = new IamRole(this, "trail-logs-role", { name: `${name}-cloudtrail-logs`, assumeRolePolicy: logsTrust.json });
     const logsWrite = new DataAwsIamPolicyDocument(this, "trail-logs-write", {
       statement: [{ effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logs.logGroupArn}:log-stream:*`] }],

@@ -22,6 +22,7 @@ import { checkVpcProps, Vpc, VpcSettings } from "../modules/vpc";
 import { Problems, quote } from "../validation";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addAwsProvider } from "./providers";
+import { onlyPrincipalsMay } from "../modules/shared/policy-statements";
 
 export type PlatformStackProps = EnvironmentStackProps;
 
@@ -162,16 +163,7 @@ export class PlatformStack extends EnvironmentStack {
       recoveryWindowInDays: 30,
     });
     const secretReaders = new DataAwsIamPolicyDocument(this, "app-secret-readers", {
-      statement: [
-        {
-          sid: "ReadOnlyByTheNamedReaders",
-          effect: "Deny",
-          principals: [{ type: "AWS", identifiers: ["*"] }],
-          actions: ["secretsmanager:GetSecretValue"],
-          resources: ["*"],
-          condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
-        },
-      ],
+      statement: [onlyPrincipalsMay("ReadOnlyByTheNamedReaders", ["secretsmanager:GetSecretValue"], readers, ["*"])],
     });
     new SecretsmanagerSecretPolicy(this, "app-secret-policy", { secretArn: appSecret.arn, policy: secretReaders.json, blockPublicPolicy: true });
     const breakGlass = new BreakGlassRole(this, "break-glass", {

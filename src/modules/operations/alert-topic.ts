@@ -11,6 +11,7 @@ import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptionKey } from "../shared/encryption-key";
+import { serviceTrustPolicy } from "../shared/policy-statements";
 
 /** A Slack channel fed by AWS Chatbot (the workspace is authorised once in the Chatbot console). */
 export interface SlackChannel {
@@ -137,9 +138,7 @@ export class AlertTopic extends Construct {
   }
 
   private addSlack(name: string, topicArn: string, account: AwsAccount, slack: SlackChannel, provider: TerraformProvider): void {
-    const trust = new DataAwsIamPolicyDocument(this, "chatbot-trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["chatbot.amazonaws.com"] }] }],
-    });
+    const trust = serviceTrustPolicy(this, "chatbot-trust", "chatbot.amazonaws.com");
     const role = new IamRole(this, "chatbot-role", { name: `${name}-chatbot`, assumeRolePolicy: trust.json });
     const readOnly = `arn:${account.partition}:iam::aws:policy/CloudWatchReadOnlyAccess`;
     new IamRolePolicyAttachment(this, "chatbot-read", { role: role.name, policyArn: readOnly });

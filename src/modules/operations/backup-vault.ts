@@ -2,13 +2,13 @@ import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
+import { serviceTrustPolicy } from "../shared/policy-statements";
 
 export type VaultLockMode = "off" | "governance" | "compliance";
 
@@ -79,9 +79,7 @@ export class EnvironmentBackups extends Construct {
         changeableForDays: lock === "compliance" ? 3 : undefined,
       });
     }
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }] }],
-    });
+    const trust = serviceTrustPolicy(this, "trust", "backup.amazonaws.com");
     const role = new IamRole(this, "role", { name: `${props.name}-backup`, assumeRolePolicy: trust.json });
     for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
       new IamRolePolicyAttachment(this, `role-${policy}`, { role: role.name, policyArn: `arn:${account.partition}:iam::aws:policy/service-role/${policy}` });

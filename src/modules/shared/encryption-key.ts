@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import { checkProps, ProblemSink } from "../../validation";
 import type { AwsAccount } from "./aws-account";
 import { Defaults, withDefaults } from "./defaults";
+import { onlyPrincipalsMay } from "./policy-statements";
 
 export interface EncryptionKeyProps {
   /** Alias without the `alias/` prefix, e.g. `mindhit-terraform-state`. */
@@ -104,14 +105,7 @@ export class EncryptionKey extends Construct {
       });
     }
     if (decryptOnlyBy !== undefined) {
-      statements.push({
-        sid: "DecryptOnlyByTheNamedReaders",
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["kms:Decrypt"],
-        resources: ["*"],
-        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...decryptOnlyBy] }],
-      });
+      statements.push(onlyPrincipalsMay("DecryptOnlyByTheNamedReaders", ["kms:Decrypt"], decryptOnlyBy, ["*"]));
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
     const key = new KmsKey(this, "key", {
