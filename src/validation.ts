@@ -316,12 +316,17 @@ function clock(text: string): number | undefined {
   return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
 }
 
-function dailySpan(window: string): Span | undefined {
+/** `from-to` as a span on a cycle of `period` minutes, each end read by `point`; undefined when malformed. */
+function spanOf(window: string, point: (text: string) => number | undefined, period: number): Span | undefined {
   const [from, to, ...rest] = window.split("-");
-  const start = clock(from ?? "");
-  const end = clock(to ?? "");
+  const start = point(from ?? "");
+  const end = point(to ?? "");
   if (start === undefined || end === undefined || rest.length > 0) return undefined;
-  return { start, length: (end - start + MINUTES_PER_DAY) % MINUTES_PER_DAY };
+  return { start, length: (end - start + period) % period };
+}
+
+function dailySpan(window: string): Span | undefined {
+  return spanOf(window, clock, MINUTES_PER_DAY);
 }
 
 function weeklyPoint(text: string): number | undefined {
@@ -331,11 +336,7 @@ function weeklyPoint(text: string): number | undefined {
 }
 
 function weeklySpan(window: string): Span | undefined {
-  const [from, to, ...rest] = window.split("-");
-  const start = weeklyPoint(from ?? "");
-  const end = weeklyPoint(to ?? "");
-  if (start === undefined || end === undefined || rest.length > 0) return undefined;
-  return { start, length: (end - start + MINUTES_PER_WEEK) % MINUTES_PER_WEEK };
+  return spanOf(window, weeklyPoint, MINUTES_PER_WEEK);
 }
 
 function spansOverlap(a: Span, b: Span): boolean {

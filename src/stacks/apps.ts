@@ -375,30 +375,24 @@ export class AppsStack extends EnvironmentStack {
     const t = env.alerting.thresholds;
     const lb = { LoadBalancer: alb.arnSuffix };
     const specs: AlarmSpec[] = [
-      {
-        name: "alb-5xx",
-        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the load balancer in 5 minutes`,
+      // 5xx from the load balancer itself, and from the api behind it.
+      ...(
+        [
+          ["alb-5xx", "HTTPCode_ELB_5XX_Count", "the load balancer"],
+          ["alb-target-5xx", "HTTPCode_Target_5XX_Count", "the api"],
+        ] as const
+      ).map(([name, metricName, source]): AlarmSpec => ({
+        name,
+        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from ${source} in 5 minutes`,
         namespace: "AWS/ApplicationELB",
-        metricName: "HTTPCode_ELB_5XX_Count",
+        metricName,
         dimensions: lb,
         statistic: "Sum",
         comparison: "GreaterThanThreshold",
         threshold: t.alb5xxCount,
         evaluationPeriods: 1,
         treatMissingData: "notBreaching",
-      },
-      {
-        name: "alb-target-5xx",
-        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the api in 5 minutes`,
-        namespace: "AWS/ApplicationELB",
-        metricName: "HTTPCode_Target_5XX_Count",
-        dimensions: lb,
-        statistic: "Sum",
-        comparison: "GreaterThanThreshold",
-        threshold: t.alb5xxCount,
-        evaluationPeriods: 1,
-        treatMissingData: "notBreaching",
-      },
+      })),
       {
         name: "alb-target-response-time",
         description: `ALB ${alb.name}: p95 target response time above ${t.albTargetResponseSeconds}s`,

@@ -129,39 +129,26 @@ export class PlatformMonitoring extends Construct {
         comparison: "GreaterThanThreshold",
         threshold: t.rdsConnections,
       },
-      ...cacheNodes.flatMap((node): AlarmSpec[] => [
-        {
-          name: `redis-cpu-${node}`,
-          description: `Redis ${node} engine CPU above ${t.cacheCpuPercent}%`,
+      // Per cache node, one row an alarm: what, metric, statistic, threshold, what it means, periods.
+      ...cacheNodes.flatMap((node) =>
+        (
+          [
+            ["cpu", "EngineCPUUtilization", "Average", t.cacheCpuPercent, `engine CPU above ${t.cacheCpuPercent}%`, undefined],
+            ["memory", "DatabaseMemoryUsagePercentage", "Average", t.cacheMemoryPercent, `memory use above ${t.cacheMemoryPercent}%`, undefined],
+            ["evictions", "Evictions", "Sum", t.cacheEvictions, `evicting keys (more than ${t.cacheEvictions} per 5 minutes)`, 1],
+          ] as const
+        ).map(([what, metricName, statistic, threshold, meaning, evaluationPeriods]): AlarmSpec => ({
+          name: `redis-${what}-${node}`,
+          description: `Redis ${node} ${meaning}`,
           namespace: "AWS/ElastiCache",
-          metricName: "EngineCPUUtilization",
+          metricName,
           dimensions: { CacheClusterId: node },
-          statistic: "Average",
+          statistic,
           comparison: "GreaterThanThreshold",
-          threshold: t.cacheCpuPercent,
-        },
-        {
-          name: `redis-memory-${node}`,
-          description: `Redis ${node} memory use above ${t.cacheMemoryPercent}%`,
-          namespace: "AWS/ElastiCache",
-          metricName: "DatabaseMemoryUsagePercentage",
-          dimensions: { CacheClusterId: node },
-          statistic: "Average",
-          comparison: "GreaterThanThreshold",
-          threshold: t.cacheMemoryPercent,
-        },
-        {
-          name: `redis-evictions-${node}`,
-          description: `Redis ${node} evicting keys (more than ${t.cacheEvictions} per 5 minutes)`,
-          namespace: "AWS/ElastiCache",
-          metricName: "Evictions",
-          dimensions: { CacheClusterId: node },
-          statistic: "Sum",
-          comparison: "GreaterThanThreshold",
-          threshold: t.cacheEvictions,
-          evaluationPeriods: 1,
-        },
-      ]),
+          threshold,
+          evaluationPeriods,
+        })),
+      ),
       {
         name: "eks-node-cpu",
         description: `EKS ${props.eksClusterName} node CPU above ${t.nodeCpuPercent}% (Container Insights)`,
