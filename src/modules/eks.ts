@@ -342,25 +342,21 @@ export class Eks extends Construct {
     const addons: EksAddonSpec[] = [{ name: "coredns" }];
     const insightsGroups: CloudwatchLogGroup[] = [];
     if (oidcProviderArn !== "") {
-      const ebsCsiRole = new IrsaRole(this, "ebs-csi-role", {
-        roleName: `${clusterName}-ebs-csi`,
-        oidcProviderArn,
-        oidcIssuerUrl: issuerUrl,
-        namespace: "kube-system",
-        serviceAccount: "ebs-csi-controller-sa",
-        managedPolicyArns: [awsPolicy("service-role/AmazonEBSCSIDriverPolicy")],
-      });
-      addons.push({ name: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn });
-      if (enableContainerInsights) {
-        const agentRole = new IrsaRole(this, "cloudwatch-agent-role", {
-          roleName: `${clusterName}-cloudwatch-agent`,
+      // An add-on whose controller calls AWS: its service account gets an IRSA role with AWS's managed policy.
+      const addonWithRole = (name: string, role: string, namespace: string, serviceAccount: string, managedPolicy: string): void => {
+        const irsa = new IrsaRole(this, `${role}-role`, {
+          roleName: `${clusterName}-${role}`,
           oidcProviderArn,
           oidcIssuerUrl: issuerUrl,
-          namespace: "amazon-cloudwatch",
-          serviceAccount: "cloudwatch-agent",
-          managedPolicyArns: [awsPolicy("CloudWatchAgentServerPolicy")],
+          namespace,
+          serviceAccount,
+          managedPolicyArns: [awsPolicy(managedPolicy)],
         });
-        addons.push({ name: "amazon-cloudwatch-observability", serviceAccountRoleArn: agentRole.roleArn });
+        addons.push({ name, serviceAccountRoleArn: irsa.roleArn });
+      };
+      addonWithRole("aws-ebs-csi-driver", "ebs-csi", "kube-system", "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy");
+      if (enableContainerInsights) {
+        addonWithRole("amazon-cloudwatch-observability", "cloudwatch-agent", "amazon-cloudwatch", "cloudwatch-agent", "CloudWatchAgentServerPolicy");
         // The agent and Fluent Bit would create these groups themselves, unencrypted and kept
         // forever; created first, they get a customer key and the cluster's log retention.
         const insightsKey = new EncryptionKey(this, "container-insights-key", {

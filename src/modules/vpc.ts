@@ -9,7 +9,7 @@ import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Subnet, SubnetConfig } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
 import { checkAzList, checkNetworkPlan, ProblemSink, checkProps, quote } from "../validation";
@@ -118,26 +118,21 @@ export class Vpc extends Construct {
     new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, tags: { Name: `${name}-default-deny` } });
     const igw = new InternetGateway(this, "igw", { vpcId: vpc.id, tags: { Name: name } });
 
-    const publicSubnets = azs.map(
-      (az, i) =>
-        new Subnet(this, `public-${az}`, {
-          vpcId: vpc.id,
-          availabilityZone: az,
-          cidrBlock: publicCidrs[i],
-          // Only load balancers live here; instances never get a public IP by accident.
-          mapPublicIpOnLaunch: false,
-          tags: { Name: `${name}-public-${az}`, "kubernetes.io/role/elb": "1", ...clusterTag },
-        }),
-    );
-    const privateSubnets = azs.map(
-      (az, i) =>
-        new Subnet(this, `private-${az}`, {
-          vpcId: vpc.id,
-          availabilityZone: az,
-          cidrBlock: privateCidrs[i],
-          tags: { Name: `${name}-private-${az}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
-        }),
-    );
+    // One subnet per zone of a tier; its role tag tells the load balancer controller which ALBs it may hold.
+    const subnetsOf = (tier: "public" | "private", cidrs: readonly string[], elbRoleTag: string, settings: Partial<SubnetConfig> = {}): Subnet[] =>
+      azs.map(
+        (az, i) =>
+          new Subnet(this, `${tier}-${az}`, {
+            vpcId: vpc.id,
+            availabilityZone: az,
+            cidrBlock: cidrs[i],
+            ...settings,
+            tags: { Name: `${name}-${tier}-${az}`, [elbRoleTag]: "1", ...clusterTag },
+          }),
+      );
+    // Only load balancers live in public subnets; instances never get a public IP by accident.
+    const publicSubnets = subnetsOf("public", publicCidrs, "kubernetes.io/role/elb", { mapPublicIpOnLaunch: false });
+    const privateSubnets = subnetsOf("private", privateCidrs, "kubernetes.io/role/internal-elb");
 
     const publicRoutes = new RouteTable(this, "public-routes", { vpcId: vpc.id, tags: { Name: `${name}-public` } });
     new Route(this, "public-default-route", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });

@@ -71,20 +71,17 @@ export class HcpTerraformOidcRoles extends Construct {
       const subject = (phase: "plan" | "apply"): string =>
         `organization:${props.organization}:project:${props.hcpProject}:workspace:${ws.workspace}:run_phase:${phase}`;
       const common = { account, project: props.project, scope: ws.scope, boundaryNames: props.boundaryNames };
-      const plan = new CiRole(this, `${ws.workspace}-plan`, {
-        ...common,
-        kind: "plan",
-        roleName: ws.roleNames.plan,
-        description: `Plan phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
-        assumeRolePolicy: trust(`${ws.workspace}-plan-trust`, subject("plan")),
-      });
-      const apply = new CiRole(this, `${ws.workspace}-apply`, {
-        ...common,
-        kind: "deploy",
-        roleName: ws.roleNames.apply,
-        description: `Apply phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
-        assumeRolePolicy: trust(`${ws.workspace}-apply-trust`, subject("apply")),
-      });
+      // The plan phase gets a plan role's rights, the apply phase a deploy role's.
+      const phaseRole = (phase: "plan" | "apply", name: string): CiRole =>
+        new CiRole(this, `${ws.workspace}-${phase}`, {
+          ...common,
+          kind: phase === "plan" ? "plan" : "deploy",
+          roleName: ws.roleNames[phase],
+          description: `${name} phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
+          assumeRolePolicy: trust(`${ws.workspace}-${phase}-trust`, subject(phase)),
+        });
+      const plan = phaseRole("plan", "Plan");
+      const apply = phaseRole("apply", "Apply");
       variables.set(ws.workspace, { TFC_AWS_PROVIDER_AUTH: "true", TFC_AWS_PLAN_ROLE_ARN: plan.roleArn, TFC_AWS_APPLY_ROLE_ARN: apply.roleArn });
     }
     this.workspaceVariables = variables;
