@@ -4,7 +4,7 @@ import type { BoundaryPolicyNames } from "../../config";
 import { isGithubRepository, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { CiRole, CiRoleScope, StateLocation } from "./ci-role";
-import { oidcTrustPolicy } from "./oidc-trust";
+import { oidcTrustPolicy } from "../shared/oidc-trust";
 
 /** One environment CI deploys, as the roles see it. */
 export interface CiEnvironment extends CiRoleScope {

@@ -5,7 +5,7 @@ import { checkProps } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { CiRole, CiRoleScope } from "./ci-role";
-import { oidcTrustPolicy } from "./oidc-trust";
+import { oidcTrustPolicy } from "../shared/oidc-trust";
 
 /** One HCP Terraform workspace (one per stack) and the environment it deploys. */
 export interface HcpTerraformWorkspace {

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { Fn } from "../../cdktf";
 import { checkProps, quote } from "../../validation";
 import { Defaults, withDefaults } from "./defaults";
+import { oidcTrustPolicy } from "./oidc-trust";
 
 export interface IrsaRoleProps {
   /** IAM role name (≤ 64 characters). */
@@ -46,20 +47,14 @@ export class IrsaRole extends Construct {
     });
 
     const issuer = Fn.replace(props.oidcIssuerUrl, "https://", "");
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRoleWithWebIdentity"],
-          principals: [{ type: "Federated", identifiers: [props.oidcProviderArn] }],
-          condition: [
-            { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${props.namespace}:${props.serviceAccount}`] },
-            { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
-          ],
-        },
-      ],
+    // Tokens the cluster mints for STS, for this one service account.
+    const trust = oidcTrustPolicy(this, "trust", {
+      providerArn: props.oidcProviderArn,
+      issuer,
+      audience: "sts.amazonaws.com",
+      subject: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
     });
-    const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
+    const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust });
     props.managedPolicyArns.forEach((policyArn, index) => {
       new IamRolePolicyAttachment(this, `managed-${index}`, { role: role.name, policyArn });
     });
