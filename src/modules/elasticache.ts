@@ -8,7 +8,7 @@ import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, isLowerca
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
 import { Defaults, withDefaults } from "./shared/defaults";
-import { addIngressOnlySecurityGroup, DataStorePlacement } from "./shared/security-group";
+import { addDataStoreNetwork, DataStorePlacement } from "./shared/security-group";
 
 /** Placed in private subnets: one zone will do, two are needed once there are replicas. */
 export interface ElastiCacheProps extends DataStorePlacement {
@@ -143,20 +143,12 @@ export class ElastiCache extends Construct {
       account,
     });
 
-    const subnetGroup = new ElasticacheSubnetGroup(this, "subnet-group", {
-      name: clusterId,
-      description: `Private subnets of ElastiCache replication group ${clusterId}`,
-      subnetIds: [...props.subnetIds],
-      tags: { Name: clusterId },
-    });
-
-    const securityGroup = addIngressOnlySecurityGroup(this, {
-      name: `${clusterId}-redis-sg`,
-      vpcId: props.vpcId,
-      service: `Redis ${clusterId}`,
-      port: port,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds,
-    });
+    const network = addDataStoreNetwork(
+      this,
+      props,
+      { name: clusterId, kind: "ElastiCache replication group", engine: "Redis", port, securityGroupName: `${clusterId}-redis-sg` },
+      (settings) => new ElasticacheSubnetGroup(this, "subnet-group", settings),
+    );
 
     // A user group must contain a user named "default"; ours is disabled, so a connection that
     // has not authenticated as the app user can run nothing.
@@ -193,8 +185,8 @@ export class ElastiCache extends Construct {
       numCacheClusters: 1 + replicas,
       automaticFailoverEnabled: replicated,
       multiAzEnabled: replicated,
-      subnetGroupName: subnetGroup.name,
-      securityGroupIds: [securityGroup.id],
+      subnetGroupName: network.subnetGroupName,
+      securityGroupIds: [network.securityGroupId],
       userGroupIds: [userGroup.userGroupId],
       transitEncryptionEnabled: true,
       transitEncryptionMode: "required",
@@ -211,7 +203,7 @@ export class ElastiCache extends Construct {
     this.endpoint = group.primaryEndpointAddress;
     this.readerEndpoint = group.readerEndpointAddress;
     this.port = group.port;
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = network.securityGroupId;
     this.replicationGroupArn = group.arn;
     this.appUserName = appUser.userName;
     this.userGroupId = userGroup.userGroupId;

@@ -19,7 +19,7 @@ import {
 } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
-import { addIngressOnlySecurityGroup, DataStorePlacement } from "./shared/security-group";
+import { addDataStoreNetwork, DataStorePlacement } from "./shared/security-group";
 import { EncryptedLogGroup } from "./shared/log-group";
 import { Defaults, withDefaults } from "./shared/defaults";
 import { serviceTrustPolicy } from "./shared/policy-statements";
@@ -182,20 +182,12 @@ export class Rds extends Construct {
       account,
     });
 
-    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
-      name: identifier,
-      description: `Private subnets of RDS instance ${identifier}`,
-      subnetIds: [...props.subnetIds],
-      tags: { Name: identifier },
-    });
-
-    const securityGroup = addIngressOnlySecurityGroup(this, {
-      name: `${identifier}-rds-sg`,
-      vpcId: props.vpcId,
-      service: `PostgreSQL ${identifier}`,
-      port: POSTGRES_PORT,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds,
-    });
+    const network = addDataStoreNetwork(
+      this,
+      props,
+      { name: identifier, kind: "RDS instance", engine: "PostgreSQL", port: POSTGRES_PORT, securityGroupName: `${identifier}-rds-sg` },
+      (settings) => new DbSubnetGroup(this, "subnet-group", settings),
+    );
 
     const parameterGroup = new DbParameterGroup(this, "parameter-group", {
       // The family is part of the name, so a major upgrade creates the new group before the old goes.
@@ -237,8 +229,8 @@ export class Rds extends Construct {
       storageType,
       storageEncrypted: true,
       kmsKeyId: key.keyArn,
-      dbSubnetGroupName: subnetGroup.name,
-      vpcSecurityGroupIds: [securityGroup.id],
+      dbSubnetGroupName: network.subnetGroupName,
+      vpcSecurityGroupIds: [network.securityGroupId],
       publiclyAccessible: false,
       multiAz: props.multiAz,
       parameterGroupName: parameterGroup.name,
@@ -270,7 +262,7 @@ export class Rds extends Construct {
     this.port = instance.port;
     this.databaseName = instance.dbName;
     this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = network.securityGroupId;
     this.instanceArn = instance.arn;
     this.instanceIdentifier = instance.identifier;
     this.encryptionKeyArn = key.keyArn;

@@ -49,3 +49,49 @@ export function addIngressOnlySecurityGroup(scope: Construct, props: IngressOnly
   });
   return group;
 }
+
+/** What a data store is, for its network pieces' names and descriptions. */
+export interface DataStoreIdentity {
+  /** Its identifier: names the subnet group (`mindhit-production`). */
+  readonly name: string;
+  /** What kind of store, for descriptions (`RDS instance`). */
+  readonly kind: string;
+  /** What listens, for the security group (`PostgreSQL`). */
+  readonly engine: string;
+  readonly port: number;
+  readonly securityGroupName: string;
+}
+
+/** A subnet group's settings, as RDS's and ElastiCache's subnet group resources both take them. */
+export interface SubnetGroupSettings {
+  readonly name: string;
+  readonly description: string;
+  readonly subnetIds: string[];
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * A data store's network: a subnet group over the placement's private subnets (made by
+ * `subnetGroup`, the store's own resource type) and its ingress-only security group.
+ */
+export function addDataStoreNetwork(
+  scope: Construct,
+  placement: DataStorePlacement,
+  store: DataStoreIdentity,
+  subnetGroup: (settings: SubnetGroupSettings) => { readonly name: string },
+): { readonly subnetGroupName: string; readonly securityGroupId: string } {
+  const group = subnetGroup({
+    name: store.name,
+    description: `Private subnets of ${store.kind} ${store.name}`,
+    subnetIds: [...placement.subnetIds],
+    tags: { Name: store.name },
+  });
+  const securityGroup = addIngressOnlySecurityGroup(scope, {
+    name: store.securityGroupName,
+    vpcId: placement.vpcId,
+    service: `${store.engine} ${store.name}`,
+    port: store.port,
+    allowedSecurityGroupIds: placement.allowedSecurityGroupIds,
+  });
+  return { subnetGroupName: group.name, securityGroupId: securityGroup.id };
+}
