@@ -305,11 +305,8 @@ interface Span {
 }
 
 /** The settings of one window to check: a daily `hh24:mi-hh24:mi` or a weekly `ddd:hh24:mi-ddd:hh24:mi`. */
-export interface WindowSetting {
-  readonly field: string;
-  readonly value: string;
-  readonly minMinutes: number;
-}
+/** A window setting: the field it is reported under, and its value. */
+export type WindowSetting = readonly [field: string, value: string];
 
 function clock(text: string): number | undefined {
   const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
@@ -349,19 +346,19 @@ function spansOverlap(a: Span, b: Span): boolean {
  * least `minMinutes` long (the maintenance window at most 24 hours) and not overlapping, which
  * RDS and ElastiCache both reject at apply time.
  */
-export function checkWindows(problems: ProblemSink, daily: WindowSetting, weekly: WindowSetting): void {
-  const day = dailySpan(daily.value);
-  const dayOk = day !== undefined && day.length >= daily.minMinutes;
-  problems.check(dayOk, daily.field, `${quote(daily.value)} is not allowed (hh24:mi-hh24:mi in UTC, at least ${daily.minMinutes} minutes, e.g. "18:00-19:00")`);
-  const week = weeklySpan(weekly.value);
-  const weekOk = week !== undefined && week.length >= weekly.minMinutes && week.length <= MINUTES_PER_DAY;
+export function checkWindows(problems: ProblemSink, minMinutes: number, [dailyField, daily]: WindowSetting, [weeklyField, weekly]: WindowSetting): void {
+  const day = dailySpan(daily);
+  const dayOk = day !== undefined && day.length >= minMinutes;
+  problems.check(dayOk, dailyField, `${quote(daily)} is not allowed (hh24:mi-hh24:mi in UTC, at least ${minMinutes} minutes, e.g. "18:00-19:00")`);
+  const week = weeklySpan(weekly);
+  const weekOk = week !== undefined && week.length >= minMinutes && week.length <= MINUTES_PER_DAY;
   problems.check(
     weekOk,
-    weekly.field,
-    `${quote(weekly.value)} is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of ${WEEKDAYS.join(", ")}, ${weekly.minMinutes} minutes to 24 hours, e.g. "sun:19:00-sun:20:00")`,
+    weeklyField,
+    `${quote(weekly)} is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of ${WEEKDAYS.join(", ")}, ${minMinutes} minutes to 24 hours, e.g. "sun:19:00-sun:20:00")`,
   );
   if (dayOk && weekOk) {
     const overlaps = WEEKDAYS.some((_, d) => spansOverlap({ start: d * MINUTES_PER_DAY + day.start, length: day.length }, week));
-    problems.check(!overlaps, daily.field, `${quote(daily.value)} overlaps ${problems.fieldName(weekly.field)} ${quote(weekly.value)} (they must not overlap)`);
+    problems.check(!overlaps, dailyField, `${quote(daily)} overlaps ${problems.fieldName(weeklyField)} ${quote(weekly)} (they must not overlap)`);
   }
 }

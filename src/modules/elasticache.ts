@@ -92,11 +92,7 @@ export function checkElastiCacheProps(problems: ProblemSink, settings: ElastiCac
   checkWhole(problems, "port", props.port, 1024, 65535);
   checkWhole(problems, "replicas", props.replicas, 0, 5);
   checkWhole(problems, "snapshotRetentionLimit", props.snapshotRetentionLimit, 0, 35);
-  checkWindows(
-    problems,
-    { field: "snapshotWindow", value: props.snapshotWindow, minMinutes: 60 },
-    { field: "maintenanceWindow", value: props.maintenanceWindow, minMinutes: 60 },
-  );
+  checkWindows(problems, 60, ["snapshotWindow", props.snapshotWindow], ["maintenanceWindow", props.maintenanceWindow]);
   problems.check(
     isLowercaseHyphenatedId(appUserName, 40) && appUserName !== "default",
     "appUserName",

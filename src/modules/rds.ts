@@ -119,11 +119,7 @@ export function checkRdsProps(problems: ProblemSink, settings: RdsSettings): voi
   );
   problems.check(STORAGE_TYPES.includes(storageType), "storageType", `${quote(storageType)} is not allowed (allowed: ${STORAGE_TYPES.join(", ")})`);
   checkWhole(problems, "backupRetentionPeriod", props.backupRetentionPeriod, 1, 35);
-  checkWindows(
-    problems,
-    { field: "backupWindow", value: props.backupWindow, minMinutes: 30 },
-    { field: "maintenanceWindow", value: props.maintenanceWindow, minMinutes: 30 },
-  );
+  checkWindows(problems, 30, ["backupWindow", props.backupWindow], ["maintenanceWindow", props.maintenanceWindow]);
   problems.check(
     isPostgresIdentifier(masterUsername) && masterUsername !== "rdsadmin",
     "masterUsername",
