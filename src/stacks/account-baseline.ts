@@ -16,7 +16,7 @@ import { addAlarm } from "../modules/shared/alarm";
 import { SecureBucket } from "../modules/shared/secure-bucket";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
-import { serviceTrustPolicy } from "../modules/shared/policy-statements";
+import { serviceMay, serviceTrustPolicy } from "../modules/shared/policy-statements";
 
 export interface AccountBaselineStackProps {
   readonly project: ProjectSettings;
@@ -58,6 +58,7 @@ export class AccountBaselineStack extends TerraformStack {
       ],
     });
     const trailArn = `arn:${account.partition}:cloudtrail:${project.state.region}:${account.accountId}:trail/${name}`;
+    const fromTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
     const bucket = new SecureBucket(this, "trail-bucket", {
       bucketName: `${name}-${account.accountId}`,
       kmsKeyArn: key.keyArn,
@@ -66,25 +67,14 @@ export class AccountBaselineStack extends TerraformStack {
       expirationDays: 2555,
       objectLockDays: 365,
       extraPolicyStatements: (bucketArn) => [
-        {
-          sid: "CloudTrailChecksTheBucket",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-          actions: ["s3:GetBucketAcl"],
-          resources: [bucketArn],
-          condition: [{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }],
-        },
-        {
-          sid: "CloudTrailWritesThisAccountsLogs",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-          actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/AWSLogs/${account.accountId}/*`],
-          condition: [
-            { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
-            { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
-          ],
-        },
+        serviceMay("CloudTrailChecksTheBucket", "cloudtrail.amazonaws.com", ["s3:GetBucketAcl"], [bucketArn], [fromTrail]),
+        serviceMay(
+          "CloudTrailWritesThisAccountsLogs",
+          "cloudtrail.amazonaws.com",
+          ["s3:PutObject"],
+          [`${bucketArn}/AWSLogs/${account.accountId}/*`],
+          [{ test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }, fromTrail],
+        ),
       ],
     });
 

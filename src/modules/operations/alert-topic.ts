@@ -11,7 +11,7 @@ import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptionKey } from "../shared/encryption-key";
-import { serviceTrustPolicy } from "../shared/policy-statements";
+import { serviceMay, serviceTrustPolicy } from "../shared/policy-statements";
 
 /** A Slack channel fed by AWS Chatbot (the workspace is authorised once in the Chatbot console). */
 export interface SlackChannel {
@@ -107,14 +107,13 @@ export class AlertTopic extends Construct {
     const topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: key.keyArn });
     const publishers = new DataAwsIamPolicyDocument(this, "publishers", {
       statement: [
-        {
-          sid: "CloudWatchAlarmsOfThisAccount",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-          actions: ["sns:Publish"],
-          resources: [topic.arn],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
+        serviceMay(
+          "CloudWatchAlarmsOfThisAccount",
+          "cloudwatch.amazonaws.com",
+          ["sns:Publish"],
+          [topic.arn],
+          [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
+        ),
       ],
     });
     new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: publishers.json });

@@ -1,7 +1,11 @@
 /**
  * Policy pieces several modules share, written once so each reads the same everywhere it is used.
  */
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+  DataAwsIamPolicyDocumentStatementCondition,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Construct } from "constructs";
 
 /**
@@ -21,6 +25,27 @@ export function onlyPrincipalsMay(
     actions: [...actions],
     ...(resources === undefined ? {} : { resources: [...resources] }),
     condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...principalArns] }],
+  };
+}
+
+/**
+ * A resource-policy statement letting an AWS service call `actions` on `resources`, only under
+ * `conditions` (each service documents the keys that pin it to this account or resource).
+ */
+export function serviceMay(
+  sid: string,
+  service: string,
+  actions: readonly string[],
+  resources: readonly string[],
+  conditions: readonly DataAwsIamPolicyDocumentStatementCondition[],
+): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid,
+    effect: "Allow",
+    principals: [{ type: "Service", identifiers: [service] }],
+    actions: [...actions],
+    resources: [...resources],
+    condition: [...conditions],
   };
 }
 
