@@ -13,5 +13,11 @@ export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$REPO_ROOT/terraform.rc}"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# A stage's working directory under .cache/, emptied of the last run's files, as OUT.
+fresh_stage_dir() {
+  OUT="$REPO_ROOT/.cache/$1"
+  rm -rf "$OUT" && mkdir -p "$OUT"
+}
+
 # In CI a missing tool is a failure; locally a stage may be skipped with a loud notice.
 is_ci() { [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; }

@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh python terraform etcd kube-apiserver
 bash scripts/providers.sh
-OUT="$REPO_ROOT/.cache/cluster"
-rm -rf "$OUT" && mkdir -p "$OUT"
+fresh_stage_dir cluster
 MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" node dist/main.js >/dev/null || die "synth failed"
 # One pytest per environment, side by side: each has its own control plane and emulator, and most
 # of a run is waiting on Helm and the API server.

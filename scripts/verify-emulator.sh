@@ -7,8 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh python awscli terraform
 bash scripts/providers.sh
-OUT="$REPO_ROOT/.cache/emulator"
-rm -rf "$OUT" && mkdir -p "$OUT"
+fresh_stage_dir emulator
 MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" node dist/main.js >/dev/null || die "synth failed"
 MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" MINDHIT_WORK_DIR="$OUT/work" \
   "$TOOLS_DIR/venv/bin/python" -m pytest -q -x -p no:cacheprovider --basetemp "$OUT/tmp" __tests__/integration/test_emulator.py

@@ -7,8 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh python terraform tflint
 bash scripts/providers.sh
-OUT="$REPO_ROOT/.cache/validate"
-rm -rf "$OUT" && mkdir -p "$OUT"
+fresh_stage_dir validate
 synth() { # dir env...
   local dir="$1"
   shift

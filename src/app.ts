@@ -27,8 +27,8 @@ export interface RunOptions {
   readonly backend: StateBackend;
   readonly bootstrapState: BootstrapStateLocation;
   /**
-   * How the in-cluster stacks' providers authenticate to EKS.
-   * @default "token" with the HCP Terraform backend (its runners have no AWS CLI), else "exec"
+   * How the in-cluster stacks' providers authenticate to EKS. `resolveRunOptions` (below)
+   * picks "token" for the HCP Terraform backend (its runners have no AWS CLI), else "exec".
    */
   readonly clusterAuth: ClusterAuth;
 }
@@ -211,7 +211,7 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
       ? new AccountBaselineStack(app, baselineStackName(project), {
           project,
           backend: options.backend,
-          auditedBucketPrefixes: [`${project.state.bucket}/`, ...environments.map((env) => `${env.identity.resourceName}-backups-`)],
+          auditedBucketPrefixes: [`${project.state.bucket}/`, ...environments.map((env) => env.identity.backupsBucketPrefix)],
         })
       : undefined;
   const platforms = new Map<string, PlatformStack>();

@@ -83,6 +83,20 @@ export class Problems implements ProblemSink {
   }
 }
 
+/**
+ * A construct's props against its checks, all of them: throws one error naming the construct's
+ * path and every problem, or returns nothing. Each check reports into the same sink.
+ */
+export function checkProps<P>(
+  construct: { readonly node: { readonly path: string } },
+  props: P,
+  ...checks: ReadonlyArray<(problems: ProblemSink, props: P) => void>
+): void {
+  const problems = new Problems(construct.node.path);
+  for (const check of checks) check(problems, props);
+  problems.throwIfAny();
+}
+
 /** `10.0.0.0/16`: a valid IPv4 CIDR whose address is the network address itself. */
 export function isIpv4NetworkCidr(cidr: string): boolean {
   if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) return false;
@@ -103,6 +117,24 @@ export function cidrContains(outer: string, inner: string): boolean {
 /** Two CIDR blocks overlap exactly when one contains the other's network address. */
 export function cidrsOverlap(a: string, b: string): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
+}
+
+/** A GitHub repository as `owner/name` (what GitHub's OIDC subject carries): no URL, no `.git`. */
+export function isGithubRepository(value: string): boolean {
+  return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value) && !value.endsWith(".git");
+}
+
+/**
+ * The id grammar RDS instances, ElastiCache groups and users share: a lowercase letter first,
+ * then lowercase letters, digits and single hyphens, not ending with a hyphen.
+ */
+export function isLowercaseHyphenatedId(value: string, maxLength: number): boolean {
+  return value.length <= maxLength && /^[a-z][a-z0-9-]*$/.test(value) && !value.includes("--") && !value.endsWith("-");
+}
+
+/** An unquoted PostgreSQL identifier (database, user): a letter, then letters, digits or `_`, at most 63. */
+export function isPostgresIdentifier(value: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(value);
 }
 
 export function duplicates<T>(values: readonly T[]): T[] {
@@ -239,8 +271,7 @@ export function checkCacheNodeType(problems: ProblemSink, field: string, value: 
  */
 export function checkPlacement(
   problems: ProblemSink,
-  subnetIds: readonly string[],
-  allowedSecurityGroupIds: readonly string[],
+  { subnetIds, allowedSecurityGroupIds }: { readonly subnetIds: readonly string[]; readonly allowedSecurityGroupIds: readonly string[] },
   minSubnets: number,
   why: string,
 ): void {
@@ -274,23 +305,25 @@ interface Span {
 }
 
 /** The settings of one window to check: a daily `hh24:mi-hh24:mi` or a weekly `ddd:hh24:mi-ddd:hh24:mi`. */
-export interface WindowSetting {
-  readonly field: string;
-  readonly value: string;
-  readonly minMinutes: number;
-}
+/** A window setting: the field it is reported under, and its value. */
+export type WindowSetting = readonly [field: string, value: string];
 
 function clock(text: string): number | undefined {
   const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
   return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
 }
 
-function dailySpan(window: string): Span | undefined {
+/** `from-to` as a span on a cycle of `period` minutes, each end read by `point`; undefined when malformed. */
+function spanOf(window: string, point: (text: string) => number | undefined, period: number): Span | undefined {
   const [from, to, ...rest] = window.split("-");
-  const start = clock(from ?? "");
-  const end = clock(to ?? "");
+  const start = point(from ?? "");
+  const end = point(to ?? "");
   if (start === undefined || end === undefined || rest.length > 0) return undefined;
-  return { start, length: (end - start + MINUTES_PER_DAY) % MINUTES_PER_DAY };
+  return { start, length: (end - start + period) % period };
+}
+
+function dailySpan(window: string): Span | undefined {
+  return spanOf(window, clock, MINUTES_PER_DAY);
 }
 
 function weeklyPoint(text: string): number | undefined {
@@ -300,11 +333,7 @@ function weeklyPoint(text: string): number | undefined {
 }
 
 function weeklySpan(window: string): Span | undefined {
-  const [from, to, ...rest] = window.split("-");
-  const start = weeklyPoint(from ?? "");
-  const end = weeklyPoint(to ?? "");
-  if (start === undefined || end === undefined || rest.length > 0) return undefined;
-  return { start, length: (end - start + MINUTES_PER_WEEK) % MINUTES_PER_WEEK };
+  return spanOf(window, weeklyPoint, MINUTES_PER_WEEK);
 }
 
 function spansOverlap(a: Span, b: Span): boolean {
@@ -317,19 +346,19 @@ function spansOverlap(a: Span, b: Span): boolean {
  * least `minMinutes` long (the maintenance window at most 24 hours) and not overlapping, which
  * RDS and ElastiCache both reject at apply time.
  */
-export function checkWindows(problems: ProblemSink, daily: WindowSetting, weekly: WindowSetting): void {
-  const day = dailySpan(daily.value);
-  const dayOk = day !== undefined && day.length >= daily.minMinutes;
-  problems.check(dayOk, daily.field, `${quote(daily.value)} is not allowed (hh24:mi-hh24:mi in UTC, at least ${daily.minMinutes} minutes, e.g. "18:00-19:00")`);
-  const week = weeklySpan(weekly.value);
-  const weekOk = week !== undefined && week.length >= weekly.minMinutes && week.length <= MINUTES_PER_DAY;
+export function checkWindows(problems: ProblemSink, minMinutes: number, [dailyField, daily]: WindowSetting, [weeklyField, weekly]: WindowSetting): void {
+  const day = dailySpan(daily);
+  const dayOk = day !== undefined && day.length >= minMinutes;
+  problems.check(dayOk, dailyField, `${quote(daily)} is not allowed (hh24:mi-hh24:mi in UTC, at least ${minMinutes} minutes, e.g. "18:00-19:00")`);
+  const week = weeklySpan(weekly);
+  const weekOk = week !== undefined && week.length >= minMinutes && week.length <= MINUTES_PER_DAY;
   problems.check(
     weekOk,
-    weekly.field,
-    `${quote(weekly.value)} is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of ${WEEKDAYS.join(", ")}, ${weekly.minMinutes} minutes to 24 hours, e.g. "sun:19:00-sun:20:00")`,
+    weeklyField,
+    `${quote(weekly)} is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of ${WEEKDAYS.join(", ")}, ${minMinutes} minutes to 24 hours, e.g. "sun:19:00-sun:20:00")`,
   );
   if (dayOk && weekOk) {
     const overlaps = WEEKDAYS.some((_, d) => spansOverlap({ start: d * MINUTES_PER_DAY + day.start, length: day.length }, week));
-    problems.check(!overlaps, daily.field, `${quote(daily.value)} overlaps ${problems.fieldName(weekly.field)} ${quote(weekly.value)} (they must not overlap)`);
+    problems.check(!overlaps, dailyField, `${quote(daily)} overlaps ${problems.fieldName(weeklyField)} ${quote(weekly)} (they must not overlap)`);
   }
 }

@@ -11,6 +11,7 @@
  *   values file        = identity.valuesFile         ?? values-<name>.yaml when the chart has it
  *   GitHub environment = identity.githubEnvironment  ?? environment
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
+ *   backups bucket     = <resourceName>-backups-<account id>
  *   image tag parameters = /<project>/<environment>/image-tags/api, …/worker
  *   CI roles           = <project>-ci-<environment>-plan, …-deploy (outside every resourceName-* prefix)
  *   HCP Terraform roles = <project>-ci-<environment>-tfc-<platform|apps>-<plan|apply>
@@ -100,6 +101,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     host: overrides.host ?? `api.${environment}.${project.domain}`,
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
+    backupsBucketPrefix: `${resourceName}-backups-`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },

@@ -6,6 +6,16 @@
  * identity (src/config/identity.ts) → src/app.ts → stacks.
  */
 
+import type { EcrProps } from "../modules/ecr";
+import type { EksSettings } from "../modules/eks";
+import type { ElastiCacheSettings } from "../modules/elasticache";
+import type { SlackChannel } from "../modules/operations/alert-topic";
+import type { BackupVaultSettings } from "../modules/operations/backup-vault";
+import type { AlarmThresholds } from "../modules/operations/monitoring";
+import type { WebAclSettings } from "../modules/operations/waf";
+import type { RdsSettings } from "../modules/rds";
+import type { VpcSettings } from "../modules/vpc";
+
 /** Settings shared by every environment: who owns the state, how resources are tagged, the DNS domain. */
 export interface ProjectSettings {
   /** Project name; prefixes stack names and derived resource names, and is the `Project` default tag. */
@@ -104,8 +114,6 @@ export interface HcpTerraformRoleNames {
   readonly apply: string;
 }
 
-export type NatGatewayMode = "single" | "one-per-az";
-
 /**
  * `production` environments must alert someone, keep their database from deletion, and keep at
  * least a week of backups; validation enforces it. A copy of prod (`variantOf(prod, …)`) is
@@ -113,135 +121,55 @@ export type NatGatewayMode = "single" | "one-per-az";
  */
 export type EnvironmentTier = "production" | "non-production";
 
-export interface NetworkConfig {
-  readonly vpcCidr: string;
-  /** One per AZ, in `azs` order. */
-  readonly publicSubnetCidrs: readonly string[];
-  /** One per AZ, in `azs` order. */
-  readonly privateSubnetCidrs: readonly string[];
-  /** The seed runs a single NAT gateway; one per AZ keeps a zone's loss from cutting the other zone's egress. */
-  readonly natGateways: NatGatewayMode;
-}
+/**
+ * The sections below are the modules' own settings, under the modules' own names and documented
+ * there (with their defaults): an environment states each one, so `staging = prod + differences`
+ * reads as a complete list, and a value means the same in config, module, and error message.
+ */
 
-export interface ClusterConfig {
-  /** EKS Kubernetes minor version. */
-  readonly version: string;
-  readonly nodeInstanceTypes: readonly string[];
-  readonly nodeDesiredSize: number;
-  readonly nodeMinSize: number;
-  readonly nodeMaxSize: number;
-  /** CIDRs allowed to reach the public API endpoint. */
-  readonly publicAccessCidrs: readonly string[];
-  /** IAM principals given cluster-admin access entries, besides the cluster's own admin role. */
-  readonly adminPrincipalArns: readonly string[];
-  /** Refuse deletion of the cluster. */
-  readonly deletionProtection: boolean;
-}
+/** The VPC (src/modules/vpc.ts): addresses and NAT. Its zones are the environment's `azs`. */
+export type NetworkConfig = Required<Pick<VpcSettings, "vpcCidr" | "publicSubnetCidrs" | "privateSubnetCidrs" | "natGateways">>;
 
-export interface DatabaseConfig {
-  readonly instanceClass: string;
-  readonly dbName: string;
-  /** Standby in a second AZ. */
-  readonly multiAz: boolean;
-  /** Refuse `terraform destroy` of the instance. */
-  readonly deletionProtection: boolean;
-}
+/** The EKS cluster and its node group (src/modules/eks.ts). */
+export type ClusterConfig = Required<
+  Pick<
+    EksSettings,
+    "version" | "nodeInstanceTypes" | "nodeDesiredSize" | "nodeMinSize" | "nodeMaxSize" | "publicAccessCidrs" | "adminPrincipalArns" | "deletionProtection"
+  >
+>;
 
-export interface CacheConfig {
-  readonly nodeType: string;
-  /** Read replicas besides the primary; ≥ 1 turns on automatic failover and multi-AZ. */
-  readonly replicas: number;
-}
+/** The PostgreSQL instance (src/modules/rds.ts): size, availability, protection, backups and windows (UTC; KST = UTC+9). */
+export type DatabaseConfig = Required<
+  Pick<RdsSettings, "instanceClass" | "dbName" | "multiAz" | "deletionProtection" | "backupRetentionPeriod" | "backupWindow" | "maintenanceWindow">
+>;
 
-export interface RegistryConfig {
-  /** `IMMUTABLE`: a tag names one image forever, so a deployed tag pins its digest. The seed had `MUTABLE`. */
-  readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
-}
+/** The Redis replication group (src/modules/elasticache.ts): size, replicas, snapshots and windows (UTC). */
+export type CacheConfig = Required<Pick<ElastiCacheSettings, "nodeType" | "replicas" | "snapshotRetentionLimit" | "snapshotWindow" | "maintenanceWindow">>;
+
+/** The image repositories (src/modules/ecr.ts). */
+export type RegistryConfig = Required<Pick<EcrProps, "imageTagMutability">>;
+
+/** The WAFv2 web ACL in front of the ingress ALB (src/modules/operations/waf.ts). */
+export type WafConfig = Required<Pick<WebAclSettings, "rateLimitPerIp" | "countRules">>;
 
 /** Where alarms go and when they fire. Thresholds are per environment. */
 export interface AlertingConfig {
   /** Email addresses subscribed to the environment's alert topic (each confirms once). */
   readonly emails: readonly string[];
-  /** Slack channel fed by AWS Chatbot (workspace authorised once in the Chatbot console). @default none */
+  /** Slack channel fed by AWS Chatbot. @default none */
   readonly slack?: SlackChannel;
   readonly thresholds: AlarmThresholds;
 }
 
-export interface SlackChannel {
-  readonly workspaceId: string;
-  readonly channelId: string;
-  /**
-   * Region of the AWS Chatbot configuration: Chatbot's API exists only in us-east-2, us-west-2,
-   * eu-west-1 and ap-southeast-1 (it forwards topics of any region). @default "ap-southeast-1"
-   */
-  readonly chatbotRegion?: string;
-}
-
-export interface AlarmThresholds {
-  /** RDS CPUUtilization, percent, average over 5 minutes. */
-  readonly rdsCpuPercent: number;
-  /** RDS FreeStorageSpace, GiB, below which the alarm fires. */
-  readonly rdsFreeStorageGiB: number;
-  /** RDS FreeableMemory, MiB, below which the alarm fires. */
-  readonly rdsFreeableMemoryMiB: number;
-  /** RDS DatabaseConnections, maximum over 5 minutes (about 80% of the class's max_connections). */
-  readonly rdsConnections: number;
-  /** ElastiCache EngineCPUUtilization, percent. */
-  readonly cacheCpuPercent: number;
-  /** ElastiCache DatabaseMemoryUsagePercentage, percent. */
-  readonly cacheMemoryPercent: number;
-  /** ElastiCache Evictions per 5 minutes. */
-  readonly cacheEvictions: number;
-  /** Container Insights node_cpu_utilization, percent. */
-  readonly nodeCpuPercent: number;
-  /** Container Insights node_memory_utilization, percent. */
-  readonly nodeMemoryPercent: number;
-  /** ALB 5xx responses (load balancer and targets) per 5 minutes. */
-  readonly alb5xxCount: number;
-  /** ALB TargetResponseTime p95, seconds. */
-  readonly albTargetResponseSeconds: number;
-}
-
-/** Backup windows and retention (UTC windows; KST = UTC+9). */
+/** Backups beyond the data stores' own (their retention and windows are in `database` and `cache`). */
 export interface BackupConfig {
-  /** Days of RDS automated backups (point-in-time recovery window). */
-  readonly rdsRetentionDays: number;
-  readonly rdsBackupWindow: string;
-  readonly rdsMaintenanceWindow: string;
-  /** Days of ElastiCache daily snapshots kept. */
-  readonly cacheSnapshotRetentionDays: number;
-  readonly cacheSnapshotWindow: string;
-  readonly cacheMaintenanceWindow: string;
   /** Days every object version in the backups bucket is locked (S3 Object Lock, governance); 0 = off. Only settable when the bucket is created. */
   readonly objectLockDays: number;
-  /** AWS Backup of the database into the environment's vault. */
+  /** AWS Backup of the database into the environment's vault (src/modules/operations/backup-vault.ts). */
   readonly vault: BackupVaultConfig;
 }
 
-export interface BackupVaultConfig {
-  /** Days each daily recovery point is kept. */
-  readonly retentionDays: number;
-  /** `governance`: recovery points undeletable but by vault-lock administrators; `compliance`: by nobody (irreversible after 3 days); `off`. */
-  readonly lock: "off" | "governance" | "compliance";
-  /** Another account's vault each recovery point is copied to (a copy the account's own admins cannot delete). @default none */
-  readonly copyToVaultArn?: string;
-}
-
-/** The WAFv2 web ACL in front of the ingress ALB. */
-export interface WafConfig {
-  /** Requests per IP per 5 minutes before the IP is blocked (seed: 2000). */
-  readonly rateLimitPerIp: number;
-  /**
-   * Managed rules switched from block to count (logged, not enforced), for a rule that blocks
-   * legitimate traffic, e.g. `{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }`.
-   */
-  readonly countRules: readonly WafRuleRef[];
-}
-
-export interface WafRuleRef {
-  readonly group: string;
-  readonly rule: string;
-}
+export type BackupVaultConfig = Required<Pick<BackupVaultSettings, "retentionDays" | "lock">> & Pick<BackupVaultSettings, "copyToVaultArn">;
 
 /** The in-cluster release of the application chart. */
 export interface ReleaseConfig {
@@ -317,6 +245,11 @@ export interface EnvironmentIdentity {
   readonly githubEnvironment: string;
   /** SNS topic the environment's alarms notify. */
   readonly alertTopicName: string;
+  /**
+   * Start of the backups bucket's name; the bucket is `<prefix><account id>` (bucket names are
+   * global, so the account id keeps two accounts' environments apart).
+   */
+  readonly backupsBucketPrefix: string;
   /** Secrets Manager secret holding the application's secret values. */
   readonly appSecretName: string;
   /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */

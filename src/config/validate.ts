@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { chartDir } from "../paths";
-import { Problems, quote, ValidationError } from "../validation";
+import { isGithubRepository, Problems, quote, ValidationError } from "../validation";
 import { AWS_REGIONS, availabilityZonesOf, isAvailabilityZoneOf, isAwsRegion } from "./aws";
 import { checkIdentity, checkUniqueIdentities, EnvironmentIdentityEntry, isHostname, resolveIdentity } from "./identity";
 import { ENVIRONMENT_SPEC, PROJECT_SPEC } from "./schema";
@@ -68,7 +68,7 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
   problems.check(isAwsRegion(p.state.region), "state.region", `${quote(p.state.region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
   // Both end up in GitHub's OIDC subject claim (repo:<owner>/<name>:ref:refs/heads/<branch>), which must match exactly.
   problems.check(
-    /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(p.github.repository) && !p.github.repository.endsWith(".git"),
+    isGithubRepository(p.github.repository),
     "github.repository",
     `${quote(p.github.repository)} is not an owner/name GitHub repository (no URL, no .git)`,
   );
@@ -87,11 +87,14 @@ function valuesFileExists(file: string): boolean {
   return fs.existsSync(path.join(chartDir(), file));
 }
 
+/** An environment values file of the chart. */
+const VALUES_FILE = /^values-[a-z0-9-]+\.yaml$/;
+
 /** The environment values files the chart ships (values-<name>.yaml). */
 function chartValuesFiles(): string[] {
   return fs
     .readdirSync(chartDir())
-    .filter((f) => /^values-[a-z0-9-]+\.yaml$/.test(f))
+    .filter((f) => VALUES_FILE.test(f))
     .sort();
 }
 
@@ -112,7 +115,7 @@ function checkEnvironmentRules(env: EnvironmentConfig, problems: Problems, reada
   const valuesFile = env.identity?.valuesFile;
   if (readable("identity.valuesFile") && valuesFile !== undefined) {
     problems.check(
-      /^values-[a-z0-9-]+\.yaml$/.test(valuesFile) && valuesFileExists(valuesFile),
+      VALUES_FILE.test(valuesFile) && valuesFileExists(valuesFile),
       "identity.valuesFile",
       `${quote(valuesFile)} is not a values file of the chart (allowed: ${chartValuesFiles().join(", ")})`,
     );
@@ -139,15 +142,12 @@ function checkProductionTier(env: EnvironmentConfig, problems: Problems, readabl
   if (readable("cache.replicas")) {
     problems.check(env.cache.replicas >= 1, "cache.replicas", `${env.cache.replicas} is not allowed: at least 1 replica (automatic failover) ${why}`);
   }
-  if (readable("backup.rdsRetentionDays")) {
-    problems.check(
-      env.backup.rdsRetentionDays >= 7,
-      "backup.rdsRetentionDays",
-      `${env.backup.rdsRetentionDays} is not allowed: at least 7 days of backups ${why}`,
-    );
+  if (readable("database.backupRetentionPeriod")) {
+    const days = env.database.backupRetentionPeriod;
+    problems.check(days >= 7, "database.backupRetentionPeriod", `${days} is not allowed: at least 7 days of backups ${why}`);
   }
-  if (readable("backup.cacheSnapshotRetentionDays")) {
-    problems.check(env.backup.cacheSnapshotRetentionDays >= 1, "backup.cacheSnapshotRetentionDays", `0 is not allowed: daily Redis snapshots ${why}`);
+  if (readable("cache.snapshotRetentionLimit")) {
+    problems.check(env.cache.snapshotRetentionLimit >= 1, "cache.snapshotRetentionLimit", `0 is not allowed: daily Redis snapshots ${why}`);
   }
   if (readable("cluster.publicAccessCidrs")) {
     for (const cidr of env.cluster.publicAccessCidrs.filter((c) => c.endsWith("/0"))) {

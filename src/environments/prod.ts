@@ -34,10 +34,18 @@ export const prod: EnvironmentConfig = {
     dbName: "mindhit",
     multiAz: true,
     deletionProtection: true,
+    // Backup and maintenance windows in UTC (KST = UTC+9): 03:00 KST backups.
+    backupRetentionPeriod: 14,
+    backupWindow: "18:00-19:00",
+    // 30 minutes after the backup window, so an overrunning backup does not meet maintenance.
+    maintenanceWindow: "sun:19:30-sun:20:30",
   },
   cache: {
     nodeType: "cache.t3.micro",
     replicas: 1,
+    snapshotRetentionLimit: 7,
+    snapshotWindow: "17:00-18:00",
+    maintenanceWindow: "sun:20:00-sun:21:00",
   },
   registry: {
     // Deploys name images by git SHA; an immutable tag cannot be re-pointed to another image.
@@ -68,13 +76,6 @@ export const prod: EnvironmentConfig = {
     },
   },
   backup: {
-    rdsRetentionDays: 14,
-    rdsBackupWindow: "18:00-19:00",
-    // 30 minutes after the backup window, so an overrunning backup does not meet maintenance.
-    rdsMaintenanceWindow: "sun:19:30-sun:20:30",
-    cacheSnapshotRetentionDays: 7,
-    cacheSnapshotWindow: "17:00-18:00",
-    cacheMaintenanceWindow: "sun:20:00-sun:21:00",
     // Dumps in the backups bucket cannot be deleted for 30 days, not even by CI's deploy role.
     objectLockDays: 30,
     vault: { retentionDays: 35, lock: "governance" },

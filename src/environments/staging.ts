@@ -13,11 +13,11 @@ export const staging = variantOf(prod, {
   // Staging keeps the seed's public endpoint, so GitHub-hosted runners can deploy it (every call
   // still needs IAM authentication and an access entry). Narrow it to known ranges if you can.
   cluster: { nodeDesiredSize: 1, nodeMaxSize: 3, deletionProtection: false, publicAccessCidrs: ["0.0.0.0/0"] },
-  database: { instanceClass: "db.t3.micro", multiAz: false },
-  cache: { replicas: 0 },
+  database: { instanceClass: "db.t3.micro", multiAz: false, backupRetentionPeriod: 7 },
+  cache: { replicas: 0, snapshotRetentionLimit: 1 },
   alerting: {
     // db.t3.micro allows about 110 connections.
     thresholds: { rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 },
   },
-  backup: { rdsRetentionDays: 7, cacheSnapshotRetentionDays: 1, objectLockDays: 0, vault: { retentionDays: 7, lock: "off" } },
+  backup: { objectLockDays: 0, vault: { retentionDays: 7, lock: "off" } },
 });

@@ -3,7 +3,9 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Construct } from "constructs";
-import { checkNonEmpty, duplicates, ProblemSink, Problems, quote } from "../validation";
+import { checkNonEmpty, duplicates, ProblemSink, checkProps, quote } from "../validation";
+import { Defaults, withDefaults } from "./shared/defaults";
+import { onlyPrincipalsMay } from "./shared/policy-statements";
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
 
@@ -28,7 +30,7 @@ export const ECR_DEFAULTS = {
   imageTagMutability: "MUTABLE",
   scanOnPush: true,
   keepLastImages: 10,
-} as const;
+} as const satisfies Defaults<EcrProps, "pullPrincipalArns">;
 
 const MUTABILITIES: readonly string[] = ["MUTABLE", "IMMUTABLE"];
 /** ECR's repository name grammar: path segments of [a-z0-9]+ joined by single `.`, `_` or `-`. */
@@ -36,9 +38,7 @@ const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a
 
 /** The repositories' rules: valid, distinct names; a known mutability; a sane retention. */
 export function checkEcrProps(problems: ProblemSink, props: EcrProps): void {
-  const names = props.repositoryNames;
-  const mutability: string = props.imageTagMutability ?? ECR_DEFAULTS.imageTagMutability;
-  const keepLast = props.keepLastImages ?? ECR_DEFAULTS.keepLastImages;
+  const { repositoryNames: names, imageTagMutability: mutability, keepLastImages: keepLast } = withDefaults(props, ECR_DEFAULTS);
   checkNonEmpty(problems, "repositoryNames", names, '"mindhit/api"');
   for (const name of names) {
     problems.check(
@@ -71,15 +71,12 @@ export class Ecr extends Construct {
   /** The account's registry id (the part of every URL before `.dkr.ecr`). */
   readonly registryId: string;
 
-  constructor(scope: Construct, id: string, props: EcrProps) {
+  constructor(scope: Construct, id: string, ecrProps: EcrProps) {
     super(scope, id);
-    const names = props.repositoryNames;
-    const mutability: string = props.imageTagMutability ?? ECR_DEFAULTS.imageTagMutability;
-    const keepLast = props.keepLastImages ?? ECR_DEFAULTS.keepLastImages;
+    const props = withDefaults(ecrProps, ECR_DEFAULTS);
+    const { repositoryNames: names, imageTagMutability: mutability, keepLastImages: keepLast } = props;
 
-    const problems = new Problems(this.node.path);
-    checkEcrProps(problems, props);
-    problems.throwIfAny();
+    checkProps(this, ecrProps, checkEcrProps);
 
     const policy = JSON.stringify(lifecyclePolicy(keepLast));
     const urls: Record<string, string> = {};
@@ -90,7 +87,7 @@ export class Ecr extends Construct {
       const repository = new EcrRepository(this, constructId, {
         name,
         imageTagMutability: mutability,
-        imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? ECR_DEFAULTS.scanOnPush },
+        imageScanningConfiguration: { scanOnPush: props.scanOnPush },
         // KMS with no key given uses the AWS-managed aws/ecr key: no key policy to maintain.
         encryptionConfiguration: [{ encryptionType: "KMS" }],
         forceDelete: false,
@@ -99,13 +96,11 @@ export class Ecr extends Construct {
       if (props.pullPrincipalArns !== undefined) {
         const pullers = new DataAwsIamPolicyDocument(this, `${constructId}-pullers`, {
           statement: [
-            {
-              sid: "PullOnlyByTheNamedPrincipals",
-              effect: "Deny",
-              principals: [{ type: "AWS", identifiers: ["*"] }],
-              actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-              condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.pullPrincipalArns] }],
-            },
+            onlyPrincipalsMay(
+              "PullOnlyByTheNamedPrincipals",
+              ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+              props.pullPrincipalArns,
+            ),
           ],
         });
         new EcrRepositoryPolicy(this, `${constructId}-policy`, { repository: repository.name, policy: pullers.json });

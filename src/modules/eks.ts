@@ -23,10 +23,11 @@ import {
   isInstanceType,
   isIpv4NetworkCidr,
   ProblemSink,
-  Problems,
+  checkProps,
   quote,
 } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
+import { Defaults, withDefaults } from "./shared/defaults";
 import { EncryptionKey } from "./shared/encryption-key";
 import { IrsaRole } from "./shared/irsa-role";
 import { EncryptedLogGroup } from "./shared/log-group";
@@ -51,7 +52,7 @@ export interface EksProps {
   /** Private subnets for the control plane ENIs and the nodes (seed: the VPC's private subnets). */
   readonly subnetIds: readonly string[];
   /** Kubernetes minor version. The seed's 1.29 is past end of support. @default "1.35" */
-  readonly clusterVersion?: string;
+  readonly version?: string;
   /** @default ["t3.medium"] */
   readonly nodeInstanceTypes?: readonly string[];
   /** @default 2 */
@@ -70,7 +71,7 @@ export interface EksProps {
    * the whole internet. @default [] (private only)
    */
   readonly publicAccessCidrs?: readonly string[];
-  /** Control-plane log types. @default all five: api, audit, authenticator, controllerManager, scheduler */
+  /** Control-plane log types. @default ["api", "audit", "authenticator", "controllerManager", "scheduler"] (all five) */
   readonly enabledLogTypes?: readonly string[];
   /** @default 365 */
   readonly logRetentionDays?: number;
@@ -101,16 +102,23 @@ export interface EksProps {
 }
 
 export const EKS_DEFAULTS = {
-  clusterVersion: "1.35",
+  version: "1.35",
   nodeInstanceTypes: ["t3.medium"],
   nodeDesiredSize: 2,
   nodeMinSize: 1,
   nodeMaxSize: 5,
   nodeDiskSizeGiB: 20,
-  publicAccessCidrs: [] as string[],
+  publicAccessCidrs: [],
   enabledLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
   logRetentionDays: 365,
-} as const;
+  enableIrsa: true,
+  adminPrincipalArns: [],
+  readerPrincipalArns: [],
+  deletionProtection: false,
+  enableContainerInsights: true,
+  extraAddons: [],
+  metadataHopLimit: 1,
+} as const satisfies Defaults<EksProps, "nodeLabels">;
 
 const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
@@ -118,16 +126,15 @@ const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "schedu
 export type EksSettings = Omit<EksProps, "account" | "vpcId" | "subnetIds">;
 
 /** The cluster's rules: name, a supported version, node sizes and scaling, endpoint CIDRs, admin principals. */
-export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
-  const instanceTypes = props.nodeInstanceTypes ?? EKS_DEFAULTS.nodeInstanceTypes;
-  const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
-  const hopLimit = props.metadataHopLimit ?? 1;
+export function checkEksProps(problems: ProblemSink, settings: EksSettings): void {
+  const props = withDefaults(settings, EKS_DEFAULTS);
+  const { nodeInstanceTypes: instanceTypes, nodeDiskSizeGiB: diskSize, metadataHopLimit: hopLimit } = props;
   problems.check(
     /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName),
     "clusterName",
     `${quote(props.clusterName)} is not an EKS cluster name (1-100 of A-Z a-z 0-9 _ -, starting alphanumeric)`,
   );
-  checkKubernetesVersion(problems, "clusterVersion", props.clusterVersion ?? EKS_DEFAULTS.clusterVersion);
+  checkKubernetesVersion(problems, "version", props.version);
   checkNonEmpty(problems, "nodeInstanceTypes", instanceTypes, '"t3.medium"');
   for (const type of instanceTypes) checkInstanceType(problems, "nodeInstanceTypes", type);
   for (const type of new Set(duplicates(instanceTypes))) problems.add("nodeInstanceTypes", `lists ${quote(type)} more than once`);
@@ -138,23 +145,16 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
     "nodeInstanceTypes",
     `${quote(instanceTypes)} mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI: list types of one architecture)`,
   );
-  checkScaling(
-    problems,
-    "nodeMinSize/nodeDesiredSize/nodeMaxSize",
-    props.nodeMinSize ?? EKS_DEFAULTS.nodeMinSize,
-    props.nodeDesiredSize ?? EKS_DEFAULTS.nodeDesiredSize,
-    props.nodeMaxSize ?? EKS_DEFAULTS.nodeMaxSize,
-  );
-  const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
+  checkScaling(problems, "nodeMinSize/nodeDesiredSize/nodeMaxSize", props.nodeMinSize, props.nodeDesiredSize, props.nodeMaxSize);
   // An empty list would not close the endpoint: EKS applies its default, 0.0.0.0/0.
-  for (const cidr of publicCidrs)
+  for (const cidr of props.publicAccessCidrs)
     problems.check(isIpv4NetworkCidr(cidr), "publicAccessCidrs", `${quote(cidr)} is not an IPv4 network CIDR (e.g. "203.0.113.0/24")`);
-  const admins = props.adminPrincipalArns ?? [];
+  const admins = props.adminPrincipalArns;
   for (const arn of new Set(duplicates(admins))) problems.add("adminPrincipalArns", `lists ${quote(arn)} more than once`);
   for (const arn of admins.filter((a) => a.endsWith(`:role/${props.clusterName}-eks-admin`))) {
     problems.add("adminPrincipalArns", `${quote(arn)} is the cluster's own admin role, which already has an access entry (EKS refuses a second one)`);
   }
-  const readers = props.readerPrincipalArns ?? [];
+  const readers = props.readerPrincipalArns;
   for (const arn of readers.filter((r) => admins.includes(r)))
     problems.add("readerPrincipalArns", `${quote(arn)} is also an admin (one access entry per principal)`);
   // Principals built from tokens (a role ARN of this account) are checked by IAM at apply.
@@ -165,10 +165,10 @@ export function checkEksProps(problems: ProblemSink, props: EksSettings): void {
       `${quote(arn)} is not an IAM role or user ARN (e.g. "arn:aws:iam::123456789012:role/ops")`,
     );
   }
-  for (const t of props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes) {
+  for (const t of props.enabledLogTypes) {
     problems.check(LOG_TYPES.includes(t), "enabledLogTypes", `${quote(t)} is not allowed (allowed: ${LOG_TYPES.join(", ")})`);
   }
-  const min = props.nodeMinSize ?? EKS_DEFAULTS.nodeMinSize;
+  const min = props.nodeMinSize;
   problems.check(
     !Number.isInteger(min) || min >= 1,
     "nodeMinSize/nodeDesiredSize/nodeMaxSize",
@@ -205,23 +205,35 @@ export class Eks extends Construct {
   readonly clusterAdminRoleArn: string;
   readonly secretsKeyArn: string;
 
-  constructor(scope: Construct, id: string, props: EksProps) {
+  constructor(scope: Construct, id: string, eksProps: EksProps) {
     super(scope, id);
-    const version = props.clusterVersion ?? EKS_DEFAULTS.clusterVersion;
-    const instanceTypes = props.nodeInstanceTypes ?? EKS_DEFAULTS.nodeInstanceTypes;
-    const desired = props.nodeDesiredSize ?? EKS_DEFAULTS.nodeDesiredSize;
-    const min = props.nodeMinSize ?? EKS_DEFAULTS.nodeMinSize;
-    const max = props.nodeMaxSize ?? EKS_DEFAULTS.nodeMaxSize;
-    const publicCidrs = props.publicAccessCidrs ?? EKS_DEFAULTS.publicAccessCidrs;
-    const logTypes = props.enabledLogTypes ?? EKS_DEFAULTS.enabledLogTypes;
-    const diskSize = props.nodeDiskSizeGiB ?? EKS_DEFAULTS.nodeDiskSizeGiB;
-    const hopLimit = props.metadataHopLimit ?? 1;
-    const problems = new Problems(this.node.path);
-    checkEksProps(problems, props);
-    problems.check(props.subnetIds.length >= 2, "subnetIds", `lists ${props.subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
-    problems.throwIfAny();
+    const {
+      version,
+      nodeInstanceTypes: instanceTypes,
+      nodeDesiredSize: desired,
+      nodeMinSize: min,
+      nodeMaxSize: max,
+      publicAccessCidrs: publicCidrs,
+      enabledLogTypes: logTypes,
+      nodeDiskSizeGiB: diskSize,
+      metadataHopLimit: hopLimit,
+      account,
+      clusterName,
+      subnetIds,
+      logRetentionDays,
+      deletionProtection,
+      vpcId,
+      enableIrsa,
+      nodeLabels,
+      enableContainerInsights,
+      extraAddons,
+      adminPrincipalArns,
+      readerPrincipalArns,
+    } = withDefaults(eksProps, EKS_DEFAULTS);
+    checkProps(this, eksProps, checkEksProps, (problems) => {
+      problems.check(subnetIds.length >= 2, "subnetIds", `lists ${subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
+    });
 
-    const { account, clusterName } = props;
     const awsPolicy = (name: string): string => `arn:${account.partition}:iam::aws:policy/${name}`;
 
     const secretsKey = new EncryptionKey(this, "secrets-key", {
@@ -234,7 +246,7 @@ export class Eks extends Construct {
       name: `/aws/eks/${clusterName}/cluster`,
       keyAlias: `${clusterName}-eks-logs`,
       account,
-      retentionInDays: props.logRetentionDays ?? EKS_DEFAULTS.logRetentionDays,
+      retentionInDays: logRetentionDays,
     });
 
     const clusterRole = this.serviceRole(
@@ -249,9 +261,9 @@ export class Eks extends Construct {
       version,
       roleArn: clusterRole.role.arn,
       enabledClusterLogTypes: [...logTypes],
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: deletionProtection,
       vpcConfig: {
-        subnetIds: [...props.subnetIds],
+        subnetIds: [...subnetIds],
         endpointPrivateAccess: true,
         // EKS reads an empty allow-list as 0.0.0.0/0, so no CIDRs means no public endpoint.
         endpointPublicAccess: publicCidrs.length > 0,
@@ -272,7 +284,7 @@ export class Eks extends Construct {
     const nodeSecurityGroup = new SecurityGroup(this, "node-security-group", {
       name: `${clusterName}-node`,
       description: `Nodes of EKS cluster ${clusterName}; node traffic rules live on the EKS-managed cluster group`,
-      vpcId: props.vpcId,
+      vpcId: vpcId,
       tags: { Name: `${clusterName}-node` },
     });
     const nodeRole = this.serviceRole(
@@ -295,7 +307,7 @@ export class Eks extends Construct {
     });
     const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
     let oidcProviderArn = "";
-    if (props.enableIrsa ?? true) {
+    if (enableIrsa) {
       const oidc = new IamOpenidConnectProvider(this, "oidc-provider", {
         url: issuerUrl,
         clientIdList: ["sts.amazonaws.com"],
@@ -315,12 +327,12 @@ export class Eks extends Construct {
       clusterName: cluster.name,
       nodeGroupName: `${clusterName}-nodes`,
       nodeRoleArn: nodeRole.role.arn,
-      subnetIds: [...props.subnetIds],
+      subnetIds: [...subnetIds],
       instanceTypes: [...instanceTypes],
       amiType: instanceArchitecture(instanceTypes[0]) === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
       scalingConfig: { desiredSize: desired, minSize: min, maxSize: max },
       updateConfig: { maxUnavailable: 1 },
-      labels: { ...(props.nodeLabels ?? { Environment: clusterName }) },
+      labels: { ...(nodeLabels ?? { Environment: clusterName }) },
       launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
       // An autoscaler owns the running size once the group exists.
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
@@ -330,25 +342,21 @@ export class Eks extends Construct {
     const addons: EksAddonSpec[] = [{ name: "coredns" }];
     const insightsGroups: CloudwatchLogGroup[] = [];
     if (oidcProviderArn !== "") {
-      const ebsCsiRole = new IrsaRole(this, "ebs-csi-role", {
-        roleName: `${clusterName}-ebs-csi`,
-        oidcProviderArn,
-        oidcIssuerUrl: issuerUrl,
-        namespace: "kube-system",
-        serviceAccount: "ebs-csi-controller-sa",
-        managedPolicyArns: [awsPolicy("service-role/AmazonEBSCSIDriverPolicy")],
-      });
-      addons.push({ name: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn });
-      if (props.enableContainerInsights ?? true) {
-        const agentRole = new IrsaRole(this, "cloudwatch-agent-role", {
-          roleName: `${clusterName}-cloudwatch-agent`,
+      // An add-on whose controller calls AWS: its service account gets an IRSA role with AWS's managed policy.
+      const addonWithRole = (name: string, role: string, namespace: string, serviceAccount: string, managedPolicy: string): void => {
+        const irsa = new IrsaRole(this, `${role}-role`, {
+          roleName: `${clusterName}-${role}`,
           oidcProviderArn,
           oidcIssuerUrl: issuerUrl,
-          namespace: "amazon-cloudwatch",
-          serviceAccount: "cloudwatch-agent",
-          managedPolicyArns: [awsPolicy("CloudWatchAgentServerPolicy")],
+          namespace,
+          serviceAccount,
+          managedPolicyArns: [awsPolicy(managedPolicy)],
         });
-        addons.push({ name: "amazon-cloudwatch-observability", serviceAccountRoleArn: agentRole.roleArn });
+        addons.push({ name, serviceAccountRoleArn: irsa.roleArn });
+      };
+      addonWithRole("aws-ebs-csi-driver", "ebs-csi", "kube-system", "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy");
+      if (enableContainerInsights) {
+        addonWithRole("amazon-cloudwatch-observability", "cloudwatch-agent", "amazon-cloudwatch", "cloudwatch-agent", "CloudWatchAgentServerPolicy");
         // The agent and Fluent Bit would create these groups themselves, unencrypted and kept
         // forever; created first, they get a customer key and the cluster's log retention.
         const insightsKey = new EncryptionKey(this, "container-insights-key", {
@@ -368,20 +376,20 @@ export class Eks extends Construct {
           insightsGroups.push(
             new CloudwatchLogGroup(this, `container-insights-${kind}`, {
               name: `/aws/containerinsights/${clusterName}/${kind}`,
-              retentionInDays: props.logRetentionDays ?? EKS_DEFAULTS.logRetentionDays,
+              retentionInDays: logRetentionDays,
               kmsKeyId: insightsKey.keyArn,
             }),
           );
         }
       }
     }
-    for (const addon of [...addons, ...(props.extraAddons ?? [])]) this.addon(cluster, addon, [nodeGroup, ...insightsGroups]);
+    for (const addon of [...addons, ...extraAddons]) this.addon(cluster, addon, [nodeGroup, ...insightsGroups]);
 
     const adminRole = this.clusterAdminRole(clusterName, account, cluster.arn);
     const accessPolicy = (name: string): string => `arn:${account.partition}:eks::aws:cluster-access-policy/${name}`;
     const grants = [
-      ...[adminRole.arn, ...(props.adminPrincipalArns ?? [])].map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSClusterAdminPolicy") })),
-      ...(props.readerPrincipalArns ?? []).map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSAdminViewPolicy") })),
+      ...[adminRole.arn, ...adminPrincipalArns].map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSClusterAdminPolicy") })),
+      ...readerPrincipalArns.map((principalArn) => ({ principalArn, policyArn: accessPolicy("AmazonEKSAdminViewPolicy") })),
     ];
     grants.forEach(({ principalArn, policyArn }, index) => {
       const kind = policyArn.endsWith("AmazonEKSClusterAdminPolicy") ? "admin" : "reader";

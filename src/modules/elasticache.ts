@@ -4,21 +4,16 @@ import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { Construct } from "constructs";
-import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
+import { checkCacheNodeType, checkPlacement, checkWhole, checkWindows, isLowercaseHyphenatedId, ProblemSink, checkProps, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
-import { addIngressOnlySecurityGroup } from "./shared/security-group";
+import { Defaults, withDefaults } from "./shared/defaults";
+import { addDataStoreNetwork, DataStorePlacement } from "./shared/security-group";
 
-export interface ElastiCacheProps {
+/** Placed in private subnets: one zone will do, two are needed once there are replicas. */
+export interface ElastiCacheProps extends DataStorePlacement {
   /** Replication group id; also names the subnet group, security group and RBAC users. Seed: `mindhit-production`. */
   readonly clusterId: string;
-  readonly vpcId: string;
-  /** Private subnets (seed: the VPC's private subnets); two AZs are needed once there are replicas. */
-  readonly subnetIds: readonly string[];
-  /** Security groups whose members may connect on `port` (seed: the EKS cluster security group). */
-  readonly allowedSecurityGroupIds: readonly string[];
-  /** The deploying account, for the KMS key policy. */
-  readonly account: AwsAccount;
   /** @default "cache.t3.micro" */
   readonly nodeType?: string;
   /** Redis OSS 7.x as major.minor (IAM authentication needs 7.0 or later). @default "7.1" */
@@ -53,26 +48,22 @@ export const ELASTICACHE_DEFAULTS = {
   snapshotRetentionLimit: 7,
   snapshotWindow: "17:00-18:00",
   maintenanceWindow: "sun:20:00-sun:21:00",
-} as const;
+} as const satisfies Defaults<ElastiCacheProps, "appUserName">;
 
 /** Every command except the `@dangerous` category (FLUSHALL, CONFIG, KEYS, DEBUG …) on every key. */
 export const APP_ACCESS_STRING = "on ~* +@all -@dangerous";
 /** The user group's mandatory `default` user, switched off: unauthenticated connections get nothing. */
 export const DEFAULT_USER_ACCESS_STRING = "off -@all";
 
-/** ElastiCache user and user-group ids: letter first, letters, digits and single hyphens, at most 40, no trailing hyphen. */
-const RBAC_ID = /^[a-z](?!.*--)[a-z0-9-]{0,39}$/;
-
 /** The props that are settings (not wiring), which config validation checks before any construct exists. */
 export type ElastiCacheSettings = Omit<ElastiCacheProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
 
 /** The replication group's rules: ids (its own and the RBAC ids built from it), node type, engine, replicas, snapshots, windows. */
-export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheSettings): void {
-  const { clusterId } = props;
-  const engineVersion = props.engineVersion ?? ELASTICACHE_DEFAULTS.engineVersion;
-  const parameterGroupName = props.parameterGroupName ?? ELASTICACHE_DEFAULTS.parameterGroupName;
+export function checkElastiCacheProps(problems: ProblemSink, settings: ElastiCacheSettings): void {
+  const props = withDefaults(settings, ELASTICACHE_DEFAULTS);
+  const { clusterId, engineVersion, parameterGroupName } = props;
   const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
-  const clusterIdOk = /^[a-z][a-z0-9-]{0,39}$/.test(clusterId) && !clusterId.includes("--") && !clusterId.endsWith("-");
+  const clusterIdOk = isLowercaseHyphenatedId(clusterId, 40);
   problems.check(
     clusterIdOk,
     "clusterId",
@@ -87,7 +78,7 @@ export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheS
       `${quote(clusterId)} is too long for the derived user id ${quote(defaultUserId)} (at most 32 characters)`,
     );
   }
-  checkCacheNodeType(problems, "nodeType", props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType);
+  checkCacheNodeType(problems, "nodeType", props.nodeType);
   problems.check(
     /^7\.\d+$/.test(engineVersion),
     "engineVersion",
@@ -98,16 +89,12 @@ export function checkElastiCacheProps(problems: ProblemSink, props: ElastiCacheS
     "parameterGroupName",
     `${quote(parameterGroupName)} is not allowed (a custom redis7 parameter group, or "default.redis7" for this non-clustered group)`,
   );
-  checkWhole(problems, "port", props.port ?? ELASTICACHE_DEFAULTS.port, 1024, 65535);
-  checkWhole(problems, "replicas", props.replicas ?? ELASTICACHE_DEFAULTS.replicas, 0, 5);
-  checkWhole(problems, "snapshotRetentionLimit", props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit, 0, 35);
-  checkWindows(
-    problems,
-    { field: "snapshotWindow", value: props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow, minMinutes: 60 },
-    { field: "maintenanceWindow", value: props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow, minMinutes: 60 },
-  );
+  checkWhole(problems, "port", props.port, 1024, 65535);
+  checkWhole(problems, "replicas", props.replicas, 0, 5);
+  checkWhole(problems, "snapshotRetentionLimit", props.snapshotRetentionLimit, 0, 35);
+  checkWindows(problems, 60, ["snapshotWindow", props.snapshotWindow], ["maintenanceWindow", props.maintenanceWindow]);
   problems.check(
-    RBAC_ID.test(appUserName) && !appUserName.endsWith("-") && appUserName !== "default",
+    isLowercaseHyphenatedId(appUserName, 40) && appUserName !== "default",
     "appUserName",
     `${quote(appUserName)} is not allowed (lowercase letter first, then lowercase letters, digits and single hyphens, at most 40, not "default")`,
   );
@@ -131,31 +118,19 @@ export class ElastiCache extends Construct {
   readonly userGroupId: string;
   private readonly appUserArn: string;
 
-  constructor(scope: Construct, id: string, props: ElastiCacheProps) {
+  constructor(scope: Construct, id: string, cacheProps: ElastiCacheProps) {
     super(scope, id);
-    const { clusterId, account } = props;
-    const nodeType = props.nodeType ?? ELASTICACHE_DEFAULTS.nodeType;
-    const engineVersion = props.engineVersion ?? ELASTICACHE_DEFAULTS.engineVersion;
-    const parameterGroupName = props.parameterGroupName ?? ELASTICACHE_DEFAULTS.parameterGroupName;
-    const port = props.port ?? ELASTICACHE_DEFAULTS.port;
-    const replicas = props.replicas ?? ELASTICACHE_DEFAULTS.replicas;
-    const snapshotRetention = props.snapshotRetentionLimit ?? ELASTICACHE_DEFAULTS.snapshotRetentionLimit;
-    const snapshotWindow = props.snapshotWindow ?? ELASTICACHE_DEFAULTS.snapshotWindow;
-    const maintenanceWindow = props.maintenanceWindow ?? ELASTICACHE_DEFAULTS.maintenanceWindow;
+    const props = withDefaults(cacheProps, ELASTICACHE_DEFAULTS);
+    const { clusterId, account, nodeType, engineVersion, parameterGroupName, port, replicas, snapshotWindow, maintenanceWindow } = props;
+    const snapshotRetention = props.snapshotRetentionLimit;
     const appUserName = props.appUserName ?? defaultAppUserName(clusterId);
     const defaultUserId = `${clusterId}-default`;
     const userGroupId = `${clusterId}-users`;
 
-    const problems = new Problems(this.node.path);
-    checkElastiCacheProps(problems, props);
-    checkPlacement(
-      problems,
-      props.subnetIds,
-      props.allowedSecurityGroupIds,
-      replicas > 0 ? 2 : 1,
-      replicas > 0 ? "replicas need subnets in at least 2 availability zones" : "a subnet group needs at least 1 subnet",
-    );
-    problems.throwIfAny();
+    checkProps(this, props, checkElastiCacheProps, (problems) => {
+      const why = replicas > 0 ? "replicas need subnets in at least 2 availability zones" : "a subnet group needs at least 1 subnet";
+      checkPlacement(problems, props, replicas > 0 ? 2 : 1, why);
+    });
 
     // ElastiCache uses the key through grants of the calling principal: the default policy suffices.
     const key = new EncryptionKey(this, "key", {
@@ -164,20 +139,12 @@ export class ElastiCache extends Construct {
       account,
     });
 
-    const subnetGroup = new ElasticacheSubnetGroup(this, "subnet-group", {
-      name: clusterId,
-      description: `Private subnets of ElastiCache replication group ${clusterId}`,
-      subnetIds: [...props.subnetIds],
-      tags: { Name: clusterId },
-    });
-
-    const securityGroup = addIngressOnlySecurityGroup(this, {
-      name: `${clusterId}-redis-sg`,
-      vpcId: props.vpcId,
-      service: `Redis ${clusterId}`,
-      port: port,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds,
-    });
+    const network = addDataStoreNetwork(
+      this,
+      props,
+      { name: clusterId, kind: "ElastiCache replication group", engine: "Redis", port, securityGroupName: `${clusterId}-redis-sg` },
+      (settings) => new ElasticacheSubnetGroup(this, "subnet-group", settings),
+    );
 
     // A user group must contain a user named "default"; ours is disabled, so a connection that
     // has not authenticated as the app user can run nothing.
@@ -214,8 +181,8 @@ export class ElastiCache extends Construct {
       numCacheClusters: 1 + replicas,
       automaticFailoverEnabled: replicated,
       multiAzEnabled: replicated,
-      subnetGroupName: subnetGroup.name,
-      securityGroupIds: [securityGroup.id],
+      subnetGroupName: network.subnetGroupName,
+      securityGroupIds: [network.securityGroupId],
       userGroupIds: [userGroup.userGroupId],
       transitEncryptionEnabled: true,
       transitEncryptionMode: "required",
@@ -232,7 +199,7 @@ export class ElastiCache extends Construct {
     this.endpoint = group.primaryEndpointAddress;
     this.readerEndpoint = group.readerEndpointAddress;
     this.port = group.port;
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = network.securityGroupId;
     this.replicationGroupArn = group.arn;
     this.appUserName = appUser.userName;
     this.userGroupId = userGroup.userGroupId;

@@ -1,27 +1,33 @@
 import { DataAwsDbInstance } from "@cdktf/provider-aws/lib/data-aws-db-instance";
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { checkDbInstanceClass, checkPlacement, checkWhole, checkWindows, ProblemSink, Problems, quote } from "../validation";
+import {
+  checkDbInstanceClass,
+  checkPlacement,
+  checkWhole,
+  checkWindows,
+  isLowercaseHyphenatedId,
+  isPostgresIdentifier,
+  ProblemSink,
+  checkProps,
+  quote,
+} from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
 import { EncryptionKey } from "./shared/encryption-key";
-import { addIngressOnlySecurityGroup } from "./shared/security-group";
+import { addDataStoreNetwork, DataStorePlacement } from "./shared/security-group";
 import { EncryptedLogGroup } from "./shared/log-group";
+import { Defaults, withDefaults } from "./shared/defaults";
+import { serviceTrustPolicy } from "./shared/policy-statements";
 
-export interface RdsProps {
+/** Placed in private subnets of at least two availability zones; the account also names the monitoring role's ARNs. */
+export interface RdsProps extends DataStorePlacement {
   /** DB instance identifier; also names the subnet group, security group and final snapshot. Seed: `mindhit-production`. */
   readonly identifier: string;
-  readonly vpcId: string;
-  /** Private subnets in at least two availability zones (seed: the VPC's private subnets). */
-  readonly subnetIds: readonly string[];
-  /** Security groups whose members may connect on 5432 (seed: the EKS cluster security group). */
-  readonly allowedSecurityGroupIds: readonly string[];
-  /** The deploying account, for the KMS key policy and the monitoring role's ARNs. */
-  readonly account: AwsAccount;
   /** Initial database. @default "mindhit" */
   readonly dbName?: string;
   /** @default "db.t3.small" */
@@ -71,8 +77,10 @@ export const RDS_DEFAULTS = {
   masterUsername: "mindhit_admin",
   performanceInsightsRetentionDays: 7,
   monitoringInterval: 60,
+  multiAz: false,
+  deletionProtection: false,
   logRetentionDays: 365,
-} as const;
+} as const satisfies Defaults<RdsProps>;
 
 /** RDS PostgreSQL listens on the engine default; the in-cluster stack needs it as a plain number. */
 export const POSTGRES_PORT = 5432;
@@ -86,22 +94,17 @@ const MONITORING_ROLE_SUFFIX = "-rds-monitoring";
 export type RdsSettings = Omit<RdsProps, "vpcId" | "subnetIds" | "allowedSecurityGroupIds" | "account">;
 
 /** The instance's rules: names, class, engine, storage, backups and windows, monitoring. */
-export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
-  const dbName = props.dbName ?? RDS_DEFAULTS.dbName;
-  const engineVersion = props.engineVersion ?? RDS_DEFAULTS.engineVersion;
-  const allocatedStorage = props.allocatedStorage ?? RDS_DEFAULTS.allocatedStorage;
-  const maxAllocatedStorage = props.maxAllocatedStorage ?? RDS_DEFAULTS.maxAllocatedStorage;
-  const storageType = props.storageType ?? RDS_DEFAULTS.storageType;
-  const masterUsername = props.masterUsername ?? RDS_DEFAULTS.masterUsername;
-  const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
-  const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
+export function checkRdsProps(problems: ProblemSink, settings: RdsSettings): void {
+  const props = withDefaults(settings, RDS_DEFAULTS);
+  const { dbName, engineVersion, allocatedStorage, maxAllocatedStorage, storageType, masterUsername, monitoringInterval } = props;
+  const piRetention = props.performanceInsightsRetentionDays;
   checkRdsIdentifier(problems, props.identifier);
   problems.check(
-    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(dbName),
+    isPostgresIdentifier(dbName),
     "dbName",
     `${quote(dbName)} is not a PostgreSQL database name (letter first, then letters, digits or _, at most 63)`,
   );
-  checkDbInstanceClass(problems, "instanceClass", props.instanceClass ?? RDS_DEFAULTS.instanceClass);
+  checkDbInstanceClass(problems, "instanceClass", props.instanceClass);
   const major = postgresMajor(engineVersion);
   problems.check(
     SUPPORTED_MAJORS.includes(major),
@@ -115,14 +118,10 @@ export function checkRdsProps(problems: ProblemSink, props: RdsSettings): void {
     `${maxAllocatedStorage} is not allowed (whole number above allocatedStorage ${allocatedStorage}, at most 65536)`,
   );
   problems.check(STORAGE_TYPES.includes(storageType), "storageType", `${quote(storageType)} is not allowed (allowed: ${STORAGE_TYPES.join(", ")})`);
-  checkWhole(problems, "backupRetentionPeriod", props.backupRetentionPeriod ?? RDS_DEFAULTS.backupRetentionPeriod, 1, 35);
-  checkWindows(
-    problems,
-    { field: "backupWindow", value: props.backupWindow ?? RDS_DEFAULTS.backupWindow, minMinutes: 30 },
-    { field: "maintenanceWindow", value: props.maintenanceWindow ?? RDS_DEFAULTS.maintenanceWindow, minMinutes: 30 },
-  );
+  checkWhole(problems, "backupRetentionPeriod", props.backupRetentionPeriod, 1, 35);
+  checkWindows(problems, 30, ["backupWindow", props.backupWindow], ["maintenanceWindow", props.maintenanceWindow]);
   problems.check(
-    /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin",
+    isPostgresIdentifier(masterUsername) && masterUsername !== "rdsadmin",
     "masterUsername",
     `${quote(masterUsername)} is not allowed (letter first, then letters, digits or _, at most 63, not "rdsadmin")`,
   );
@@ -159,27 +158,16 @@ export class Rds extends Construct {
   /** Key of storage, Performance Insights and the master secret; readers of the secret need kms:Decrypt on it. */
   readonly encryptionKeyArn: string;
 
-  constructor(scope: Construct, id: string, props: RdsProps) {
+  constructor(scope: Construct, id: string, rdsProps: RdsProps) {
     super(scope, id);
-    const dbName = props.dbName ?? RDS_DEFAULTS.dbName;
-    const instanceClass = props.instanceClass ?? RDS_DEFAULTS.instanceClass;
-    const engineVersion = props.engineVersion ?? RDS_DEFAULTS.engineVersion;
-    const allocatedStorage = props.allocatedStorage ?? RDS_DEFAULTS.allocatedStorage;
-    const maxAllocatedStorage = props.maxAllocatedStorage ?? RDS_DEFAULTS.maxAllocatedStorage;
-    const storageType = props.storageType ?? RDS_DEFAULTS.storageType;
-    const backupRetention = props.backupRetentionPeriod ?? RDS_DEFAULTS.backupRetentionPeriod;
-    const backupWindow = props.backupWindow ?? RDS_DEFAULTS.backupWindow;
-    const maintenanceWindow = props.maintenanceWindow ?? RDS_DEFAULTS.maintenanceWindow;
-    const masterUsername = props.masterUsername ?? RDS_DEFAULTS.masterUsername;
-    const piRetention = props.performanceInsightsRetentionDays ?? RDS_DEFAULTS.performanceInsightsRetentionDays;
-    const monitoringInterval = props.monitoringInterval ?? RDS_DEFAULTS.monitoringInterval;
-    const { identifier, account } = props;
+    const props = withDefaults(rdsProps, RDS_DEFAULTS);
+    const { identifier, account, dbName, instanceClass, engineVersion, allocatedStorage, maxAllocatedStorage, storageType } = props;
+    const { backupWindow, maintenanceWindow, masterUsername, monitoringInterval } = props;
     const major = postgresMajor(engineVersion);
 
-    const problems = new Problems(this.node.path);
-    checkRdsProps(problems, props);
-    checkPlacement(problems, props.subnetIds, props.allowedSecurityGroupIds, 2, "RDS subnet groups need subnets in at least 2 availability zones");
-    problems.throwIfAny();
+    checkProps(this, props, checkRdsProps, (problems) => {
+      checkPlacement(problems, props, 2, "RDS subnet groups need subnets in at least 2 availability zones");
+    });
 
     // One key for the data, the Performance Insights data and the generated master secret:
     // RDS and Secrets Manager use it through grants of the calling principal, so the account-
@@ -190,20 +178,12 @@ export class Rds extends Construct {
       account,
     });
 
-    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
-      name: identifier,
-      description: `Private subnets of RDS instance ${identifier}`,
-      subnetIds: [...props.subnetIds],
-      tags: { Name: identifier },
-    });
-
-    const securityGroup = addIngressOnlySecurityGroup(this, {
-      name: `${identifier}-rds-sg`,
-      vpcId: props.vpcId,
-      service: `PostgreSQL ${identifier}`,
-      port: POSTGRES_PORT,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds,
-    });
+    const network = addDataStoreNetwork(
+      this,
+      props,
+      { name: identifier, kind: "RDS instance", engine: "PostgreSQL", port: POSTGRES_PORT, securityGroupName: `${identifier}-rds-sg` },
+      (settings) => new DbSubnetGroup(this, "subnet-group", settings),
+    );
 
     const parameterGroup = new DbParameterGroup(this, "parameter-group", {
       // The family is part of the name, so a major upgrade creates the new group before the old goes.
@@ -224,7 +204,7 @@ export class Rds extends Construct {
           name: `/aws/rds/instance/${identifier}/${log}`,
           keyAlias: `${identifier}-rds-${log}-logs`,
           account,
-          retentionInDays: props.logRetentionDays ?? RDS_DEFAULTS.logRetentionDays,
+          retentionInDays: props.logRetentionDays,
         }),
     );
 
@@ -245,13 +225,13 @@ export class Rds extends Construct {
       storageType,
       storageEncrypted: true,
       kmsKeyId: key.keyArn,
-      dbSubnetGroupName: subnetGroup.name,
-      vpcSecurityGroupIds: [securityGroup.id],
+      dbSubnetGroupName: network.subnetGroupName,
+      vpcSecurityGroupIds: [network.securityGroupId],
       publiclyAccessible: false,
-      multiAz: props.multiAz ?? false,
+      multiAz: props.multiAz,
       parameterGroupName: parameterGroup.name,
       caCertIdentifier: "rds-ca-rsa2048-g1",
-      backupRetentionPeriod: backupRetention,
+      backupRetentionPeriod: props.backupRetentionPeriod,
       backupWindow,
       maintenanceWindow,
       copyTagsToSnapshot: true,
@@ -259,10 +239,10 @@ export class Rds extends Construct {
       deleteAutomatedBackups: false,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${identifier}-final`,
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: props.deletionProtection,
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: key.keyArn,
-      performanceInsightsRetentionPeriod: piRetention,
+      performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays,
       monitoringInterval,
       monitoringRoleArn: monitoringRole.role.arn,
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
@@ -278,7 +258,7 @@ export class Rds extends Construct {
     this.port = instance.port;
     this.databaseName = instance.dbName;
     this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = network.securityGroupId;
     this.instanceArn = instance.arn;
     this.instanceIdentifier = instance.identifier;
     this.encryptionKeyArn = key.keyArn;
@@ -286,17 +266,8 @@ export class Rds extends Construct {
 
   /** The role Enhanced Monitoring assumes to publish OS metrics, trusted only for this account. */
   private monitoringRole(identifier: string, account: AwsAccount): { role: IamRole; attachment: IamRolePolicyAttachment } {
-    const trust = new DataAwsIamPolicyDocument(this, "monitoring-role-trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
-          // Confused-deputy guard: RDS may assume the role only for this account's instances.
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
-    });
+    // RDS may assume it only for this account's instances.
+    const trust = serviceTrustPolicy(this, "monitoring-role-trust", "monitoring.rds.amazonaws.com", account.accountId);
     const role = new IamRole(this, "monitoring-role", {
       name: `${identifier}${MONITORING_ROLE_SUFFIX}`,
       description: `Enhanced Monitoring of RDS instance ${identifier}`,
@@ -349,14 +320,13 @@ export class RdsReference {
   }
 }
 
-/** RDS identifiers: letter first, lowercase letters, digits and single hyphens, at most 63, no trailing hyphen. */
 /** "16" of "16" or "16.4"; empty for anything else. */
 function postgresMajor(engineVersion: string): string {
   return /^(\d+)(\.\d+)?$/.exec(engineVersion)?.[1] ?? "";
 }
 
 function checkRdsIdentifier(problems: ProblemSink, identifier: string): void {
-  const ok = /^[a-z][a-z0-9-]{0,62}$/.test(identifier) && !identifier.includes("--") && !identifier.endsWith("-");
+  const ok = isLowercaseHyphenatedId(identifier, 63);
   problems.check(
     ok,
     "identifier",

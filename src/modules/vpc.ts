@@ -9,26 +9,30 @@ import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Subnet, SubnetConfig } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc as AwsVpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
-import type { NatGatewayMode } from "../config";
-import { checkAzList, checkNetworkPlan, ProblemSink, Problems, quote } from "../validation";
+import { checkAzList, checkNetworkPlan, ProblemSink, checkProps, quote } from "../validation";
 import type { AwsAccount } from "./shared/aws-account";
+import { Defaults, withDefaults } from "./shared/defaults";
 import { EncryptedLogGroup } from "./shared/log-group";
+import { serviceTrustPolicy } from "./shared/policy-statements";
+
+/** The seed runs a single NAT gateway; one per AZ keeps a zone's loss from cutting the other zone's egress. */
+export type NatGatewayMode = "single" | "one-per-az";
 
 export interface VpcProps {
   /** Name tag and prefix of every network resource (seed: `mindhit-production`). */
   readonly name: string;
   readonly account: AwsAccount;
   /** @default "10.0.0.0/16" */
-  readonly cidr?: string;
+  readonly vpcCidr?: string;
   /** @default ["ap-northeast-2a", "ap-northeast-2c"] */
   readonly azs?: readonly string[];
   /** One per AZ, in `azs` order. @default ["10.0.1.0/24", "10.0.2.0/24"] */
-  readonly publicSubnets?: readonly string[];
+  readonly publicSubnetCidrs?: readonly string[];
   /** One per AZ, in `azs` order. @default ["10.0.10.0/24", "10.0.20.0/24"] */
-  readonly privateSubnets?: readonly string[];
+  readonly privateSubnetCidrs?: readonly string[];
   /** `single` as the seed (`single_nat_gateway = true`), or `one-per-az` to survive a zone outage. @default "single" */
   readonly natGateways?: NatGatewayMode;
   /** @default true */
@@ -45,31 +49,34 @@ export interface VpcProps {
 }
 
 export const VPC_DEFAULTS = {
-  cidr: "10.0.0.0/16",
+  vpcCidr: "10.0.0.0/16",
   azs: ["ap-northeast-2a", "ap-northeast-2c"],
-  publicSubnets: ["10.0.1.0/24", "10.0.2.0/24"],
-  privateSubnets: ["10.0.10.0/24", "10.0.20.0/24"],
+  publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"],
+  privateSubnetCidrs: ["10.0.10.0/24", "10.0.20.0/24"],
   natGateways: "single",
-} as const;
+  enableDnsHostnames: true,
+  enableDnsSupport: true,
+  flowLogRetentionDays: 365,
+} as const satisfies Defaults<VpcProps, "clusterName">;
 
 /** The props that are settings (not wiring), which config validation checks before any construct exists. */
 export type VpcSettings = Omit<VpcProps, "account">;
 
 /** The VPC's rules: a name, at least two zones, a network plan that fits them, a NAT mode. */
-export function checkVpcProps(problems: ProblemSink, props: VpcSettings): void {
-  const azs = props.azs ?? VPC_DEFAULTS.azs;
-  const natMode = props.natGateways ?? VPC_DEFAULTS.natGateways;
+export function checkVpcProps(problems: ProblemSink, settings: VpcSettings): void {
+  const props = withDefaults(settings, VPC_DEFAULTS);
+  const { azs, natGateways: natMode } = props;
   problems.check(props.name.trim() !== "", "name", "must not be empty");
   checkAzList(problems, "azs", azs, azs[0]?.replace(/[a-z]$/, "") ?? "ap-northeast-2");
   checkNetworkPlan(
     problems,
-    "cidr",
-    props.cidr ?? VPC_DEFAULTS.cidr,
+    "vpcCidr",
+    props.vpcCidr,
     [
       // An ALB needs a /27 or larger with 8 free addresses in each of its subnets.
-      ["publicSubnets", props.publicSubnets ?? VPC_DEFAULTS.publicSubnets, 27, "an ALB needs at least a /27 per zone"],
+      ["publicSubnetCidrs", props.publicSubnetCidrs, 27, "an ALB needs at least a /27 per zone"],
       // The VPC CNI gives every pod a VPC address; nodes also keep a warm pool of them.
-      ["privateSubnets", props.privateSubnets ?? VPC_DEFAULTS.privateSubnets, 24, "pods take VPC addresses, so at least a /24 per zone"],
+      ["privateSubnetCidrs", props.privateSubnetCidrs, 24, "pods take VPC addresses, so at least a /24 per zone"],
     ],
     azs.length,
   );
@@ -92,23 +99,18 @@ export class Vpc extends Construct {
   /** Elastic IPs of the NAT gateways (allow-list these at third parties). */
   readonly natPublicIps: string[];
 
-  constructor(scope: Construct, id: string, props: VpcProps) {
+  constructor(scope: Construct, id: string, vpcProps: VpcProps) {
     super(scope, id);
-    const cidr = props.cidr ?? VPC_DEFAULTS.cidr;
-    const azs = props.azs ?? VPC_DEFAULTS.azs;
-    const publicCidrs = props.publicSubnets ?? VPC_DEFAULTS.publicSubnets;
-    const privateCidrs = props.privateSubnets ?? VPC_DEFAULTS.privateSubnets;
-    const natMode = props.natGateways ?? VPC_DEFAULTS.natGateways;
-    const problems = new Problems(this.node.path);
-    checkVpcProps(problems, props);
-    problems.throwIfAny();
+    const props = withDefaults(vpcProps, VPC_DEFAULTS);
+    const { vpcCidr: cidr, azs, publicSubnetCidrs: publicCidrs, privateSubnetCidrs: privateCidrs, natGateways: natMode } = props;
+    checkProps(this, props, checkVpcProps);
 
     const name = props.name;
     const clusterTag: Record<string, string> = props.clusterName ? { [`kubernetes.io/cluster/${props.clusterName}`]: "shared" } : {};
     const vpc = new AwsVpc(this, "vpc", {
       cidrBlock: cidr,
-      enableDnsHostnames: props.enableDnsHostnames ?? true,
-      enableDnsSupport: props.enableDnsSupport ?? true,
+      enableDnsHostnames: props.enableDnsHostnames,
+      enableDnsSupport: props.enableDnsSupport,
       tags: { Name: name },
     });
     // Adopt the default security group and leave it without rules (CIS AWS 5.4): on adoption the
@@ -116,26 +118,21 @@ export class Vpc extends Construct {
     new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, tags: { Name: `${name}-default-deny` } });
     const igw = new InternetGateway(this, "igw", { vpcId: vpc.id, tags: { Name: name } });
 
-    const publicSubnets = azs.map(
-      (az, i) =>
-        new Subnet(this, `public-${az}`, {
-          vpcId: vpc.id,
-          availabilityZone: az,
-          cidrBlock: publicCidrs[i],
-          // Only load balancers live here; instances never get a public IP by accident.
-          mapPublicIpOnLaunch: false,
-          tags: { Name: `${name}-public-${az}`, "kubernetes.io/role/elb": "1", ...clusterTag },
-        }),
-    );
-    const privateSubnets = azs.map(
-      (az, i) =>
-        new Subnet(this, `private-${az}`, {
-          vpcId: vpc.id,
-          availabilityZone: az,
-          cidrBlock: privateCidrs[i],
-          tags: { Name: `${name}-private-${az}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
-        }),
-    );
+    // One subnet per zone of a tier; its role tag tells the load balancer controller which ALBs it may hold.
+    const subnetsOf = (tier: "public" | "private", cidrs: readonly string[], elbRoleTag: string, settings: Partial<SubnetConfig> = {}): Subnet[] =>
+      azs.map(
+        (az, i) =>
+          new Subnet(this, `${tier}-${az}`, {
+            vpcId: vpc.id,
+            availabilityZone: az,
+            cidrBlock: cidrs[i],
+            ...settings,
+            tags: { Name: `${name}-${tier}-${az}`, [elbRoleTag]: "1", ...clusterTag },
+          }),
+      );
+    // Only load balancers live in public subnets; instances never get a public IP by accident.
+    const publicSubnets = subnetsOf("public", publicCidrs, "kubernetes.io/role/elb", { mapPublicIpOnLaunch: false });
+    const privateSubnets = subnetsOf("private", privateCidrs, "kubernetes.io/role/internal-elb");
 
     const publicRoutes = new RouteTable(this, "public-routes", { vpcId: vpc.id, tags: { Name: `${name}-public` } });
     new Route(this, "public-default-route", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
@@ -161,7 +158,7 @@ export class Vpc extends Construct {
       new RouteTableAssociation(this, `private-${az}-routes`, { subnetId: privateSubnets[i].id, routeTableId: table.id });
     });
 
-    this.addFlowLogs(vpc.id, name, props);
+    this.addFlowLogs(vpc.id, name, props.account, props.flowLogRetentionDays);
 
     this.vpcId = vpc.id;
     this.vpcCidr = vpc.cidrBlock;
@@ -171,24 +168,14 @@ export class Vpc extends Construct {
   }
 
   /** All traffic (accepted and rejected) to CloudWatch Logs, for incident forensics. */
-  private addFlowLogs(vpcId: string, name: string, props: VpcProps): void {
-    const { account } = props;
+  private addFlowLogs(vpcId: string, name: string, account: AwsAccount, retentionInDays: number): void {
     const logs = new EncryptedLogGroup(this, "flow-logs", {
       name: `/aws/vpc/${name}/flow-logs`,
       keyAlias: `${name}-vpc-flow-logs`,
       account,
-      retentionInDays: props.flowLogRetentionDays ?? 365,
+      retentionInDays,
     });
-    const trust = new DataAwsIamPolicyDocument(this, "flow-logs-trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
-    });
+    const trust = serviceTrustPolicy(this, "flow-logs-trust", "vpc-flow-logs.amazonaws.com", account.accountId);
     const role = new IamRole(this, "flow-logs-role", { name: `${name}-vpc-flow-logs`, assumeRolePolicy: trust.json });
     const write = new DataAwsIamPolicyDocument(this, "flow-logs-write", {
       statement: [

@@ -16,6 +16,7 @@ import { addAlarm } from "../modules/shared/alarm";
 import { SecureBucket } from "../modules/shared/secure-bucket";
 import { configureStateBackend } from "./backend";
 import { addAwsProvider } from "./providers";
+import { serviceMay, serviceTrustPolicy } from "../modules/shared/policy-statements";
 
 export interface AccountBaselineStackProps {
   readonly project: ProjectSettings;
@@ -57,6 +58,7 @@ export class AccountBaselineStack extends TerraformStack {
       ],
     });
     const trailArn = `arn:${account.partition}:cloudtrail:${project.state.region}:${account.accountId}:trail/${name}`;
+    const fromTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
     const bucket = new SecureBucket(this, "trail-bucket", {
       bucketName: `${name}-${account.accountId}`,
       kmsKeyArn: key.keyArn,
@@ -65,32 +67,19 @@ export class AccountBaselineStack extends TerraformStack {
       expirationDays: 2555,
       objectLockDays: 365,
       extraPolicyStatements: (bucketArn) => [
-        {
-          sid: "CloudTrailChecksTheBucket",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-          actions: ["s3:GetBucketAcl"],
-          resources: [bucketArn],
-          condition: [{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }],
-        },
-        {
-          sid: "CloudTrailWritesThisAccountsLogs",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-          actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/AWSLogs/${account.accountId}/*`],
-          condition: [
-            { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
-            { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
-          ],
-        },
+        serviceMay("CloudTrailChecksTheBucket", "cloudtrail.amazonaws.com", ["s3:GetBucketAcl"], [bucketArn], [fromTrail]),
+        serviceMay(
+          "CloudTrailWritesThisAccountsLogs",
+          "cloudtrail.amazonaws.com",
+          ["s3:PutObject"],
+          [`${bucketArn}/AWSLogs/${account.accountId}/*`],
+          [{ test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }, fromTrail],
+        ),
       ],
     });
 
     const logs = new EncryptedLogGroup(this, "trail-logs", { name: `/aws/cloudtrail/${name}`, keyAlias: `${name}-logs`, account, retentionInDays: 365 });
-    const logsTrust = new DataAwsIamPolicyDocument(this, "trail-logs-trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }] }],
-    });
+    const logsTrust = serviceTrustPolicy(this, "trail-logs-trust", "cloudtrail.amazonaws.com");
     const logsRole = new IamRole(this, "trail-logs-role", { name: `${name}-cloudtrail-logs`, assumeRolePolicy: logsTrust.json });
     const logsWrite = new DataAwsIamPolicyDocument(this, "trail-logs-write", {
       statement: [{ effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logs.logGroupArn}:log-stream:*`] }],

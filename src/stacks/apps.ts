@@ -169,13 +169,14 @@ export class AppsStack extends EnvironmentStack {
 
     const irsa = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
       new IrsaRole(this, id, { roleName, oidcProviderArn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
+    // A cluster controller's role, `<resourceName>-<controller>`, for its service account in kube-system.
+    const controllerRole = (controller: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
+      irsa(`${controller}-role`, `${identity.resourceName}-${controller}`, "kube-system", serviceAccount, statements);
 
     // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
     const lbcServiceAccount = "aws-load-balancer-controller";
-    const lbcRole = irsa(
-      "lb-controller-role",
-      `${identity.resourceName}-lb-controller`,
-      "kube-system",
+    const lbcRole = controllerRole(
+      "lb-controller",
       lbcServiceAccount,
       loadBalancerControllerStatements({
         clusterName: identity.resourceName,
@@ -190,7 +191,7 @@ export class AppsStack extends EnvironmentStack {
       region: env.region,
       vpcId: cluster.vpcConfig.get(0).vpcId,
       replicaCount: 2,
-      serviceAccount: { create: true, name: lbcServiceAccount, annotations: { "eks.amazonaws.com/role-arn": lbcRole.roleArn } },
+      serviceAccount: irsaServiceAccount(lbcServiceAccount, lbcRole),
       // The "alb" class serves the app's namespace only (no other namespace can open an internet-
       // facing ALB without the WAF), and every ALB drops requests with invalid header fields.
       ingressClassParams: {
@@ -208,10 +209,8 @@ export class AppsStack extends EnvironmentStack {
     // Cluster Autoscaler: adds nodes (up to cluster.nodeMaxSize) when pods the HPAs ask for do not
     // fit, removes them when idle; finds the managed node group's Auto Scaling group by the tags EKS puts on it.
     const caServiceAccount = "cluster-autoscaler";
-    const caRole = irsa(
-      "cluster-autoscaler-role",
-      `${identity.resourceName}-cluster-autoscaler`,
-      "kube-system",
+    const caRole = controllerRole(
+      "cluster-autoscaler",
       caServiceAccount,
       clusterAutoscalerStatements(identity.resourceName, account.partition, env.region, account.accountId),
     );
@@ -220,7 +219,7 @@ export class AppsStack extends EnvironmentStack {
       awsRegion: env.region,
       autoDiscovery: { clusterName: identity.resourceName },
       image: { tag: CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] },
-      rbac: { serviceAccount: { create: true, name: caServiceAccount, annotations: { "eks.amazonaws.com/role-arn": caRole.roleArn } } },
+      rbac: { serviceAccount: irsaServiceAccount(caServiceAccount, caRole) },
       // Scale-down never evicts pods with local storage or unreplicated kube-system pods by default;
       // balance zones so topology spread constraints stay satisfiable.
       extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false },
@@ -230,13 +229,7 @@ export class AppsStack extends EnvironmentStack {
     // domain's hosted zone, and may touch no other name (IRSA policy narrowed to the host).
     const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
     const dnsServiceAccount = "external-dns";
-    const dnsRole = irsa(
-      "external-dns-role",
-      `${identity.resourceName}-external-dns`,
-      "kube-system",
-      dnsServiceAccount,
-      externalDnsStatements(zone.arn, identity.host),
-    );
+    const dnsRole = controllerRole("external-dns", dnsServiceAccount, externalDnsStatements(zone.arn, identity.host));
     this.thirdPartyRelease("external-dns", THIRD_PARTY_CHARTS.externalDns, "kube-system", {
       provider: { name: "aws" },
       sources: ["ingress"],
@@ -245,7 +238,7 @@ export class AppsStack extends EnvironmentStack {
       txtOwnerId: identity.resourceName,
       policy: "sync",
       extraArgs: [`--zone-id-filter=${zone.zoneId}`, `--aws-zone-type=public`],
-      serviceAccount: { create: true, name: dnsServiceAccount, annotations: { "eks.amazonaws.com/role-arn": dnsRole.roleArn } },
+      serviceAccount: irsaServiceAccount(dnsServiceAccount, dnsRole),
     });
 
     // Secrets: the platform stack creates the (empty) Secrets Manager secret, so operators can fill
@@ -382,30 +375,24 @@ export class AppsStack extends EnvironmentStack {
     const t = env.alerting.thresholds;
     const lb = { LoadBalancer: alb.arnSuffix };
     const specs: AlarmSpec[] = [
-      {
-        name: "alb-5xx",
-        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the load balancer in 5 minutes`,
+      // 5xx from the load balancer itself, and from the api behind it.
+      ...(
+        [
+          ["alb-5xx", "HTTPCode_ELB_5XX_Count", "the load balancer"],
+          ["alb-target-5xx", "HTTPCode_Target_5XX_Count", "the api"],
+        ] as const
+      ).map(([name, metricName, source]): AlarmSpec => ({
+        name,
+        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from ${source} in 5 minutes`,
         namespace: "AWS/ApplicationELB",
-        metricName: "HTTPCode_ELB_5XX_Count",
+        metricName,
         dimensions: lb,
         statistic: "Sum",
         comparison: "GreaterThanThreshold",
         threshold: t.alb5xxCount,
         evaluationPeriods: 1,
         treatMissingData: "notBreaching",
-      },
-      {
-        name: "alb-target-5xx",
-        description: `ALB ${alb.name}: more than ${t.alb5xxCount} 5xx responses from the api in 5 minutes`,
-        namespace: "AWS/ApplicationELB",
-        metricName: "HTTPCode_Target_5XX_Count",
-        dimensions: lb,
-        statistic: "Sum",
-        comparison: "GreaterThanThreshold",
-        threshold: t.alb5xxCount,
-        evaluationPeriods: 1,
-        treatMissingData: "notBreaching",
-      },
+      })),
       {
         name: "alb-target-response-time",
         description: `ALB ${alb.name}: p95 target response time above ${t.albTargetResponseSeconds}s`,
@@ -481,4 +468,9 @@ function valuesFileLayer(valuesFile: string | undefined): string[] {
 /** A Helm values document: JSON (a YAML subset), newline-terminated like a values file. */
 function toValuesDocument(values: object): string {
   return `${JSON.stringify(values, null, 2)}\n`;
+}
+
+/** The chart values that create a service account bound to an IRSA role (the controllers' charts share this shape). */
+function irsaServiceAccount(name: string, role: IrsaRole): { create: true; name: string; annotations: Record<string, string> } {
+  return { create: true, name, annotations: { "eks.amazonaws.com/role-arn": role.roleArn } };
 }

@@ -6,12 +6,13 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 import { TerraformOutput } from "../cdktf";
 import { APP_COMPONENTS, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
-import { ALERT_TOPIC_DEFAULTS, AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/operations/alert-topic";
+import { SLACK_CHANNEL_DEFAULTS, AlertTopic, AlertTopicSettings, checkAlertTopicProps } from "../modules/operations/alert-topic";
 import { BackupVaultSettings, checkBackupVaultProps, EnvironmentBackups } from "../modules/operations/backup-vault";
 import { BreakGlassRole } from "../modules/identity/break-glass-role";
 import { DnsValidatedCertificate } from "../modules/operations/certificate";
 import { EncryptionKey } from "../modules/shared/encryption-key";
 import { checkAlarmThresholds, PlatformMonitoring } from "../modules/operations/monitoring";
+import { withDefaults } from "../modules/shared/defaults";
 import { SecureBucket } from "../modules/shared/secure-bucket";
 import { checkEcrProps, Ecr, EcrProps } from "../modules/ecr";
 import { checkEksProps, Eks, EksSettings } from "../modules/eks";
@@ -21,6 +22,7 @@ import { checkVpcProps, Vpc, VpcSettings } from "../modules/vpc";
 import { Problems, quote } from "../validation";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addAwsProvider } from "./providers";
+import { onlyPrincipalsMay } from "../modules/shared/policy-statements";
 
 export type PlatformStackProps = EnvironmentStackProps;
 
@@ -54,13 +56,9 @@ export class PlatformStack extends EnvironmentStack {
         }
       }
     }
-    if (readable("database") && readable("backup")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
-    if (readable("cache") && readable("backup")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
-    if (readable("backup.vault"))
-      checkBackupVaultProps(
-        problems.mapped({ retentionDays: "backup.vault.retentionDays", vaultLock: "backup.vault.lock", copyToVaultArn: "backup.vault.copyToVaultArn" }),
-        backupVaultSettings(env),
-      );
+    if (readable("database")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
+    if (readable("cache")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
+    if (readable("backup.vault")) checkBackupVaultProps(problems.mapped(BACKUP_VAULT_FIELDS), backupVaultSettings(env));
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
     if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
     if (readable("alerting.thresholds")) {
@@ -110,7 +108,7 @@ export class PlatformStack extends EnvironmentStack {
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
     const slack = env.alerting.slack;
     const chatbotProvider = slack
-      ? addAwsProvider(this, props.project, slack.chatbotRegion ?? ALERT_TOPIC_DEFAULTS.chatbotRegion, identity.environment, "chatbot")
+      ? addAwsProvider(this, props.project, withDefaults(slack, SLACK_CHANNEL_DEFAULTS).chatbotRegion, identity.environment, "chatbot")
       : undefined;
     this.alerts = new AlertTopic(this, "alerts", { ...alertTopicSettings(env), account, chatbotProvider });
     this.monitoring = new PlatformMonitoring(this, "monitoring", {
@@ -131,7 +129,7 @@ export class PlatformStack extends EnvironmentStack {
     });
     this.backups = new SecureBucket(this, "backups", {
       // Bucket names are global: the account id keeps them unique.
-      bucketName: `${identity.resourceName}-backups-${account.accountId}`,
+      bucketName: `${identity.backupsBucketPrefix}${account.accountId}`,
       kmsKeyArn: backupsKey.keyArn,
       noncurrentVersionExpirationDays: 30,
       // The seeds' lifecycle: Standard-IA after 30 days, Glacier after 90, gone after a year.
@@ -165,16 +163,7 @@ export class PlatformStack extends EnvironmentStack {
       recoveryWindowInDays: 30,
     });
     const secretReaders = new DataAwsIamPolicyDocument(this, "app-secret-readers", {
-      statement: [
-        {
-          sid: "ReadOnlyByTheNamedReaders",
-          effect: "Deny",
-          principals: [{ type: "AWS", identifiers: ["*"] }],
-          actions: ["secretsmanager:GetSecretValue"],
-          resources: ["*"],
-          condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
-        },
-      ],
+      statement: [onlyPrincipalsMay("ReadOnlyByTheNamedReaders", ["secretsmanager:GetSecretValue"], readers, ["*"])],
     });
     new SecretsmanagerSecretPolicy(this, "app-secret-policy", { secretArn: appSecret.arn, policy: secretReaders.json, blockPublicPolicy: true });
     const breakGlass = new BreakGlassRole(this, "break-glass", {
@@ -240,106 +229,46 @@ export class PlatformStack extends EnvironmentStack {
 
 /* ---- What each module is given, from the environment; shared by checkConfig and the constructor ---- */
 
-function vpcSettings(env: Environment): VpcSettings {
-  return {
-    name: env.identity.resourceName,
-    cidr: env.network.vpcCidr,
-    azs: env.azs,
-    publicSubnets: env.network.publicSubnetCidrs,
-    privateSubnets: env.network.privateSubnetCidrs,
-    natGateways: env.network.natGateways,
-    clusterName: env.identity.resourceName,
-  };
+// Config sections are the modules' settings under the same names, so only the props filled from
+// elsewhere (the identity, the zones) need mapping back to the config field an operator edits.
+
+/** A module's field as the config field it comes from: `<section>.<field>` unless listed. */
+function configFields(section: string, elsewhere: Readonly<Record<string, string>>): (field: string) => string {
+  return (field) => elsewhere[field] ?? `${section}.${field}`;
 }
-const VPC_FIELDS = {
-  name: "identity.resourceName",
-  cidr: "network.vpcCidr",
-  publicSubnets: "network.publicSubnetCidrs",
-  privateSubnets: "network.privateSubnetCidrs",
-  natGateways: "network.natGateways",
-};
+
+function vpcSettings(env: Environment): VpcSettings {
+  return { name: env.identity.resourceName, azs: env.azs, clusterName: env.identity.resourceName, ...env.network };
+}
+const VPC_FIELDS = configFields("network", { name: "identity.resourceName", azs: "azs", clusterName: "identity.resourceName" });
 
 function eksSettings(env: Environment): EksSettings {
-  const c = env.cluster;
-  return {
-    clusterName: env.identity.resourceName,
-    clusterVersion: c.version,
-    nodeInstanceTypes: c.nodeInstanceTypes,
-    nodeDesiredSize: c.nodeDesiredSize,
-    nodeMinSize: c.nodeMinSize,
-    nodeMaxSize: c.nodeMaxSize,
-    publicAccessCidrs: c.publicAccessCidrs,
-    adminPrincipalArns: c.adminPrincipalArns,
-    deletionProtection: c.deletionProtection,
-  };
+  return { clusterName: env.identity.resourceName, ...env.cluster };
 }
-const EKS_FIELDS = {
-  clusterName: "identity.resourceName",
-  clusterVersion: "cluster.version",
-  nodeInstanceTypes: "cluster.nodeInstanceTypes",
-  "nodeMinSize/nodeDesiredSize/nodeMaxSize": "cluster.nodeMinSize/nodeDesiredSize/nodeMaxSize",
-  publicAccessCidrs: "cluster.publicAccessCidrs",
-  adminPrincipalArns: "cluster.adminPrincipalArns",
-};
+const EKS_FIELDS = configFields("cluster", { clusterName: "identity.resourceName" });
 
 function rdsSettings(env: Environment): RdsSettings {
-  return {
-    identifier: env.identity.resourceName,
-    dbName: env.database.dbName,
-    instanceClass: env.database.instanceClass,
-    multiAz: env.database.multiAz,
-    deletionProtection: env.database.deletionProtection,
-    backupRetentionPeriod: env.backup.rdsRetentionDays,
-    backupWindow: env.backup.rdsBackupWindow,
-    maintenanceWindow: env.backup.rdsMaintenanceWindow,
-  };
+  return { identifier: env.identity.resourceName, ...env.database };
 }
-const RDS_FIELDS = {
-  identifier: "identity.resourceName",
-  dbName: "database.dbName",
-  instanceClass: "database.instanceClass",
-  backupRetentionPeriod: "backup.rdsRetentionDays",
-  backupWindow: "backup.rdsBackupWindow",
-  maintenanceWindow: "backup.rdsMaintenanceWindow",
-};
+const RDS_FIELDS = configFields("database", { identifier: "identity.resourceName" });
 
 function elastiCacheSettings(env: Environment): ElastiCacheSettings {
-  return {
-    clusterId: env.identity.resourceName,
-    nodeType: env.cache.nodeType,
-    replicas: env.cache.replicas,
-    snapshotRetentionLimit: env.backup.cacheSnapshotRetentionDays,
-    snapshotWindow: env.backup.cacheSnapshotWindow,
-    maintenanceWindow: env.backup.cacheMaintenanceWindow,
-  };
+  return { clusterId: env.identity.resourceName, ...env.cache };
 }
-const ELASTICACHE_FIELDS = {
-  clusterId: "identity.resourceName",
-  nodeType: "cache.nodeType",
-  replicas: "cache.replicas",
-  snapshotRetentionLimit: "backup.cacheSnapshotRetentionDays",
-  snapshotWindow: "backup.cacheSnapshotWindow",
-  maintenanceWindow: "backup.cacheMaintenanceWindow",
-};
+const ELASTICACHE_FIELDS = configFields("cache", { clusterId: "identity.resourceName" });
 
 function backupVaultSettings(env: Environment): BackupVaultSettings {
-  const v = env.backup.vault;
-  return { name: env.identity.resourceName, retentionDays: v.retentionDays, vaultLock: v.lock, copyToVaultArn: v.copyToVaultArn };
+  return { name: env.identity.resourceName, ...env.backup.vault };
 }
+const BACKUP_VAULT_FIELDS = configFields("backup.vault", { name: "identity.resourceName" });
 
 function ecrSettings(env: Environment): EcrProps {
-  return { repositoryNames: Object.values(env.identity.repositoryNames), imageTagMutability: env.registry.imageTagMutability };
+  return { repositoryNames: Object.values(env.identity.repositoryNames), ...env.registry };
 }
-const ECR_FIELDS = { repositoryNames: "identity.repositoryNamespace", imageTagMutability: "registry.imageTagMutability" };
+const ECR_FIELDS = configFields("registry", { repositoryNames: "identity.repositoryNamespace" });
 
 function alertTopicSettings(env: Environment): AlertTopicSettings {
   return { topicName: env.identity.alertTopicName, emails: env.alerting.emails, slack: env.alerting.slack };
 }
-const ALERT_TOPIC_FIELDS = {
-  topicName: "identity.resourceName",
-  emails: "alerting.emails",
-  "slack.workspaceId": "alerting.slack.workspaceId",
-  "slack.channelId": "alerting.slack.channelId",
-  "slack.chatbotRegion": "alerting.slack.chatbotRegion",
-};
-const THRESHOLD_FIELDS = (field: string): string => `alerting.${field}`;
+const ALERT_TOPIC_FIELDS = configFields("alerting", { topicName: "identity.resourceName" });
+const THRESHOLD_FIELDS = configFields("alerting", {});

@@ -27,6 +27,14 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
     variable: `aws:${kind}Tag/elbv2.k8s.aws/cluster`,
     values: [clusterName],
   });
+  // A statement whose resources must carry this cluster's tag (on the request, when creating them).
+  const taggedForThisCluster = (kind: "Resource" | "Request", sid: string, actions: string[], resources: string[]): DataAwsIamPolicyDocumentStatement => ({
+    sid,
+    effect: "Allow",
+    actions,
+    resources,
+    condition: [tagged(kind)],
+  });
   const elb = (resource: string): string => `arn:${partition}:elasticloadbalancing:${region}:${accountId}:${resource}`;
   const securityGroups = `arn:${partition}:ec2:${region}:${accountId}:security-group/*`;
   const loadBalancers = [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*")];
@@ -117,26 +125,14 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         securityGroups,
       ],
     },
-    {
-      sid: "CreateSecurityGroupsTaggedForThisCluster",
-      effect: "Allow",
-      actions: ["ec2:CreateSecurityGroup", "ec2:CreateTags"],
-      resources: [securityGroups],
-      condition: [tagged("Request")],
-    },
+    taggedForThisCluster("Request", "CreateSecurityGroupsTaggedForThisCluster", ["ec2:CreateSecurityGroup", "ec2:CreateTags"], [securityGroups]),
     {
       sid: "CreateSecurityGroupsInTheClusterVpc",
       effect: "Allow",
       actions: ["ec2:CreateSecurityGroup"],
       resources: [scope.vpcArn],
     },
-    {
-      sid: "ManageOwnSecurityGroups",
-      effect: "Allow",
-      actions: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSecurityGroup"],
-      resources: [securityGroups],
-      condition: [tagged("Resource")],
-    },
+    taggedForThisCluster("Resource", "ManageOwnSecurityGroups", ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSecurityGroup"], [securityGroups]),
     {
       // Opening the targets' groups (the EKS cluster group) to the load balancer's group.
       sid: "AllowTrafficFromLoadBalancersInTheClusterVpc",
@@ -145,17 +141,16 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
       resources: [securityGroups],
       condition: [{ test: "ArnEquals", variable: "ec2:Vpc", values: [scope.vpcArn] }],
     },
-    {
-      sid: "CreateLoadBalancersAndTargetGroupsTaggedForThisCluster",
-      effect: "Allow",
-      actions: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"],
-      resources: [...loadBalancers, targetGroups],
-      condition: [tagged("Request")],
-    },
-    {
-      sid: "ManageOwnLoadBalancersAndTargetGroups",
-      effect: "Allow",
-      actions: [
+    taggedForThisCluster(
+      "Request",
+      "CreateLoadBalancersAndTargetGroupsTaggedForThisCluster",
+      ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"],
+      [...loadBalancers, targetGroups],
+    ),
+    taggedForThisCluster(
+      "Resource",
+      "ManageOwnLoadBalancersAndTargetGroups",
+      [
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
         "elasticloadbalancing:SetIpAddressType",
         "elasticloadbalancing:SetSecurityGroups",
@@ -175,13 +170,12 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         "wafv2:AssociateWebACL",
         "wafv2:DisassociateWebACL",
       ],
-      resources: [...loadBalancers, targetGroups],
-      condition: [tagged("Resource")],
-    },
-    {
-      sid: "ManageListenersAndRulesOfOwnLoadBalancers",
-      effect: "Allow",
-      actions: [
+      [...loadBalancers, targetGroups],
+    ),
+    taggedForThisCluster(
+      "Resource",
+      "ManageListenersAndRulesOfOwnLoadBalancers",
+      [
         "elasticloadbalancing:DeleteListener",
         "elasticloadbalancing:ModifyListener",
         "elasticloadbalancing:ModifyListenerAttributes",
@@ -194,9 +188,8 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         "elasticloadbalancing:AddTags",
         "elasticloadbalancing:RemoveTags",
       ],
-      resources: [...listeners, ...rules],
-      condition: [tagged("Resource")],
-    },
+      [...listeners, ...rules],
+    ),
     {
       // New listeners and rules: their load balancer is checked above; the new ARNs carry no tag yet.
       sid: "CreateListenersAndRules",

@@ -5,6 +5,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from "constructs";
 import { type BoundaryPolicyNames, SHARED_ENVIRONMENT } from "../../config";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
 
 /**
  * The roles CI systems assume to plan and apply an environment, whoever the CI is (GitHub Actions
@@ -74,6 +75,8 @@ export interface CiRoleProps {
   readonly maxSessionDuration?: number;
 }
 
+export const CI_ROLE_DEFAULTS = { maxSessionDuration: 3600 } as const satisfies Defaults<CiRoleProps, "state">;
+
 /**
  * One CI role. A plan role has ReadOnlyAccess minus the contents a plan never reads (logs,
  * images, lock writes, objects other than state); a deploy role has PowerUserAccess plus IAM on
@@ -93,7 +96,7 @@ export class CiRole extends Construct {
       description: props.description,
       assumeRolePolicy: props.assumeRolePolicy,
       permissionsBoundary: arn(`policy/${props.boundaryNames.ci}`),
-      maxSessionDuration: props.maxSessionDuration ?? 3600,
+      maxSessionDuration: withDefaults(props, CI_ROLE_DEFAULTS).maxSessionDuration,
     });
     const managed = props.kind === "plan" ? "ReadOnlyAccess" : "PowerUserAccess";
     new IamRolePolicyAttachment(this, "managed-policy", { role: role.name, policyArn: `arn:${account.partition}:iam::aws:policy/${managed}` });

@@ -1,10 +1,10 @@
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
 import type { BoundaryPolicyNames } from "../../config";
-import { Problems, quote } from "../../validation";
+import { isGithubRepository, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { CiRole, CiRoleScope, StateLocation } from "./ci-role";
-import { oidcTrustPolicy } from "./oidc-trust";
+import { oidcTrustPolicy } from "../shared/oidc-trust";
 
 /** One environment CI deploys, as the roles see it. */
 export interface CiEnvironment extends CiRoleScope {
@@ -42,10 +42,10 @@ export class GithubOidcRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: GithubOidcRolesProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    problems.check(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(props.repository), "repository", `${quote(props.repository)} is not owner/name`);
-    problems.check(props.environments.length > 0, "environments", "must list at least one environment");
-    problems.throwIfAny();
+    checkProps(this, props, (problems) => {
+      problems.check(isGithubRepository(props.repository), "repository", `${quote(props.repository)} is not an owner/name GitHub repository (no URL, no .git)`);
+      problems.check(props.environments.length > 0, "environments", "must list at least one environment");
+    });
     const { account, repository } = props;
 
     const provider = new IamOpenidConnectProvider(this, "provider", { url: `https://${ISSUER}`, clientIdList: ["sts.amazonaws.com"] });

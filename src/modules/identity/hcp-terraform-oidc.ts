@@ -1,10 +1,11 @@
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
 import type { BoundaryPolicyNames, HcpTerraformRoleNames } from "../../config";
-import { Problems } from "../../validation";
+import { checkProps } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
 import { CiRole, CiRoleScope } from "./ci-role";
-import { oidcTrustPolicy } from "./oidc-trust";
+import { oidcTrustPolicy } from "../shared/oidc-trust";
 
 /** One HCP Terraform workspace (one per stack) and the environment it deploys. */
 export interface HcpTerraformWorkspace {
@@ -32,6 +33,8 @@ export interface HcpTerraformOidcRolesProps {
   readonly audience?: string;
 }
 
+export const HCP_TERRAFORM_OIDC_DEFAULTS = { audience: "aws.workload.identity" } as const satisfies Defaults<HcpTerraformOidcRolesProps>;
+
 /** The workspace variables that switch on dynamic credentials, as HCP Terraform names them. */
 export interface HcpTerraformWorkspaceVariables {
   readonly TFC_AWS_PROVIDER_AUTH: "true";
@@ -53,10 +56,10 @@ export class HcpTerraformOidcRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: HcpTerraformOidcRolesProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    problems.check(props.workspaces.length > 0, "workspaces", "must list at least one workspace");
-    problems.throwIfAny();
-    const audience = props.audience ?? "aws.workload.identity";
+    checkProps(this, props, (problems) => {
+      problems.check(props.workspaces.length > 0, "workspaces", "must list at least one workspace");
+    });
+    const { audience } = withDefaults(props, HCP_TERRAFORM_OIDC_DEFAULTS);
     const { account, hostname } = props;
 
     const provider = new IamOpenidConnectProvider(this, "provider", { url: `https://${hostname}`, clientIdList: [audience] });
@@ -68,20 +71,17 @@ export class HcpTerraformOidcRoles extends Construct {
       const subject = (phase: "plan" | "apply"): string =>
         `organization:${props.organization}:project:${props.hcpProject}:workspace:${ws.workspace}:run_phase:${phase}`;
       const common = { account, project: props.project, scope: ws.scope, boundaryNames: props.boundaryNames };
-      const plan = new CiRole(this, `${ws.workspace}-plan`, {
-        ...common,
-        kind: "plan",
-        roleName: ws.roleNames.plan,
-        description: `Plan phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
-        assumeRolePolicy: trust(`${ws.workspace}-plan-trust`, subject("plan")),
-      });
-      const apply = new CiRole(this, `${ws.workspace}-apply`, {
-        ...common,
-        kind: "deploy",
-        roleName: ws.roleNames.apply,
-        description: `Apply phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
-        assumeRolePolicy: trust(`${ws.workspace}-apply-trust`, subject("apply")),
-      });
+      // The plan phase gets a plan role's rights, the apply phase a deploy role's.
+      const phaseRole = (phase: "plan" | "apply", name: string): CiRole =>
+        new CiRole(this, `${ws.workspace}-${phase}`, {
+          ...common,
+          kind: phase === "plan" ? "plan" : "deploy",
+          roleName: ws.roleNames[phase],
+          description: `${name} phase of HCP Terraform runs of ${props.organization}/${ws.workspace}`,
+          assumeRolePolicy: trust(`${ws.workspace}-${phase}-trust`, subject(phase)),
+        });
+      const plan = phaseRole("plan", "Plan");
+      const apply = phaseRole("apply", "Apply");
       variables.set(ws.workspace, { TFC_AWS_PROVIDER_AUTH: "true", TFC_AWS_PLAN_ROLE_ARN: plan.roleArn, TFC_AWS_APPLY_ROLE_ARN: apply.roleArn });
     }
     this.workspaceVariables = variables;

@@ -2,12 +2,13 @@ import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { ProblemSink, Problems, quote } from "../../validation";
+import { ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
+import { serviceTrustPolicy } from "../shared/policy-statements";
 
 export type VaultLockMode = "off" | "governance" | "compliance";
 
@@ -26,22 +27,25 @@ export interface BackupVaultProps {
    * the vault-lock permissions (CI never has them); `compliance` by nobody, AWS included, once its
    * 3-day grace has passed (irreversible). @default "governance"
    */
-  readonly vaultLock?: VaultLockMode;
+  readonly lock?: VaultLockMode;
   /** A vault in another account (or region) each recovery point is copied to. @default none */
   readonly copyToVaultArn?: string;
   /** Daily schedule (cron, UTC). @default "cron(0 19 * * ? *)" (04:00 KST) */
   readonly schedule?: string;
 }
 
-export const BACKUP_VAULT_DEFAULTS = { retentionDays: 35, vaultLock: "governance", schedule: "cron(0 19 * * ? *)" } as const;
+export const BACKUP_VAULT_DEFAULTS = { retentionDays: 35, lock: "governance", schedule: "cron(0 19 * * ? *)" } as const satisfies Defaults<
+  BackupVaultProps,
+  "copyToVaultArn"
+>;
 
 export type BackupVaultSettings = Omit<BackupVaultProps, "account" | "kmsKeyArn" | "resourceArns">;
 
-export function checkBackupVaultProps(problems: ProblemSink, props: BackupVaultSettings): void {
-  const retention = props.retentionDays ?? BACKUP_VAULT_DEFAULTS.retentionDays;
+export function checkBackupVaultProps(problems: ProblemSink, settings: BackupVaultSettings): void {
+  const props = withDefaults(settings, BACKUP_VAULT_DEFAULTS);
+  const { retentionDays: retention, lock } = props;
   problems.check(Number.isInteger(retention) && retention >= 1 && retention <= 36500, "retentionDays", `${retention} is not allowed (whole number 1-36500)`);
-  const lock = props.vaultLock ?? BACKUP_VAULT_DEFAULTS.vaultLock;
-  problems.check(["off", "governance", "compliance"].includes(lock), "vaultLock", `${quote(lock)} is not allowed (allowed: "off", "governance", "compliance")`);
+  problems.check(["off", "governance", "compliance"].includes(lock), "lock", `${quote(lock)} is not allowed (allowed: "off", "governance", "compliance")`);
   if (props.copyToVaultArn !== undefined) {
     problems.check(
       /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]+$/.test(props.copyToVaultArn),
@@ -59,14 +63,11 @@ export function checkBackupVaultProps(problems: ProblemSink, props: BackupVaultS
 export class EnvironmentBackups extends Construct {
   readonly vaultArn: string;
 
-  constructor(scope: Construct, id: string, props: BackupVaultProps) {
+  constructor(scope: Construct, id: string, vaultProps: BackupVaultProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    checkBackupVaultProps(problems, props);
-    problems.throwIfAny();
-    const retention = props.retentionDays ?? BACKUP_VAULT_DEFAULTS.retentionDays;
-    const lock = props.vaultLock ?? BACKUP_VAULT_DEFAULTS.vaultLock;
-    const { account } = props;
+    checkProps(this, vaultProps, checkBackupVaultProps);
+    const props = withDefaults(vaultProps, BACKUP_VAULT_DEFAULTS);
+    const { account, retentionDays: retention, lock } = props;
 
     const vault = new BackupVault(this, "vault", { name: props.name, kmsKeyArn: props.kmsKeyArn, forceDestroy: false });
     if (lock !== "off") {
@@ -78,9 +79,7 @@ export class EnvironmentBackups extends Construct {
         changeableForDays: lock === "compliance" ? 3 : undefined,
       });
     }
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }] }],
-    });
+    const trust = serviceTrustPolicy(this, "trust", "backup.amazonaws.com");
     const role = new IamRole(this, "role", { name: `${props.name}-backup`, assumeRolePolicy: trust.json });
     for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
       new IamRolePolicyAttachment(this, `role-${policy}`, { role: role.name, policyArn: `arn:${account.partition}:iam::aws:policy/service-role/${policy}` });
@@ -91,7 +90,7 @@ export class EnvironmentBackups extends Construct {
         {
           ruleName: "daily",
           targetVaultName: vault.name,
-          schedule: props.schedule ?? BACKUP_VAULT_DEFAULTS.schedule,
+          schedule: props.schedule,
           lifecycle: { deleteAfter: retention },
           copyAction: props.copyToVaultArn === undefined ? undefined : [{ destinationVaultArn: props.copyToVaultArn, lifecycle: { deleteAfter: retention } }],
         },

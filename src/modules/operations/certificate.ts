@@ -4,7 +4,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import { Fn, Token } from "../../cdktf";
 import { isHostname } from "../../config/identity";
-import { ProblemSink, Problems, quote } from "../../validation";
+import { ProblemSink, checkProps, quote } from "../../validation";
 
 export interface DnsValidatedCertificateProps {
   /** The one host the certificate is for, e.g. `api.mindhit.io`. */
@@ -36,9 +36,7 @@ export class DnsValidatedCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: DnsValidatedCertificateProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    checkDnsValidatedCertificateProps(problems, props);
-    problems.throwIfAny();
+    checkProps(this, props, checkDnsValidatedCertificateProps);
 
     const certificate = new AcmCertificate(this, "certificate", {
       domainName: props.domainName,

@@ -1,8 +1,33 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { Construct } from "constructs";
-import type { AlarmThresholds } from "../../config";
-import { ProblemSink, Problems } from "../../validation";
+import { ProblemSink, checkProps } from "../../validation";
 import { addAlarm, AlarmSpec } from "../shared/alarm";
+
+/** The alarms' thresholds (per environment: `alerting.thresholds`). */
+export interface AlarmThresholds {
+  /** RDS CPUUtilization, percent, average over 5 minutes. */
+  readonly rdsCpuPercent: number;
+  /** RDS FreeStorageSpace, GiB, below which the alarm fires. */
+  readonly rdsFreeStorageGiB: number;
+  /** RDS FreeableMemory, MiB, below which the alarm fires. */
+  readonly rdsFreeableMemoryMiB: number;
+  /** RDS DatabaseConnections, maximum over 5 minutes (about 80% of the class's max_connections). */
+  readonly rdsConnections: number;
+  /** ElastiCache EngineCPUUtilization, percent. */
+  readonly cacheCpuPercent: number;
+  /** ElastiCache DatabaseMemoryUsagePercentage, percent. */
+  readonly cacheMemoryPercent: number;
+  /** ElastiCache Evictions per 5 minutes. */
+  readonly cacheEvictions: number;
+  /** Container Insights node_cpu_utilization, percent. */
+  readonly nodeCpuPercent: number;
+  /** Container Insights node_memory_utilization, percent. */
+  readonly nodeMemoryPercent: number;
+  /** ALB 5xx responses (load balancer and targets) per 5 minutes. */
+  readonly alb5xxCount: number;
+  /** ALB TargetResponseTime p95, seconds. */
+  readonly albTargetResponseSeconds: number;
+}
 
 export interface PlatformMonitoringProps {
   /** Environment resource name: alarm prefix and dashboard name. */
@@ -57,9 +82,7 @@ export class PlatformMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    checkAlarmThresholds(problems, props.thresholds);
-    problems.throwIfAny();
+    checkProps(this, props.thresholds, checkAlarmThresholds);
     const t = props.thresholds;
     const rds = { DBInstanceIdentifier: props.rdsInstanceId };
     const cluster = { ClusterName: props.eksClusterName };
@@ -106,39 +129,26 @@ export class PlatformMonitoring extends Construct {
         comparison: "GreaterThanThreshold",
         threshold: t.rdsConnections,
       },
-      ...cacheNodes.flatMap((node): AlarmSpec[] => [
-        {
-          name: `redis-cpu-${node}`,
-          description: `Redis ${node} engine CPU above ${t.cacheCpuPercent}%`,
+      // Per cache node, one row an alarm: what, metric, statistic, threshold, what it means, periods.
+      ...cacheNodes.flatMap((node) =>
+        (
+          [
+            ["cpu", "EngineCPUUtilization", "Average", t.cacheCpuPercent, `engine CPU above ${t.cacheCpuPercent}%`, undefined],
+            ["memory", "DatabaseMemoryUsagePercentage", "Average", t.cacheMemoryPercent, `memory use above ${t.cacheMemoryPercent}%`, undefined],
+            ["evictions", "Evictions", "Sum", t.cacheEvictions, `evicting keys (more than ${t.cacheEvictions} per 5 minutes)`, 1],
+          ] as const
+        ).map(([what, metricName, statistic, threshold, meaning, evaluationPeriods]): AlarmSpec => ({
+          name: `redis-${what}-${node}`,
+          description: `Redis ${node} ${meaning}`,
           namespace: "AWS/ElastiCache",
-          metricName: "EngineCPUUtilization",
+          metricName,
           dimensions: { CacheClusterId: node },
-          statistic: "Average",
+          statistic,
           comparison: "GreaterThanThreshold",
-          threshold: t.cacheCpuPercent,
-        },
-        {
-          name: `redis-memory-${node}`,
-          description: `Redis ${node} memory use above ${t.cacheMemoryPercent}%`,
-          namespace: "AWS/ElastiCache",
-          metricName: "DatabaseMemoryUsagePercentage",
-          dimensions: { CacheClusterId: node },
-          statistic: "Average",
-          comparison: "GreaterThanThreshold",
-          threshold: t.cacheMemoryPercent,
-        },
-        {
-          name: `redis-evictions-${node}`,
-          description: `Redis ${node} evicting keys (more than ${t.cacheEvictions} per 5 minutes)`,
-          namespace: "AWS/ElastiCache",
-          metricName: "Evictions",
-          dimensions: { CacheClusterId: node },
-          statistic: "Sum",
-          comparison: "GreaterThanThreshold",
-          threshold: t.cacheEvictions,
-          evaluationPeriods: 1,
-        },
-      ]),
+          threshold,
+          evaluationPeriods,
+        })),
+      ),
       {
         name: "eks-node-cpu",
         description: `EKS ${props.eksClusterName} node CPU above ${t.nodeCpuPercent}% (Container Insights)`,

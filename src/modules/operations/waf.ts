@@ -1,10 +1,16 @@
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
-import { duplicates, ProblemSink, Problems, quote } from "../../validation";
-import type { WafRuleRef } from "../../config";
+import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
+import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptedLogGroup } from "../shared/log-group";
+
+/** A rule of one of the ACL's managed rule groups, e.g. `{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }`. */
+export interface WafRuleRef {
+  readonly group: string;
+  readonly rule: string;
+}
 
 export interface WebAclProps {
   /** Web ACL name; also names its metrics and its log group (`aws-waf-logs-<name>`). */
@@ -14,11 +20,17 @@ export interface WebAclProps {
   readonly rateLimitPerIp?: number;
   /** @default 365 */
   readonly logRetentionDays?: number;
-  /** Managed rules to count instead of block (see WafConfig.countRules). @default [] */
+  /**
+   * Managed rules switched from block to count (logged, not enforced), for a rule that blocks
+   * legitimate traffic. @default []
+   */
   readonly countRules?: readonly WafRuleRef[];
 }
 
-export const WAF_DEFAULTS = { rateLimitPerIp: 2000, logRetentionDays: 365 } as const;
+export const WAF_DEFAULTS = { rateLimitPerIp: 2000, logRetentionDays: 365, countRules: [] } as const satisfies Defaults<WebAclProps>;
+
+/** WAF's names of ACLs and rules: 1-128 of A-Z a-z 0-9 _ -. */
+const WAF_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** AWS managed rule groups, in evaluation order after the rate limit. */
 export const MANAGED_RULE_GROUPS = [
@@ -34,22 +46,21 @@ export const MANAGED_RULE_GROUPS = [
 export type WebAclSettings = Omit<WebAclProps, "account">;
 
 /** The ACL's rules: its name, a rate limit WAF accepts, count overrides that name a rule of a group this ACL uses. */
-export function checkWebAclProps(problems: ProblemSink, props: WebAclSettings): void {
-  const rateLimit = props.rateLimitPerIp ?? WAF_DEFAULTS.rateLimitPerIp;
-  problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(props.name), "name", `${quote(props.name)} is not a web ACL name (1-128 of A-Z a-z 0-9 _ -)`);
+export function checkWebAclProps(problems: ProblemSink, settings: WebAclSettings): void {
+  const { name, rateLimitPerIp: rateLimit, countRules } = withDefaults(settings, WAF_DEFAULTS);
+  problems.check(WAF_NAME.test(name), "name", `${quote(name)} is not a web ACL name (1-128 of A-Z a-z 0-9 _ -)`);
   problems.check(
     Number.isInteger(rateLimit) && rateLimit >= 10 && rateLimit <= 2_000_000_000,
     "rateLimitPerIp",
     `${rateLimit} is not allowed (whole number 10-2000000000, requests per IP per 5 minutes)`,
   );
-  const countRules = props.countRules ?? [];
   for (const ref of countRules) {
     problems.check(
       (MANAGED_RULE_GROUPS as readonly string[]).includes(ref.group),
       "countRules",
       `group ${quote(ref.group)} is not one of this ACL's rule groups (allowed: ${MANAGED_RULE_GROUPS.join(", ")})`,
     );
-    problems.check(/^[A-Za-z0-9_-]{1,128}$/.test(ref.rule), "countRules", `${quote(ref.rule)} is not a rule name`);
+    problems.check(WAF_NAME.test(ref.rule), "countRules", `${quote(ref.rule)} is not a rule name`);
   }
   for (const dup of new Set(duplicates(countRules.map((r) => `${r.group}/${r.rule}`)))) problems.add("countRules", `lists ${quote(dup)} more than once`);
 }
@@ -65,17 +76,14 @@ export class WebAcl extends Construct {
   readonly webAclName: string;
   readonly logGroupName: string;
 
-  constructor(scope: Construct, id: string, props: WebAclProps) {
+  constructor(scope: Construct, id: string, aclProps: WebAclProps) {
     super(scope, id);
-    const rateLimit = props.rateLimitPerIp ?? WAF_DEFAULTS.rateLimitPerIp;
-    const countRules = props.countRules ?? [];
-    const problems = new Problems(this.node.path);
-    checkWebAclProps(problems, props);
-    problems.throwIfAny();
+    const { rateLimitPerIp: rateLimit, countRules, name, account, logRetentionDays } = withDefaults(aclProps, WAF_DEFAULTS);
+    checkProps(this, aclProps, checkWebAclProps);
 
     const visibility = (metric: string): { cloudwatchMetricsEnabled: boolean; metricName: string; sampledRequestsEnabled: boolean } => ({
       cloudwatchMetricsEnabled: true,
-      metricName: `${props.name}-${metric}`,
+      metricName: `${name}-${metric}`,
       sampledRequestsEnabled: true,
     });
     const rules: Wafv2WebAclRule[] = [
@@ -96,8 +104,8 @@ export class WebAcl extends Construct {
       })),
     ];
     const acl = new Wafv2WebAclWithStatementBlocks(this, "acl", {
-      name: props.name,
-      description: `Edge protection of ${props.name}'s ingress load balancer`,
+      name: name,
+      description: `Edge protection of ${name}'s ingress load balancer`,
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       rule: rules,
@@ -105,10 +113,10 @@ export class WebAcl extends Construct {
     });
     // WAF requires the log group name to start with aws-waf-logs-.
     const logs = new EncryptedLogGroup(this, "logs", {
-      name: `aws-waf-logs-${props.name}`,
-      keyAlias: `${props.name}-waf-logs`,
-      account: props.account,
-      retentionInDays: props.logRetentionDays ?? WAF_DEFAULTS.logRetentionDays,
+      name: `aws-waf-logs-${name}`,
+      keyAlias: `${name}-waf-logs`,
+      account: account,
+      retentionInDays: logRetentionDays,
     });
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
       resourceArn: acl.arn,

@@ -1,5 +1,6 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
+import { Defaults, withDefaults } from "./defaults";
 
 /** One CloudWatch alarm: a metric, how it is aggregated, and when it fires. */
 export interface AlarmSpec {
@@ -17,12 +18,15 @@ export interface AlarmSpec {
   readonly periodSeconds?: number;
   /** Consecutive breaching periods before ALARM. @default 3 */
   readonly evaluationPeriods?: number;
-  /** @default "missing" for traffic metrics is passed explicitly; otherwise "breaching" would page on gaps. */
+  /** How a period with no data counts: by default neither breaching nor OK, so a metric gap never pages. @default "missing" */
   readonly treatMissingData?: "missing" | "notBreaching" | "breaching" | "ignore";
 }
 
+export const ALARM_DEFAULTS = { periodSeconds: 300, evaluationPeriods: 3, treatMissingData: "missing" } as const satisfies Defaults<AlarmSpec>;
+
 /** Creates an alarm that notifies `topicArn` on ALARM and again on OK. */
-export function addAlarm(scope: Construct, prefix: string, topicArn: string, spec: AlarmSpec): CloudwatchMetricAlarm {
+export function addAlarm(scope: Construct, prefix: string, topicArn: string, alarm: AlarmSpec): CloudwatchMetricAlarm {
+  const spec = withDefaults(alarm, ALARM_DEFAULTS);
   const percentile = /^p\d+(\.\d+)?$/.test(spec.statistic);
   return new CloudwatchMetricAlarm(scope, `alarm-${spec.name}`, {
     alarmName: `${prefix}-${spec.name}`,
@@ -34,9 +38,9 @@ export function addAlarm(scope: Construct, prefix: string, topicArn: string, spe
     extendedStatistic: percentile ? spec.statistic : undefined,
     comparisonOperator: spec.comparison,
     threshold: spec.threshold,
-    period: spec.periodSeconds ?? 300,
-    evaluationPeriods: spec.evaluationPeriods ?? 3,
-    treatMissingData: spec.treatMissingData ?? "missing",
+    period: spec.periodSeconds,
+    evaluationPeriods: spec.evaluationPeriods,
+    treatMissingData: spec.treatMissingData,
     alarmActions: [topicArn],
     okActions: [topicArn],
   });

@@ -6,8 +6,10 @@ import {
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { Problems } from "../../validation";
+import { checkProps, ProblemSink } from "../../validation";
 import type { AwsAccount } from "./aws-account";
+import { Defaults, withDefaults } from "./defaults";
+import { onlyPrincipalsMay } from "./policy-statements";
 
 export interface EncryptionKeyProps {
   /** Alias without the `alias/` prefix, e.g. `mindhit-terraform-state`. */
@@ -38,6 +40,26 @@ export interface EncryptionKeyProps {
   readonly deletionWindowInDays?: number;
 }
 
+export const ENCRYPTION_KEY_DEFAULTS = { servicePrincipals: [], deletionWindowInDays: 30 } as const satisfies Defaults<
+  EncryptionKeyProps,
+  "serviceConditions" | "decryptOnlyBy"
+>;
+
+/** The key's rules: a deletion window KMS accepts, an alias of a customer key. */
+function checkEncryptionKeyProps(problems: ProblemSink, props: EncryptionKeyProps): void {
+  const { deletionWindowInDays: deletionWindow, alias } = withDefaults(props, ENCRYPTION_KEY_DEFAULTS);
+  problems.check(
+    Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
+    "deletionWindowInDays",
+    `${deletionWindow} is not allowed (7-30)`,
+  );
+  problems.check(
+    /^[A-Za-z0-9/_-]+$/.test(alias) && !alias.startsWith("aws/"),
+    "alias",
+    `${JSON.stringify(alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
+  );
+}
+
 /**
  * A customer-managed KMS key with yearly rotation and an explicit key policy.
  * The policy keeps the account root as administrator (AWS's default key policy, so IAM
@@ -49,33 +71,29 @@ export class EncryptionKey extends Construct {
   readonly keyId: string;
   readonly aliasName: string;
 
-  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+  constructor(scope: Construct, id: string, keyProps: EncryptionKeyProps) {
     super(scope, id);
-    const deletionWindow = props.deletionWindowInDays ?? 30;
-    const problems = new Problems(this.node.path);
-    problems.check(
-      Number.isInteger(deletionWindow) && deletionWindow >= 7 && deletionWindow <= 30,
-      "deletionWindowInDays",
-      `${deletionWindow} is not allowed (7-30)`,
-    );
-    problems.check(
-      /^[A-Za-z0-9/_-]+$/.test(props.alias) && !props.alias.startsWith("aws/"),
-      "alias",
-      `${JSON.stringify(props.alias)} is not allowed (A-Z a-z 0-9 / _ -, not starting with aws/)`,
-    );
-    problems.throwIfAny();
+    checkProps(this, keyProps, checkEncryptionKeyProps);
+    const {
+      deletionWindowInDays: deletionWindow,
+      servicePrincipals: services,
+      alias,
+      account,
+      serviceConditions,
+      decryptOnlyBy,
+      description,
+    } = withDefaults(keyProps, ENCRYPTION_KEY_DEFAULTS);
 
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "AccountAdministersKey",
         effect: "Allow",
-        principals: [{ type: "AWS", identifiers: [props.account.rootArn] }],
+        principals: [{ type: "AWS", identifiers: [account.rootArn] }],
         actions: ["kms:*"],
         resources: ["*"],
       },
     ];
-    const services = props.servicePrincipals ?? [];
-    const conditions = [...(props.serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }])];
+    const conditions = [...(serviceConditions ?? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }])];
     if (services.length > 0) {
       statements.push({
         sid: "ServicesUseKeyForThisAccount",
@@ -86,26 +104,19 @@ export class EncryptionKey extends Construct {
         condition: conditions.length > 0 ? conditions : undefined,
       });
     }
-    if (props.decryptOnlyBy !== undefined) {
-      statements.push({
-        sid: "DecryptOnlyByTheNamedReaders",
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["kms:Decrypt"],
-        resources: ["*"],
-        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.decryptOnlyBy] }],
-      });
+    if (decryptOnlyBy !== undefined) {
+      statements.push(onlyPrincipalsMay("DecryptOnlyByTheNamedReaders", ["kms:Decrypt"], decryptOnlyBy, ["*"]));
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
     const key = new KmsKey(this, "key", {
-      description: props.description,
+      description,
       enableKeyRotation: true,
       deletionWindowInDays: deletionWindow,
       policy: policy.json,
     });
-    const alias = new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: key.keyId });
+    const keyAlias = new KmsAlias(this, "alias", { name: `alias/${alias}`, targetKeyId: key.keyId });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
-    this.aliasName = alias.name;
+    this.aliasName = keyAlias.name;
   }
 }

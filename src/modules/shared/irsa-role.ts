@@ -4,7 +4,9 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { Fn } from "../../cdktf";
-import { Problems, quote } from "../../validation";
+import { checkProps, quote } from "../../validation";
+import { Defaults, withDefaults } from "./defaults";
+import { oidcTrustPolicy } from "./oidc-trust";
 
 export interface IrsaRoleProps {
   /** IAM role name (≤ 64 characters). */
@@ -23,6 +25,8 @@ export interface IrsaRoleProps {
   readonly statements?: readonly DataAwsIamPolicyDocumentStatement[];
 }
 
+export const IRSA_ROLE_DEFAULTS = { managedPolicyArns: [], statements: [] } as const satisfies Defaults<IrsaRoleProps>;
+
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -33,34 +37,29 @@ export class IrsaRole extends Construct {
   readonly roleArn: string;
   readonly roleName: string;
 
-  constructor(scope: Construct, id: string, props: IrsaRoleProps) {
+  constructor(scope: Construct, id: string, roleProps: IrsaRoleProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
-    problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), "roleName", `${quote(props.roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)`);
-    problems.check(K8S_NAME.test(props.namespace), "namespace", `${quote(props.namespace)} is not a Kubernetes namespace name`);
-    problems.check(K8S_NAME.test(props.serviceAccount), "serviceAccount", `${quote(props.serviceAccount)} is not a Kubernetes service account name`);
-    problems.throwIfAny();
+    const props = withDefaults(roleProps, IRSA_ROLE_DEFAULTS);
+    checkProps(this, props, (problems) => {
+      problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), "roleName", `${quote(props.roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)`);
+      problems.check(K8S_NAME.test(props.namespace), "namespace", `${quote(props.namespace)} is not a Kubernetes namespace name`);
+      problems.check(K8S_NAME.test(props.serviceAccount), "serviceAccount", `${quote(props.serviceAccount)} is not a Kubernetes service account name`);
+    });
 
     const issuer = Fn.replace(props.oidcIssuerUrl, "https://", "");
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRoleWithWebIdentity"],
-          principals: [{ type: "Federated", identifiers: [props.oidcProviderArn] }],
-          condition: [
-            { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${props.namespace}:${props.serviceAccount}`] },
-            { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
-          ],
-        },
-      ],
+    // Tokens the cluster mints for STS, for this one service account.
+    const trust = oidcTrustPolicy(this, "trust", {
+      providerArn: props.oidcProviderArn,
+      issuer,
+      audience: "sts.amazonaws.com",
+      subject: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
     });
-    const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
-    (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
+    const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust });
+    props.managedPolicyArns.forEach((policyArn, index) => {
       new IamRolePolicyAttachment(this, `managed-${index}`, { role: role.name, policyArn });
     });
-    if ((props.statements ?? []).length > 0) {
-      const permissions = new DataAwsIamPolicyDocument(this, "permissions", { statement: [...(props.statements ?? [])] });
+    if (props.statements.length > 0) {
+      const permissions = new DataAwsIamPolicyDocument(this, "permissions", { statement: [...props.statements] });
       new IamRolePolicy(this, "inline", { name: `${props.roleName}-permissions`, role: role.name, policy: permissions.json });
     }
     this.roleArn = role.arn;

@@ -1,7 +1,8 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Construct } from "constructs";
-import { Problems } from "../../validation";
+import { checkProps } from "../../validation";
 import type { AwsAccount } from "./aws-account";
+import { Defaults, withDefaults } from "./defaults";
 import { EncryptionKey } from "./encryption-key";
 
 export interface EncryptedLogGroupProps {
@@ -14,6 +15,8 @@ export interface EncryptedLogGroupProps {
   readonly retentionInDays?: number;
 }
 
+export const LOG_GROUP_DEFAULTS = { retentionInDays: 365 } as const satisfies Defaults<EncryptedLogGroupProps>;
+
 /** Retention values CloudWatch Logs accepts. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -24,17 +27,17 @@ export class EncryptedLogGroup extends Construct {
   /** The resource itself, for `dependsOn` where a service would otherwise create the group. */
   readonly resource: CloudwatchLogGroup;
 
-  constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
+  constructor(scope: Construct, id: string, groupProps: EncryptedLogGroupProps) {
     super(scope, id);
-    const retention = props.retentionInDays ?? 365;
-    const problems = new Problems(this.node.path);
-    problems.check(RETENTION_DAYS.includes(retention), "retentionInDays", `${retention} is not allowed (allowed: ${RETENTION_DAYS.join(", ")})`);
-    problems.throwIfAny();
+    const { account, retentionInDays, keyAlias, name } = withDefaults(groupProps, LOG_GROUP_DEFAULTS);
+    const retention = retentionInDays;
+    checkProps(this, groupProps, (problems) => {
+      problems.check(RETENTION_DAYS.includes(retention), "retentionInDays", `${retention} is not allowed (allowed: ${RETENTION_DAYS.join(", ")})`);
+    });
 
-    const { account } = props;
     const key = new EncryptionKey(this, "key", {
-      alias: props.keyAlias,
-      description: `Encrypts CloudWatch log group ${props.name}`,
+      alias: keyAlias,
+      description: `Encrypts CloudWatch log group ${name}`,
       account,
       servicePrincipals: [`logs.${account.region}.${account.dnsSuffix}`],
       serviceConditions: [
@@ -42,11 +45,11 @@ export class EncryptedLogGroup extends Construct {
           test: "ArnLike",
           variable: "kms:EncryptionContext:aws:logs:arn",
           // This group only: the key is the group's own, no other log group may use it.
-          values: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:${props.name}`],
+          values: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:${name}`],
         },
       ],
     });
-    const group = new CloudwatchLogGroup(this, "group", { name: props.name, retentionInDays: retention, kmsKeyId: key.keyArn });
+    const group = new CloudwatchLogGroup(this, "group", { name: name, retentionInDays: retention, kmsKeyId: key.keyArn });
     this.logGroupName = group.name;
     this.logGroupArn = group.arn;
     this.resource = group;

@@ -10,7 +10,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { Token } from "../../cdktf";
-import { Problems } from "../../validation";
+import { checkProps, ProblemSink } from "../../validation";
+import { Defaults, withDefaults } from "./defaults";
 
 /** A storage-class step of a lifecycle rule: move current objects after `days`. */
 export interface BucketTransition {
@@ -41,6 +42,14 @@ export interface SecureBucketProps {
   readonly extraPolicyStatements?: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
 }
 
+export const SECURE_BUCKET_DEFAULTS = {
+  noncurrentVersionExpirationDays: 90,
+  transitions: [],
+  preventDestroy: true,
+  objectLockDays: 0,
+  extraPolicyStatements: () => [],
+} as const satisfies Defaults<SecureBucketProps, "expirationDays">;
+
 const VALID_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"];
 
 /**
@@ -55,18 +64,25 @@ export class SecureBucket extends Construct {
   readonly bucketArn: string;
   readonly bucketId: string;
 
-  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+  constructor(scope: Construct, id: string, bucketProps: SecureBucketProps) {
     super(scope, id);
-    const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
-    const transitions = props.transitions ?? [];
-    validate(this.node.path, props, noncurrentDays, transitions);
+    checkProps(this, bucketProps, checkSecureBucketProps);
+    const {
+      noncurrentVersionExpirationDays: noncurrentDays,
+      transitions,
+      objectLockDays: lockDays,
+      bucketName,
+      preventDestroy,
+      kmsKeyArn,
+      extraPolicyStatements,
+      expirationDays,
+    } = withDefaults(bucketProps, SECURE_BUCKET_DEFAULTS);
 
-    const lockDays = props.objectLockDays ?? 0;
     const bucket = new S3Bucket(this, "bucket", {
-      bucket: props.bucketName,
+      bucket: bucketName,
       forceDestroy: false,
       objectLockEnabled: lockDays > 0 ? true : undefined,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: preventDestroy },
     });
     if (lockDays > 0) {
       new S3BucketObjectLockConfigurationA(this, "object-lock", {
@@ -82,7 +98,7 @@ export class SecureBucket extends Construct {
       bucket: bucket.id,
       rule: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
           bucketKeyEnabled: true,
         },
       ],
@@ -108,7 +124,7 @@ export class SecureBucket extends Construct {
           resources: [bucket.arn, `${bucket.arn}/*`],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
-        ...(props.extraPolicyStatements?.(bucket.arn) ?? []),
+        ...extraPolicyStatements(bucket.arn),
       ],
     });
     new S3BucketPolicy(this, "policy", {
@@ -127,13 +143,13 @@ export class SecureBucket extends Construct {
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       },
     ];
-    if (transitions.length > 0 || props.expirationDays !== undefined) {
+    if (transitions.length > 0 || expirationDays !== undefined) {
       rules.push({
         id: "age-current-objects",
         status: "Enabled",
         filter: [{}],
         transition: transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
-        expiration: props.expirationDays === undefined ? undefined : [{ days: props.expirationDays }],
+        expiration: expirationDays === undefined ? undefined : [{ days: expirationDays }],
       });
     }
     new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: bucket.id, rule: rules });
@@ -145,15 +161,16 @@ export class SecureBucket extends Construct {
   }
 }
 
-function validate(path: string, props: SecureBucketProps, noncurrentDays: number, transitions: readonly BucketTransition[]): void {
-  const problems = new Problems(path);
+/** The bucket's rules: its name, a lock no longer than versions live, lifecycle steps in order. */
+function checkSecureBucketProps(problems: ProblemSink, settings: SecureBucketProps): void {
+  const props = withDefaults(settings, SECURE_BUCKET_DEFAULTS);
+  const { noncurrentVersionExpirationDays: noncurrentDays, transitions, objectLockDays: lockDays } = props;
   problems.check(
     // A name built from a reference (e.g. the account id) is checked by AWS at apply time.
     Token.isUnresolved(props.bucketName) || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName),
     "bucketName",
     `${JSON.stringify(props.bucketName)} is not an S3 bucket name (3-63 of a-z 0-9 . -)`,
   );
-  const lockDays = props.objectLockDays ?? 0;
   problems.check(
     Number.isInteger(lockDays) && lockDays >= 0 && lockDays <= 3650,
     "objectLockDays",
@@ -182,5 +199,4 @@ function validate(path: string, props: SecureBucketProps, noncurrentDays: number
   if (props.expirationDays !== undefined) {
     problems.check(props.expirationDays > previous, "expirationDays", `${props.expirationDays} must come after the last transition (${previous} days)`);
   }
-  problems.throwIfAny();
 }
