@@ -425,26 +425,29 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   ],
 
   // ---- backups and windows ----
-  "no backup retention": [prodWith("backup.rdsRetentionDays", 0), 'environment "prod": backup.rdsRetentionDays 0 is not allowed (whole number 1-35)'],
+  "no backup retention": [
+    prodWith("database.backupRetentionPeriod", 0),
+    'environment "prod": database.backupRetentionPeriod 0 is not allowed (whole number 1-35)',
+  ],
   "backup retention beyond 35 days": [
-    stagingWith("backup.rdsRetentionDays", 36),
-    'environment "staging": backup.rdsRetentionDays 36 is not allowed (whole number 1-35)',
+    stagingWith("database.backupRetentionPeriod", 36),
+    'environment "staging": database.backupRetentionPeriod 36 is not allowed (whole number 1-35)',
   ],
   "a backup window inside the maintenance window": [
-    prodWith("backup.rdsBackupWindow", "19:30-20:00"),
-    'environment "prod": backup.rdsBackupWindow "19:30-20:00" overlaps backup.rdsMaintenanceWindow "sun:19:30-sun:20:30" (they must not overlap)',
+    prodWith("database.backupWindow", "19:30-20:00"),
+    'environment "prod": database.backupWindow "19:30-20:00" overlaps database.maintenanceWindow "sun:19:30-sun:20:30" (they must not overlap)',
   ],
   "a snapshot window in words": [
-    prodWith("backup.cacheSnapshotWindow", "5pm"),
-    'environment "prod": backup.cacheSnapshotWindow "5pm" is not allowed (hh24:mi-hh24:mi in UTC, at least 60 minutes, e.g. "18:00-19:00")',
+    prodWith("cache.snapshotWindow", "5pm"),
+    'environment "prod": cache.snapshotWindow "5pm" is not allowed (hh24:mi-hh24:mi in UTC, at least 60 minutes, e.g. "18:00-19:00")',
   ],
   "a 10-minute maintenance window": [
-    prodWith("backup.rdsMaintenanceWindow", "sun:19:00-sun:19:10"),
-    'environment "prod": backup.rdsMaintenanceWindow "sun:19:00-sun:19:10" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
+    prodWith("database.maintenanceWindow", "sun:19:00-sun:19:10"),
+    'environment "prod": database.maintenanceWindow "sun:19:00-sun:19:10" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
   ],
   "snapshots kept 40 days": [
-    prodWith("backup.cacheSnapshotRetentionDays", 40),
-    'environment "prod": backup.cacheSnapshotRetentionDays 40 is not allowed (whole number 0-35)',
+    prodWith("cache.snapshotRetentionLimit", 40),
+    'environment "prod": cache.snapshotRetentionLimit 40 is not allowed (whole number 0-35)',
   ],
 
   // ---- WAF ----
@@ -483,8 +486,8 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     'environment "prod": cache.replicas 0 is not allowed: at least 1 replica (automatic failover) is required of a production environment (tier "production")',
   ],
   "prod with three days of backups": [
-    prodWith("backup.rdsRetentionDays", 3),
-    'environment "prod": backup.rdsRetentionDays 3 is not allowed: at least 7 days of backups is required of a production environment (tier "production")',
+    prodWith("database.backupRetentionPeriod", 3),
+    'environment "prod": database.backupRetentionPeriod 3 is not allowed: at least 7 days of backups is required of a production environment (tier "production")',
   ],
 
   // ---- found by an operator probing the first version of these checks ----
@@ -581,8 +584,8 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     `environment "#3": [a list of 1 items] is not allowed (expected an object with ${ENV_KEYS}, got a list)`,
   ],
   "prod without Redis snapshots": [
-    prodWith("backup.cacheSnapshotRetentionDays", 0),
-    'environment "prod": backup.cacheSnapshotRetentionDays 0 is not allowed: daily Redis snapshots is required of a production environment (tier "production")',
+    prodWith("cache.snapshotRetentionLimit", 0),
+    'environment "prod": cache.snapshotRetentionLimit 0 is not allowed: daily Redis snapshots is required of a production environment (tier "production")',
   ],
   "a state bucket named like an IP address": [
     projectWith("state.bucket", "192.168.1.1"),
@@ -762,7 +765,9 @@ describe("the shipped configuration", () => {
     expect(staging.identity).toBeUndefined();
     expect(staging.tier).toBe("non-production");
     expect(staging.network).toEqual({ ...prod.network, natGateways: "single" });
-    expect(staging.database).toEqual({ ...prod.database, instanceClass: "db.t3.micro", multiAz: false });
+    expect(staging.database).toEqual({ ...prod.database, instanceClass: "db.t3.micro", multiAz: false, backupRetentionPeriod: 7 });
+    expect(staging.cache).toEqual({ ...prod.cache, replicas: 0, snapshotRetentionLimit: 1 });
+    expect(staging.backup).toEqual({ ...prod.backup, objectLockDays: 0, vault: { retentionDays: 7, lock: "off" } });
     expect(staging.alerting.thresholds).toEqual({ ...prod.alerting.thresholds, rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 });
     expect(staging.alerting.emails).toEqual(prod.alerting.emails);
   });

@@ -21,6 +21,7 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     host: overrides.host ?? `api.${environment}.mindhit.io`,
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
+    backupsBucketPrefix: `${resourceName}-backups-`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     imageTagParameters: { api: `/mindhit/${environment}/image-tags/api`, worker: `/mindhit/${environment}/image-tags/worker` },

@@ -207,7 +207,7 @@ describe("Eks with the seed's defaults", () => {
 describe("Eks options", () => {
   it("applies overrides: version, sizes, CIDR allow-list, deletion protection, extra admins and add-ons", () => {
     const custom = synthEks({
-      clusterVersion: "1.34",
+      version: "1.34",
       nodeInstanceTypes: ["m6i.large"],
       nodeMinSize: 2,
       nodeDesiredSize: 3,
@@ -249,11 +249,7 @@ describe("Eks options", () => {
     ],
     ["desired > max", { nodeDesiredSize: 9 }, /got 1 ≤ 9 ≤ 5/],
     ["fractional sizes", { nodeDesiredSize: 1.5 }, /must be whole numbers ≥ 0 \(got min 1, desired 1.5, max 5\)/],
-    [
-      "an unsupported Kubernetes version",
-      { clusterVersion: "1.29" },
-      /eks: clusterVersion "1.29" is not a supported EKS version \(allowed: 1.32, 1.33, 1.34, 1.35, 1.36\)/,
-    ],
+    ["an unsupported Kubernetes version", { version: "1.29" }, /eks: version "1.29" is not a supported EKS version \(allowed: 1.32, 1.33, 1.34, 1.35, 1.36\)/],
     ["no instance types", { nodeInstanceTypes: [] }, /eks: nodeInstanceTypes must list at least one entry/],
     ["one subnet", { subnetIds: ["subnet-a"] }, /eks: subnetIds lists 1 subnet\(s\); EKS needs subnets in at least 2 availability zones/],
     ["a bad allow-list CIDR", { publicAccessCidrs: ["0.0.0.0"] }, /eks: publicAccessCidrs "0.0.0.0" is not an IPv4 network CIDR/],

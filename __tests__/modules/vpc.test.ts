@@ -119,23 +119,23 @@ describe("Vpc options", () => {
   });
 
   it.each<[string, Partial<VpcProps>, RegExp]>([
-    ["a bad VPC CIDR", { cidr: "10.0.0.0/12" }, /vpc: cidr "10.0.0.0\/12" is not allowed \(an IPv4 network CIDR from \/16 to \/28/],
+    ["a bad VPC CIDR", { vpcCidr: "10.0.0.0/12" }, /vpc: vpcCidr "10.0.0.0\/12" is not allowed \(an IPv4 network CIDR from \/16 to \/28/],
     [
       "a subnet outside the VPC",
-      { publicSubnets: ["10.0.1.0/24", "192.168.2.0/24"] },
-      /vpc: publicSubnets "192.168.2.0\/24" is outside the VPC "10.0.0.0\/16"/,
+      { publicSubnetCidrs: ["10.0.1.0/24", "192.168.2.0/24"] },
+      /vpc: publicSubnetCidrs "192.168.2.0\/24" is outside the VPC "10.0.0.0\/16"/,
     ],
     [
       "overlapping subnets",
-      { privateSubnets: ["10.0.1.0/24", "10.0.20.0/24"] },
-      /vpc: privateSubnets "10.0.1.0\/24" overlaps publicSubnets "10.0.1.0\/24" \(subnets must not overlap\)/,
+      { privateSubnetCidrs: ["10.0.1.0/24", "10.0.20.0/24"] },
+      /vpc: privateSubnetCidrs "10.0.1.0\/24" overlaps publicSubnetCidrs "10.0.1.0\/24" \(subnets must not overlap\)/,
     ],
     [
       "fewer than two AZs",
-      { azs: ["ap-northeast-2a"], publicSubnets: ["10.0.1.0/24"], privateSubnets: ["10.0.10.0/24"] },
+      { azs: ["ap-northeast-2a"], publicSubnetCidrs: ["10.0.1.0/24"], privateSubnetCidrs: ["10.0.10.0/24"] },
       /vpc: azs lists 1 zone\(s\); EKS and RDS subnet groups need at least 2/,
     ],
-    ["subnets not matching the AZs", { privateSubnets: ["10.0.10.0/24"] }, /vpc: privateSubnets has 1 entries but azs has 2/],
+    ["subnets not matching the AZs", { privateSubnetCidrs: ["10.0.10.0/24"] }, /vpc: privateSubnetCidrs has 1 entries but azs has 2/],
     ["an unknown NAT mode", { natGateways: "none" as "single" }, /vpc: natGateways "none" is not allowed \(allowed: "single", "one-per-az"\)/],
   ])("rejects %s", (_label, props, expected) => {
     expect(() => synthVpc(props)).toThrow(expected);

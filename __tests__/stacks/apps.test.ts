@@ -219,8 +219,8 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
           },
         ],
         condition: [
-          { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${namespace}:${serviceAccount}`] },
           { test: "StringEquals", variable: `${issuer}:aud`, values: ["sts.amazonaws.com"] },
+          { test: "StringEquals", variable: `${issuer}:sub`, values: [`system:serviceaccount:${namespace}:${serviceAccount}`] },
         ],
       },
     ]);

@@ -19,7 +19,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { AlarmThresholds, Environment } from "../../src/config";
+import type { Environment } from "../../src/config";
+import type { AlarmThresholds } from "../../src/modules/operations/monitoring";
 import { prod } from "../../src/environments/prod";
 import { staging } from "../../src/environments/staging";
 import { MANAGED_RULE_GROUPS } from "../../src/modules/operations/waf";
@@ -124,9 +125,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("keeps RDS backups and windows from config, copies tags to snapshots, keeps a final snapshot", () => {
-    const { rdsRetentionDays, rdsBackupWindow, rdsMaintenanceWindow } = env.backup;
+    const { backupRetentionPeriod, backupWindow, maintenanceWindow } = env.database;
     const database = template.only(DbInstance);
-    expect(database).toMatchObject({ backup_retention_period: rdsRetentionDays, backup_window: rdsBackupWindow, maintenance_window: rdsMaintenanceWindow });
+    expect(database).toMatchObject({ backup_retention_period: backupRetentionPeriod, backup_window: backupWindow, maintenance_window: maintenanceWindow });
     expect(database).toMatchObject({
       copy_tags_to_snapshot: true,
       skip_final_snapshot: false,
@@ -136,9 +137,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
   it("keeps ElastiCache snapshots per config", () => {
     expect(template.only(ElasticacheReplicationGroup)).toMatchObject({
-      snapshot_retention_limit: env.backup.cacheSnapshotRetentionDays,
-      snapshot_window: env.backup.cacheSnapshotWindow,
-      maintenance_window: env.backup.cacheMaintenanceWindow,
+      snapshot_retention_limit: env.cache.snapshotRetentionLimit,
+      snapshot_window: env.cache.snapshotWindow,
+      maintenance_window: env.cache.maintenanceWindow,
     });
   });
 
@@ -153,7 +154,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
   it("has a backups bucket: versioned, KMS-encrypted, private, with the seed's lifecycle", () => {
     template.resourceCountIs(S3Bucket, 1, {
-      bucket: expect.stringMatching(new RegExp(`^${env.identity.resourceName}-backups-\\$\\{data\\.aws_caller_identity\\.`)),
+      bucket: expect.stringMatching(new RegExp(`^${env.identity.backupsBucketPrefix}\\$\\{data\\.aws_caller_identity\\.`)),
     });
     expect(template.only(S3BucketVersioningA).versioning_configuration).toEqual({ status: "Enabled" });
     expect(template.only(S3BucketPublicAccessBlock)).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
@@ -172,7 +173,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
 describe("environment differences in operations", () => {
   it("prod keeps database backups longer than staging", () => {
-    expect(prod.backup.rdsRetentionDays).toBeGreaterThan(staging.backup.rdsRetentionDays);
+    expect(prod.database.backupRetentionPeriod).toBeGreaterThan(staging.database.backupRetentionPeriod);
     expect(platform("prod").only(DbInstance).backup_retention_period).toBe(14);
     expect(platform("staging").only(DbInstance).backup_retention_period).toBe(7);
   });

@@ -29,13 +29,13 @@ describe("IrsaRole", () => {
         condition: [
           {
             test: "StringEquals",
-            variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:sub',
-            values: ["system:serviceaccount:kube-system:aws-load-balancer-controller"],
+            variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:aud',
+            values: ["sts.amazonaws.com"],
           },
           {
             test: "StringEquals",
-            variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:aud',
-            values: ["sts.amazonaws.com"],
+            variable: '${replace("https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC", "https://", "")}:sub',
+            values: ["system:serviceaccount:kube-system:aws-load-balancer-controller"],
           },
         ],
       },
