@@ -107,6 +107,8 @@ class StateIndex:
     def __init__(self, states):
         self.by_arn, self.by_name, repositories = {}, {}, []
         self.bucket_keys, self.alias_keys, self.role_boundaries = {}, {}, {}
+        # Encrypted topics: topic ARN -> the key a publisher must be allowed to use through SNS.
+        self.topic_keys = {}
         # Resource policies by the ARN they govern: keys, buckets (and their objects), secrets, topics, repositories.
         self.policies = {}
         policy_of = {
@@ -135,6 +137,8 @@ class StateIndex:
                         for sse in rule.get("apply_server_side_encryption_by_default") or []:
                             if sse.get("kms_master_key_id"):
                                 self.bucket_keys[values["bucket"]] = sse["kms_master_key_id"]
+                if resource["type"] == "aws_sns_topic" and values.get("kms_master_key_id"):
+                    self.topic_keys[values["arn"]] = values["kms_master_key_id"]
                 if resource["type"] == "aws_kms_alias":
                     self.alias_keys[values["name"]] = values["target_key_arn"]
                 if resource["type"] == "aws_iam_role" and values.get("permissions_boundary"):
@@ -270,4 +274,11 @@ def requests_for(calls, index, account):
                 requests.append({"caller": caller, "action": kms, "resource": key,
                                  "context": {"kms:ViaService": f"s3.{call['region']}.amazonaws.com", **resource_tag_context(index.by_arn.get(key, {}))},
                                  "source": f"{source} (SSE-KMS object)"})
+        if action == "sns:Publish" and resource in index.topic_keys:
+            # SNS encrypts what it stores with the topic's key, as the publisher (SNS developer guide: SSE).
+            key = index.alias_keys.get(index.topic_keys[resource], index.topic_keys[resource])
+            for kms in ("kms:GenerateDataKey", "kms:Decrypt"):
+                requests.append({"caller": caller, "action": kms, "resource": key,
+                                 "context": {"kms:ViaService": f"sns.{call['region']}.amazonaws.com", **resource_tag_context(index.by_arn.get(key, {}))},
+                                 "source": f"{source} (encrypted topic)"})
     return [as_sent(index, request) for request in requests], unmapped

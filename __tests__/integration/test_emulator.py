@@ -21,7 +21,7 @@ import pytest
 from account_inventory import orphans, tagged_arns
 from aws_emulator import clients, moto_over_tls, web_identity_role
 from emulator_stack import REGION, TERRAFORM, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
-from runbook import run_block, section_blocks
+from runbook import AWS_CLI_DIR, run_block, section_blocks
 from stack_workdir import terraform_env, write_json
 
 # What the iam stage (test_iam.py) evaluates: the calls Terraform made as each CI role, the roles'
@@ -349,6 +349,33 @@ def delete_orphan(aws, arn):
         aws("rds").delete_db_instance(DBInstanceIdentifier=resource.split(":", 1)[1], SkipFinalSnapshot=True)
     else:
         raise AssertionError(f"no deletion for {arn}: extend delete_orphan")
+
+
+def test_deploy_notifications_reach_the_alert_topic_as_the_deploy_role(emulator, aws, platforms):
+    """scripts/notify-deploy.sh as deploy.yml runs it: the AWS CLI as staging's deploy role (web
+    identity, as configure-aws-credentials leaves it), publishing to the encrypted topic the
+    platform stack applied. A queue subscribed to the topic receives the Chatbot notification; the
+    iam stage evaluates the publish (and its use of the topic's key) like every other call."""
+    assert platforms["mindhit-staging"]["apply"].returncode == 0, "staging's platform stack was not applied"
+    sns, sqs = aws("sns"), aws("sqs")
+    (topic_arn,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(":mindhit-staging-alerts")]
+    queue_url = sqs.create_queue(QueueName="notification-probe")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    identity = ci_role("mindhit-staging", "deploy", aws)
+    static = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+    env = {k: v for k, v in os.environ.items() if k not in static}
+    env.update(PATH=f"{AWS_CLI_DIR}{os.pathsep}{os.environ['PATH']}", AWS_ENDPOINT_URL=emulator, AWS_PAGER="", AWS_DEFAULT_REGION=REGION,
+               AWS_ROLE_ARN=identity["role_arn"], AWS_WEB_IDENTITY_TOKEN_FILE=identity["web_identity_token_file"],
+               AWS_ROLE_SESSION_NAME=identity["session_name"], GITHUB_SHA="0123abc", GITHUB_ACTOR="octocat")
+    result = subprocess.run(["bash", "scripts/notify-deploy.sh", "staging", "succeeded", "deploy of mindhit-staging, mindhit-staging-apps"],
+                            cwd=os.path.join(os.path.dirname(__file__), "..", ".."), env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "::warning::" not in result.stdout, f"notify-deploy.sh:\n{result.stdout}\n{result.stderr}"
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=2).get("Messages", [])
+    assert messages, "no notification reached the topic's subscriber"
+    notification = json.loads(messages[0]["Body"])
+    assert notification["source"] == "custom" and notification["content"]["title"] == "staging: deploy of mindhit-staging, mindhit-staging-apps succeeded"
+    sqs.delete_queue(QueueUrl=queue_url)
 
 
 def test_evidence_for_the_iam_stage(aws, bootstrap, platforms):
