@@ -445,6 +445,14 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     prodWith("database.maintenanceWindow", "sun:19:00-sun:19:10"),
     'environment "prod": database.maintenanceWindow "sun:19:00-sun:19:10" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
   ],
+  "a dump schedule in words": [
+    prodWith("backup.logicalDumps.schedule", "nightly"),
+    'environment "prod": backup.logicalDumps.schedule "nightly" is not allowed (five cron fields in UTC: minute hour day month weekday, e.g. "0 21 * * *")',
+  ],
+  "a dump schedule with six fields": [
+    stagingWith("backup.logicalDumps.schedule", "0 0 21 * * *"),
+    'environment "staging": backup.logicalDumps.schedule "0 0 21 * * *" is not allowed (five cron fields in UTC: minute hour day month weekday, e.g. "0 21 * * *")',
+  ],
   "snapshots kept 40 days": [
     prodWith("cache.snapshotRetentionLimit", 40),
     'environment "prod": cache.snapshotRetentionLimit 40 is not allowed (whole number 0-35)',
@@ -767,7 +775,12 @@ describe("the shipped configuration", () => {
     expect(staging.network).toEqual({ ...prod.network, natGateways: "single" });
     expect(staging.database).toEqual({ ...prod.database, instanceClass: "db.t3.micro", multiAz: false, backupRetentionPeriod: 7 });
     expect(staging.cache).toEqual({ ...prod.cache, replicas: 0, snapshotRetentionLimit: 1 });
-    expect(staging.backup).toEqual({ ...prod.backup, objectLockDays: 0, vault: { retentionDays: 7, lock: "off" } });
+    expect(staging.backup).toEqual({
+      ...prod.backup,
+      objectLockDays: 0,
+      vault: { retentionDays: 7, lock: "off" },
+      logicalDumps: { ...prod.backup.logicalDumps, enabled: false },
+    });
     expect(staging.alerting.thresholds).toEqual({ ...prod.alerting.thresholds, rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 });
     expect(staging.alerting.emails).toEqual(prod.alerting.emails);
   });

@@ -137,6 +137,12 @@ export function isPostgresIdentifier(value: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(value);
 }
 
+/** A five-field cron schedule as Kubernetes CronJobs take it: minute hour day month weekday, in digits, `*`, `/`, `,` and `-`. */
+export function isCronSchedule(value: string): boolean {
+  const fields = value.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((field) => /^[0-9*/,-]+$/.test(field));
+}
+
 export function duplicates<T>(values: readonly T[]): T[] {
   return values.filter((v, i) => values.indexOf(v) !== i);
 }

@@ -41,6 +41,36 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   const container = (deployment: string): Record<string, unknown> =>
     ((find("Deployment", deployment).spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers[0]);
 
+  it("schedules the nightly pg_dump where the environment turns it on: master credentials from the RDS secret as a file, the upload under the dumps' prefix", () => {
+    const cronjobs = manifests.filter((m) => m.kind === "CronJob");
+    if (!env.backup.logicalDumps.enabled) {
+      expect(cronjobs).toEqual([]);
+      return;
+    }
+    const cronjob = find("CronJob", "mindhit-logical-backup");
+    expect(cronjob.spec).toMatchObject({ schedule: env.backup.logicalDumps.schedule, timeZone: "Etc/UTC", concurrencyPolicy: "Forbid" });
+    type PodSpec = {
+      serviceAccountName: string;
+      initContainers: Array<{ command: string[]; env: Array<{ name: string; value: string }> }>;
+      containers: Array<{ env: Array<{ name: string; value: string }> }>;
+    };
+    const pod = (cronjob.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("mindhit-logical-backup");
+    expect(pod.initContainers[0].command).toEqual(["pg_dump", "--format=custom", "--compress=6", "--file=/dump/database.dump"]);
+    expect(pod.initContainers[0].env).toContainEqual({ name: "PGSERVICEFILE", value: "/run/db/pg_service.conf" });
+    expect(pod.containers[0].env).toContainEqual({
+      name: "DESTINATION",
+      value: `s3://${env.identity.backupsBucketPrefix}111111111111/postgres/${env.database.dbName}`,
+    });
+    const secret = find("ExternalSecret", "mindhit-logical-backup").spec as { data: Array<{ remoteRef: { key: string; property: string } }> };
+    expect(secret.data.map((d) => d.remoteRef.property)).toEqual(["username", "password"]);
+    expect(secret.data.every((d) => d.remoteRef.key.startsWith("arn:aws:secretsmanager:"))).toBe(true);
+    expect(find("ServiceAccount", "mindhit-logical-backup").metadata.annotations).toEqual({
+      "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::111111111111:role\//),
+    });
+    expect(find("NetworkPolicy", "mindhit-logical-backup").spec.policyTypes).toEqual(["Ingress", "Egress"]);
+  });
+
   it("probes the api over HTTP and the worker not at all (a queue consumer with no HTTP server)", () => {
     expect(container("mindhit-api").livenessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });
     expect(container("mindhit-api").readinessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });

@@ -22,6 +22,7 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
     backupsBucketPrefix: `${resourceName}-backups-`,
+    backupsKeyAlias: `${resourceName}-backups`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     imageTagParameters: { api: `/mindhit/${environment}/image-tags/api`, worker: `/mindhit/${environment}/image-tags/worker` },

@@ -90,6 +90,9 @@ def answer_data_sources(aws, doc):
         aws("sns").create_topic(Name=topic["name"])
     for parameter in data["aws_ssm_parameter"].values():
         aws("ssm").put_parameter(Name=parameter["name"], Value="1.0.0", Type="String")
+    for alias in data.get("aws_kms_alias", {}).values():
+        key = aws("kms").create_key()["KeyMetadata"]["KeyId"]
+        aws("kms").create_alias(AliasName=alias["name"], TargetKeyId=key)
     for balancer in data.get("aws_lb", {}).values():
         aws("elbv2").create_load_balancer(Name=balancer["name"], Subnets=subnets, Scheme="internet-facing", Type="application")
 
@@ -276,3 +279,21 @@ def test_app_objects_carry_the_platform_wiring(apps, kube):
 
     policies = kube_get(kube, f"/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies")["items"]
     assert policies, f"no NetworkPolicy in {namespace}"
+
+
+def test_logical_backups_are_scheduled_where_the_environment_turns_them_on(apps, kube):
+    """prod's config turns the nightly pg_dump on, staging's off: the CronJob is in the API (with the
+    schedule from config, its service account bound to the dump role this stack created) or absent."""
+    namespace = apps["doc"]["resource"]["kubernetes_namespace_v1"]["namespace"]["metadata"]["name"]
+    cronjobs = kube_get(kube, f"/apis/batch/v1/namespaces/{namespace}/cronjobs")["items"]
+    values = json.dumps(apps["doc"]["resource"]["helm_release"]["mindhit"]["values"])
+    if "aws_kms_alias" not in apps["doc"].get("data", {}):
+        assert not cronjobs, f"logical backups are off here, yet the API has {[c['metadata']['name'] for c in cronjobs]}"
+        return
+    (cronjob,) = cronjobs
+    assert cronjob["spec"]["schedule"] in values and cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    account = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["serviceAccountName"]
+    annotation = kube_get(kube, f"/api/v1/namespaces/{namespace}/serviceaccounts/{account}")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    state = json.loads(run(apps["cwd"], "show", "-json").stdout)
+    (role,) = [r["values"] for r in state["values"]["root_module"]["resources"] if r["type"] == "aws_iam_role" and r["values"]["name"].endswith("-logical-backup")]
+    assert annotation == role["arn"]

@@ -3,14 +3,16 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { APP, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
+import { APP, LOGICAL_BACKUP_PREFIX, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
 import { releaseValueLayers } from "../helpers/release-values";
 import { Statement } from "../helpers/iam";
 import { attributeNames, buildProject } from "../helpers/synth";
@@ -144,7 +146,51 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
         appUser: APP.databaseUser,
         masterSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
       },
+      logicalBackup: env.backup.logicalDumps.enabled
+        ? {
+            enabled: true,
+            schedule: env.backup.logicalDumps.schedule,
+            bucket: `${env.identity.backupsBucketPrefix}111111111111`,
+            prefix: LOGICAL_BACKUP_PREFIX,
+            region: env.region,
+            roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//),
+          }
+        : { enabled: false },
     });
+  });
+
+  it("lets the dump job write under its prefix of this environment's backups bucket, through the bucket's key, and nothing else", () => {
+    const roleName = `${env.identity.resourceName}-logical-backup`;
+    if (!env.backup.logicalDumps.enabled) {
+      template.resourceCountIs(IamRole, 0, { name: roleName });
+      template.dataSourceCountIs(DataAwsKmsAlias, 0);
+      return;
+    }
+    expect(template.dataSources(DataAwsKmsAlias)).toEqual([expect.objectContaining({ name: `alias/${env.identity.backupsKeyAlias}` })]);
+    expect(template.trustFor(roleName)[0].condition).toContainEqual(
+      expect.objectContaining({ values: [`system:serviceaccount:${APP.namespace}:${APP.release}-logical-backup`] }),
+    );
+    expect(template.policyFor(roleName)).toEqual([
+      {
+        sid: "WriteDumpsUnderTheirPrefix",
+        effect: "Allow",
+        actions: ["s3:PutObject"],
+        resources: [
+          expect.stringMatching(
+            new RegExp(
+              `^arn:\\$\\{data\\.aws_partition\\.[^}]+\\}:s3:::${env.identity.backupsBucketPrefix}\\$\\{data\\.aws_caller_identity\\.[^}]+\\}/postgres/\\*$`,
+            ),
+          ),
+        ],
+      },
+      {
+        sid: "EncryptThemWithTheBucketKey",
+        effect: "Allow",
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [expect.stringMatching(/^\$\{data\.aws_kms_alias\.backups-key\.target_key_arn\}$/)],
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [expect.stringMatching(new RegExp(`^s3\\.${env.region}\\.`))] }],
+      },
+    ]);
   });
 
   it("runs the image tags the app release recorded in SSM: an infrastructure deploy never changes them", () => {

@@ -102,6 +102,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
     backupsBucketPrefix: `${resourceName}-backups-`,
+    backupsKeyAlias: `${resourceName}-backups`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },

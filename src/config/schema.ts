@@ -78,6 +78,7 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
   backup: object({
     objectLockDays: NUMBER,
     vault: object({ retentionDays: NUMBER, lock: oneOf("off", "governance", "compliance"), copyToVaultArn: optional(STRING) }),
+    logicalDumps: object({ enabled: BOOLEAN, schedule: STRING }),
   }),
   waf: object({ rateLimitPerIp: NUMBER, countRules: listOf(object({ group: STRING, rule: STRING })) }),
 });

@@ -167,6 +167,15 @@ export interface BackupConfig {
   readonly objectLockDays: number;
   /** AWS Backup of the database into the environment's vault (src/modules/operations/backup-vault.ts). */
   readonly vault: BackupVaultConfig;
+  /** Logical dumps of the database into the backups bucket (the chart's `logicalBackup` CronJob). */
+  readonly logicalDumps: LogicalDumpsConfig;
+}
+
+export interface LogicalDumpsConfig {
+  /** A nightly `pg_dump` to `<backups bucket>/postgres/<database>/`, as the seed's backup script. */
+  readonly enabled: boolean;
+  /** When it runs: a five-field cron expression in UTC (seed: nightly; prod `0 21 * * *`, 06:00 KST). */
+  readonly schedule: string;
 }
 
 export type BackupVaultConfig = Required<Pick<BackupVaultSettings, "retentionDays" | "lock">> & Pick<BackupVaultSettings, "copyToVaultArn">;
@@ -250,6 +259,8 @@ export interface EnvironmentIdentity {
    * global, so the account id keeps two accounts' environments apart).
    */
   readonly backupsBucketPrefix: string;
+  /** KMS alias (without `alias/`) of the key the backups bucket encrypts with; the dump job writes through it. */
+  readonly backupsKeyAlias: string;
   /** Secrets Manager secret holding the application's secret values. */
   readonly appSecretName: string;
   /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { chartDir } from "../paths";
-import { isGithubRepository, Problems, quote, ValidationError } from "../validation";
+import { isCronSchedule, isGithubRepository, Problems, quote, ValidationError } from "../validation";
 import { AWS_REGIONS, availabilityZonesOf, isAvailabilityZoneOf, isAwsRegion } from "./aws";
 import { checkIdentity, checkUniqueIdentities, EnvironmentIdentityEntry, isHostname, resolveIdentity } from "./identity";
 import { ENVIRONMENT_SPEC, PROJECT_SPEC } from "./schema";
@@ -118,6 +118,14 @@ function checkEnvironmentRules(env: EnvironmentConfig, problems: Problems, reada
       VALUES_FILE.test(valuesFile) && valuesFileExists(valuesFile),
       "identity.valuesFile",
       `${quote(valuesFile)} is not a values file of the chart (allowed: ${chartValuesFiles().join(", ")})`,
+    );
+  }
+  if (readable("backup.logicalDumps.schedule")) {
+    const schedule = env.backup.logicalDumps.schedule;
+    problems.check(
+      isCronSchedule(schedule),
+      "backup.logicalDumps.schedule",
+      `${quote(schedule)} is not allowed (five cron fields in UTC: minute hour day month weekday, e.g. "0 21 * * *")`,
     );
   }
   if (readable("tier") && env.tier === "production") checkProductionTier(env, problems, readable);

@@ -79,6 +79,8 @@ export const prod: EnvironmentConfig = {
     // Dumps in the backups bucket cannot be deleted for 30 days, not even by CI's deploy role.
     objectLockDays: 30,
     vault: { retentionDays: 35, lock: "governance" },
+    // pg_dump to the backups bucket nightly at 06:00 KST, after the backup and maintenance windows.
+    logicalDumps: { enabled: true, schedule: "0 21 * * *" },
   },
   waf: {
     rateLimitPerIp: 2000,

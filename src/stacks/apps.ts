@@ -3,6 +3,7 @@ import * as path from "path";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
@@ -24,6 +25,7 @@ import { POSTGRES_PORT } from "../modules/rds";
 import { loadBalancerControllerStatements } from "../modules/controllers/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/shared/alarm";
 import { grantSecretsRead } from "../modules/shared/secret-read";
+import { grantPrefixWrite } from "../modules/shared/secure-bucket";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/operations/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";
@@ -95,7 +97,11 @@ export interface AppReleaseValues {
   ingress: { enabled: boolean; host: string; certificateArn: string; wafAclArn: string; loadBalancerName: string };
   networkPolicy: { egress: { vpcCidr: string } };
   databaseInit: { enabled: boolean; host: string; port: number; database: string; appUser: string; masterSecretArn: string };
+  logicalBackup: { enabled: boolean; schedule?: string; bucket?: string; prefix?: string; region?: string; roleArn?: string };
 }
+
+/** Where the logical dumps go in the backups bucket; their IAM role may write nowhere else. */
+export const LOGICAL_BACKUP_PREFIX = "postgres/";
 
 interface ComponentValues {
   image: { repository: string; tag: string };
@@ -288,6 +294,28 @@ export class AppsStack extends EnvironmentStack {
       ]),
     );
 
+    // Nightly pg_dump into the backups bucket (where the environment turns it on): its role may
+    // write under the dumps' prefix of this environment's bucket, through the bucket's key, and nothing else.
+    const dumps = env.backup.logicalDumps;
+    let logicalBackup: AppReleaseValues["logicalBackup"] = { enabled: false };
+    if (dumps.enabled) {
+      const bucket = `${identity.backupsBucketPrefix}${account.accountId}`;
+      const backupsKey = new DataAwsKmsAlias(this, "backups-key", { name: `alias/${identity.backupsKeyAlias}` });
+      const role = irsa(
+        "logical-backup-role",
+        `${identity.resourceName}-logical-backup`,
+        APP.namespace,
+        `${APP.release}-logical-backup`,
+        grantPrefixWrite(
+          { bucketArn: `arn:${account.partition}:s3:::${bucket}`, kmsKeyArn: backupsKey.targetKeyArn },
+          LOGICAL_BACKUP_PREFIX,
+          { region: env.region, dnsSuffix: account.dnsSuffix },
+          { write: "WriteDumpsUnderTheirPrefix", encrypt: "EncryptThemWithTheBucketKey" },
+        ),
+      );
+      logicalBackup = { enabled: true, schedule: dumps.schedule, bucket, prefix: LOGICAL_BACKUP_PREFIX, region: env.region, roleArn: role.roleArn };
+    }
+
     const namespace = new NamespaceV1(this, "namespace", {
       metadata: {
         name: APP.namespace,
@@ -335,6 +363,7 @@ export class AppsStack extends EnvironmentStack {
         appUser: APP.databaseUser,
         masterSecretArn: masterSecret.secretArn,
       },
+      logicalBackup,
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.

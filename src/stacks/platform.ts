@@ -123,7 +123,7 @@ export class PlatformStack extends EnvironmentStack {
       loadBalancerName: identity.loadBalancerName,
     });
     const backupsKey = new EncryptionKey(this, "backups-key", {
-      alias: `${identity.resourceName}-backups`,
+      alias: identity.backupsKeyAlias,
       description: `Encrypts the backups bucket of ${identity.resourceName}`,
       account,
     });

@@ -200,3 +200,33 @@ function checkSecureBucketProps(problems: ProblemSink, settings: SecureBucketPro
     problems.check(props.expirationDays > previous, "expirationDays", `${props.expirationDays} must come after the last transition (${previous} days)`);
   }
 }
+
+/** A bucket (often another stack's) with the key it encrypts objects with by default. */
+export interface EncryptedBucketReference {
+  readonly bucketArn: string;
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * The statements granting a role to write objects under `prefix` of an SSE-KMS bucket, and no
+ * other key: `s3:PutObject` there (multipart uploads included), and the bucket key's data keys
+ * through S3 in `via.region` only (a multipart upload also decrypts them). Nothing to read, list
+ * or delete. Give them to the role's policy.
+ */
+export function grantPrefixWrite(
+  bucket: EncryptedBucketReference,
+  prefix: string,
+  via: { readonly region: string; readonly dnsSuffix: string },
+  sids: { readonly write: string; readonly encrypt: string },
+): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    { sid: sids.write, effect: "Allow", actions: ["s3:PutObject"], resources: [`${bucket.bucketArn}/${prefix}*`] },
+    {
+      sid: sids.encrypt,
+      effect: "Allow",
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      resources: [bucket.kmsKeyArn],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${via.region}.${via.dnsSuffix}`] }],
+    },
+  ];
+}
