@@ -190,7 +190,7 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   ],
   "a missing cluster section": [
     prodWith("cluster", undefined),
-    'environment "prod": cluster is missing (expected an object with version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection)',
+    'environment "prod": cluster is missing (expected an object with version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection, spotNodeGroup)',
   ],
   "a missing waf section": [prodWith("waf", undefined), 'environment "prod": waf is missing (expected an object with rateLimitPerIp, countRules)'],
   "azs as a string": [prodWith("azs", "ap-northeast-2a"), 'environment "prod": azs "ap-northeast-2a" is not allowed (expected a list of strings, got string)'],
@@ -216,7 +216,7 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   "a misspelt section": [prodWith("clutser", {}), `environment "prod": clutser is not a known setting (known here: ${ENV_KEYS})`],
   "a misspelt field": [
     prodWith("cluster.nodeCount", 3),
-    'environment "prod": cluster.nodeCount is not a known setting (known here: version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection)',
+    'environment "prod": cluster.nodeCount is not a known setting (known here: version, nodeInstanceTypes, nodeDesiredSize, nodeMinSize, nodeMaxSize, publicAccessCidrs, adminPrincipalArns, deletionProtection, spotNodeGroup)',
   ],
   "a WAF count rule without its rule": [
     countRules({ group: "AWSManagedRulesCommonRuleSet" }),
@@ -444,6 +444,14 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   "a 10-minute maintenance window": [
     prodWith("database.maintenanceWindow", "sun:19:00-sun:19:10"),
     'environment "prod": database.maintenanceWindow "sun:19:00-sun:19:10" is not allowed (ddd:hh24:mi-ddd:hh24:mi in UTC with ddd one of mon, tue, wed, thu, fri, sat, sun, 30 minutes to 24 hours, e.g. "sun:19:00-sun:20:00")',
+  ],
+  "Spot capacity from one instance type": [
+    prodWith("cluster.spotNodeGroup.instanceTypes", ["t3.large"]),
+    'environment "prod": cluster.spotNodeGroup.instanceTypes ["t3.large"] is not allowed (at least two distinct types, so an interruption in one Spot pool leaves the others, e.g. ["t3.large", "t3a.large"])',
+  ],
+  "Spot types of two architectures": [
+    prodWith("cluster.spotNodeGroup.instanceTypes", ["t3.large", "t4g.large"]),
+    'environment "prod": cluster.spotNodeGroup.instanceTypes ["t3.large","t4g.large"] mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI)',
   ],
   "a dump schedule in words": [
     prodWith("backup.logicalDumps.schedule", "nightly"),

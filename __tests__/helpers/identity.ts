@@ -23,6 +23,7 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     alertTopicName: `${resourceName}-alerts`,
     backupsBucketPrefix: `${resourceName}-backups-`,
     backupsKeyAlias: `${resourceName}-backups`,
+    nodeEventQueueName: `${resourceName}-node-events`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     imageTagParameters: { api: `/mindhit/${environment}/image-tags/api`, worker: `/mindhit/${environment}/image-tags/worker` },

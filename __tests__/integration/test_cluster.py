@@ -90,6 +90,8 @@ def answer_data_sources(aws, doc):
         aws("sns").create_topic(Name=topic["name"])
     for parameter in data["aws_ssm_parameter"].values():
         aws("ssm").put_parameter(Name=parameter["name"], Value="1.0.0", Type="String")
+    for queue in data.get("aws_sqs_queue", {}).values():
+        aws("sqs").create_queue(QueueName=queue["name"])
     for alias in data.get("aws_kms_alias", {}).values():
         key = aws("kms").create_key()["KeyMetadata"]["KeyId"]
         aws("kms").create_alias(AliasName=alias["name"], TargetKeyId=key)

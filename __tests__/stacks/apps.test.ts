@@ -2,6 +2,7 @@ import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-cert
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
+import { DataAwsSqsQueue } from "@cdktf/provider-aws/lib/data-aws-sqs-queue";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
@@ -12,6 +13,7 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import type { Environment } from "../../src/config";
 import { APP, LOGICAL_BACKUP_PREFIX, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
 import { releaseValueLayers } from "../helpers/release-values";
 import { Statement } from "../helpers/iam";
@@ -30,6 +32,12 @@ const CHART_RELEASES: Record<keyof typeof THIRD_PARTY_CHARTS, { release: string;
   externalSecrets: { release: "external-secrets", namespace: "${kubernetes_namespace_v1.external-secrets-namespace.metadata[0].name}" },
   clusterAutoscaler: { release: "cluster-autoscaler", namespace: "kube-system" },
   externalDns: { release: "external-dns", namespace: "kube-system" },
+  nodeTerminationHandler: { release: "aws-node-termination-handler", namespace: "kube-system" },
+};
+
+/** Releases only some environments have, and when. */
+const CONDITIONAL_RELEASES: Readonly<Record<string, (env: Environment) => boolean>> = {
+  "aws-node-termination-handler": (env) => env.cluster.spotNodeGroup.enabled,
 };
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s in-cluster stack", (name, env) => {
@@ -129,6 +137,19 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       worker: {
         image: { repository: env.identity.repositoryNames.worker, tag: env.release.workerImageTag },
         serviceAccount: { create: true, roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//) },
+        // Stateless: it tolerates the Spot taint and prefers Spot nodes, where the environment has them.
+        ...(env.cluster.spotNodeGroup.enabled
+          ? {
+              tolerations: [{ key: "mindhit.io/capacity", operator: "Equal", value: "spot", effect: "NoSchedule" }],
+              affinity: {
+                nodeAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    { weight: 100, preference: { matchExpressions: [{ key: "mindhit.io/capacity", operator: "In", values: ["spot"] }] } },
+                  ],
+                },
+              },
+            }
+          : {}),
       },
       ingress: {
         enabled: true,
@@ -156,6 +177,34 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
             roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//),
           }
         : { enabled: false },
+    });
+  });
+
+  it("lets the Node Termination Handler consume this environment's node events queue and read instances, and nothing else", () => {
+    if (!env.cluster.spotNodeGroup.enabled) {
+      template.resourceCountIs(IamRole, 0, { name: `${env.identity.resourceName}-node-termination-handler` });
+      return;
+    }
+    expect(policyOf("node-termination-handler")).toEqual([
+      {
+        sid: "ConsumeTheNodeEventQueue",
+        effect: "Allow",
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+        resources: ["${data.aws_sqs_queue.node-events.arn}"],
+      },
+      {
+        sid: "ReadTheInstancesNamed",
+        effect: "Allow",
+        actions: ["ec2:DescribeInstances", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeTags"],
+        resources: ["*"],
+      },
+    ]);
+    expect(template.dataSources(DataAwsSqsQueue)).toEqual([expect.objectContaining({ name: env.identity.nodeEventQueueName })]);
+    expect(JSON.parse(String((releases["aws-node-termination-handler"].values as string[])[0]))).toMatchObject({
+      enableSqsTerminationDraining: true,
+      queueURL: "${data.aws_sqs_queue.node-events.url}",
+      checkTagBeforeDraining: false,
+      deleteSqsMsgIfNodeNotFound: true,
     });
   });
 
@@ -205,6 +254,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     "installs %s from its pinned chart",
     (release, key, namespace) => {
       const source = THIRD_PARTY_CHARTS[key];
+      if (!(CONDITIONAL_RELEASES[release]?.(env) ?? true)) {
+        expect(releases[release]).toBeUndefined();
+        return;
+      }
       expect(releases[release]).toMatchObject({
         name: release,
         repository: source.repository,

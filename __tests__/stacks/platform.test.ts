@@ -7,7 +7,11 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
@@ -75,13 +79,49 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       num_cache_clusters: 1 + env.cache.replicas,
       automatic_failover_enabled: env.cache.replicas > 0,
     });
-    expect(template.only(EksNodeGroup).scaling_config).toEqual({
+    expect(template.only(EksNodeGroup, { node_group_name: `${env.identity.resourceName}-nodes` }).scaling_config).toEqual({
       min_size: env.cluster.nodeMinSize,
       desired_size: env.cluster.nodeDesiredSize,
       max_size: env.cluster.nodeMaxSize,
     });
     expect(template.only(EksCluster).deletion_protection).toBe(env.cluster.deletionProtection);
     template.resourceCountIs(NatGateway, env.network.natGateways === "single" ? 1 : env.azs.length);
+  });
+
+  it("runs the seed's Spot group where the environment turns it on: tainted, labelled, several types, its node events queued for the drainer", () => {
+    const spot = env.cluster.spotNodeGroup;
+    if (!spot.enabled) {
+      template.resourceCountIs(EksNodeGroup, 0, { capacity_type: "SPOT" });
+      template.resourceCountIs(SqsQueue, 0);
+      return;
+    }
+    expect(template.only(EksNodeGroup, { capacity_type: "SPOT" })).toMatchObject({
+      node_group_name: `${env.identity.resourceName}-spot`,
+      instance_types: spot.instanceTypes,
+      scaling_config: { min_size: spot.minSize, desired_size: spot.desiredSize, max_size: spot.maxSize },
+      taint: [{ key: "mindhit.io/capacity", value: "spot", effect: "NO_SCHEDULE" }],
+      labels: expect.objectContaining({ NodeGroup: "spot", "mindhit.io/capacity": "spot" }),
+    });
+    expect(template.only(SqsQueue)).toMatchObject({ name: env.identity.nodeEventQueueName, sqs_managed_sse_enabled: true, message_retention_seconds: 300 });
+    const rules = template.resources(CloudwatchEventRule).map((r) => JSON.parse(String(r.event_pattern)) as { "detail-type": string[] });
+    expect(rules.flatMap((r) => r["detail-type"]).sort()).toEqual([
+      "AWS Health Event",
+      "EC2 Instance Rebalance Recommendation",
+      "EC2 Instance State-change Notification",
+      "EC2 Spot Instance Interruption Warning",
+    ]);
+    template.resourceCountIs(CloudwatchEventTarget, 4);
+    const policy = template.policyDocument(template.only(SqsQueuePolicy).policy).statement as Array<Record<string, unknown>>;
+    expect(policy).toEqual([
+      expect.objectContaining({
+        sid: "TheNodeEventRulesOnly",
+        effect: "Allow",
+        actions: ["sqs:SendMessage"],
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        condition: [expect.objectContaining({ test: "ArnEquals", variable: "aws:SourceArn" })],
+      }),
+      expect.objectContaining({ sid: "DenyInsecureTransport", effect: "Deny" }),
+    ]);
   });
 
   it("emits the seed's outputs, the RDS endpoint sensitive", () => {

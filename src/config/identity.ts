@@ -103,6 +103,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     alertTopicName: `${resourceName}-alerts`,
     backupsBucketPrefix: `${resourceName}-backups-`,
     backupsKeyAlias: `${resourceName}-backups`,
+    nodeEventQueueName: `${resourceName}-node-events`,
     appSecretName: `${resourceName}/app`,
     loadBalancerName: resourceName,
     ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },

@@ -45,6 +45,7 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
     publicAccessCidrs: listOf(STRING),
     adminPrincipalArns: listOf(STRING),
     deletionProtection: BOOLEAN,
+    spotNodeGroup: object({ enabled: BOOLEAN, instanceTypes: listOf(STRING), minSize: NUMBER, desiredSize: NUMBER, maxSize: NUMBER }),
   }),
   database: object({
     instanceClass: STRING,

@@ -7,7 +7,7 @@
  */
 
 import type { EcrProps } from "../modules/ecr";
-import type { EksSettings } from "../modules/eks";
+import type { EksSettings, SpotNodeGroupSettings } from "../modules/eks";
 import type { ElastiCacheSettings } from "../modules/elasticache";
 import type { SlackChannel } from "../modules/operations/alert-topic";
 import type { BackupVaultSettings } from "../modules/operations/backup-vault";
@@ -130,13 +130,18 @@ export type EnvironmentTier = "production" | "non-production";
 /** The VPC (src/modules/vpc.ts): addresses and NAT. Its zones are the environment's `azs`. */
 export type NetworkConfig = Required<Pick<VpcSettings, "vpcCidr" | "publicSubnetCidrs" | "privateSubnetCidrs" | "natGateways">>;
 
-/** The EKS cluster and its node group (src/modules/eks.ts). */
+/** The EKS cluster and its node groups (src/modules/eks.ts). */
 export type ClusterConfig = Required<
   Pick<
     EksSettings,
     "version" | "nodeInstanceTypes" | "nodeDesiredSize" | "nodeMinSize" | "nodeMaxSize" | "publicAccessCidrs" | "adminPrincipalArns" | "deletionProtection"
   >
->;
+> & {
+  /** The Spot node group, on or off (the seed's: t3.large and t3a.large, 1 / 2 / 5); the worker may run there. */
+  readonly spotNodeGroup: SpotNodeGroupConfig;
+};
+
+export type SpotNodeGroupConfig = { readonly enabled: boolean } & SpotNodeGroupSettings;
 
 /** The PostgreSQL instance (src/modules/rds.ts): size, availability, protection, backups and windows (UTC; KST = UTC+9). */
 export type DatabaseConfig = Required<
@@ -261,6 +266,8 @@ export interface EnvironmentIdentity {
   readonly backupsBucketPrefix: string;
   /** KMS alias (without `alias/`) of the key the backups bucket encrypts with; the dump job writes through it. */
   readonly backupsKeyAlias: string;
+  /** SQS queue of the EC2 node events (Spot interruptions …) the Node Termination Handler drains nodes on. */
+  readonly nodeEventQueueName: string;
   /** Secrets Manager secret holding the application's secret values. */
   readonly appSecretName: string;
   /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */

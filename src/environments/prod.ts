@@ -28,6 +28,8 @@ export const prod: EnvironmentConfig = {
     publicAccessCidrs: [],
     adminPrincipalArns: [],
     deletionProtection: true,
+    // The seed's Spot group: the worker (stateless) may run there, tolerating the taint.
+    spotNodeGroup: { enabled: true, instanceTypes: ["t3.large", "t3a.large"], minSize: 1, desiredSize: 2, maxSize: 5 },
   },
   database: {
     instanceClass: "db.t3.small",

@@ -12,7 +12,7 @@ export const staging = variantOf(prod, {
   network: { natGateways: "single" },
   // Staging keeps the seed's public endpoint, so GitHub-hosted runners can deploy it (every call
   // still needs IAM authentication and an access entry). Narrow it to known ranges if you can.
-  cluster: { nodeDesiredSize: 1, nodeMaxSize: 3, deletionProtection: false, publicAccessCidrs: ["0.0.0.0/0"] },
+  cluster: { nodeDesiredSize: 1, nodeMaxSize: 3, deletionProtection: false, publicAccessCidrs: ["0.0.0.0/0"], spotNodeGroup: { enabled: false } },
   database: { instanceClass: "db.t3.micro", multiAz: false, backupRetentionPeriod: 7 },
   cache: { replicas: 0, snapshotRetentionLimit: 1 },
   alerting: {

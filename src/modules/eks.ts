@@ -44,6 +44,21 @@ export interface EksAddonSpec {
   readonly configurationValues?: string;
 }
 
+/** A managed node group of Spot capacity beside the on-demand one (seed 004's `spot` group). */
+export interface SpotNodeGroupSettings {
+  /** Several types of one architecture, so Spot has several capacity pools to draw from (seed: t3.large, t3a.large). */
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+}
+
+/**
+ * What marks Spot nodes: the taint keeps every pod off them but those that tolerate it (the chart's
+ * worker), the label lets those pods prefer them.
+ */
+export const SPOT_CAPACITY = { key: "mindhit.io/capacity", value: "spot" } as const;
+
 export interface EksProps {
   /** Seed: `mindhit-production`. */
   readonly clusterName: string;
@@ -93,6 +108,8 @@ export interface EksProps {
   readonly enableContainerInsights?: boolean;
   /** Add-ons beyond the defaults (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver, amazon-cloudwatch-observability). @default [] */
   readonly extraAddons?: readonly EksAddonSpec[];
+  /** A second managed node group of Spot capacity, tainted `mindhit.io/capacity=spot:NoSchedule`. @default none */
+  readonly spotNodeGroup?: SpotNodeGroupSettings;
   /**
    * IMDS hop limit on nodes. 1 (the EKS Best Practices Guide's advice) keeps pods off the node
    * role's credentials: only host-network pods (CNI, kube-proxy) reach IMDS; others use IRSA.
@@ -118,7 +135,7 @@ export const EKS_DEFAULTS = {
   enableContainerInsights: true,
   extraAddons: [],
   metadataHopLimit: 1,
-} as const satisfies Defaults<EksProps, "nodeLabels">;
+} as const satisfies Defaults<EksProps, "nodeLabels" | "spotNodeGroup">;
 
 const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
@@ -176,6 +193,25 @@ export function checkEksProps(problems: ProblemSink, settings: EksSettings): voi
   );
   problems.check(Number.isInteger(diskSize) && diskSize >= 20, "nodeDiskSizeGiB", `${diskSize} is not allowed (whole number ≥ 20)`);
   problems.check(hopLimit === 1 || hopLimit === 2, "metadataHopLimit", `${hopLimit} is not allowed (allowed: 1, 2)`);
+  if (props.spotNodeGroup) checkSpotNodeGroup(problems, props.spotNodeGroup);
+}
+
+/** Spot capacity: at least two distinct instance types of one architecture (two pools), and a sane scaling range. */
+function checkSpotNodeGroup(problems: ProblemSink, spot: SpotNodeGroupSettings): void {
+  const types = spot.instanceTypes;
+  for (const type of types) checkInstanceType(problems, "spotNodeGroup.instanceTypes", type);
+  problems.check(
+    new Set(types).size >= 2,
+    "spotNodeGroup.instanceTypes",
+    `${quote(types)} is not allowed (at least two distinct types, so an interruption in one Spot pool leaves the others, e.g. ["t3.large", "t3a.large"])`,
+  );
+  const architectures = new Set(types.filter(isInstanceType).map(instanceArchitecture));
+  problems.check(
+    architectures.size <= 1,
+    "spotNodeGroup.instanceTypes",
+    `${quote(types)} mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI)`,
+  );
+  checkScaling(problems, "spotNodeGroup.minSize/desiredSize/maxSize", spot.minSize, spot.desiredSize, spot.maxSize);
 }
 
 /**
@@ -229,6 +265,7 @@ export class Eks extends Construct {
       extraAddons,
       adminPrincipalArns,
       readerPrincipalArns,
+      spotNodeGroup,
     } = withDefaults(eksProps, EKS_DEFAULTS);
     checkProps(this, eksProps, checkEksProps, (problems) => {
       problems.check(subnetIds.length >= 2, "subnetIds", `lists ${subnetIds.length} subnet(s); EKS needs subnets in at least 2 availability zones`);
@@ -338,6 +375,29 @@ export class Eks extends Construct {
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
       dependsOn: [...nodeRole.attachments, ...networking],
     });
+
+    // Spot capacity for workloads that tolerate losing a node on two minutes' notice. EKS moves
+    // pods off a node when AWS recommends rebalancing it; the interruption warning itself is
+    // handled by the Node Termination Handler (the -apps stack) through the platform's queue.
+    if (spotNodeGroup) {
+      const spotTypes = spotNodeGroup.instanceTypes;
+      new EksNodeGroup(this, "spot-nodes", {
+        clusterName: cluster.name,
+        nodeGroupName: `${clusterName}-spot`,
+        nodeRoleArn: nodeRole.role.arn,
+        subnetIds: [...subnetIds],
+        capacityType: "SPOT",
+        instanceTypes: [...spotTypes],
+        amiType: instanceArchitecture(spotTypes[0]) === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+        scalingConfig: { desiredSize: spotNodeGroup.desiredSize, minSize: spotNodeGroup.minSize, maxSize: spotNodeGroup.maxSize },
+        updateConfig: { maxUnavailable: 1 },
+        labels: { ...(nodeLabels ?? { Environment: clusterName }), NodeGroup: "spot", [SPOT_CAPACITY.key]: SPOT_CAPACITY.value },
+        taint: [{ key: SPOT_CAPACITY.key, value: SPOT_CAPACITY.value, effect: "NO_SCHEDULE" }],
+        launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
+        lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+        dependsOn: [...nodeRole.attachments, ...networking],
+      });
+    }
 
     const addons: EksAddonSpec[] = [{ name: "coredns" }];
     const insightsGroups: CloudwatchLogGroup[] = [];

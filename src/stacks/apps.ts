@@ -8,6 +8,7 @@ import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
+import { DataAwsSqsQueue } from "@cdktf/provider-aws/lib/data-aws-sqs-queue";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { Release } from "@cdktf/provider-helm/lib/release";
@@ -17,6 +18,7 @@ import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
 import { AppComponent, ClusterAuth, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/controllers/cluster-autoscaler";
+import { SPOT_CAPACITY } from "../modules/eks";
 import { ElastiCache } from "../modules/elasticache";
 import { Rds } from "../modules/rds";
 import { externalDnsStatements } from "../modules/controllers/external-dns";
@@ -26,6 +28,7 @@ import { loadBalancerControllerStatements } from "../modules/controllers/lb-cont
 import { addAlarm, AlarmSpec } from "../modules/shared/alarm";
 import { grantSecretsRead } from "../modules/shared/secret-read";
 import { grantPrefixWrite } from "../modules/shared/secure-bucket";
+import { grantNodeEventsConsume } from "../modules/operations/spot-interruptions";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/operations/waf";
 import { chartDir } from "../paths";
 import { checkWhole, Problems, quote } from "../validation";
@@ -47,6 +50,9 @@ import { HelmProviderV3, ReleaseV3 } from "../bindings/helm-provider-v3";
  * - cluster-autoscaler 9.59.0: kubernetes/autoscaler gh-pages index.yaml be36214b; image per
  *   cluster minor in CLUSTER_AUTOSCALER_IMAGES.
  * - external-dns 1.21.1 (app 0.21.0): kubernetes-sigs/external-dns gh-pages index.yaml e6ca7c56.
+ * - aws-node-termination-handler 0.27.1 (app 1.25.1): aws/aws-node-termination-handler
+ *   config/helm/aws-node-termination-handler/Chart.yaml a37d4648; published as an OCI chart only
+ *   (eks-charts stopped at 0.21.0).
  */
 export const THIRD_PARTY_CHARTS = {
   awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
@@ -54,6 +60,7 @@ export const THIRD_PARTY_CHARTS = {
   externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
   clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
   externalDns: { repository: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", version: "1.21.1" },
+  nodeTerminationHandler: { repository: "oci://public.ecr.aws/aws-ec2/helm", chart: "aws-node-termination-handler", version: "0.27.1" },
 } as const;
 
 /** Where the application runs and what its pieces are called, shared with the chart and its tests. */
@@ -106,7 +113,29 @@ export const LOGICAL_BACKUP_PREFIX = "postgres/";
 interface ComponentValues {
   image: { repository: string; tag: string };
   serviceAccount: { create: boolean; roleArn: string };
+  tolerations?: Array<{ key: string; operator: "Equal"; value: string; effect: "NoSchedule" }>;
+  affinity?: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: Array<{ weight: number; preference: NodeSelectorTerm }> } };
 }
+
+interface NodeSelectorTerm {
+  matchExpressions: Array<{ key: string; operator: "In"; values: string[] }>;
+}
+
+/**
+ * The worker is stateless (seed 004: stateless workloads on Spot): where the environment has Spot
+ * nodes it tolerates their taint and prefers them, and still runs on on-demand nodes when Spot
+ * capacity is short or being reclaimed. The api stays on on-demand capacity.
+ */
+const SPOT_WORKLOAD: Pick<ComponentValues, "tolerations" | "affinity"> = {
+  tolerations: [{ key: SPOT_CAPACITY.key, operator: "Equal", value: SPOT_CAPACITY.value, effect: "NoSchedule" }],
+  affinity: {
+    nodeAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        { weight: 100, preference: { matchExpressions: [{ key: SPOT_CAPACITY.key, operator: "In", values: [SPOT_CAPACITY.value] }] } },
+      ],
+    },
+  },
+};
 
 /**
  * The environment's in-cluster layer: providers authenticated to the EKS cluster the platform
@@ -247,6 +276,29 @@ export class AppsStack extends EnvironmentStack {
       serviceAccount: irsaServiceAccount(dnsServiceAccount, dnsRole),
     });
 
+    // Node Termination Handler (queue processor), where the environment runs Spot nodes: drains a
+    // node on its interruption warning (two minutes), rebalance recommendation or scheduled
+    // retirement, from the platform stack's node events queue. Other clusters' instances share the
+    // account's events: their messages are deleted, not retried.
+    if (env.cluster.spotNodeGroup.enabled) {
+      const queue = new DataAwsSqsQueue(this, "node-events", { name: identity.nodeEventQueueName });
+      const nthServiceAccount = "aws-node-termination-handler";
+      const nthRole = controllerRole("node-termination-handler", nthServiceAccount, grantNodeEventsConsume(queue.arn));
+      this.thirdPartyRelease("aws-node-termination-handler", THIRD_PARTY_CHARTS.nodeTerminationHandler, "kube-system", {
+        awsRegion: env.region,
+        enableSqsTerminationDraining: true,
+        queueURL: queue.url,
+        enableSpotInterruptionDraining: true,
+        enableRebalanceMonitoring: true,
+        enableScheduledEventDraining: true,
+        deleteSqsMsgIfNodeNotFound: true,
+        // EKS owns the managed node groups' Auto Scaling groups, which carry no NTH tag.
+        checkTagBeforeDraining: false,
+        replicas: 2,
+        serviceAccount: irsaServiceAccount(nthServiceAccount, nthRole),
+      });
+    }
+
     // Secrets: the platform stack creates the (empty) Secrets Manager secret, so operators can fill
     // it before the first release; External Secrets Operator copies it into the namespace as
     // mindhit-secrets. No secret value passes through Terraform.
@@ -352,7 +404,7 @@ export class AppsStack extends EnvironmentStack {
         },
       },
       api: component("api"),
-      worker: component("worker"),
+      worker: { ...component("worker"), ...(env.cluster.spotNodeGroup.enabled ? SPOT_WORKLOAD : {}) },
       ingress: { enabled: true, host: identity.host, certificateArn: certificate.arn, wafAclArn: waf.webAclArn, loadBalancerName: identity.loadBalancerName },
       networkPolicy: { egress: { vpcCidr: vpc.cidrBlock } },
       databaseInit: {

@@ -14,6 +14,7 @@ import { EncryptionKey } from "../modules/shared/encryption-key";
 import { checkAlarmThresholds, PlatformMonitoring } from "../modules/operations/monitoring";
 import { withDefaults } from "../modules/shared/defaults";
 import { SecureBucket } from "../modules/shared/secure-bucket";
+import { checkSpotInterruptionQueueProps, SpotInterruptionQueue } from "../modules/operations/spot-interruptions";
 import { checkEcrProps, Ecr, EcrProps } from "../modules/ecr";
 import { checkEksProps, Eks, EksSettings } from "../modules/eks";
 import { checkElastiCacheProps, ElastiCache, ElastiCacheSettings } from "../modules/elasticache";
@@ -39,6 +40,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly alerts: AlertTopic;
   readonly monitoring: PlatformMonitoring;
   readonly backups: SecureBucket;
+  /** The node events queue, where the environment runs Spot capacity. */
+  readonly nodeEvents?: SpotInterruptionQueue;
 
   /**
    * The modules' own checks on the settings this stack would pass them, reported under the config
@@ -59,6 +62,9 @@ export class PlatformStack extends EnvironmentStack {
     if (readable("database")) checkRdsProps(problems.mapped(RDS_FIELDS), rdsSettings(env));
     if (readable("cache")) checkElastiCacheProps(problems.mapped(ELASTICACHE_FIELDS), elastiCacheSettings(env));
     if (readable("backup.vault")) checkBackupVaultProps(problems.mapped(BACKUP_VAULT_FIELDS), backupVaultSettings(env));
+    if (readable("cluster.spotNodeGroup") && env.cluster.spotNodeGroup.enabled) {
+      checkSpotInterruptionQueueProps(problems.mapped({ queueName: "identity.resourceName" }), { queueName: env.identity.nodeEventQueueName });
+    }
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
     if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
     if (readable("alerting.thresholds")) {
@@ -104,6 +110,12 @@ export class PlatformStack extends EnvironmentStack {
     this.cache = new ElastiCache(this, "elasticache", { ...elastiCacheSettings(env), ...placement });
     // Only this environment's nodes pull its images (staging's nodes cannot run prod's).
     this.ecr = new Ecr(this, "ecr", { ...ecrSettings(env), pullPrincipalArns: [this.eks.nodeRoleArn] });
+
+    // Spot capacity is reclaimed on two minutes' notice: the notice reaches the -apps stack's Node
+    // Termination Handler through this queue.
+    if (env.cluster.spotNodeGroup.enabled) {
+      this.nodeEvents = new SpotInterruptionQueue(this, "node-events", { queueName: identity.nodeEventQueueName });
+    }
 
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
     const slack = env.alerting.slack;
@@ -243,7 +255,9 @@ function vpcSettings(env: Environment): VpcSettings {
 const VPC_FIELDS = configFields("network", { name: "identity.resourceName", azs: "azs", clusterName: "identity.resourceName" });
 
 function eksSettings(env: Environment): EksSettings {
-  return { clusterName: env.identity.resourceName, ...env.cluster };
+  const { spotNodeGroup, ...cluster } = env.cluster;
+  const { enabled, ...spot } = spotNodeGroup;
+  return { clusterName: env.identity.resourceName, ...cluster, spotNodeGroup: enabled ? spot : undefined };
 }
 const EKS_FIELDS = configFields("cluster", { clusterName: "identity.resourceName" });
 
