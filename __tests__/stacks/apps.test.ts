@@ -200,7 +200,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       },
     ]);
     expect(template.dataSources(DataAwsSqsQueue)).toEqual([expect.objectContaining({ name: env.identity.nodeEventQueueName })]);
-    expect(JSON.parse(String((releases["aws-node-termination-handler"].values as string[])[0]))).toMatchObject({
+    expect(JSON.parse((releases["aws-node-termination-handler"].values as string[])[0])).toMatchObject({
       enableSqsTerminationDraining: true,
       queueURL: "${data.aws_sqs_queue.node-events.url}",
       checkTagBeforeDraining: false,
