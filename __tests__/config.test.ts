@@ -77,7 +77,7 @@ const runOptionsWith = (env: NodeJS.ProcessEnv, context: Record<string, unknown>
 const ALLOWED_LABEL = "(lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 24 characters)";
 const SEOUL_AZS = availabilityZonesOf("ap-northeast-2").join(", ");
 const CHANGE_ONE = "each environment needs its own: change the one being added, not the one already deployed";
-const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, waf";
+const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, assets, waf";
 
 /**
  * Every mistake, by its label (the test's name: an object key, so no two cases can share one), with
@@ -452,6 +452,10 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   "Spot types of two architectures": [
     prodWith("cluster.spotNodeGroup.instanceTypes", ["t3.large", "t4g.large"]),
     'environment "prod": cluster.spotNodeGroup.instanceTypes ["t3.large","t4g.large"] mixes arm64 (Graviton) and x86_64 types (one node group runs one AMI)',
+  ],
+  "a CDN price class that does not exist": [
+    prodWith("assets.priceClass", "PriceClass_300"),
+    'environment "prod": assets.priceClass "PriceClass_300" is not allowed (allowed: "PriceClass_100", "PriceClass_200", "PriceClass_All")',
   ],
   "a dump schedule in words": [
     prodWith("backup.logicalDumps.schedule", "nightly"),

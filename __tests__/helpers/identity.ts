@@ -19,6 +19,7 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     repositoryNames: { api: `${namespace}/api`, worker: `${namespace}/worker` },
     valuesFile: overrides.valuesFile,
     host: overrides.host ?? `api.${environment}.mindhit.io`,
+    assetsHost: (overrides.host ?? `api.${environment}.mindhit.io`).replace(/^api\./, "cdn."),
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
     backupsBucketPrefix: `${resourceName}-backups-`,

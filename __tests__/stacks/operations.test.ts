@@ -156,9 +156,14 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     template.resourceCountIs(S3Bucket, 1, {
       bucket: expect.stringMatching(new RegExp(`^${env.identity.backupsBucketPrefix}\\$\\{data\\.aws_caller_identity\\.`)),
     });
-    expect(template.only(S3BucketVersioningA).versioning_configuration).toEqual({ status: "Enabled" });
-    expect(template.only(S3BucketPublicAccessBlock)).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
-    const rules = template.only(S3BucketLifecycleConfiguration).rule as Block[];
+    expect(template.only(S3BucketVersioningA, { bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.backups_bucket_/) }).versioning_configuration).toEqual({
+      status: "Enabled",
+    });
+    expect(template.only(S3BucketPublicAccessBlock, { bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.backups_bucket_/) })).toMatchObject({
+      block_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const rules = template.only(S3BucketLifecycleConfiguration, { bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.backups_bucket_/) }).rule as Block[];
     expect(rules).toContainEqual(
       expect.objectContaining({
         transition: [

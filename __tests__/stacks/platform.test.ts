@@ -9,7 +9,13 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import { CloudwatchLogDelivery } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
@@ -124,6 +130,47 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     ]);
   });
 
+  it("serves static assets from a private bucket through CloudFront where the environment turns it on: OAC, security headers, the edge WAF and certificate in us-east-1", () => {
+    if (!env.assets.enabled) {
+      template.resourceCountIs(CloudfrontDistribution, 0);
+      return;
+    }
+    const edgeProvider = "aws.edge";
+    expect(template.text).toHaveProviderWithProperties(AwsProvider, { alias: "edge", region: "us-east-1" });
+    const distribution = template.only(CloudfrontDistribution);
+    expect(distribution).toMatchObject({
+      aliases: [env.identity.assetsHost],
+      price_class: env.assets.priceClass,
+      web_acl_id: expect.stringMatching(/^\$\{aws_wafv2_web_acl\.assets_waf_acl_[0-9A-F]+\.arn\}$/),
+      viewer_certificate: { ssl_support_method: "sni-only", minimum_protocol_version: "TLSv1.2_2021" },
+      default_cache_behavior: { viewer_protocol_policy: "redirect-to-https", allowed_methods: ["GET", "HEAD"] },
+      origin: [expect.objectContaining({ origin_access_control_id: expect.stringMatching(/aws_cloudfront_origin_access_control\./) })],
+    });
+    expect(template.only(CloudfrontOriginAccessControl)).toMatchObject({
+      signing_behavior: "always",
+      signing_protocol: "sigv4",
+      origin_access_control_origin_type: "s3",
+    });
+    expect(template.only(CloudfrontResponseHeadersPolicy).security_headers_config).toMatchObject({
+      strict_transport_security: { access_control_max_age_sec: 63072000, include_subdomains: true, preload: true },
+      content_type_options: { override: true },
+      frame_options: { frame_option: "DENY" },
+    });
+    expect(template.only(Wafv2WebAcl, { scope: "CLOUDFRONT" })).toMatchObject({ provider: edgeProvider });
+    expect(template.only(AcmCertificate, { domain_name: env.identity.assetsHost })).toMatchObject({ provider: edgeProvider });
+    template.resourceCountIs(CloudwatchLogDelivery, 1, { provider: edgeProvider });
+    // The assets bucket: readable by this distribution only, besides the TLS-only deny.
+    const assetsPolicy = template.resources(S3BucketPolicy).find((p) => /aws_s3_bucket\.assets_bucket_[0-9A-F]+\./.test(String(p.bucket)));
+    const statements = template.policyDocument(assetsPolicy?.policy).statement as Array<Record<string, unknown>>;
+    expect(statements.map((st) => st.sid)).toEqual(["DenyInsecureTransport", "ThisDistributionReads"]);
+    expect(statements[1]).toMatchObject({
+      principals: [{ type: "Service", identifiers: ["cloudfront.amazonaws.com"] }],
+      actions: ["s3:GetObject"],
+      condition: [{ test: "StringEquals", variable: "AWS:SourceArn", values: [expect.stringMatching(/aws_cloudfront_distribution\./)] }],
+    });
+    template.resourceCountIs(Route53Record, 2, { name: env.identity.assetsHost });
+  });
+
   it("emits the seed's outputs, the RDS endpoint sensitive", () => {
     const outputs = template.outputs;
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["eks_cluster_endpoint", "rds_endpoint", "redis_endpoint", "ecr_repositories"]));
@@ -178,10 +225,14 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("issues an ACM certificate for the host, validated by DNS in the domain's hosted zone", () => {
-    expect(template.only(AcmCertificate)).toMatchObject({ domain_name: env.identity.host, validation_method: "DNS" });
+    expect(template.only(AcmCertificate, { domain_name: env.identity.host })).toMatchObject({ validation_method: "DNS" });
     expect(template.dataSourcesById(DataAwsRoute53Zone)).toEqual({ zone: expect.objectContaining({ name: "mindhit.io", private_zone: false }) });
-    expect(template.only(Route53Record)).toMatchObject({ zone_id: "${data.aws_route53_zone.zone.zone_id}", ttl: 300 });
-    expect(template.only(AcmCertificateValidation).validation_record_fqdns).toEqual([expect.stringMatching(/aws_route53_record\..*\.fqdn/)]);
+    const own = { name: expect.stringMatching(/aws_acm_certificate\.certificate_[0-9A-F]+\./) };
+    expect(template.only(Route53Record, own)).toMatchObject({ zone_id: "${data.aws_route53_zone.zone.zone_id}", ttl: 300 });
+    expect(
+      template.only(AcmCertificateValidation, { certificate_arn: expect.stringMatching(/^\$\{aws_acm_certificate\.certificate_[0-9A-F]+\./) })
+        .validation_record_fqdns,
+    ).toEqual([expect.stringMatching(/aws_route53_record\..*\.fqdn/)]);
   });
 });
 

@@ -8,6 +8,7 @@
  *   state keys         = <environment>/terraform.tfstate, <environment>/apps/terraform.tfstate
  *   ECR repositories   = <identity.repositoryNamespace ?? resourceName>/api, …/worker
  *   host               = identity.host               ?? api.<environment>.<project domain>
+ *   assets host        = host with its leading "api." as "cdn." (cdn.<host> otherwise)
  *   values file        = identity.valuesFile         ?? values-<name>.yaml when the chart has it
  *   GitHub environment = identity.githubEnvironment  ?? environment
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
@@ -90,6 +91,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
   const derivedValuesFile = `values-${config.name}.yaml`;
   const valuesFile = overrides.valuesFile ?? (valuesFileExists(derivedValuesFile) ? derivedValuesFile : undefined);
   const repositoryNames = Object.fromEntries(APP_COMPONENTS.map((c) => [c, `${namespace}/${c}`])) as Record<AppComponent, string>;
+  const host = overrides.host ?? `api.${environment}.${project.domain}`;
   const identity: EnvironmentIdentity = {
     name: config.name,
     environment,
@@ -98,7 +100,8 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     stateKeys: { platform: `${environment}/terraform.tfstate`, apps: `${environment}/apps/terraform.tfstate` },
     repositoryNames,
     valuesFile,
-    host: overrides.host ?? `api.${environment}.${project.domain}`,
+    host,
+    assetsHost: host.startsWith("api.") ? `cdn.${host.slice(4)}` : `cdn.${host}`,
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
     backupsBucketPrefix: `${resourceName}-backups-`,

@@ -81,5 +81,6 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
     vault: object({ retentionDays: NUMBER, lock: oneOf("off", "governance", "compliance"), copyToVaultArn: optional(STRING) }),
     logicalDumps: object({ enabled: BOOLEAN, schedule: STRING }),
   }),
+  assets: object({ enabled: BOOLEAN, priceClass: oneOf("PriceClass_100", "PriceClass_200", "PriceClass_All") }),
   waf: object({ rateLimitPerIp: NUMBER, countRules: listOf(object({ group: STRING, rule: STRING })) }),
 });

@@ -12,6 +12,7 @@ import type { ElastiCacheSettings } from "../modules/elasticache";
 import type { SlackChannel } from "../modules/operations/alert-topic";
 import type { BackupVaultSettings } from "../modules/operations/backup-vault";
 import type { AlarmThresholds } from "../modules/operations/monitoring";
+import type { StaticAssetsProps } from "../modules/operations/static-assets";
 import type { WebAclSettings } from "../modules/operations/waf";
 import type { RdsSettings } from "../modules/rds";
 import type { VpcSettings } from "../modules/vpc";
@@ -154,6 +155,9 @@ export type CacheConfig = Required<Pick<ElastiCacheSettings, "nodeType" | "repli
 /** The image repositories (src/modules/ecr.ts). */
 export type RegistryConfig = Required<Pick<EcrProps, "imageTagMutability">>;
 
+/** Static assets behind CloudFront (src/modules/operations/static-assets.ts), on the host `identity.assetsHost`. */
+export type AssetsConfig = { readonly enabled: boolean } & Required<Pick<StaticAssetsProps, "priceClass">>;
+
 /** The WAFv2 web ACL in front of the ingress ALB (src/modules/operations/waf.ts). */
 export type WafConfig = Required<Pick<WebAclSettings, "rateLimitPerIp" | "countRules">>;
 
@@ -210,6 +214,7 @@ export interface EnvironmentSettings {
   readonly alerting: AlertingConfig;
   readonly backup: BackupConfig;
   readonly waf: WafConfig;
+  readonly assets: AssetsConfig;
 }
 
 /**
@@ -256,6 +261,8 @@ export interface EnvironmentIdentity {
   /** The chart values file, or undefined when the environment uses the chart's defaults. */
   readonly valuesFile: string | undefined;
   readonly host: string;
+  /** Host of the static assets' CDN: the API host with its leading `api.` as `cdn.` (seed: `cdn.<domain>`). */
+  readonly assetsHost: string;
   readonly githubEnvironment: string;
   /** SNS topic the environment's alarms notify. */
   readonly alertTopicName: string;

@@ -84,6 +84,8 @@ export const prod: EnvironmentConfig = {
     // pg_dump to the backups bucket nightly at 06:00 KST, after the backup and maintenance windows.
     logicalDumps: { enabled: true, schedule: "0 21 * * *" },
   },
+  // The seed's CDN for static assets: cdn.mindhit.io, PriceClass_200.
+  assets: { enabled: true, priceClass: "PriceClass_200" },
   waf: {
     rateLimitPerIp: 2000,
     countRules: [],

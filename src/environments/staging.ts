@@ -19,5 +19,6 @@ export const staging = variantOf(prod, {
     // db.t3.micro allows about 110 connections.
     thresholds: { rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 },
   },
+  assets: { enabled: false },
   backup: { objectLockDays: 0, vault: { retentionDays: 7, lock: "off" }, logicalDumps: { enabled: false } },
 });

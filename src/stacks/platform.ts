@@ -15,6 +15,7 @@ import { checkAlarmThresholds, PlatformMonitoring } from "../modules/operations/
 import { withDefaults } from "../modules/shared/defaults";
 import { SecureBucket } from "../modules/shared/secure-bucket";
 import { checkSpotInterruptionQueueProps, SpotInterruptionQueue } from "../modules/operations/spot-interruptions";
+import { checkStaticAssetsProps, StaticAssets } from "../modules/operations/static-assets";
 import { checkEcrProps, Ecr, EcrProps } from "../modules/ecr";
 import { checkEksProps, Eks, EksSettings } from "../modules/eks";
 import { checkElastiCacheProps, ElastiCache, ElastiCacheSettings } from "../modules/elasticache";
@@ -26,6 +27,9 @@ import { addAwsProvider } from "./providers";
 import { onlyPrincipalsMay } from "../modules/shared/policy-statements";
 
 export type PlatformStackProps = EnvironmentStackProps;
+
+/** CloudFront takes certificates and web ACLs from us-east-1 only. */
+const EDGE_REGION = "us-east-1";
 
 /**
  * One environment's AWS platform, composed as the seed's `environments/prod/main.tf` composes
@@ -65,6 +69,7 @@ export class PlatformStack extends EnvironmentStack {
     if (readable("cluster.spotNodeGroup") && env.cluster.spotNodeGroup.enabled) {
       checkSpotInterruptionQueueProps(problems.mapped({ queueName: "identity.resourceName" }), { queueName: env.identity.nodeEventQueueName });
     }
+    if (readable("assets.priceClass")) checkStaticAssetsProps(problems.mapped(configFields("assets", {})), env.assets);
     if (readable("registry")) checkEcrProps(problems.mapped(ECR_FIELDS), ecrSettings(env));
     if (readable("alerting.emails") && readable("alerting.slack")) checkAlertTopicProps(problems.mapped(ALERT_TOPIC_FIELDS), alertTopicSettings(env));
     if (readable("alerting.thresholds")) {
@@ -231,6 +236,29 @@ export class PlatformStack extends EnvironmentStack {
       value: breakGlass.roleArn,
       description: "Assume (with MFA) to set the app secret, or to read the app and database secrets in an emergency",
     });
+    // Static assets at the edge (seed 004's CDN); CloudFront's certificate and ACL are in us-east-1.
+    if (env.assets.enabled) {
+      const edge = addAwsProvider(this, props.project, EDGE_REGION, identity.environment, "edge");
+      const assets = new StaticAssets(this, "assets", {
+        name: identity.resourceName,
+        host: identity.assetsHost,
+        hostedZoneId: zone.zoneId,
+        hostedZoneName: props.project.domain,
+        account,
+        edge: { provider: edge, region: EDGE_REGION },
+        priceClass: env.assets.priceClass,
+        rateLimitPerIp: env.waf.rateLimitPerIp,
+      });
+      new TerraformOutput(this, "assets_bucket", {
+        value: assets.bucketName,
+        description: `Upload static assets here; served on https://${identity.assetsHost}`,
+      });
+      new TerraformOutput(this, "assets_distribution_id", {
+        value: assets.distributionId,
+        description: "CloudFront distribution (invalidate after an upload)",
+      });
+    }
+
     new TerraformOutput(this, "certificate_arn", { value: certificate.certificateArn, description: `ACM certificate of ${identity.host} (issued)` });
     new TerraformOutput(this, "rds_master_secret_arn", {
       value: this.rds.masterUserSecretArn,

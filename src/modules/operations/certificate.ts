@@ -2,6 +2,7 @@ import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
+import type { ProviderPlacement } from "../shared/placement";
 import { Fn, Token } from "../../cdktf";
 import { isHostname } from "../../config/identity";
 import { ProblemSink, checkProps, quote } from "../../validation";
@@ -13,6 +14,8 @@ export interface DnsValidatedCertificateProps {
   readonly hostedZoneId: string;
   /** Name of that zone, to check the host lies in it. */
   readonly hostedZoneName: string;
+  /** Another provider and region for the certificate (CloudFront's must be in us-east-1). @default the stack's default provider */
+  readonly placement?: ProviderPlacement;
 }
 
 export function checkDnsValidatedCertificateProps(problems: ProblemSink, props: Pick<DnsValidatedCertificateProps, "domainName" | "hostedZoneName">): void {
@@ -42,6 +45,7 @@ export class DnsValidatedCertificate extends Construct {
       domainName: props.domainName,
       validationMethod: "DNS",
       keyAlgorithm: "EC_prime256v1",
+      provider: props.placement?.provider,
       // A replacement certificate must be attached before the old one can be deleted.
       lifecycle: { createBeforeDestroy: true },
     });
@@ -58,6 +62,7 @@ export class DnsValidatedCertificate extends Construct {
     const validation = new AcmCertificateValidation(this, "issued", {
       certificateArn: certificate.arn,
       validationRecordFqdns: [record.fqdn],
+      provider: props.placement?.provider,
     });
     this.certificateArn = validation.certificateArn;
   }

@@ -5,6 +5,7 @@ import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptedLogGroup } from "../shared/log-group";
+import type { ProviderPlacement } from "../shared/placement";
 
 /** A rule of one of the ACL's managed rule groups, e.g. `{ group: "AWSManagedRulesCommonRuleSet", rule: "SizeRestrictions_BODY" }`. */
 export interface WafRuleRef {
@@ -25,9 +26,19 @@ export interface WebAclProps {
    * legitimate traffic. @default []
    */
   readonly countRules?: readonly WafRuleRef[];
+  /**
+   * `CLOUDFRONT`: an ACL for CloudFront distributions, which AWS keeps in us-east-1 (give
+   * `placement` there). @default "REGIONAL" (a load balancer's, in the stack's region)
+   */
+  readonly scope?: "REGIONAL" | "CLOUDFRONT";
+  /** Another provider and region for the ACL and its logs. @default the stack's default provider */
+  readonly placement?: ProviderPlacement;
 }
 
-export const WAF_DEFAULTS = { rateLimitPerIp: 2000, logRetentionDays: 365, countRules: [] } as const satisfies Defaults<WebAclProps>;
+export const WAF_DEFAULTS = { rateLimitPerIp: 2000, logRetentionDays: 365, countRules: [], scope: "REGIONAL" } as const satisfies Defaults<
+  WebAclProps,
+  "placement"
+>;
 
 /** WAF's names of ACLs and rules: 1-128 of A-Z a-z 0-9 _ -. */
 const WAF_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -78,7 +89,7 @@ export class WebAcl extends Construct {
 
   constructor(scope: Construct, id: string, aclProps: WebAclProps) {
     super(scope, id);
-    const { rateLimitPerIp: rateLimit, countRules, name, account, logRetentionDays } = withDefaults(aclProps, WAF_DEFAULTS);
+    const { rateLimitPerIp: rateLimit, countRules, name, account, logRetentionDays, scope: aclScope, placement } = withDefaults(aclProps, WAF_DEFAULTS);
     checkProps(this, aclProps, checkWebAclProps);
 
     const visibility = (metric: string): { cloudwatchMetricsEnabled: boolean; metricName: string; sampledRequestsEnabled: boolean } => ({
@@ -105,8 +116,9 @@ export class WebAcl extends Construct {
     ];
     const acl = new Wafv2WebAclWithStatementBlocks(this, "acl", {
       name: name,
-      description: `Edge protection of ${name}'s ingress load balancer`,
-      scope: "REGIONAL",
+      description: aclScope === "REGIONAL" ? `Edge protection of ${name}'s ingress load balancer` : `Edge protection of ${name}'s CloudFront distribution`,
+      scope: aclScope,
+      provider: placement?.provider,
       defaultAction: { allow: {} },
       rule: rules,
       visibilityConfig: visibility("all"),
@@ -117,12 +129,14 @@ export class WebAcl extends Construct {
       keyAlias: `${name}-waf-logs`,
       account: account,
       retentionInDays: logRetentionDays,
+      placement,
     });
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
       resourceArn: acl.arn,
       logDestinationConfigs: [logs.logGroupArn],
       // Session material never reaches the logs.
       redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+      provider: placement?.provider,
     });
     this.webAclArn = acl.arn;
     this.webAclName = acl.name;

@@ -8,6 +8,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { checkProps, ProblemSink } from "../../validation";
 import type { AwsAccount } from "./aws-account";
+import type { ProviderPlacement } from "./placement";
 import { Defaults, withDefaults } from "./defaults";
 import { onlyPrincipalsMay } from "./policy-statements";
 
@@ -38,11 +39,13 @@ export interface EncryptionKeyProps {
   readonly decryptOnlyBy?: readonly string[];
   /** Days KMS waits before deleting the key (7-30). @default 30 */
   readonly deletionWindowInDays?: number;
+  /** Another provider and region for the key (e.g. us-east-1 for CloudFront's). @default the stack's default provider */
+  readonly placement?: ProviderPlacement;
 }
 
 export const ENCRYPTION_KEY_DEFAULTS = { servicePrincipals: [], deletionWindowInDays: 30 } as const satisfies Defaults<
   EncryptionKeyProps,
-  "serviceConditions" | "decryptOnlyBy"
+  "serviceConditions" | "decryptOnlyBy" | "placement"
 >;
 
 /** The key's rules: a deletion window KMS accepts, an alias of a customer key. */
@@ -82,6 +85,7 @@ export class EncryptionKey extends Construct {
       serviceConditions,
       decryptOnlyBy,
       description,
+      placement,
     } = withDefaults(keyProps, ENCRYPTION_KEY_DEFAULTS);
 
     const statements: DataAwsIamPolicyDocumentStatement[] = [
@@ -110,11 +114,12 @@ export class EncryptionKey extends Construct {
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
     const key = new KmsKey(this, "key", {
       description,
+      provider: placement?.provider,
       enableKeyRotation: true,
       deletionWindowInDays: deletionWindow,
       policy: policy.json,
     });
-    const keyAlias = new KmsAlias(this, "alias", { name: `alias/${alias}`, targetKeyId: key.keyId });
+    const keyAlias = new KmsAlias(this, "alias", { name: `alias/${alias}`, targetKeyId: key.keyId, provider: placement?.provider });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
     this.aliasName = keyAlias.name;

@@ -148,7 +148,8 @@ export class SecureBucket extends Construct {
         id: "age-current-objects",
         status: "Enabled",
         filter: [{}],
-        transition: transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
+        // Left out when empty: HCL has no way to write an empty block list (the HCL≡JSON test).
+        transition: transitions.length > 0 ? transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })) : undefined,
         expiration: expirationDays === undefined ? undefined : [{ days: expirationDays }],
       });
     }
