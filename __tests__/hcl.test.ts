@@ -39,8 +39,9 @@ function normalize(value: unknown, key = ""): unknown {
         .map(([name, inner]) => [name, REFERENCE_LISTS.includes(name) && Array.isArray(inner) ? inner.map(unwrapReference) : normalize(inner, name)]),
     );
   }
-  // A variable's `type` is an expression in both syntaxes: `string` in HCL, "string" in JSON.
-  if (key === "type" && typeof value === "string") return value.replace(/^\$\{(.*)\}$/, "$1");
+  // A variable's `type` and a resource's `provider` are references in both syntaxes: bare in HCL
+  // (parsed as `${x}`), plain strings in JSON.
+  if ((key === "type" || key === "provider") && typeof value === "string") return value.replace(/^\$\{(.*)\}$/, "$1");
   return value;
 }
 

@@ -11,8 +11,9 @@
  * writes the separating comma on the marker's line (`EOF,`), which ends no heredoc; the repair
  * moves the comma to the next line.
  *
- * It quotes `depends_on` and `ignore_changes` entries (`"aws_vpc.x"`), which Terraform accepts
- * only with a deprecation warning; the repair writes them as the references they are.
+ * It quotes `depends_on` and `ignore_changes` entries (`"aws_vpc.x"`) and a resource's
+ * `provider` (`"aws.edge"`), which Terraform accepts only with a deprecation warning; the repair
+ * writes them as the references they are.
  *
  * It drops top-level blocks it does not know: `ephemeral` (src/bindings/ephemeral-eks-cluster-auth.ts).
  * The repair writes them from the JSON synth.
@@ -61,6 +62,8 @@ function unwrapOutsideHeredocs(): (line: string) => string {
       if (/^\s*\]/.test(line)) inDependsOn = false;
       return line.replace(/^(\s*)"([A-Za-z0-9_.[\]-]+)"(,?)$/, "$1$2$3");
     }
+    const provider = /^(\s*provider\s*=\s*)"([a-z0-9_-]+\.[A-Za-z0-9_-]+)"$/.exec(line);
+    if (provider) return `${provider[1]}${provider[2]}`;
     const opening = /<<-?([A-Za-z_]+)$/.exec(line);
     if (opening) {
       heredocEnd = opening[1];
