@@ -296,7 +296,8 @@ def recover_killed_apply(name, emulator, aws):
     listed = run_block(finder, cwd, emulator, env={**terraform_path, **tf_env}).split()
     outcome["orphans_found_by_runbook"] = sorted(listed)
     for arn in listed:
-        delete_orphan(aws, arn)
+        # With the client of the ARN's region: the edge pieces (CloudFront's certificate, ACL, logs) are in us-east-1.
+        delete_orphan(clients(emulator, arn.split(":")[3] or REGION), arn)
 
     imported = []
     for _ in range(6):
@@ -345,6 +346,15 @@ def delete_orphan(aws, arn):
             except cache.exceptions.UserNotFoundFault:
                 break
             time.sleep(1)
+    elif service == "sqs":
+        sqs = aws("sqs")
+        sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=resource)["QueueUrl"])
+    elif service == "events" and kind == "rule":
+        events = aws("events")
+        targets = [t["Id"] for t in events.list_targets_by_rule(Rule=ident)["Targets"]]
+        if targets:
+            events.remove_targets(Rule=ident, Ids=targets)
+        events.delete_rule(Name=ident)
     elif service == "rds" and resource.startswith("db:"):
         aws("rds").delete_db_instance(DBInstanceIdentifier=resource.split(":", 1)[1], SkipFinalSnapshot=True)
     else:
