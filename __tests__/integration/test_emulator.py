@@ -346,6 +346,17 @@ def delete_orphan(aws, arn):
             except cache.exceptions.UserNotFoundFault:
                 break
             time.sleep(1)
+    elif service == "s3":
+        aws("s3").delete_bucket(Bucket=resource)  # a first apply's bucket holds no object yet
+    elif service == "wafv2":
+        waf, (scope_path, _, name, acl_id) = aws("wafv2"), resource.split("/")
+        scope = "CLOUDFRONT" if scope_path == "global" else "REGIONAL"
+        token = waf.get_web_acl(Name=name, Scope=scope, Id=acl_id)["LockToken"]
+        waf.delete_web_acl(Name=name, Scope=scope, Id=acl_id, LockToken=token)
+    elif service == "cloudfront" and kind == "distribution":
+        cloudfront = aws("cloudfront")
+        etag = cloudfront.get_distribution(Id=ident)["ETag"]
+        cloudfront.delete_distribution(Id=ident, IfMatch=etag)
     elif service == "sqs":
         sqs = aws("sqs")
         sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=resource)["QueueUrl"])
