@@ -17,7 +17,7 @@ HERE = os.path.dirname(__file__)
 REGION = "ap-northeast-2"
 # Every AWS API the stacks call, by the provider's endpoint name.
 SERVICES = [
-    "acm", "autoscaling", "backup", "chatbot", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "ecr", "eks",
+    "acm", "autoscaling", "backup", "chatbot", "cloudfront", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "ecr", "eks",
     "elasticache", "elbv2", "events", "guardduty", "iam", "kms", "logs", "organizations", "rds",
     "resourcegroupstaggingapi", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
 ]
