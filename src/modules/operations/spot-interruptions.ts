@@ -5,7 +5,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
 import { checkProps, ProblemSink, quote } from "../../validation";
-import { serviceMay } from "../shared/policy-statements";
+import { denyInsecureTransport, serviceMay } from "../shared/policy-statements";
 
 export interface SpotInterruptionQueueProps {
   /** Queue name; the rules are named `<queueName>-<event>`. */
@@ -70,14 +70,7 @@ export class SpotInterruptionQueue extends Construct {
           [queue.arn],
           [{ test: "ArnEquals", variable: "aws:SourceArn", values: rules.map((r) => r.arn) }],
         ),
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["sqs:*"],
-          resources: [queue.arn],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport(["sqs:*"], [queue.arn]),
       ],
     });
     new SqsQueuePolicy(this, "queue-policy", { queueUrl: queue.url, policy: policy.json });

@@ -14,7 +14,7 @@ import type { ProviderPlacement } from "../shared/placement";
 import { serviceMay } from "../shared/policy-statements";
 import { SecureBucket } from "../shared/secure-bucket";
 import { DnsValidatedCertificate } from "./certificate";
-import { WebAcl } from "./waf";
+import { WAF_DEFAULTS, WebAcl } from "./waf";
 
 export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
 export const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
@@ -36,13 +36,17 @@ export interface StaticAssetsProps {
   readonly rateLimitPerIp?: number;
 }
 
-export const STATIC_ASSETS_DEFAULTS = { priceClass: "PriceClass_200", rateLimitPerIp: 2000 } as const satisfies Defaults<StaticAssetsProps>;
+// The edge ACL limits as the ALB's does unless told otherwise.
+export const STATIC_ASSETS_DEFAULTS = {
+  priceClass: "PriceClass_200",
+  rateLimitPerIp: WAF_DEFAULTS.rateLimitPerIp,
+} as const satisfies Defaults<StaticAssetsProps>;
 
 /** AWS's managed cache policy CachingOptimized (the seed's CDN settings name it). */
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
 export function checkStaticAssetsProps(problems: ProblemSink, settings: Pick<StaticAssetsProps, "priceClass">): void {
-  const { priceClass } = withDefaults(settings, { priceClass: STATIC_ASSETS_DEFAULTS.priceClass });
+  const { priceClass } = withDefaults(settings, STATIC_ASSETS_DEFAULTS);
   problems.check(PRICE_CLASSES.includes(priceClass), "priceClass", `${quote(priceClass)} is not allowed (allowed: ${PRICE_CLASSES.join(", ")})`);
 }
 

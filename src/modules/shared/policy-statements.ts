@@ -50,6 +50,39 @@ export function serviceMay(
 }
 
 /**
+ * An identity-policy statement letting a role use `keyArns` for `actions` only through `service`
+ * in `via.region` (`kms:ViaService`): the key serves that service's encryption, and is no general
+ * decryption grant.
+ */
+export function keyUseThrough(
+  sid: string,
+  actions: readonly string[],
+  keyArns: readonly string[],
+  service: string,
+  via: { readonly region: string; readonly dnsSuffix: string },
+): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid,
+    effect: "Allow",
+    actions: [...actions],
+    resources: [...keyArns],
+    condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`${service}.${via.region}.${via.dnsSuffix}`] }],
+  };
+}
+
+/** A resource-policy statement denying `actions` on `resources` to any request not made over TLS. */
+export function denyInsecureTransport(actions: readonly string[], resources: readonly string[]): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: "DenyInsecureTransport",
+    effect: "Deny",
+    principals: [{ type: "*", identifiers: ["*"] }],
+    actions: [...actions],
+    resources: [...resources],
+    condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+  };
+}
+
+/**
  * The trust policy of a role an AWS service assumes, added to `scope` as `id`. With
  * `sourceAccount`, the service may assume it only on behalf of that account (the confused-deputy
  * guard, for services that send `aws:SourceAccount`).

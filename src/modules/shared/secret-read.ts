@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { keyUseThrough } from "./policy-statements";
 
 /** A Secrets Manager secret (often another stack's), with the customer key that encrypts it. */
 export interface SecretReference {
@@ -29,12 +30,12 @@ export function grantSecretsRead(
       actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
       resources: secrets.map((s) => s.secretArn),
     },
-    {
-      sid: sids.decrypt,
-      effect: "Allow",
-      actions: ["kms:Decrypt"],
-      resources: secrets.map((s) => s.kmsKeyArn),
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${via.region}.${via.dnsSuffix}`] }],
-    },
+    keyUseThrough(
+      sids.decrypt,
+      ["kms:Decrypt"],
+      secrets.map((s) => s.kmsKeyArn),
+      "secretsmanager",
+      via,
+    ),
   ];
 }

@@ -12,6 +12,7 @@ import { Construct } from "constructs";
 import { Token } from "../../cdktf";
 import { checkProps, ProblemSink } from "../../validation";
 import { Defaults, withDefaults } from "./defaults";
+import { denyInsecureTransport, keyUseThrough } from "./policy-statements";
 
 /** A storage-class step of a lifecycle rule: move current objects after `days`. */
 export interface BucketTransition {
@@ -115,17 +116,7 @@ export class SecureBucket extends Construct {
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     const tlsOnly = new DataAwsIamPolicyDocument(this, "tls-only", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        ...extraPolicyStatements(bucket.arn),
-      ],
+      statement: [denyInsecureTransport(["s3:*"], [bucket.arn, `${bucket.arn}/*`]), ...extraPolicyStatements(bucket.arn)],
     });
     new S3BucketPolicy(this, "policy", {
       bucket: bucket.id,
@@ -222,12 +213,6 @@ export function grantPrefixWrite(
 ): DataAwsIamPolicyDocumentStatement[] {
   return [
     { sid: sids.write, effect: "Allow", actions: ["s3:PutObject"], resources: [`${bucket.bucketArn}/${prefix}*`] },
-    {
-      sid: sids.encrypt,
-      effect: "Allow",
-      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-      resources: [bucket.kmsKeyArn],
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${via.region}.${via.dnsSuffix}`] }],
-    },
+    keyUseThrough(sids.encrypt, ["kms:GenerateDataKey", "kms:Decrypt"], [bucket.kmsKeyArn], "s3", via),
   ];
 }
