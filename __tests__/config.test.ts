@@ -77,7 +77,7 @@ const runOptionsWith = (env: NodeJS.ProcessEnv, context: Record<string, unknown>
 const ALLOWED_LABEL = "(lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 24 characters)";
 const SEOUL_AZS = availabilityZonesOf("ap-northeast-2").join(", ");
 const CHANGE_ONE = "each environment needs its own: change the one being added, not the one already deployed";
-const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, assets, waf";
+const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, assets, prometheus, waf";
 
 /**
  * Every mistake, by its label (the test's name: an object key, so no two cases can share one), with

@@ -16,6 +16,7 @@ export {
   S3Backend,
   TerraformAsset,
   TerraformElement,
+  TerraformLocal,
   TerraformOutput,
   TerraformResource,
   TerraformStack,
@@ -23,4 +24,4 @@ export {
   Testing,
   Token,
 } from "cdktf";
-export type { AppConfig, IAspect, TerraformProvider } from "cdktf";
+export type { AppConfig, IAspect, ITerraformDependable, TerraformProvider } from "cdktf";

@@ -26,6 +26,7 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     backupsKeyAlias: `${resourceName}-backups`,
     nodeEventQueueName: `${resourceName}-node-events`,
     appSecretName: `${resourceName}/app`,
+    grafanaAdminSecretName: `${resourceName}/grafana-admin`,
     loadBalancerName: resourceName,
     imageTagParameters: { api: `/mindhit/${environment}/image-tags/api`, worker: `/mindhit/${environment}/image-tags/worker` },
     ciRoleNames: { plan: `${ci}-plan`, deploy: `${ci}-deploy` },
@@ -36,5 +37,6 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     breakGlassRoleName: `${resourceName}-break-glass`,
     clusterAdminRoleName: `${resourceName}-eks-admin`,
     externalSecretsRoleName: `${resourceName}-external-secrets`,
+    grafanaSecretsRoleName: `${resourceName}-grafana-secrets`,
   };
 }

@@ -15,6 +15,7 @@ export interface SynthJson {
   readonly resource?: Record<string, Record<string, Block>>;
   readonly data?: Record<string, Record<string, Block>>;
   readonly output?: Record<string, Block>;
+  readonly locals?: Record<string, unknown>;
   /** Ephemeral blocks (Terraform ≥ 1.10), which cdktf 0.21 does not model: src/bindings writes them. */
   readonly ephemeral?: Record<string, Record<string, Block>>;
 }

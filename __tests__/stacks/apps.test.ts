@@ -14,7 +14,8 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Environment } from "../../src/config";
-import { APP, LOGICAL_BACKUP_PREFIX, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
+import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
+import { APP, LOGICAL_BACKUP_PREFIX, MONITORING_RELEASE_TIMEOUT_SECONDS, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
 import { releaseValueLayers } from "../helpers/release-values";
 import { Statement } from "../helpers/iam";
 import { attributeNames, buildProject } from "../helpers/synth";
@@ -33,11 +34,33 @@ const CHART_RELEASES: Record<keyof typeof THIRD_PARTY_CHARTS, { release: string;
   clusterAutoscaler: { release: "cluster-autoscaler", namespace: "kube-system" },
   externalDns: { release: "external-dns", namespace: "kube-system" },
   nodeTerminationHandler: { release: "aws-node-termination-handler", namespace: "kube-system" },
+  prometheusOperatorCrds: { release: "prometheus-operator-crds", namespace: "${kubernetes_namespace_v1.monitoring-namespace.metadata[0].name}" },
+  kubePrometheusStack: { release: "kube-prometheus-stack", namespace: "${kubernetes_namespace_v1.monitoring-namespace.metadata[0].name}" },
 };
+
+/** What the monitoring tests read of kube-prometheus-stack's values. */
+interface KpsValues {
+  crds: unknown;
+  nodeExporter: unknown;
+  kubeControllerManager: unknown;
+  kubeScheduler: unknown;
+  kubeEtcd: unknown;
+  kubeProxy: unknown;
+  prometheus: { prometheusSpec: Record<string, unknown> };
+  alertmanager: {
+    config: { route: unknown; receivers: unknown };
+    templateFiles: Record<string, string>;
+    serviceAccount: { annotations: Record<string, string> };
+  };
+  grafana: Record<string, unknown>;
+  extraManifests: object[];
+}
 
 /** Releases only some environments have, and when. */
 const CONDITIONAL_RELEASES: Readonly<Record<string, (env: Environment) => boolean>> = {
   "aws-node-termination-handler": (env) => env.cluster.spotNodeGroup.enabled,
+  "prometheus-operator-crds": (env) => env.prometheus.enabled,
+  "kube-prometheus-stack": (env) => env.prometheus.enabled,
 };
 
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s in-cluster stack", (name, env) => {
@@ -81,13 +104,19 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(template.providers(HelmProvider)).toEqual([{ kubernetes: { ...connection, exec } }]);
   });
 
-  it("creates the mindhit and external-secrets namespaces under the restricted Pod Security Standard", () => {
-    expect(template.resources(NamespaceV1).map((n) => n.metadata)).toEqual(
-      ["external-secrets", "mindhit"].map((name) => ({
-        name,
-        labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
-      })),
-    );
+  it("creates the mindhit and external-secrets namespaces under the restricted Pod Security Standard, monitoring's under baseline", () => {
+    const restricted = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" };
+    // Baseline refuses host namespaces and paths; restricted is audited and warned.
+    const baseline = {
+      "pod-security.kubernetes.io/enforce": "baseline",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    };
+    expect(template.resources(NamespaceV1).map((n) => n.metadata)).toEqual([
+      { name: "external-secrets", labels: restricted },
+      ...(env.prometheus.enabled ? [{ name: "monitoring", labels: baseline }] : []),
+      { name: "mindhit", labels: restricted },
+    ]);
   });
 
   it("releases the mindhit chart atomically from the stack's own copy of helm/mindhit, after the controllers its objects need", () => {
@@ -102,7 +131,8 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       timeout: env.release.timeoutSeconds,
     });
     // Only the controllers its objects need at install; autoscaler, metrics and DNS never hold it back.
-    expect(release.depends_on).toEqual(["aws-load-balancer-controller", "external-secrets"].map((id) => `${Release.tfResourceType}.${id}`));
+    const needed = ["aws-load-balancer-controller", "external-secrets", ...(env.prometheus.enabled ? ["prometheus-operator-crds"] : [])];
+    expect(release.depends_on).toEqual(needed.map((id) => `${Release.tfResourceType}.${id}`));
   });
 
   it("composes the release values: the environment's values file (sizes only), then every identity from config", () => {
@@ -177,6 +207,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
             roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\//),
           }
         : { enabled: false },
+      monitoring: { enabled: env.prometheus.enabled },
     });
   });
 
@@ -208,6 +239,103 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     });
   });
 
+  describe("in-cluster monitoring", () => {
+    const kps = releases["kube-prometheus-stack"];
+    if (!env.prometheus.enabled) {
+      it("is absent where the environment turns it off", () => {
+        expect(kps).toBeUndefined();
+        expect(releases["prometheus-operator-crds"]).toBeUndefined();
+        template.resourceCountIs(StorageClassV1, 0);
+        template.resourceCountIs(IamRole, 0, { name: `${env.identity.resourceName}-alertmanager` });
+      });
+      return;
+    }
+    const values = (): KpsValues => JSON.parse((kps.values as string[])[0]) as KpsValues;
+
+    it("installs kube-prometheus-stack after its CRDs' own release, External Secrets and the gp3 class, waiting longer than for a controller", () => {
+      expect(kps).toMatchObject({ atomic: true, wait: true, timeout: MONITORING_RELEASE_TIMEOUT_SECONDS });
+      expect(kps.depends_on).toEqual([
+        `${Release.tfResourceType}.prometheus-operator-crds`,
+        `${Release.tfResourceType}.external-secrets`,
+        `${StorageClassV1.tfResourceType}.gp3-storage-class`,
+      ]);
+      expect(values().crds).toEqual({ enabled: false });
+      // Nothing the namespace's baseline Pod Security level refuses, nothing EKS hides from scraping.
+      for (const part of ["nodeExporter", "kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"] as const)
+        expect(values()[part]).toEqual({ enabled: false });
+    });
+
+    it("keeps Prometheus's samples for the configured days on an encrypted gp3 volume of the configured size, dropping old blocks before it fills", () => {
+      expect(template.only(StorageClassV1)).toMatchObject({
+        metadata: { name: "gp3" },
+        storage_provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true" },
+        volume_binding_mode: "WaitForFirstConsumer",
+      });
+      const spec = values().prometheus.prometheusSpec;
+      expect(spec).toMatchObject({
+        retention: `${env.prometheus.retentionDays}d`,
+        retentionSize: `${Math.floor(env.prometheus.storageGiB * 0.85)}GB`,
+        storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: `${env.prometheus.storageGiB}Gi` } } } } },
+        // The app's ServiceMonitor and PrometheusRule carry no release label: every namespace's are selected.
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+      });
+    });
+
+    it("routes every alert but the Watchdog to the alert topic through SNS, as a Chatbot custom notification", () => {
+      const config = values().alertmanager.config;
+      expect(config.route).toMatchObject({ receiver: "alert-topic", routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }] });
+      expect(config.receivers).toEqual([
+        { name: "null" },
+        {
+          name: "alert-topic",
+          sns_configs: [expect.objectContaining({ topic_arn: "${data.aws_sns_topic.alert-topic.arn}", sigv4: { region: env.region }, send_resolved: true })],
+        },
+      ]);
+      expect(values().alertmanager.templateFiles["mindhit-chatbot.tmpl"]).toContain('"source":"custom"');
+    });
+
+    it("lets Alertmanager publish to this environment's alert topic through its key, and nothing else", () => {
+      expect(template.trustFor(`${env.identity.resourceName}-alertmanager`)[0].condition).toContainEqual(
+        expect.objectContaining({ values: ["system:serviceaccount:monitoring:alertmanager"] }),
+      );
+      expect(policyOf("alertmanager")).toEqual([
+        { sid: "PublishAlertsToTheAlertTopic", effect: "Allow", actions: ["sns:Publish"], resources: ["${data.aws_sns_topic.alert-topic.arn}"] },
+        expect.objectContaining({
+          sid: "EncryptThemThroughSns",
+          actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          resources: ["${data.aws_kms_alias.alert-topic-key.target_key_arn}"],
+        }),
+      ]);
+      expect(values().alertmanager.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{aws_iam_role\.alertmanager-role_[0-9A-F]+\.arn\}$/);
+    });
+
+    it("gives Grafana its admin login from Secrets Manager through the monitoring namespace's own SecretStore, never through Terraform", () => {
+      expect(values().grafana.admin).toEqual({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+      expect(values().grafana).not.toHaveProperty("adminPassword");
+      const [account, store, external] = values().extraManifests;
+      expect(account).toMatchObject({ kind: "ServiceAccount", metadata: { name: "grafana-secrets-reader" } });
+      expect(store).toMatchObject({
+        kind: "SecretStore",
+        spec: { provider: { aws: { auth: { jwt: { serviceAccountRef: { name: "grafana-secrets-reader" } } } } } },
+      });
+      expect(external).toMatchObject({ kind: "ExternalSecret", spec: { target: { name: "grafana-admin" } } });
+      expect(JSON.stringify(external)).toContain(env.identity.grafanaAdminSecretName);
+      expect(template.dataSources(DataAwsSecretsmanagerSecret)).toContainEqual(expect.objectContaining({ name: env.identity.grafanaAdminSecretName }));
+      expect(template.trustFor(env.identity.grafanaSecretsRoleName)[0].condition).toContainEqual(
+        expect.objectContaining({ values: ["system:serviceaccount:monitoring:grafana-secrets-reader"] }),
+      );
+      expect(template.policyFor(env.identity.grafanaSecretsRoleName)).toEqual([
+        expect.objectContaining({
+          actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          resources: ["${data.aws_secretsmanager_secret.grafana-admin-secret.arn}"],
+        }),
+        expect.objectContaining({ actions: ["kms:Decrypt"], resources: ["${data.aws_secretsmanager_secret.grafana-admin-secret.kms_key_id}"] }),
+      ]);
+    });
+  });
+
   it("lets the dump job write under its prefix of this environment's backups bucket, through the bucket's key, and nothing else", () => {
     const roleName = `${env.identity.resourceName}-logical-backup`;
     if (!env.backup.logicalDumps.enabled) {
@@ -215,7 +343,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       template.dataSourceCountIs(DataAwsKmsAlias, 0);
       return;
     }
-    expect(template.dataSources(DataAwsKmsAlias)).toEqual([expect.objectContaining({ name: `alias/${env.identity.backupsKeyAlias}` })]);
+    expect(template.dataSources(DataAwsKmsAlias)).toContainEqual(expect.objectContaining({ name: `alias/${env.identity.backupsKeyAlias}` }));
     expect(template.trustFor(roleName)[0].condition).toContainEqual(
       expect.objectContaining({ values: [`system:serviceaccount:${APP.namespace}:${APP.release}-logical-backup`] }),
     );
@@ -409,7 +537,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("reads the app secret the platform stack created, and holds no secret value itself", () => {
-    expect(template.dataSources(DataAwsSecretsmanagerSecret)).toEqual([expect.objectContaining({ name: `${env.identity.resourceName}/app` })]);
+    expect(template.dataSources(DataAwsSecretsmanagerSecret)).toContainEqual(expect.objectContaining({ name: `${env.identity.resourceName}/app` }));
     template.resourceCountIs(SecretsmanagerSecret, 0);
     template.resourceCountIs(SecretsmanagerSecretVersion, 0);
     expect(attributeNames(template.json).filter((n) => /^(secret_string|password|token|auth_token)$/.test(n))).toEqual([]);

@@ -62,8 +62,9 @@ describe.each(byName)("HCP Terraform mode, %s", (name, env) => {
       });
       expect(template.json.terraform.backend).toBeUndefined();
     }
-    // workspaces.project arrived in Terraform 1.6, ephemeral blocks in 1.10.
-    expect(platform.json.terraform.required_version).toBe(">= 1.6");
+    // workspaces.project arrived in Terraform 1.6, ephemeral blocks in 1.10, write-only arguments
+    // (the Grafana admin password, where monitoring is on) in 1.11.
+    expect(platform.json.terraform.required_version).toBe(env.prometheus.enabled ? ">= 1.11" : ">= 1.6");
     expect(apps.json.terraform.required_version).toBe(">= 1.10");
   });
 

@@ -144,12 +144,39 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it("creates the app secret empty and KMS-encrypted, before any release needs it", () => {
-    expect(template.only(SecretsmanagerSecret)).toMatchObject({
+    expect(template.only(SecretsmanagerSecret, { name: env.identity.appSecretName })).toMatchObject({
       name: `${env.identity.resourceName}/app`,
       recovery_window_in_days: 30,
       kms_key_id: expect.stringMatching(/aws_kms_key\.app-secret-key_/),
     });
-    template.resourceCountIs(SecretsmanagerSecretVersion, 0);
+    template.resourceCountIs(SecretsmanagerSecretVersion, 0, { secret_id: expect.stringMatching(/aws_secretsmanager_secret\.app-secret/) });
+  });
+
+  it("generates the Grafana admin password at apply, where monitoring is on, and keeps it out of plan and state", () => {
+    const versions = template.resources(SecretsmanagerSecretVersion);
+    if (!env.prometheus.enabled) {
+      expect(versions).toEqual([]);
+      expect(template.json.ephemeral).toBeUndefined();
+      return;
+    }
+    const secret = template.only(SecretsmanagerSecret, { name: env.identity.grafanaAdminSecretName });
+    expect(secret).toMatchObject({ kms_key_id: expect.stringMatching(/aws_kms_key\.grafana-admin_key_/), recovery_window_in_days: 30 });
+    // Only the write-only argument carries the value: no secret_string, which state would keep.
+    expect(versions).toEqual([
+      {
+        secret_id: expect.stringMatching(/aws_secretsmanager_secret\.grafana-admin_secret_/),
+        secret_string_wo: expect.stringMatching(/^\$\{jsonencode\(local\.grafana-admin_login_[0-9A-F]+\)\}$/),
+        secret_string_wo_version: 1,
+      },
+    ]);
+    const [local] = Object.values(template.json.locals ?? {});
+    expect(local).toEqual({
+      "admin-user": "admin",
+      "admin-password": expect.stringMatching(/^\$\{ephemeral\.aws_secretsmanager_random_password\.grafana-admin_password_[0-9A-F]+\.random_password\}$/),
+    });
+    expect(Object.values(template.json.ephemeral?.aws_secretsmanager_random_password ?? {})).toEqual([{ password_length: 32, exclude_punctuation: true }]);
+    // Write-only arguments arrived in Terraform 1.11.
+    expect(template.json.terraform.required_version).toBe(">= 1.11");
   });
 
   it("has a backups bucket: versioned, KMS-encrypted, private, with the seed's lifecycle", () => {

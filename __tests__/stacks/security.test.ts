@@ -168,22 +168,43 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       expect.stringMatching(new RegExp(`:role/${env.identity.externalSecretsRoleName}$`)),
       expect.stringMatching(new RegExp(`:role/${env.identity.breakGlassRoleName}$`)),
     ];
-    expect(platform.statementsOf(platform.only(SecretsmanagerSecretPolicy).policy)).toEqual([
+    expect(
+      platform.statementsOf(platform.only(SecretsmanagerSecretPolicy, { secret_arn: expect.stringMatching(/aws_secretsmanager_secret\.app-secret/) }).policy),
+    ).toEqual([
       expect.objectContaining({
         effect: "Deny",
         actions: ["secretsmanager:GetSecretValue"],
         condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
       }),
     ]);
-    const keys = platform.resources(KmsKey).map((k) => platform.statementsOf(k.policy));
-    const guarded = keys.filter((statements) => statements.some((s) => s.sid === "DecryptOnlyByTheNamedReaders"));
-    expect(guarded).toHaveLength(1);
-    expect(guarded[0].find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([
+    const key = platform.only(KmsKey, { description: expect.stringMatching(/application secrets/) });
+    expect(platform.statementsOf(key.policy).find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([
       { test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers },
     ]);
   });
 
-  it("the break-glass role needs MFA, reads only the app and database secrets, and sets only the app secret", () => {
+  it("the Grafana admin secret is readable only by the monitoring SecretStore's role and break-glass; its key also lets the deploy role write it", () => {
+    if (!env.prometheus.enabled) {
+      platform.resourceCountIs(SecretsmanagerSecretPolicy, 0, { secret_arn: expect.stringMatching(/grafana-admin/) });
+      return;
+    }
+    const role = (name: string): unknown => expect.stringMatching(new RegExp(`:role/${name}$`));
+    const readers = [role(env.identity.grafanaSecretsRoleName), role(env.identity.breakGlassRoleName)];
+    expect(platform.statementsOf(platform.only(SecretsmanagerSecretPolicy, { secret_arn: expect.stringMatching(/grafana-admin/) }).policy)).toEqual([
+      expect.objectContaining({
+        effect: "Deny",
+        actions: ["secretsmanager:GetSecretValue"],
+        condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: readers }],
+      }),
+    ]);
+    // Writing a value under a customer key takes kms:Decrypt as well; the secret's policy above still denies the deploy role the value.
+    const key = platform.only(KmsKey, { description: expect.stringMatching(/grafana-admin/) });
+    expect(platform.statementsOf(key.policy).find((s) => s.sid === "DecryptOnlyByTheNamedReaders")?.condition).toEqual([
+      { test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...readers, role(env.identity.ciRoleNames.deploy)] },
+    ]);
+  });
+
+  it("the break-glass role needs MFA, reads only the app, database and Grafana admin secrets, and sets only the app secret", () => {
     expect(platform.trustFor(env.identity.breakGlassRoleName)).toEqual([
       expect.objectContaining({ condition: expect.arrayContaining([{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }]) }),
     ]);
@@ -191,6 +212,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(statements.find((s) => s.sid === "ReadTheSecrets")?.resources).toEqual([
       expect.stringMatching(/aws_secretsmanager_secret\./),
       expect.stringMatching(/aws_db_instance\./),
+      ...(env.prometheus.enabled ? [expect.stringMatching(/aws_secretsmanager_secret\.grafana-admin/)] : []),
     ]);
     expect(statements.find((s) => s.sid === "SetTheWritableSecrets")).toEqual(
       expect.objectContaining({ actions: ["secretsmanager:PutSecretValue"], resources: [expect.stringMatching(/aws_secretsmanager_secret\./)] }),

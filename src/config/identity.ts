@@ -12,6 +12,7 @@
  *   values file        = identity.valuesFile         ?? values-<name>.yaml when the chart has it
  *   GitHub environment = identity.githubEnvironment  ?? environment
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
+ *   Grafana admin secret = <resourceName>/grafana-admin
  *   backups bucket     = <resourceName>-backups-<account id>
  *   image tag parameters = /<project>/<environment>/image-tags/api, …/worker
  *   CI roles           = <project>-ci-<environment>-plan, …-deploy (outside every resourceName-* prefix)
@@ -108,6 +109,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     backupsKeyAlias: `${resourceName}-backups`,
     nodeEventQueueName: `${resourceName}-node-events`,
     appSecretName: `${resourceName}/app`,
+    grafanaAdminSecretName: `${resourceName}/grafana-admin`,
     loadBalancerName: resourceName,
     ciRoleNames: { plan: `${project.project}-ci-${environment}-plan`, deploy: `${project.project}-ci-${environment}-deploy` },
     // Under `<project>-ci-` too, so every CI wall (no IAM on CI roles, no assuming them) covers them.
@@ -118,6 +120,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     breakGlassRoleName: `${resourceName}-break-glass`,
     clusterAdminRoleName: `${resourceName}-eks-admin`,
     externalSecretsRoleName: `${resourceName}-external-secrets`,
+    grafanaSecretsRoleName: `${resourceName}-grafana-secrets`,
     imageTagParameters: Object.fromEntries(APP_COMPONENTS.map((c) => [c, `/${project.project}/${environment}/image-tags/${c}`])) as Record<
       AppComponent,
       string

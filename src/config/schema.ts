@@ -82,5 +82,6 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
     logicalDumps: object({ enabled: BOOLEAN, schedule: STRING }),
   }),
   assets: object({ enabled: BOOLEAN, priceClass: oneOf("PriceClass_100", "PriceClass_200", "PriceClass_All") }),
+  prometheus: object({ enabled: BOOLEAN, retentionDays: NUMBER, storageGiB: NUMBER }),
   waf: object({ rateLimitPerIp: NUMBER, countRules: listOf(object({ group: STRING, rule: STRING })) }),
 });

@@ -14,6 +14,7 @@ import type { BackupVaultSettings } from "../modules/operations/backup-vault";
 import type { AlarmThresholds } from "../modules/operations/monitoring";
 import type { StaticAssetsProps } from "../modules/operations/static-assets";
 import type { WebAclSettings } from "../modules/operations/waf";
+import type { PrometheusSettings } from "../modules/controllers/kube-prometheus-stack";
 import type { RdsSettings } from "../modules/rds";
 import type { VpcSettings } from "../modules/vpc";
 
@@ -161,6 +162,12 @@ export type AssetsConfig = { readonly enabled: boolean } & Required<Pick<StaticA
 /** The WAFv2 web ACL in front of the ingress ALB (src/modules/operations/waf.ts). */
 export type WafConfig = Required<Pick<WebAclSettings, "rateLimitPerIp" | "countRules">>;
 
+/**
+ * In-cluster monitoring (src/modules/controllers/kube-prometheus-stack.ts): Prometheus with the
+ * app's ServiceMonitor and alert rules, Alertmanager to the alert topic, Grafana.
+ */
+export type PrometheusConfig = { readonly enabled: boolean } & Required<PrometheusSettings>;
+
 /** Where alarms go and when they fire. Thresholds are per environment. */
 export interface AlertingConfig {
   /** Email addresses subscribed to the environment's alert topic (each confirms once). */
@@ -215,6 +222,7 @@ export interface EnvironmentSettings {
   readonly backup: BackupConfig;
   readonly waf: WafConfig;
   readonly assets: AssetsConfig;
+  readonly prometheus: PrometheusConfig;
 }
 
 /**
@@ -275,6 +283,8 @@ export interface EnvironmentIdentity {
   readonly backupsKeyAlias: string;
   /** SQS queue of the EC2 node events (Spot interruptions …) the Node Termination Handler drains nodes on. */
   readonly nodeEventQueueName: string;
+  /** Secrets Manager secret holding Grafana's admin login (generated at apply, never in state). */
+  readonly grafanaAdminSecretName: string;
   /** Secrets Manager secret holding the application's secret values. */
   readonly appSecretName: string;
   /** Fixed name of the ingress ALB (≤ 32 characters), so alarms and the dashboard can find it. */
@@ -297,6 +307,8 @@ export interface EnvironmentIdentity {
   readonly clusterAdminRoleName: string;
   /** External Secrets' IRSA role: with break-glass, the only readers of the app secret. */
   readonly externalSecretsRoleName: string;
+  /** The monitoring namespace's SecretStore role: with break-glass, the only readers of the Grafana admin secret. */
+  readonly grafanaSecretsRoleName: string;
 }
 
 /** A validated environment with its identity resolved: what the stacks build from. */

@@ -86,6 +86,8 @@ export const prod: EnvironmentConfig = {
   },
   // The seed's CDN for static assets: cdn.mindhit.io, PriceClass_200.
   assets: { enabled: true, priceClass: "PriceClass_200" },
+  // Prometheus (seed 004) keeps 15 days of samples on a 50 GiB gp3 volume; Alertmanager to the alert topic.
+  prometheus: { enabled: true, retentionDays: 15, storageGiB: 50 },
   waf: {
     rateLimitPerIp: 2000,
     countRules: [],

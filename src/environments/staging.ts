@@ -20,5 +20,6 @@ export const staging = variantOf(prod, {
     thresholds: { rdsConnections: 90, rdsFreeStorageGiB: 2, rdsFreeableMemoryMiB: 128 },
   },
   assets: { enabled: false },
+  prometheus: { enabled: false },
   backup: { objectLockDays: 0, vault: { retentionDays: 7, lock: "off" }, logicalDumps: { enabled: false } },
 });

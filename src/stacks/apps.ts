@@ -13,15 +13,19 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
+import type { ITerraformDependable } from "../cdktf";
 import { AppComponent, ClusterAuth, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/controllers/cluster-autoscaler";
 import { SPOT_CAPACITY } from "../modules/eks";
 import { ElastiCache } from "../modules/elasticache";
 import { Rds } from "../modules/rds";
 import { externalDnsStatements } from "../modules/controllers/external-dns";
+import { checkPrometheusSettings, kubePrometheusStackValues, MONITORING } from "../modules/controllers/kube-prometheus-stack";
+import { topicPublishStatements } from "../modules/operations/alert-topic";
 import { IrsaRole } from "../modules/shared/irsa-role";
 import { POSTGRES_PORT } from "../modules/rds";
 import { loadBalancerControllerStatements } from "../modules/controllers/lb-controller-policy";
@@ -53,6 +57,11 @@ import { HelmProviderV3, ReleaseV3 } from "../bindings/helm-provider-v3";
  * - aws-node-termination-handler 0.27.1 (app 1.25.1): aws/aws-node-termination-handler
  *   config/helm/aws-node-termination-handler/Chart.yaml a37d4648; published as an OCI chart only
  *   (eks-charts stopped at 0.21.0).
+ * - kube-prometheus-stack 89.2.4 (prometheus-operator v0.94.0) with prometheus-operator-crds 32.0.0
+ *   (the same operator's CRDs, v0.94.0): prometheus-community/helm-charts release notes as quoted in
+ *   ocf/kubernetes#164/#165 and randomcoww/homelab#1109 (2026-09). 91.5.0 was seen in an open update
+ *   (ocf/kubernetes#166) but which operator it ships could not be read: bump both together, the CRDs
+ *   first, once it can be.
  */
 export const THIRD_PARTY_CHARTS = {
   awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
@@ -61,6 +70,8 @@ export const THIRD_PARTY_CHARTS = {
   clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
   externalDns: { repository: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", version: "1.21.1" },
   nodeTerminationHandler: { repository: "oci://public.ecr.aws/aws-ec2/helm", chart: "aws-node-termination-handler", version: "0.27.1" },
+  prometheusOperatorCrds: { repository: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-operator-crds", version: "32.0.0" },
+  kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "89.2.4" },
 } as const;
 
 /** Where the application runs and what its pieces are called, shared with the chart and its tests. */
@@ -82,6 +93,11 @@ export interface AppsStackProps extends EnvironmentStackProps {
 
 /** How long Helm waits for each controller release (they are ready in about a minute). */
 export const CONTROLLER_RELEASE_TIMEOUT_SECONDS = 240;
+/**
+ * How long Helm waits for kube-prometheus-stack (Prometheus waits for its EBS volume). It follows
+ * External Secrets and the CRDs, and nothing waits for it: with a 15-minute token, 240 + 480 s fits.
+ */
+export const MONITORING_RELEASE_TIMEOUT_SECONDS = 480;
 /**
  * With `clusterAuth: "token"` one token serves the whole apply, and EKS accepts it for 15 minutes.
  * The controllers' releases and then the app's release must finish within that, less a minute for
@@ -105,6 +121,8 @@ export interface AppReleaseValues {
   networkPolicy: { egress: { vpcCidr: string } };
   databaseInit: { enabled: boolean; host: string; port: number; database: string; appUser: string; masterSecretArn: string };
   logicalBackup: { enabled: boolean; schedule?: string; bucket?: string; prefix?: string; region?: string; roleArn?: string };
+  /** The app's ServiceMonitor and alert rules, where kube-prometheus-stack runs. */
+  monitoring: { enabled: boolean };
 }
 
 /** Where the logical dumps go in the backups bucket; their IAM role may write nowhere else. */
@@ -187,10 +205,15 @@ export class AppsStack extends EnvironmentStack {
       );
       checkCapacity(env, problems);
     }
+    if (readable("prometheus"))
+      checkPrometheusSettings(
+        problems.mapped((field) => `prometheus.${field}`),
+        env.prometheus,
+      );
   }
 
   constructor(scope: Construct, props: AppsStackProps) {
-    super(scope, props, "apps", { usesEphemeralResources: props.clusterAuth === "token" });
+    super(scope, props, "apps", { ephemeralResources: props.clusterAuth === "token" });
     const { env } = props;
     const { identity } = env;
     const account = this.account;
@@ -202,7 +225,7 @@ export class AppsStack extends EnvironmentStack {
     const oidcProviderArn = `arn:${account.partition}:iam::${account.accountId}:oidc-provider/${Fn.replace(issuerUrl, "https://", "")}`;
     this.configureClusterProviders(cluster, env, props.clusterAuth);
 
-    const irsa = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
+    const irsa: IrsaFactory = (id, roleName, namespace, serviceAccount, statements) =>
       new IrsaRole(this, id, { roleName, oidcProviderArn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
     // A cluster controller's role, `<resourceName>-<controller>`, for its service account in kube-system.
     const controllerRole = (controller: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
@@ -333,6 +356,9 @@ export class AppsStack extends EnvironmentStack {
       serviceAccount: { create: true, name: "external-secrets" },
     });
 
+    const alertTopic = new DataAwsSnsTopic(this, "alert-topic", { name: identity.alertTopicName });
+    const monitoringCrds = env.prometheus.enabled ? this.addMonitoring(env, alertTopic, externalSecrets, irsa) : undefined;
+
     // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
     const cache = ElastiCache.fromAttributes({ account, region: env.region, replicationGroupId: identity.resourceName });
     const appStatements: DataAwsIamPolicyDocumentStatement[] = [
@@ -416,6 +442,7 @@ export class AppsStack extends EnvironmentStack {
         masterSecretArn: masterSecret.secretArn,
       },
       logicalBackup,
+      monitoring: { enabled: env.prometheus.enabled },
     };
 
     // The chart travels with the stack (assets/), so HCP Terraform runs find it too.
@@ -436,10 +463,11 @@ export class AppsStack extends EnvironmentStack {
       // Only what the chart's objects need at install: the load balancer controller's webhooks (Service,
       // Ingress) and External Secrets' CRDs. Autoscaling, metrics and DNS come later and must not hold a
       // release back (found by the cluster stage, where the autoscaler chart cannot be fetched).
-      dependsOn: [lbc, externalSecrets],
+      // Where monitoring is on, its CRDs too (the chart's ServiceMonitor and PrometheusRule).
+      dependsOn: [lbc, externalSecrets, ...(monitoringCrds ? [monitoringCrds] : [])],
     });
 
-    this.addLoadBalancerAlarms(env);
+    this.addLoadBalancerAlarms(env, alertTopic);
 
     new TerraformOutput(this, "web_acl_arn", { value: waf.webAclArn });
     new TerraformOutput(this, "app_release_revision", { value: this.appRelease.metadata.revision, description: "Helm revision of the mindhit release" });
@@ -450,8 +478,7 @@ export class AppsStack extends EnvironmentStack {
    * fixed name after the release; the chart's ingress-ready hook holds the release until the
    * controller has created it, so the lookup cannot fail on a first apply.
    */
-  private addLoadBalancerAlarms(env: Environment): void {
-    const topic = new DataAwsSnsTopic(this, "alert-topic", { name: env.identity.alertTopicName });
+  private addLoadBalancerAlarms(env: Environment, topic: DataAwsSnsTopic): void {
     const alb = new DataAwsLb(this, "ingress-alb", { name: env.identity.loadBalancerName, dependsOn: [this.appRelease] });
     const t = env.alerting.thresholds;
     const lb = { LoadBalancer: alb.arnSuffix };
@@ -490,6 +517,79 @@ export class AppsStack extends EnvironmentStack {
   }
 
   /**
+   * kube-prometheus-stack in its own namespace, after its CRDs (their own release, so a chart
+   * upgrade or uninstall never drops them) and External Secrets (Grafana's admin login comes
+   * through it). Alertmanager publishes to the alert topic with its own IRSA role. Returns the CRDs'
+   * release, which the app's release waits for.
+   */
+  private addMonitoring(env: Environment, alertTopic: DataAwsSnsTopic, externalSecrets: Release, irsa: IrsaFactory): Release {
+    const { identity } = env;
+    const via = { region: env.region, dnsSuffix: this.account.dnsSuffix };
+    // Baseline, not restricted: Prometheus's and Alertmanager's pods are the operator's, whose
+    // security contexts this project cannot check (the chart cannot be fetched here). Baseline still
+    // refuses host namespaces and paths (hence no node-exporter); restricted is audited and warned.
+    const namespace = new NamespaceV1(this, "monitoring-namespace", {
+      metadata: {
+        name: MONITORING.namespace,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "baseline",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    });
+    // Encrypted gp3 volumes from the EBS CSI add-on (EKS's own gp2 class is the in-tree driver's).
+    const storageClass = new StorageClassV1(this, "gp3-storage-class", {
+      metadata: { name: MONITORING.storageClass },
+      storageProvisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true" },
+      // The volume is created in the zone the pod is scheduled to.
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      reclaimPolicy: "Delete",
+    });
+    const topicKey = new DataAwsKmsAlias(this, "alert-topic-key", { name: `alias/${identity.alertTopicName}` });
+    const alertmanagerRole = irsa(
+      "alertmanager-role",
+      `${identity.resourceName}-alertmanager`,
+      MONITORING.namespace,
+      MONITORING.alertmanagerServiceAccount,
+      topicPublishStatements({ topicArn: alertTopic.arn, encryptionKeyArn: topicKey.targetKeyArn }, via, {
+        publish: "PublishAlertsToTheAlertTopic",
+        encrypt: "EncryptThemThroughSns",
+      }),
+    );
+    const grafanaSecret = new DataAwsSecretsmanagerSecret(this, "grafana-admin-secret", { name: identity.grafanaAdminSecretName });
+    const secretsReaderRole = irsa(
+      "grafana-secrets-role",
+      identity.grafanaSecretsRoleName,
+      MONITORING.namespace,
+      MONITORING.secretsServiceAccount,
+      grantSecretsRead([{ secretArn: grafanaSecret.arn, kmsKeyArn: grafanaSecret.kmsKeyId }], via, {
+        read: "ReadTheGrafanaAdminSecret",
+        decrypt: "DecryptItThroughSecretsManager",
+      }),
+    );
+    const crds = this.thirdPartyRelease("prometheus-operator-crds", THIRD_PARTY_CHARTS.prometheusOperatorCrds, namespace.metadata.name, {});
+    this.thirdPartyRelease(
+      MONITORING.release,
+      THIRD_PARTY_CHARTS.kubePrometheusStack,
+      namespace.metadata.name,
+      kubePrometheusStackValues({
+        ...withoutEnabled(env.prometheus),
+        environment: identity.environment,
+        region: env.region,
+        alertTopicArn: alertTopic.arn,
+        alertmanagerRoleArn: alertmanagerRole.roleArn,
+        grafanaAdminSecretName: identity.grafanaAdminSecretName,
+        secretsReaderRoleArn: secretsReaderRole.roleArn,
+      }),
+      { timeout: MONITORING_RELEASE_TIMEOUT_SECONDS, dependsOn: [crds, externalSecrets, storageClass] },
+    );
+    return crds;
+  }
+
+  /**
    * Kubernetes and Helm providers authenticated either with `aws eks get-token` on each request,
    * as the seed does (`exec`), or with one short-lived token the AWS provider makes (`token`),
    * for runners without the AWS CLI (HCP Terraform).
@@ -518,7 +618,7 @@ export class AppsStack extends EnvironmentStack {
     source: { repository: string; chart: string; version: string },
     namespace: string,
     values: Record<string, unknown>,
-    createNamespace = false,
+    options: { timeout?: number; dependsOn?: ITerraformDependable[] } = {},
   ): Release {
     return new ReleaseV3(this, name, {
       name,
@@ -526,15 +626,24 @@ export class AppsStack extends EnvironmentStack {
       chart: source.chart,
       version: source.version,
       namespace,
-      createNamespace,
+      createNamespace: false,
+      dependsOn: options.dependsOn,
       values: [toValuesDocument(values)],
       atomic: true,
       wait: true,
-      timeout: CONTROLLER_RELEASE_TIMEOUT_SECONDS,
+      timeout: options.timeout ?? CONTROLLER_RELEASE_TIMEOUT_SECONDS,
       cleanupOnFail: true,
       maxHistory: 10,
     });
   }
+}
+
+type IrsaFactory = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]) => IrsaRole;
+
+/** A feature section's settings without its switch. */
+function withoutEnabled<T extends { enabled: boolean }>(section: T): Omit<T, "enabled"> {
+  const { enabled: _enabled, ...settings } = section;
+  return settings;
 }
 
 function webAclSettings(env: Environment): WebAclSettings {

@@ -7,10 +7,13 @@ export interface TerraformFeatures {
   readonly cloudProject?: boolean;
   /** `ephemeral` blocks (Terraform 1.10). @default false */
   readonly ephemeralResources?: boolean;
+  /** Write-only arguments (`secret_string_wo`: sent to the provider, never stored in plan or state; Terraform 1.11). @default false */
+  readonly writeOnlyArguments?: boolean;
 }
 
 /** Terraform version floor: the seed's `>= 1.5`, or the release that added a feature the stack uses. */
 export function requiredTerraformVersion(project: ProjectSettings, features: TerraformFeatures = {}): string {
+  if (features.writeOnlyArguments) return ">= 1.11";
   // S3-native locking (use_lockfile) arrived with ephemeral resources, in 1.10.
   if (project.state.useS3NativeLocking || features.ephemeralResources) return ">= 1.10";
   return features.cloudProject ? ">= 1.6" : ">= 1.5";
@@ -23,8 +26,8 @@ export interface StateBackendProps {
   readonly key: string;
   /** HCP Terraform workspace for this stack (one per stack and environment). */
   readonly workspace: string;
-  /** The stack declares ephemeral resources (Terraform ≥ 1.10). @default false */
-  readonly usesEphemeralResources?: boolean;
+  /** What the stack uses of Terraform beyond the seed's floor. @default {} */
+  readonly features?: Omit<TerraformFeatures, "cloudProject">;
 }
 
 /**
@@ -34,10 +37,7 @@ export interface StateBackendProps {
  */
 export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): string {
   const { project, backend } = props;
-  stack.addOverride(
-    "terraform.required_version",
-    requiredTerraformVersion(project, { cloudProject: backend.kind === "cloud", ephemeralResources: props.usesEphemeralResources }),
-  );
+  stack.addOverride("terraform.required_version", requiredTerraformVersion(project, { ...props.features, cloudProject: backend.kind === "cloud" }));
   if (backend.kind === "cloud") {
     new CloudBackend(stack, {
       organization: backend.organization,

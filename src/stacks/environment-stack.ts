@@ -4,7 +4,7 @@ import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "../cdktf";
 import { boundaryPolicyNames, Environment, ProjectSettings, StackLayer, StateBackend } from "../config";
 import { AwsAccount } from "../modules/shared/aws-account";
-import { configureStateBackend } from "./backend";
+import { configureStateBackend, TerraformFeatures } from "./backend";
 import { addAwsProvider } from "./providers";
 
 export interface EnvironmentStackProps {
@@ -14,10 +14,7 @@ export interface EnvironmentStackProps {
 }
 
 /** What a stack needs of Terraform beyond the project's floor. */
-export interface EnvironmentStackFeatures {
-  /** @default false */
-  readonly usesEphemeralResources?: boolean;
-}
+export type EnvironmentStackFeatures = Omit<TerraformFeatures, "cloudProject">;
 
 /**
  * What every per-environment stack starts with: its name and state key from config, the shared
@@ -37,7 +34,7 @@ export abstract class EnvironmentStack extends TerraformStack {
       backend: props.backend,
       key: env.identity.stateKeys[layer],
       workspace: name,
-      usesEphemeralResources: features.usesEphemeralResources,
+      features,
     });
     addAwsProvider(this, project, env.region, env.identity.environment);
     this.account = new AwsAccount(this, "account");
