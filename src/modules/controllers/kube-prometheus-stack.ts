@@ -70,10 +70,14 @@ export interface KubePrometheusStackValuesProps extends PrometheusSettings {
  * topic and Chatbot configuration as the CloudWatch alarms; e-mail subscribers get the JSON as text.
  * `toJson` (Alertmanager ≥ 0.28) escapes whatever the alerts' labels and annotations hold.
  */
-const CHATBOT_MESSAGE_TEMPLATE = `{{ define "mindhit.chatbot.title" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} ({{ .ExternalURL }}){{ end }}
-{{ define "mindhit.chatbot.description" }}{{ range .Alerts }}{{ .Labels.severity }}: {{ .Annotations.summary }}{{ if .Annotations.description }} - {{ .Annotations.description }}{{ end }}
-{{ end }}{{ end }}
-{{ define "mindhit.chatbot.message" }}{"version":"1.0","source":"custom","content":{"textType":"client-markdown","title":{{ template "mindhit.chatbot.title" . | toJson }},"description":{{ template "mindhit.chatbot.description" . | toJson }}}}{{ end }}
+const CHATBOT_MESSAGE_TEMPLATE = `{{ define "mindhit.chatbot.message" -}}
+{{- $title := printf "[%s%s] %s" (.Status | toUpper) (or (and (eq .Status "firing") (printf ":%d" (len .Alerts.Firing))) "") .CommonLabels.alertname -}}
+{{- $description := "" -}}
+{{- range .Alerts -}}
+{{- $description = printf "%s%s: %s %s\\n" $description .Labels.severity .Annotations.summary .Annotations.description -}}
+{{- end -}}
+{"version":"1.0","source":"custom","content":{"textType":"client-markdown","title":{{ $title | toJson }},"description":{{ $description | toJson }}}}
+{{- end }}
 `;
 
 /**
