@@ -16,7 +16,8 @@ import { buildProject } from "../helpers/synth";
 const toolsDir = process.env.MINDHIT_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mindhit-infra", "tools");
 const helm = path.join(toolsDir, "bin", "helm");
 
-type Manifest = { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Record<string, unknown> };
+type Metadata = { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+type Manifest = { kind: string; metadata: Metadata; spec: Record<string, unknown> };
 
 function render(layers: Values[]): Manifest[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
