@@ -3,12 +3,13 @@
 # `helm template` for every values file and for the exact values each environment's Terraform
 # release passes, then the rendered manifests against the Kubernetes API schemas of the
 # cluster's version (kubernetes-validate, strict: unknown fields fail) and the custom resources
-# against their operators' CRD schemas (scripts/validate_custom_resources.py, as strict).
+# against their operators' CRD schemas (scripts/validate_custom_resources.py, as strict); the
+# alert rules through promtool (syntax, and unit tests of each alert's threshold).
 # Needs `npm run test:unit` (or `tsc`) to have compiled dist/.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
-bash scripts/tools.sh helm helm-docs python
+bash scripts/tools.sh helm helm-docs python promtool
 HELM="$TOOLS_DIR/bin/helm"
 VALIDATE="$TOOLS_DIR/venv/bin/kubernetes-validate"
 CHART=helm/mindhit
@@ -63,3 +64,20 @@ while read -r env values_file kube overrides; do
     render_and_validate "$env-release" "$kube" "$CHART/$values_file" "$overrides"
   fi
 done <"$OUT/release-values/environments.txt"
+
+# The alert rules as Prometheus reads them (the PrometheusRule's spec is a rules file): promtool
+# checks them, then its unit tests show each alert firing above its default threshold and silent
+# below (__tests__/helm/alert-rules.promtool.yaml, which names the rules file rules.yaml).
+mkdir -p "$OUT/promtool"
+"$TOOLS_DIR/venv/bin/python" - "$OUT/rendered/monitoring.yaml" >"$OUT/promtool/rules.yaml" <<'PY'
+import sys, yaml
+rules = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "PrometheusRule"]
+assert len(rules) == 1, f"expected one PrometheusRule, found {len(rules)}"
+yaml.safe_dump(rules[0]["spec"], sys.stdout, sort_keys=False)
+PY
+cp __tests__/helm/alert-rules.promtool.yaml "$OUT/promtool/"
+report=$(cd "$OUT/promtool" && "$TOOLS_DIR/bin/promtool" check rules rules.yaml 2>&1) ||
+  { echo "$report" >&2; die "promtool check rules failed on the chart's alert rules"; }
+report=$(cd "$OUT/promtool" && "$TOOLS_DIR/bin/promtool" test rules alert-rules.promtool.yaml 2>&1) ||
+  { echo "$report" >&2; die "the chart's alert rules fail their unit tests (__tests__/helm/alert-rules.promtool.yaml)"; }
+log "alert rules ok: $(grep -c '^ *- alert:' "$OUT/promtool/rules.yaml") alerts pass promtool check and $(grep -c '^ *- interval:' __tests__/helm/alert-rules.promtool.yaml) unit tests"
