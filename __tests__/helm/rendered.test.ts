@@ -1,6 +1,7 @@
 /**
  * The chart as Helm renders it for each environment's exact release values: probes per component,
- * NetworkPolicy egress, the database-init and ingress-ready hooks, the certificate annotation.
+ * NetworkPolicy egress, the database-init and ingress-ready hooks, the certificate annotation; and
+ * the monitoring objects (ServiceMonitor, PodMonitor, PrometheusRule) with monitoring on and off.
  * Uses the helm the test command builds into the tool cache (scripts/tools.sh helm).
  */
 import { execFileSync } from "child_process";
@@ -15,7 +16,8 @@ import { buildProject } from "../helpers/synth";
 const toolsDir = process.env.MINDHIT_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mindhit-infra", "tools");
 const helm = path.join(toolsDir, "bin", "helm");
 
-type Manifest = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
+type Metadata = { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+type Manifest = { kind: string; metadata: Metadata; spec: Record<string, unknown> };
 
 function render(layers: Values[]): Manifest[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
@@ -128,5 +130,97 @@ describe("probes from values", () => {
     const worker = render(layers).find((m) => m.kind === "Deployment" && m.metadata.name === "mindhit-worker")!;
     const c = (worker.spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers[0];
     expect(c.livenessProbe).toMatchObject({ exec: { command: ["/worker", "healthcheck"] }, periodSeconds: 10 });
+  });
+});
+
+describe("monitoring", () => {
+  const prod = stacks.environments.find((e) => e.identity.name === "prod")!;
+  const withValues = (monitoring: Values): Manifest[] => render([...releaseValueLayers(stacks.apps.get("prod")!, prod), { monitoring }]);
+  const monitoringKinds = ["ServiceMonitor", "PodMonitor", "PrometheusRule"];
+  const only = (manifests: Manifest[], kind: string): Manifest => {
+    const found = manifests.filter((m) => m.kind === kind);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  type Rule = { alert: string; expr: string; for: string; labels: { severity: string }; annotations: { summary: string; description: string } };
+  const rules = (manifests: Manifest[]): Rule[] => (only(manifests, "PrometheusRule").spec as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+
+  it("renders no monitoring object when off", () => {
+    expect(withValues({ enabled: false }).filter((m) => monitoringKinds.includes(m.kind))).toEqual([]);
+  });
+
+  const on = withValues({ enabled: true });
+
+  it("scrapes the api Service's http port: the ServiceMonitor selects exactly the Service's selector labels, which the Service carries", () => {
+    const service = on.find((m) => m.kind === "Service" && m.metadata.name === "mindhit-api")!;
+    const monitor = only(on, "ServiceMonitor");
+    const spec = monitor.spec as { selector: { matchLabels: Record<string, string> }; endpoints: Array<Record<string, string>> };
+    expect(monitor.metadata).toMatchObject({ name: "mindhit-api" });
+    expect(spec.selector.matchLabels).toEqual(service.spec.selector);
+    expect(service.metadata.labels).toMatchObject(spec.selector.matchLabels);
+    expect((service.spec.ports as Array<{ name: string }>).map((p) => p.name)).toContain("http");
+    expect(spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "30s" }]);
+  });
+
+  it("scrapes the worker only when its scraping is turned on (it serves no documented HTTP), through its pods' http port", () => {
+    expect(on.filter((m) => m.kind === "PodMonitor")).toEqual([]);
+    const rendered = withValues({ enabled: true, worker: { enabled: true, path: "/internal/metrics" } });
+    const monitor = only(rendered, "PodMonitor").spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: unknown[] };
+    const worker = rendered.find((m) => m.kind === "Deployment" && m.metadata.name === "mindhit-worker")!;
+    const template = worker.spec.template as { metadata: { labels: Record<string, string> }; spec: { containers: Array<{ ports: Array<{ name: string }> }> } };
+    expect(template.metadata.labels).toMatchObject(monitor.selector.matchLabels);
+    expect(monitor.selector.matchLabels["app.kubernetes.io/component"]).toBe("worker");
+    expect(template.spec.containers[0].ports.map((p) => p.name)).toContain("http");
+    expect(monitor.podMetricsEndpoints).toEqual([{ port: "http", path: "/internal/metrics", interval: "30s" }]);
+  });
+
+  it("labels every monitoring object with monitoring.labels, for a Prometheus that selects by label", () => {
+    const rendered = withValues({ enabled: true, labels: { release: "kube-prometheus-stack" }, worker: { enabled: true } });
+    for (const kind of monitoringKinds) expect(only(rendered, kind).metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
+  });
+
+  it("carries the seed's alerts and the new ones, each with a severity, a summary and Prometheus's templating left intact", () => {
+    const all = rules(on);
+    expect(all.map((r) => r.alert)).toEqual(["ApiHighErrorRate", "ApiHighLatency", "ApiTargetDown", "PodCrashLooping", "HighMemoryUsage", "NodePressure"]);
+    for (const rule of all) {
+      expect(rule.labels.severity).toMatch(/^(critical|warning)$/);
+      expect(rule.annotations.summary).not.toBe("");
+      expect(rule.annotations.description).toMatch(/\{\{ \$(labels\.[a-z]+|value( \| humanize[A-Za-z]*)?) \}\}/);
+      expect(`${rule.annotations.summary} ${rule.annotations.description}`).not.toContain("<no value>");
+    }
+  });
+
+  it("scopes the api's alerts to the api Service's job in the release's namespace, and the workload alerts to the namespace", () => {
+    const byName = new Map(rules(on).map((r) => [r.alert, r.expr]));
+    for (const alert of ["ApiHighErrorRate", "ApiHighLatency", "ApiTargetDown"]) expect(byName.get(alert)).toContain('job="mindhit-api", namespace="mindhit"');
+    for (const alert of ["PodCrashLooping", "HighMemoryUsage"]) expect(byName.get(alert)).toContain('namespace="mindhit"');
+    // A ratio of the api's 5xx to all its requests, not the seed's raw per-second rate.
+    expect(byName.get("ApiHighErrorRate")).toMatch(/sum by \(namespace, job\) \(rate\(http_requests_total\{status=~"5\.\.", [^}]+\}\[5m\]\)\)\s+\/\s+sum by \(namespace, job\) \(rate\(http_requests_total\{[^}]+\}\[5m\]\)\)/);
+  });
+
+  const custom = {
+    apiErrorRate: { threshold: 0.02, for: "3m", severity: "warning" },
+    apiLatency: { thresholdSeconds: 0.75, for: "15m", severity: "critical" },
+    apiTargetDown: { for: "2m", severity: "warning" },
+    podRestarts: { threshold: 3, for: "1m", severity: "warning" },
+    memoryUsage: { threshold: 0.8, for: "7m", severity: "critical" },
+    nodePressure: { for: "1m", severity: "critical" },
+  };
+  const customRules = new Map(rules(withValues({ enabled: true, rules: custom })).map((r) => [r.alert, r]));
+  const defaults = new Map(rules(on).map((r) => [r.alert, r]));
+
+  it.each<[string, keyof typeof custom, string, string, string, string]>([
+    ["ApiHighErrorRate", "apiErrorRate", "> 0.05", "5m", "> 0.02", "API error rate above 2%"],
+    ["ApiHighLatency", "apiLatency", "> 1", "10m", "> 0.75", "API p95 latency above 0.75s"],
+    ["ApiTargetDown", "apiTargetDown", "== 0", "5m", "== 0", "Prometheus cannot scrape an api pod"],
+    ["PodCrashLooping", "podRestarts", "> 0", "5m", "> 3", "A container is restarting"],
+    ["HighMemoryUsage", "memoryUsage", "> 0.9", "5m", "> 0.8", "Container memory above 80% of its limit"],
+    ["NodePressure", "nodePressure", "== 1", "5m", "== 1", "A node is under resource pressure"],
+  ])("%s takes its threshold, for and severity from monitoring.rules.%s (defaults: %s for %s)", (alert, key, defaultComparison, defaultFor, comparison, summary) => {
+    expect(defaults.get(alert)!.expr.endsWith(defaultComparison)).toBe(true);
+    expect(defaults.get(alert)!.for).toBe(defaultFor);
+    const rule = customRules.get(alert)!;
+    expect(rule.expr.endsWith(comparison)).toBe(true);
+    expect(rule).toMatchObject({ for: custom[key].for, labels: { severity: custom[key].severity }, annotations: { summary } });
   });
 });

@@ -56,6 +56,17 @@ describe("values.schema.json", () => {
     expect(check({ secrets: { externalSecret: { enabled: true, remoteKey: "" } } })).toContainEqual(expect.stringMatching(/remoteKey must NOT have fewer than 1 characters/));
   });
 
+  it.each<[string, Values, RegExp]>([
+    ["a ratio of 1 or more", { monitoring: { rules: { memoryUsage: { threshold: 1 } } } }, /^\/monitoring\/rules\/memoryUsage\/threshold must be < 1/],
+    ["a ratio given as a percentage", { monitoring: { rules: { apiErrorRate: { threshold: 5 } } } }, /^\/monitoring\/rules\/apiErrorRate\/threshold must be < 1/],
+    ["a duration Prometheus cannot read", { monitoring: { rules: { apiLatency: { for: "10 minutes" } } } }, /^\/monitoring\/rules\/apiLatency\/for must match pattern/],
+    ["an unknown severity", { monitoring: { rules: { nodePressure: { severity: "page" } } } }, /^\/monitoring\/rules\/nodePressure\/severity must be equal to one of the allowed values/],
+    ["a fractional restart count", { monitoring: { rules: { podRestarts: { threshold: 0.5 } } } }, /^\/monitoring\/rules\/podRestarts\/threshold must be integer/],
+    ["an unknown rule", { monitoring: { rules: { diskUsage: { for: "5m" } } } }, /^\/monitoring\/rules must NOT have additional properties/],
+  ])("rejects %s in monitoring", (_what, values, message) => {
+    expect(check(values)).toContainEqual(expect.stringMatching(message));
+  });
+
   it("rejects an IRSA annotation that is not a role ARN", () => {
     expect(check({ api: { serviceAccount: { roleArn: "admin" } } })).toContainEqual(expect.stringMatching(/^\/api\/serviceAccount\/roleArn must match pattern/));
   });

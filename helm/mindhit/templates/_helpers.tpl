@@ -65,3 +65,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" $image.repository $tag }}
 {{- end }}
 {{- end }}
+
+{{/* Labels of a monitoring object: the component's, plus monitoring.labels for a Prometheus that selects by label. */}}
+{{- define "mindhit.monitoringLabels" -}}
+{{ include "mindhit.labels" . }}
+{{- with .root.Values.monitoring.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
