@@ -9,7 +9,7 @@
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
-bash scripts/tools.sh helm helm-docs python promtool
+bash scripts/tools.sh helm helm-docs python promtool amtool
 HELM="$TOOLS_DIR/bin/helm"
 VALIDATE="$TOOLS_DIR/venv/bin/kubernetes-validate"
 CHART=helm/mindhit
@@ -27,6 +27,20 @@ diff -u "$CHART/README.md" "$OUT/README.md" >&2 ||
 # Every value described, and values.schema.json carrying the same words (scripts/chart_value_docs.py).
 "$TOOLS_DIR/venv/bin/python" scripts/chart_value_docs.py --check "$CHART" || die "chart value documentation is incomplete or stale"
 
+# Every built-in kind against the Kubernetes API schemas (strict: unknown fields fail); the only
+# kinds it may call unknown are those validate_custom_resources.py validated (listed in <kinds>).
+validate_builtin_kinds() { # name kube-version manifests kinds
+  local name="$1" kube="$2" manifests="$3" kinds="$4" report
+  awk '{ printf "Couldn'\''t find schema for kind %s with api version %s for kubernetes version\n", $1, $2 }' \
+    "$kinds" >"$kinds.warnings"
+  report=$("$VALIDATE" --kubernetes-version "$kube.0" --strict --quiet "$manifests" 2>&1) ||
+    { echo "$report" >&2; die "kubernetes-validate failed for $name"; }
+  if echo "$report" | grep -v -F -f "$kinds.warnings" | grep -q .; then
+    echo "$report" >&2
+    die "kubernetes-validate reported a kind no CRD validated, or a warning, for $name"
+  fi
+}
+
 render_and_validate() { # name kube-version values-files...
   local name="$1" kube="$2"
   shift 2
@@ -39,15 +53,7 @@ render_and_validate() { # name kube-version values-files...
   # the kinds it validated, the only ones kubernetes-validate may report as unknown.
   "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --validated-kinds "$kinds" "$rendered" >&2 ||
     die "custom resources in $name do not match their CRDs"
-  awk '{ printf "Couldn'\''t find schema for kind %s with api version %s for kubernetes version\n", $1, $2 }' \
-    "$kinds" >"$kinds.warnings"
-  local report
-  report=$("$VALIDATE" --kubernetes-version "$kube.0" --strict --quiet "$rendered" 2>&1) ||
-    { echo "$report" >&2; die "kubernetes-validate failed for $name"; }
-  if echo "$report" | grep -v -F -f "$kinds.warnings" | grep -q .; then
-    echo "$report" >&2
-    die "kubernetes-validate reported a kind no CRD validated, or a warning, for $name"
-  fi
+  validate_builtin_kinds "$name" "$kube" "$rendered" "$kinds"
   log "chart ok: $name ($(grep -c '^kind:' "$rendered") objects, Kubernetes $kube)"
 }
 
@@ -81,3 +87,16 @@ report=$(cd "$OUT/promtool" && "$TOOLS_DIR/bin/promtool" check rules rules.yaml 
 report=$(cd "$OUT/promtool" && "$TOOLS_DIR/bin/promtool" test rules alert-rules.promtool.yaml 2>&1) ||
   { echo "$report" >&2; die "the chart's alert rules fail their unit tests (__tests__/helm/alert-rules.promtool.yaml)"; }
 log "alert rules ok: $(grep -c '^ *- alert:' "$OUT/promtool/rules.yaml") alerts pass promtool check and $(grep -c '^ *- interval:' __tests__/helm/alert-rules.promtool.yaml) unit tests"
+
+# kube-prometheus-stack's values where an environment turns monitoring on: the objects it installs
+# through extraManifests (Grafana's SecretStore and ExternalSecret) against their CRDs, and
+# Alertmanager's configuration and notification through amtool (scripts/verify_alertmanager.py).
+for values in "$OUT"/release-values/kube-prometheus-stack-*.json; do
+  [ -e "$values" ] || continue
+  manifests="$OUT/rendered/$(basename "$values" .json)-extra-manifests.yaml"
+  "$TOOLS_DIR/venv/bin/python" -c 'import json, sys, yaml; yaml.safe_dump_all(json.load(open(sys.argv[1]))["extraManifests"], sys.stdout)' "$values" >"$manifests"
+  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --validated-kinds "$manifests.kinds" "$manifests" >&2 ||
+    die "kube-prometheus-stack's extraManifests in $(basename "$values") do not match their CRDs"
+  validate_builtin_kinds "$(basename "$values")" "$default_kube" "$manifests" "$manifests.kinds"
+  "$TOOLS_DIR/venv/bin/python" scripts/verify_alertmanager.py "$TOOLS_DIR/bin/amtool" "$values" || die "Alertmanager configuration check failed"
+done
