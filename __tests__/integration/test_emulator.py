@@ -399,6 +399,22 @@ def test_deploy_notifications_reach_the_alert_topic_as_the_deploy_role(emulator,
     sqs.delete_queue(QueueUrl=queue_url)
 
 
+def test_the_grafana_password_is_generated_at_apply_and_kept_out_of_state_and_plan(aws, platforms):
+    """prod's Grafana admin login: Secrets Manager holds the JSON login with a 32-character password
+    that AWS generated during the apply (an ephemeral GetRandomPassword written through the write-
+    only secret_string_wo); neither the state nor a saved plan holds it."""
+    outcome = platforms["mindhit-prod"]
+    assert outcome["apply"].returncode == 0, "prod's platform stack was not applied"
+    (name,) = [s["name"] for s in outcome["doc"]["resource"]["aws_secretsmanager_secret"].values() if s["name"].endswith("/grafana-admin")]
+    login = json.loads(aws("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+    assert login["admin-user"] == "admin" and re.fullmatch(r"[A-Za-z0-9]{32}", login["admin-password"]), f"not a generated login: {sorted(login)}"
+    state = run(outcome["cwd"], "state", "pull").stdout
+    assert login["admin-password"] not in state, "the Grafana password is in the state"
+    (version,) = [f"aws_secretsmanager_secret_version.{k}" for k, v in outcome["doc"]["resource"]["aws_secretsmanager_secret_version"].items()]
+    run(outcome["cwd"], "plan", "-input=false", "-lock=false", "-out=grafana.tfplan", f"-target={version}")
+    assert login["admin-password"] not in run(outcome["cwd"], "show", "-json", "grafana.tfplan").stdout, "the Grafana password is in the plan"
+
+
 def test_evidence_for_the_iam_stage(aws, bootstrap, platforms):
     """Runs last: what the iam stage evaluates, from the account and the states as they are now.
     The CI roles' policies are read back from IAM (the managed ones as the emulator's copy of AWS's

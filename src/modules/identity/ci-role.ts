@@ -131,6 +131,9 @@ function planStatements(state: CiRoleProps["state"]): DataAwsIamPolicyDocumentSt
   return [
     // PR plans run -lock=false: the plan role takes no lock, so it can never remove an apply's.
     ...(state === undefined ? [] : [{ sid: "DecryptState", effect: "Allow", actions: ["kms:Decrypt"], resources: [state.keyArn] }]),
+    // Terraform opens ephemeral resources in every plan: the Grafana login's password is one
+    // (a random string from Secrets Manager, which touches no resource and is never stored).
+    { sid: "OpenEphemeralPasswords", effect: "Allow", actions: ["secretsmanager:GetRandomPassword"], resources: ["*"] },
     {
       // ReadOnlyAccess reads far more than a plan refreshes: not the contents of logs, images or objects.
       sid: "NotNeededToPlan",
