@@ -93,10 +93,11 @@ log "alert rules ok: $(grep -c '^ *- alert:' "$OUT/promtool/rules.yaml") alerts 
 # Alertmanager's configuration and notification through amtool (scripts/verify_alertmanager.py).
 for values in "$OUT"/release-values/kube-prometheus-stack-*.json; do
   [ -e "$values" ] || continue
-  manifests="$OUT/rendered/$(basename "$values" .json)-extra-manifests.yaml"
+  # In rendered/ beside the chart's renders, so the checkov stage scans them too.
+  name="$(basename "$values" .json)-extra-manifests" manifests="$OUT/rendered/$name.yaml" kinds="$OUT/custom-resources/$name.kinds"
   "$TOOLS_DIR/venv/bin/python" -c 'import json, sys, yaml; yaml.safe_dump_all(json.load(open(sys.argv[1]))["extraManifests"], sys.stdout)' "$values" >"$manifests"
-  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --validated-kinds "$manifests.kinds" "$manifests" >&2 ||
+  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --validated-kinds "$kinds" "$manifests" >&2 ||
     die "kube-prometheus-stack's extraManifests in $(basename "$values") do not match their CRDs"
-  validate_builtin_kinds "$(basename "$values")" "$default_kube" "$manifests" "$manifests.kinds"
+  validate_builtin_kinds "$name" "$default_kube" "$manifests" "$kinds"
   "$TOOLS_DIR/venv/bin/python" scripts/verify_alertmanager.py "$TOOLS_DIR/bin/amtool" "$values" || die "Alertmanager configuration check failed"
 done

@@ -166,13 +166,17 @@ function grafanaAdminSecretObjects(props: KubePrometheusStackValuesProps): objec
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: { name: MONITORING.secretsServiceAccount, annotations: { "eks.amazonaws.com/role-arn": props.secretsReaderRoleArn } },
+      metadata: {
+        name: MONITORING.secretsServiceAccount,
+        namespace: MONITORING.namespace,
+        annotations: { "eks.amazonaws.com/role-arn": props.secretsReaderRoleArn },
+      },
       automountServiceAccountToken: false,
     },
     {
       apiVersion: "external-secrets.io/v1",
       kind: "SecretStore",
-      metadata: { name: MONITORING.secretStoreName },
+      metadata: { name: MONITORING.secretStoreName, namespace: MONITORING.namespace },
       spec: {
         provider: {
           aws: { service: "SecretsManager", region: props.region, auth: { jwt: { serviceAccountRef: { name: MONITORING.secretsServiceAccount } } } },
@@ -182,7 +186,7 @@ function grafanaAdminSecretObjects(props: KubePrometheusStackValuesProps): objec
     {
       apiVersion: "external-secrets.io/v1",
       kind: "ExternalSecret",
-      metadata: { name: MONITORING.grafanaAdminSecret },
+      metadata: { name: MONITORING.grafanaAdminSecret, namespace: MONITORING.namespace },
       spec: {
         refreshInterval: "1h",
         secretStoreRef: { kind: "SecretStore", name: MONITORING.secretStoreName },
