@@ -21,3 +21,17 @@ fresh_stage_dir() {
 
 # In CI a missing tool is a failure; locally a stage may be skipped with a loud notice.
 is_ci() { [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; }
+
+# Synthesizes every stack of <tree>'s dist/ for both backends (state in S3; HCP Terraform) into
+# <out>/s3 and <out>/cloud, for scripts/synth_diff.py to compare; node options (a preload) may follow.
+synth_backends() { # <tree> <out> [node-option...]
+  local tree="$1" out="$2" backend
+  shift 2
+  mkdir -p "$out"
+  for backend in s3 cloud; do
+    local organization=()
+    [ "$backend" = cloud ] && organization=(TF_CLOUD_ORGANIZATION=compare-synth)
+    (cd "$tree" && env MINDHIT_STATE_BACKEND="$backend" "${organization[@]}" CDKTF_OUTDIR="$out/$backend" node "$@" dist/main.js >/dev/null) ||
+      die "synth ($backend${*:+, node $*}) failed in $tree"
+  done
+}
