@@ -136,3 +136,14 @@ describe("the block check itself", () => {
     expect(blocksNamed(hcl, /^provider "helm"/, ["exec", ...HELM_PROVIDER_NESTED_ATTRIBUTES])).toEqual(["kubernetes {", "exec {"]);
   });
 });
+
+describe("ephemeral blocks", () => {
+  it("are written once: by the repair when the renderer drops them (cdktf 0.21), else as rendered (cdktn 0.24)", async () => {
+    const ephemeral = { aws_eks_cluster_auth: { "cluster-auth": { name: "mindhit-production" } } };
+    const byRenderer = 'ephemeral "aws_eks_cluster_auth" "cluster-auth" {\n  name = "mindhit-production"\n}\n';
+    for (const rendered of ["", byRenderer]) {
+      const hcl = await renderStackHcl(rendered, { terraform: {}, ephemeral });
+      expect(hcl.match(/^ephemeral "aws_eks_cluster_auth" "cluster-auth" \{$/gm)).toHaveLength(1);
+    }
+  });
+});
