@@ -7,10 +7,9 @@
  */
 const path = require("path");
 const base = require("../jest.config.js");
+const { cdktnPrefix } = require("../dist/scripts/cdktn-core.js");
 
-const prefix = process.env.MINDHIT_CDKTN_PREFIX;
-if (!prefix) throw new Error("MINDHIT_CDKTN_PREFIX is not set: the cdktn stage runs through scripts/verify-cdktn.sh");
-const modules = path.join(prefix, "node_modules");
+const modules = path.join(cdktnPrefix(), "node_modules");
 
 module.exports = {
   ...base,

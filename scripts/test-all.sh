@@ -54,6 +54,8 @@ trap stop_bg EXIT
 # tsc type-checks the whole project once and emits the JS jest runs; the rendered-chart tests use helm.
 run_stage tools bash scripts/tools.sh helm
 run_stage unit npm run --silent test:unit
+# The same dist/ on CDK Terrain's core (cdktn, in a per-machine prefix): identical synth of every stack, unit suite passes.
+run_stage cdktn bash scripts/verify-cdktn.sh
 # eslint (typescript-eslint strict, type-checked; a 160-column limit) and prettier (eslint.config.mjs, .prettierrc.json).
 run_stage lint npm run --silent lint
 run_stage synth npm run --silent synth
