@@ -23,12 +23,14 @@ mkdir -p "$CDKTN_ROOT"
   [ "$(cat "$MINDHIT_CDKTN_PREFIX/.installed" 2>/dev/null)" = "$key" ] && exit 0
   cost="$(cat "$CDKTN_ROOT/.install-seconds" 2>/dev/null || echo 5)"
   log "installing cdktn/package.json's pins into $MINDHIT_CDKTN_PREFIX (first run only, about $cost s)"
-  install_start=$SECONDS
+  install_start=$(date +%s%N)
   rm -rf "$MINDHIT_CDKTN_PREFIX" && mkdir -p "$MINDHIT_CDKTN_PREFIX"
   cp cdktn/package.json cdktn/package-lock.json "$MINDHIT_CDKTN_PREFIX/"
   # --ignore-scripts: nothing of the fork runs at install time.
   (cd "$MINDHIT_CDKTN_PREFIX" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci of cdktn/package-lock.json failed"
-  echo $((SECONDS - install_start)) >"$CDKTN_ROOT/.install-seconds"
+  install_ms=$((($(date +%s%N) - install_start) / 1000000))
+  echo $(((install_ms + 999) / 1000)) >"$CDKTN_ROOT/.install-seconds"
+  log "installed in $((install_ms / 1000)).$((install_ms % 1000 / 100)) s"
   echo "$key" >"$MINDHIT_CDKTN_PREFIX/.installed"
 ) 9>"$CDKTN_ROOT/.lock"
 
