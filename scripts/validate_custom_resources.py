@@ -14,6 +14,7 @@ Prints the objects validated per kind; one line per problem on stderr and exit 1
 accepts kubernetes-validate's "no schema" warnings for those kinds only). The CRD sources are Go
 modules, downloaded once per machine into GOMODCACHE. Needs PyYAML and jsonschema (the tools venv)."""
 import collections
+import hashlib
 import json
 import os
 import subprocess
@@ -82,8 +83,27 @@ def strict(node):
 
 def load_crds():
     """(apiVersion, kind) -> validator for every served version, and group -> CRD kinds (to name
-    what a group serves when a manifest asks for something else)."""
-    validators, groups = {}, collections.defaultdict(set)
+    what a group serves when a manifest asks for something else). The strict schemas are cached per
+    machine, keyed on the CRD sources and this script: parsing the CRDs' 5 MB of YAML is most of a run."""
+    key = hashlib.sha256((json.dumps(CRD_SOURCES, sort_keys=True) + open(__file__).read()).encode()).hexdigest()[:16]
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mindhit-infra", "crd-schemas", f"{key}.json")
+    if os.path.exists(cache):
+        with open(cache) as handle:
+            cached = json.load(handle)
+    else:
+        cached = parse_crds()
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(f"{cache}.{os.getpid()}", "w") as handle:
+            json.dump(cached, handle)
+        os.replace(f"{cache}.{os.getpid()}", cache)  # atomic: concurrent runs never read half a file
+    validators = {(entry["apiVersion"], entry["kind"]): jsonschema.Draft4Validator(entry["schema"]) for entry in cached["schemas"]}
+    groups = collections.defaultdict(set, {group: set(kinds) for group, kinds in cached["groups"].items()})
+    return validators, groups
+
+
+def parse_crds():
+    """The strict schema of every served version, from the CRD files themselves."""
+    schemas, groups = [], collections.defaultdict(set)
     for source in CRD_SOURCES:
         for path in crd_files(source):
             with open(path) as handle:
@@ -98,10 +118,10 @@ def load_crds():
                         # ObjectMeta is the API server's to validate; the CRD may not constrain it.
                         schema["properties"]["metadata"] = {"type": "object"}
                         api_version = f"{spec['group']}/{version['name']}"
-                        # OpenAPI v3.0 schemas: exclusiveMinimum/Maximum are booleans, as in draft 4.
-                        validators[(api_version, spec["names"]["kind"])] = jsonschema.Draft4Validator(schema)
+                        # OpenAPI v3.0 schemas: exclusiveMinimum/Maximum are booleans, as in draft 4 (load_crds).
+                        schemas.append({"apiVersion": api_version, "kind": spec["names"]["kind"], "schema": schema})
                         groups[spec["group"]].add(f"{spec['names']['kind']} {version['name']}")
-    return validators, groups
+    return {"schemas": schemas, "groups": {group: sorted(kinds) for group, kinds in groups.items()}}
 
 
 def without_nulls(value):
