@@ -98,6 +98,7 @@ PRELOAD=(-r "$PROFILE_DIR/preload.js")
 synth_into() {
   local out="$1" main="$2" backend
   shift 2
+  mkdir -p "$out"
   for backend in s3 cloud; do
     local organization=()
     [ "$backend" = cloud ] && organization=(TF_CLOUD_ORGANIZATION=compare-synth)
