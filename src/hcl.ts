@@ -16,7 +16,8 @@
  * writes them as the references they are.
  *
  * It drops top-level blocks it does not know: `ephemeral` (src/bindings/ephemeral-eks-cluster-auth.ts).
- * The repair writes them from the JSON synth.
+ * The repair writes them from the JSON synth, each only if the renderer did not: cdktn's (the cdktn
+ * profile, profiles/cdktn/) renders `ephemeral` blocks itself, and a second copy is a duplicate.
  *
  * Finally it writes references as quoted single interpolations (`"${aws_vpc.x.id}"`), which
  * `terraform fmt` rewrites to bare expressions; the repair does the same, outside heredocs, so
@@ -99,11 +100,15 @@ export interface StackJson {
   readonly ephemeral?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-/** `ephemeral "<type>" "<name>" { … }` for each ephemeral block; attributes must be scalars. */
-export function renderEphemeralBlocks(ephemeral: StackJson["ephemeral"]): string {
+/**
+ * `ephemeral "<type>" "<name>" { … }` for each ephemeral block not already in `rendered` (the core
+ * renderer's HCL); attributes must be scalars.
+ */
+export function renderEphemeralBlocks(ephemeral: StackJson["ephemeral"], rendered = ""): string {
   const blocks: string[] = [];
   for (const [type, byName] of Object.entries(ephemeral ?? {})) {
     for (const [name, attributes] of Object.entries(byName)) {
+      if (new RegExp(`^ephemeral "${type}" "${name}" \\{`, "m").test(rendered)) continue;
       const lines = Object.entries(attributes).map(([key, value]) => {
         if (value !== null && typeof value === "object") throw new Error(`ephemeral.${type}.${name}.${key}: only scalar attributes are rendered to HCL`);
         return `  ${key} = ${JSON.stringify(value)}`;
@@ -116,7 +121,7 @@ export function renderEphemeralBlocks(ephemeral: StackJson["ephemeral"]): string
 
 /** The repaired HCL of one stack, formatted canonically (hclwrite, as `terraform fmt`). */
 export async function renderStackHcl(renderedByCdktf: string, stack: StackJson): Promise<string> {
-  return format(repairHcl(renderedByCdktf + renderEphemeralBlocks(stack.ephemeral), stack.terraform));
+  return format(repairHcl(renderedByCdktf + renderEphemeralBlocks(stack.ephemeral, renderedByCdktf), stack.terraform));
 }
 
 /**
