@@ -78,7 +78,7 @@ install_prefix() {
     t=$SECONDS
     (cd "$PREFIX" && "${TSC[@]}" -p tsconfig.bindings.json) || die "the generated bindings do not compile"
     log "cdktn profile: bindings compiled in $(elapsed $t) s, $(du -sh "$PREFIX/bindings" | cut -f1)"
-    echo "$(elapsed "$start")" >"$PREFIX/.install-seconds"
+    elapsed "$start" >"$PREFIX/.install-seconds"
     basename "$PREFIX" >"$PREFIX/.installed"
     log "cdktn profile: installed in $(elapsed "$start") s, $(du -sh "$PREFIX" | cut -f1) in all"
   ) 9>"$PROFILE_ROOT/.lock"
