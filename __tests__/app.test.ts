@@ -18,6 +18,8 @@ import { buildProject, S3_RUN } from "./helpers/synth";
 import { Template } from "./helpers/template";
 
 const noContext = (): undefined => undefined;
+// This compiled tree's main.js: dist/main.js, or dist-cdktn/main.js under the cdktn profile (profiles/cdktn/).
+const compiledMain = path.join(__dirname, "..", "main.js");
 const repoRoot = path.resolve(__dirname, "..", "..");
 
 describe("run options", () => {
@@ -60,7 +62,7 @@ describe("the app", () => {
   });
 
   it("`node dist/main.js` stops on bad input with one clear line and no stack trace", () => {
-    const result = spawnSync(process.execPath, ["dist/main.js"], {
+    const result = spawnSync(process.execPath, [compiledMain], {
       cwd: repoRoot,
       env: { ...process.env, MINDHIT_STATE_BACKEND: "gcs", CDKTF_OUTDIR: path.join(repoRoot, "dist", "bad-input.out") },
       encoding: "utf8",
@@ -172,7 +174,7 @@ describe("synth output", () => {
   it("`node dist/main.js` prints one line per stack with its state, and a failed run invalidates the output", () => {
     const outdir = path.join(repoRoot, "dist", "synth-summary.out");
     fs.rmSync(outdir, { recursive: true, force: true });
-    const ok = spawnSync(process.execPath, ["dist/main.js"], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    const ok = spawnSync(process.execPath, [compiledMain], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     expect(ok.status).toBe(0);
     const lines = ok.stdout.trim().split("\n");
     // The bootstrap stack, the account baseline, and two stacks per environment.
@@ -180,7 +182,7 @@ describe("synth output", () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^mindhit-prod +\S*mindhit-prod\/cdk\.tf\.json {2}state: s3:\/\/mindhit-terraform-state\/production\/terraform\.tfstate$/),
     );
-    const bad = spawnSync(process.execPath, ["dist/main.js"], {
+    const bad = spawnSync(process.execPath, [compiledMain], {
       cwd: repoRoot,
       env: { ...process.env, CDKTF_OUTDIR: outdir, MINDHIT_STATE_BACKEND: "gcs" },
       encoding: "utf8",

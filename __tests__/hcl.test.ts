@@ -2,7 +2,7 @@ import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { parse } from "@cdktf/hcl2json";
 import { TerraformStack, Testing } from "../src/cdktf";
-import { renderStackHcl, StackJson } from "../src/hcl";
+import { renderEphemeralBlocks, renderStackHcl, StackJson } from "../src/hcl";
 import { HELM_PROVIDER_NESTED_ATTRIBUTES, HELM_RELEASE_NESTED_ATTRIBUTES } from "../src/bindings/helm-provider-v3";
 import { buildProject, CLOUD_RUN } from "./helpers/synth";
 import { Template, TerraformClass } from "./helpers/template";
@@ -119,6 +119,13 @@ describe("the block check itself", () => {
     expect(hcl).toMatch(/^ephemeral "aws_eks_cluster_auth" "cluster-auth" \{\n {2}name = "mindhit-production"\n\}$/m);
     expect(hcl).toMatch(/^ {2}token += ephemeral\.aws_eks_cluster_auth\.cluster-auth\.token$/m);
     expect(hcl).not.toMatch(/exec/);
+  });
+
+  it("an ephemeral block the core renderer already wrote is not written again (cdktn renders them; cdktf drops them)", () => {
+    const rendered = 'ephemeral "aws_eks_cluster_auth" "a" {\n  name = "x"\n}\n';
+    const ephemeral = { aws_eks_cluster_auth: { a: { name: "x" }, b: { name: "y" } } };
+    expect(renderEphemeralBlocks(ephemeral, rendered)).toBe('\n\nephemeral "aws_eks_cluster_auth" "b" {\n  name = "y"\n}\n');
+    expect(renderEphemeralBlocks(ephemeral)).toContain('ephemeral "aws_eks_cluster_auth" "a" {');
   });
 
   it("the in-cluster stacks do render the Helm provider's kubernetes as an object", async () => {
