@@ -56,6 +56,9 @@ run_stage tools bash scripts/tools.sh helm
 run_stage unit npm run --silent test:unit
 # The same dist/ on CDK Terrain's core (cdktn, in a per-machine prefix): identical synth of every stack, unit suite passes.
 run_stage cdktn bash scripts/verify-cdktn.sh
+# The full cdktn profile (cdktn providers, generated Helm/Kubernetes bindings): the source compiled
+# against it, every stack's synth differing from cdktf's only as the fixture lists, unit suite passes.
+run_stage cdktn-profile bash scripts/cdktn-profile.sh all
 # eslint (typescript-eslint strict, type-checked; a 160-column limit) and prettier (eslint.config.mjs, .prettierrc.json).
 run_stage lint npm run --silent lint
 run_stage synth npm run --silent synth
