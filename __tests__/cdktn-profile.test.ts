@@ -23,10 +23,12 @@ interface Difference {
 const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot(), "__tests__", "fixtures", "cdktn-profile-differences.json"), "utf8")) as {
   differences: Difference[];
 };
-// cdktf's package.json is cdktn's under the profile (tsconfig.cdktn.json, profiles/cdktn/redirects.js).
+// The side follows the provider bindings, not the core: the core drop-in (cdktn/, stage cdktn) runs this
+// suite on cdktn with the @cdktf bindings, the "before" side. Under the full profile the AWS package is
+// @cdktn/provider-aws (tsconfig.cdktn.json, profiles/cdktn/redirects.js).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = (require("cdktf/package.json") as { name: string }).name;
-const side = core === "cdktn" ? "after" : "before";
+const bindings = (require("@cdktf/provider-aws/package.json") as { name: string }).name;
+const side = bindings === "@cdktn/provider-aws" ? "after" : "before";
 
 function providers(): Record<string, TerraformProvider> {
   const stack = new TerraformStack(Testing.app(), "profile");
@@ -37,7 +39,7 @@ function providers(): Record<string, TerraformProvider> {
   };
 }
 
-describe(`the cdktn profile's list of differences (this run: ${core}, the "${side}" side)`, () => {
+describe(`the cdktn profile's list of differences (this run: ${bindings}, the "${side}" side)`, () => {
   it("every entry names a path, both values, where it occurs and why", () => {
     expect(fixture.differences.length).toBeGreaterThan(0);
     for (const d of fixture.differences) {
