@@ -21,13 +21,24 @@ PROVIDERS_DIR="${MINDHIT_PROVIDERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-
 export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$PROVIDERS_DIR/terraform.rc}"
 TSC=(node "$REPO_ROOT/node_modules/typescript/bin/tsc")
 
+# The Helm and Kubernetes binaries `cdktn get` reads: the versions profiles/cdktn/cdktf.json names, put
+# in the mirror the way every stage gets its providers (a fresh machine included).
+MINDHIT_PROFILE=cdktn bash scripts/providers.sh helm kubernetes || die "the provider mirror cannot supply profiles/cdktn/cdktf.json's providers"
+GENERATED_FROM=()
+for provider in $(node -p 'require(process.argv[1]).terraformProviders.join(" ")' "$PROFILE_DIR/cdktf.json"); do
+  name="${provider#*/}" name="${name%@*}" version="${provider#*@}"
+  binary="$PROVIDERS_DIR/mirror/registry.terraform.io/hashicorp/$name/$version/linux_amd64/terraform-provider-${name}_v$version"
+  [ -x "$binary" ] || die "the provider mirror has no $name $version for cdktn get (profiles/cdktn/cdktf.json; scripts/providers.sh obtained $(node -p "require('$PROVIDERS_DIR/selected-cdktn.json').$name?.version ?? 'nothing'")); change the pin"
+  GENERATED_FROM+=("$binary")
+done
+
 # The prefix is keyed on everything that shapes it: the pins and their lock, the `cdktn get` config,
-# the bindings' compiler config and compiler, and which provider builds the mirror holds.
+# the bindings' compiler config and compiler, and the provider binaries the bindings are generated from.
 profile_key() {
   {
     cat "$PROFILE_DIR/package.json" "$PROFILE_DIR/package-lock.json" "$PROFILE_DIR/cdktf.json" "$PROFILE_DIR/tsconfig.bindings.json"
     node -p 'require("typescript/package.json").version'
-    cat "$PROVIDERS_DIR/selected.json" 2>/dev/null || true
+    stat -L -c '%n %s %Y' "${GENERATED_FROM[@]}"
   } | sha256sum | cut -c1-16
 }
 PROFILE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-infra/cdktn-full"
@@ -60,13 +71,6 @@ install_prefix() {
     (cd "$PREFIX" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci of profiles/cdktn/package-lock.json failed"
     log "cdktn profile: npm ci $(elapsed $t) s, $(du -sh "$PREFIX/node_modules" | cut -f1)"
 
-    # Every provider `cdktn get` asks for must be in the mirror at exactly that version.
-    local provider name version
-    for provider in $(node -p 'require(process.argv[1]).terraformProviders.join(" ")' "$PROFILE_DIR/cdktf.json"); do
-      name="${provider#*/}" name="${name%@*}" version="${provider#*@}"
-      [ -d "$PROVIDERS_DIR/mirror/registry.terraform.io/hashicorp/$name/$version" ] ||
-        die "the provider mirror has no $name $version (profiles/cdktn/cdktf.json); run scripts/providers.sh or change the pin"
-    done
     t=$SECONDS
     local node
     node="$(cli_node)"

@@ -13,6 +13,19 @@ export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$REPO_ROOT/terraform.rc}"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The dependency profile the compiled code runs on (README "Full cdktn profile"): `cdktf`, the
+# packages in package.json (default), or `cdktn`, profiles/cdktn/ compiled to dist-cdktn/ and run
+# with its preload. Every script runs the project's code as `app_node "$APP_DIST/…"`, so
+# `MINDHIT_PROFILE=cdktn npm test` runs every stage on the profile.
+MINDHIT_PROFILE="${MINDHIT_PROFILE:-cdktf}"
+case "$MINDHIT_PROFILE" in
+  cdktf) APP_DIST="dist" APP_NODE=(node) ;;
+  cdktn) APP_DIST="dist-cdktn" APP_NODE=(node -r "$REPO_ROOT/profiles/cdktn/preload.js") ;;
+  *) die "MINDHIT_PROFILE=$MINDHIT_PROFILE: expected cdktf (package.json) or cdktn (profiles/cdktn/)" ;;
+esac
+export MINDHIT_PROFILE APP_DIST
+app_node() { "${APP_NODE[@]}" "$@"; }
+
 # A stage's working directory under .cache/, emptied of the last run's files, as OUT.
 fresh_stage_dir() {
   OUT="$REPO_ROOT/.cache/$1"

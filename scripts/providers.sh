@@ -5,10 +5,10 @@
 #   2. else `terraform providers mirror` from the registry (what a machine with internet does, seconds);
 #   3. else built from the newest source the Go module proxy serves (a stand-in for the pinned
 #      version, which the proxy does not serve: provider repositories tag v6.x without a /v6 module path).
-# Writes $PROVIDERS_DIR/terraform.rc (a CLI config using only the mirror) and
-# $PROVIDERS_DIR/selected.json ({provider: {pinned, version, origin, commit}}); prints one line per
-# stand-in. Idempotent; concurrent runs wait for each other. Usage: scripts/providers.sh [provider...]
-# (default: all three).
+# Writes $PROVIDERS_DIR/terraform.rc (a CLI config using only the mirror) and $PROVIDERS_DIR/selected.json
+# (selected-cdktn.json under MINDHIT_PROFILE=cdktn; {provider: {pinned, version, origin, commit}});
+# prints one line per stand-in. Idempotent; concurrent runs wait for each other.
+# Usage: scripts/providers.sh [provider...] (default: all three).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
@@ -28,13 +28,23 @@ flock 9
 bash scripts/tools.sh terraform
 TERRAFORM="$TOOLS_DIR/bin/terraform"
 
-# The versions the stacks pin, from the source of truth every stack is synthesized from.
+# The versions the stacks pin, from the source of truth every stack is synthesized from: the
+# prebuilt bindings' package.json (cdktf profile: @cdktf/provider-*; cdktn profile: @cdktn/provider-aws
+# in its prefix), or for bindings the cdktn profile generates, the `cdktn get` config that names them.
 pinned_version() { # provider
+  local package="$REPO_ROOT/node_modules/@cdktf/provider-$1/package.json"
+  if [ "$MINDHIT_PROFILE" = cdktn ]; then
+    local generated
+    generated=$(node -p 'require(process.argv[1]).terraformProviders.find((p) => p.startsWith("hashicorp/" + process.argv[2] + "@"))?.split("@")[1] ?? ""' \
+      "$REPO_ROOT/profiles/cdktn/cdktf.json" "$1")
+    if [ -n "$generated" ]; then echo "$generated" && return 0; fi
+    package="${MINDHIT_CDKTN_FULL_PREFIX:-$REPO_ROOT/.cache/cdktn-full}/node_modules/@cdktn/provider-$1/package.json"
+  fi
   node -e '
-    const pkg = require(process.argv[1] + "/node_modules/@cdktf/provider-" + process.argv[2] + "/package.json");
+    const pkg = require(process.argv[1]);
     const v = (pkg.cdktf && pkg.cdktf.provider && pkg.cdktf.provider.version) || "";
     if (!v) process.exit(1);
-    process.stdout.write(v);' "$REPO_ROOT" "$1"
+    process.stdout.write(v);' "$package"
 }
 
 unpacked_dir() { echo "$MIRROR/registry.terraform.io/hashicorp/$1/$2/$PLATFORM"; }
@@ -112,11 +122,13 @@ build_standin() { # provider pinned-version
   STANDIN_VERSION="$version" STANDIN_COMMIT="$commit"
 }
 
-selected=$(cat "$PROVIDERS_DIR/selected.json" 2>/dev/null || echo "{}")
+# One record per profile: the profiles pin different versions of the same providers.
+SELECTED="$PROVIDERS_DIR/$([ "$MINDHIT_PROFILE" = cdktf ] && echo selected.json || echo "selected-$MINDHIT_PROFILE.json")"
+selected=$(cat "$SELECTED" 2>/dev/null || echo "{}")
 [ "$#" -gt 0 ] || set -- aws kubernetes helm
 for p in "$@"; do
   case "$p" in aws | kubernetes | helm) ;; *) die "unknown provider: $p (known: aws, kubernetes, helm)" ;; esac
-  pinned=$(pinned_version "$p") || die "cannot read the pinned $p version from @cdktf/provider-$p (run npm ci)"
+  pinned=$(pinned_version "$p") || die "cannot read the pinned $p version ($MINDHIT_PROFILE profile: run npm ci, or scripts/cdktn-profile.sh install)"
   if find_local "$p" "$pinned" || from_registry "$p" "$pinned"; then
     entry=$(printf '{"pinned":"%s","version":"%s","origin":"mirror"}' "$pinned" "$pinned")
   else
@@ -126,7 +138,7 @@ for p in "$@"; do
   fi
   selected=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d[sys.argv[2]]=json.loads(sys.argv[3]); print(json.dumps(d, sort_keys=True))' "$selected" "$p" "$entry")
 done
-echo "$selected" >"$PROVIDERS_DIR/selected.json"
+echo "$selected" >"$SELECTED"
 
 # Only the mirror: a run never reaches for the network, and never gets another build.
 cat >"$PROVIDERS_DIR/terraform.rc" <<EOF

@@ -4,10 +4,21 @@
 # nothing in the output directory looks current (main.ts does the same for its own failures).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-if ! node node_modules/typescript/bin/tsc -b tsconfig.build.json; then
+invalidate() {
   outdir="${CDKTF_OUTDIR:-cdktf.out}"
   rm -f "$outdir/manifest.json" "$outdir"/stacks/*/cdk.tf.json "$outdir"/stacks/*/cdk.tf
-  echo "cdktf synth: TypeScript compilation failed (above); removed the generated files in $outdir" >&2
+  echo "cdktf synth: $1 (above); removed the generated files in $outdir" >&2
   exit 1
-fi
-exec node dist/main.js
+}
+# MINDHIT_PROFILE=cdktn: the full cdktn profile (README "Full cdktn profile"), compiled to dist-cdktn/.
+case "${MINDHIT_PROFILE:-cdktf}" in
+  cdktf)
+    node node_modules/typescript/bin/tsc -b tsconfig.build.json || invalidate "TypeScript compilation failed"
+    exec node dist/main.js
+    ;;
+  cdktn)
+    bash scripts/cdktn-profile.sh build || invalidate "the cdktn profile failed to install or compile"
+    exec node -r ./profiles/cdktn/preload.js dist-cdktn/main.js
+    ;;
+  *) invalidate "MINDHIT_PROFILE=$MINDHIT_PROFILE: expected cdktf (package.json) or cdktn (profiles/cdktn/)" ;;
+esac

@@ -17,7 +17,7 @@ OUT="$REPO_ROOT/.cache/chart"
 # rendered/ holds manifests only (the checkov and docs stages read every file in it).
 rm -rf "$OUT" && mkdir -p "$OUT/rendered" "$OUT/custom-resources"
 
-node dist/scripts/release-values.js "$OUT/release-values"
+app_node "$APP_DIST/scripts/release-values.js" "$OUT/release-values"
 
 # The README's values table is helm-docs' rendering of the `# --` comments, and every value has one
 # (itself or a documented parent): a value added without a comment, or a stale table, fails here.

@@ -7,7 +7,7 @@ cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh python terraform etcd kube-apiserver
 bash scripts/providers.sh
 fresh_stage_dir cluster
-MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" node dist/main.js >/dev/null || die "synth failed"
+MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" app_node "$APP_DIST/main.js" >/dev/null || die "synth failed"
 # One pytest per environment, side by side: each has its own control plane and emulator, and most
 # of a run is waiting on Helm and the API server.
 pids=()

@@ -8,4 +8,4 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 RENDERED="$REPO_ROOT/.cache/chart/rendered"
 [ -d "$RENDERED" ] || bash scripts/verify-chart.sh || die "could not render the chart for the docs check"
-node dist/src/cli/check-docs.js --rendered "$RENDERED" || die "the documentation names commands or resources the code does not have (lines above)"
+app_node "$APP_DIST/src/cli/check-docs.js" --rendered "$RENDERED" || die "the documentation names commands or resources the code does not have (lines above)"

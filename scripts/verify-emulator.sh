@@ -8,6 +8,6 @@ cd "$REPO_ROOT" || exit 1
 bash scripts/tools.sh python awscli terraform
 bash scripts/providers.sh
 fresh_stage_dir emulator
-MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" node dist/main.js >/dev/null || die "synth failed"
+MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" app_node "$APP_DIST/main.js" >/dev/null || die "synth failed"
 MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" MINDHIT_WORK_DIR="$OUT/work" \
   "$TOOLS_DIR/venv/bin/python" -m pytest -q -x -p no:cacheprovider --basetemp "$OUT/tmp" __tests__/integration/test_emulator.py

@@ -13,7 +13,7 @@ check_mode() {
   shift
   local out="$REPO_ROOT/.cache/hcl/$mode"
   rm -rf "$out" && mkdir -p "$out"
-  env "$@" CDKTF_OUTDIR="$out" SYNTH_HCL_OUTPUT=true node dist/main.js >/dev/null || die "HCL synth failed ($mode)"
+  env "$@" CDKTF_OUTDIR="$out" SYNTH_HCL_OUTPUT=true "${APP_NODE[@]}" "$APP_DIST/main.js" >/dev/null || die "HCL synth failed ($mode)"
   local count=0
   for dir in "$out"/stacks/*/; do
     [ -f "$dir/cdk.tf" ] || die "no cdk.tf in $dir"

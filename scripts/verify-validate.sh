@@ -11,7 +11,7 @@ fresh_stage_dir validate
 synth() { # dir env...
   local dir="$1"
   shift
-  env "$@" CDKTF_OUTDIR="$dir" node dist/main.js >/dev/null || die "synth failed for $dir"
+  env "$@" CDKTF_OUTDIR="$dir" "${APP_NODE[@]}" "$APP_DIST/main.js" >/dev/null || die "synth failed for $dir"
 }
 synth "$OUT/synth-json" MINDHIT_STATE_BACKEND=s3
 synth "$OUT/synth-hcl" MINDHIT_STATE_BACKEND=s3 SYNTH_HCL_OUTPUT=true

@@ -16,7 +16,9 @@ PROVIDERS_DIR = os.environ.get("MINDHIT_PROVIDERS_DIR") or os.path.join(os.envir
 
 
 def selected_providers():
-    with open(os.path.join(PROVIDERS_DIR, "selected.json")) as handle:
+    # scripts/providers.sh keeps one record per dependency profile (scripts/lib.sh, MINDHIT_PROFILE).
+    profile = os.environ.get("MINDHIT_PROFILE", "cdktf")
+    with open(os.path.join(PROVIDERS_DIR, "selected.json" if profile == "cdktf" else f"selected-{profile}.json")) as handle:
         return json.load(handle)
 
 
