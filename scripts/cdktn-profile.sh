@@ -3,7 +3,8 @@
 # CDK Terrain — cdktn core, cdktn-cli, @cdktn/provider-aws, and Helm/Kubernetes bindings generated
 # with `cdktn get` from the provider binaries in the Terraform mirror (no registry, no network).
 # Everything lives in a per-machine prefix keyed on the pins (profiles/cdktn/), never in node_modules;
-# .cache/cdktn-full links to it, for tsconfig.cdktn.json's paths.
+# .cache/cdktn-full links to it, for tsconfig.cdktn.json's paths. Run time: the cdktn profile of
+# profiles/redirects.js (profiles/preload.js, profiles/jest.config.js), as for the core drop-in.
 #
 # Usage: scripts/cdktn-profile.sh install   the prefix (first run: npm ci, cdktn get, bindings compiled)
 #        scripts/cdktn-profile.sh build     install + tsc -p tsconfig.cdktn.json (to dist-cdktn/)
@@ -43,7 +44,7 @@ profile_key() {
 }
 PROFILE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-infra/cdktn-full"
 PREFIX="$PROFILE_ROOT/$(profile_key)"
-export MINDHIT_CDKTN_FULL_PREFIX="$PREFIX"
+export MINDHIT_CDKTN_PROFILE=cdktn MINDHIT_CDKTN_PREFIX="$PREFIX"
 
 elapsed() { echo $((SECONDS - $1)); }
 
@@ -96,7 +97,7 @@ build() {
   "${TSC[@]}" -p tsconfig.cdktn.json || die "the source does not compile against the cdktn profile"
 }
 
-PRELOAD=(-r "$PROFILE_DIR/preload.js")
+PRELOAD=(-r "$REPO_ROOT/profiles/preload.js")
 
 # synth_into <dir> <node args…>: every stack of both backends, as scripts/compare-synth.sh does.
 synth_into() {
@@ -123,17 +124,17 @@ case "${1:-all}" in
     "${TSC[@]}" -b tsconfig.build.json || die "tsc failed (cdktf profile)"
     fresh_stage_dir cdktn-profile
     synth_into "$OUT/cdktf" dist/main.js
-    MINDHIT_CDKTN_FULL_REPORT=1 synth_into "$OUT/cdktn" dist-cdktn/main.js "${PRELOAD[@]}"
+    MINDHIT_CDKTN_REPORT=1 synth_into "$OUT/cdktn" dist-cdktn/main.js "${PRELOAD[@]}"
     python3 scripts/cdktn_profile_diff.py "$OUT/cdktf" "$OUT/cdktn" __tests__/fixtures/cdktn-profile-differences.json ||
       die "the profiles synthesize differently from the fixture's list (above; both trees under $OUT)"
     if [ "${1:-all}" = all ]; then
-      node node_modules/jest/bin/jest.js --config profiles/cdktn/jest.config.js || die "the unit suite fails under the cdktn profile"
+      node node_modules/jest/bin/jest.js --config profiles/jest.config.js || die "the unit suite fails under the cdktn profile"
     fi
     ;;
   test)
     build
     shift
-    node node_modules/jest/bin/jest.js --config profiles/cdktn/jest.config.js "$@" || die "the unit suite fails under the cdktn profile"
+    node node_modules/jest/bin/jest.js --config profiles/jest.config.js "$@" || die "the unit suite fails under the cdktn profile"
     ;;
   *) die "usage: scripts/cdktn-profile.sh install|build|synth DIR|diff|test|all" ;;
 esac

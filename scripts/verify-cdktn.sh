@@ -1,33 +1,35 @@
 #!/usr/bin/env bash
 # CDK Terrain (cdktn, the community fork of the deprecated CDKTF) as a drop-in core, proven on
-# every run: the unchanged dist/ runs with cdktn installed as `cdktf` (pins: cdktn/package.json and
-# its lock) in a per-machine prefix, never in node_modules. Every stack of both backends must
-# synthesize to the same JSON as with cdktf, metadata aside, and the whole jest unit suite must pass
-# on cdktn. Needs the unit stage's dist/ (or `npx tsc -p tsconfig.json`).
+# every run: the unchanged dist/ runs with cdktn installed as `cdktf` (the cdktn-core profile of
+# profiles/redirects.js; pins: profiles/cdktn-core/package.json and its lock) in a per-machine prefix,
+# never in node_modules. Every stack of both backends must synthesize to the same JSON as with cdktf,
+# metadata aside, and the whole jest unit suite must pass on cdktn. Needs the unit stage's dist/ (or
+# `npx tsc -p tsconfig.json`).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 started=$(date +%s%N)
 
-[ -f dist/main.js ] && [ -f dist/scripts/cdktn-preload.js ] && [ -f dist/scripts/cdktn-jest-check.js ] ||
+[ -f dist/main.js ] && [ -f dist/src/cdktf.js ] && [ -d dist/__tests__ ] ||
   die "no compiled dist/: run npm run test:unit (or npx tsc -p tsconfig.json) first"
 
 # The prefix is keyed on the pins and their lock: a bump installs beside the old one, never over it.
-key="$(cat cdktn/package.json cdktn/package-lock.json | sha256sum | cut -c1-16)"
+PINS=(profiles/cdktn-core/package.json profiles/cdktn-core/package-lock.json)
+key="$(cat "${PINS[@]}" | sha256sum | cut -c1-16)"
 CDKTN_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-infra/cdktn"
-export MINDHIT_CDKTN_PREFIX="$CDKTN_ROOT/$key"
+export MINDHIT_CDKTN_PROFILE=cdktn-core MINDHIT_CDKTN_PREFIX="$CDKTN_ROOT/$key"
 mkdir -p "$CDKTN_ROOT"
 (
   # Concurrent runs: one installs, the others wait and reuse it.
   flock 9
   [ "$(cat "$MINDHIT_CDKTN_PREFIX/.installed" 2>/dev/null)" = "$key" ] && exit 0
   cost="$(cat "$CDKTN_ROOT/.install-seconds" 2>/dev/null || echo 5)"
-  log "installing cdktn/package.json's pins into $MINDHIT_CDKTN_PREFIX (first run only, about $cost s)"
+  log "installing profiles/cdktn-core/package.json's pins into $MINDHIT_CDKTN_PREFIX (first run only, about $cost s)"
   install_start=$(date +%s%N)
   rm -rf "$MINDHIT_CDKTN_PREFIX" && mkdir -p "$MINDHIT_CDKTN_PREFIX"
-  cp cdktn/package.json cdktn/package-lock.json "$MINDHIT_CDKTN_PREFIX/"
+  cp "${PINS[@]}" "$MINDHIT_CDKTN_PREFIX/"
   # --ignore-scripts: nothing of the fork runs at install time.
-  (cd "$MINDHIT_CDKTN_PREFIX" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci of cdktn/package-lock.json failed"
+  (cd "$MINDHIT_CDKTN_PREFIX" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci of profiles/cdktn-core/package-lock.json failed"
   install_ms=$((($(date +%s%N) - install_start) / 1000000))
   echo $(((install_ms + 999) / 1000)) >"$CDKTN_ROOT/.install-seconds"
   log "installed in $((install_ms / 1000)).$((install_ms % 1000 / 100)) s"
@@ -36,7 +38,7 @@ mkdir -p "$CDKTN_ROOT"
 
 # The preload refuses to start unless `cdktf` is the pinned cdktn from the prefix, also as required
 # from inside @cdktf/provider-aws, and fails at exit if another copy of cdktf or constructs loaded.
-preload=(-r ./dist/scripts/cdktn-preload.js)
+preload=(-r "$REPO_ROOT/profiles/preload.js")
 MINDHIT_CDKTN_REPORT=1 node "${preload[@]}" -e 'require("@cdktf/provider-aws/lib/provider")' || die "cdktn is not what loads as cdktf"
 
 fresh_stage_dir cdktn
@@ -47,6 +49,6 @@ wait "$upstream" || die "synth with cdktf failed"
 python3 scripts/synth_diff.py "$OUT/cdktf" "$OUT/cdktn" "cdktf -> cdktn" --strict || die "cdktn synthesizes differently (above; both trees under $OUT)"
 synth_ms=$((($(date +%s%N) - started) / 1000000))
 
-node node_modules/jest/bin/jest.js --config cdktn/jest.config.js || die "the unit suite fails on cdktn"
+node node_modules/jest/bin/jest.js --config profiles/jest.config.js || die "the unit suite fails on cdktn"
 total_ms=$((($(date +%s%N) - started) / 1000000))
 log "cdktn ok: identical synth and the unit suite passes; $((total_ms / 1000)).$((total_ms % 1000 / 100)) s (synth and compare $((synth_ms / 1000)).$((synth_ms % 1000 / 100)) s)"
