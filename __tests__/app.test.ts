@@ -18,7 +18,7 @@ import { buildProject, S3_RUN } from "./helpers/synth";
 import { Template } from "./helpers/template";
 
 const noContext = (): undefined => undefined;
-// This compiled tree's main.js: dist/main.js, or dist-cdktn/main.js under the cdktn profile (profiles/cdktn/).
+// This compiled tree's main.js: dist/main.js, or dist-cdktn/main.js under the full cdktn profile (profiles/redirects.js).
 const compiledMain = path.join(__dirname, "..", "main.js");
 const repoRoot = path.resolve(__dirname, "..", "..");
 

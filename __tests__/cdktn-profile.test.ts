@@ -23,9 +23,9 @@ interface Difference {
 const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot(), "__tests__", "fixtures", "cdktn-profile-differences.json"), "utf8")) as {
   differences: Difference[];
 };
-// The side follows the provider bindings, not the core: the core drop-in (cdktn/, stage cdktn) runs this
-// suite on cdktn with the @cdktf bindings, the "before" side. Under the full profile the AWS package is
-// @cdktn/provider-aws (tsconfig.cdktn.json, profiles/cdktn/redirects.js).
+// The side follows the provider bindings, not the core: the core drop-in (profile cdktn-core, stage cdktn)
+// runs this suite on cdktn with the @cdktf bindings, the "before" side. Under the full profile the AWS
+// package is @cdktn/provider-aws (tsconfig.cdktn.json, profiles/redirects.js).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const bindings = (require("@cdktf/provider-aws/package.json") as { name: string }).name;
 const side = bindings === "@cdktn/provider-aws" ? "after" : "before";

@@ -73,10 +73,14 @@ function escape(text) {
 function loadProfile(env = process.env) {
   const name = env.MINDHIT_CDKTN_PROFILE;
   const profile = PROFILES[name ?? ""];
-  if (!profile) fail(`MINDHIT_CDKTN_PROFILE is ${name ? `"${name}"` : "not set"}, not one of ${Object.keys(PROFILES).join(", ")}: run scripts/verify-cdktn.sh or scripts/cdktn-profile.sh`);
+  if (!profile) {
+    const names = Object.keys(PROFILES).join(", ");
+    fail(`MINDHIT_CDKTN_PROFILE is ${name ? `"${name}"` : "not set"}, not one of ${names}: run scripts/verify-cdktn.sh or scripts/cdktn-profile.sh`);
+  }
   const given = env.MINDHIT_CDKTN_PREFIX || profile.link;
   if (!given || !fs.existsSync(path.join(given, ".installed"))) {
-    fail(`${name} profile: no installed prefix ${given ? `at ${given}` : "(MINDHIT_CDKTN_PREFIX is not set)"}; run ${name === "cdktn" ? "scripts/cdktn-profile.sh install" : "scripts/verify-cdktn.sh"}`);
+    const where = given ? `at ${given}` : "(MINDHIT_CDKTN_PREFIX is not set)";
+    fail(`${name} profile: no installed prefix ${where}; run ${name === "cdktn" ? "scripts/cdktn-profile.sh install" : "scripts/verify-cdktn.sh"}`);
   }
   const prefix = fs.realpathSync(given);
   const modules = path.join(prefix, "node_modules");
@@ -136,7 +140,9 @@ function loadProfile(env = process.env) {
       }
       for (const [request, directory, module] of profile.bindings) {
         const file = resolved(resolve, `${request}/${module}`);
-        if (!file.startsWith(path.join(prefix, directory) + path.sep)) fail(`${name} profile: ${request}/${module} resolved to ${file}, not the generated bindings under ${prefix}`);
+        if (!file.startsWith(path.join(prefix, directory) + path.sep)) {
+          fail(`${name} profile: ${request}/${module} resolved to ${file}, not the generated bindings under ${prefix}`);
+        }
         found.push(`${request} = ${directory}`);
       }
       return found.join(", ");
@@ -153,7 +159,7 @@ function loadProfile(env = process.env) {
     },
 
     /** The core's own directory in the prefix: a process that reports must have loaded from it. */
-    core: path.join(modules, profile.packages[0][1]),
+    core: path.join(modules, profile.packages.find(([request]) => request === "cdktf")[1]),
 
     /**
      * CDKTF_CONTEXT_JSON for the profile, or undefined to leave it as it is (the core drop-in adds nothing).
