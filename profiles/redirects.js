@@ -84,6 +84,11 @@ function loadProfile(env = process.env) {
   }
   const prefix = fs.realpathSync(given);
   const modules = path.join(prefix, "node_modules");
+  // The scripts install each profile's package.json into its prefix: another profile's prefix (an
+  // inherited MINDHIT_CDKTN_PREFIX) fails here in one line, not later as a missing module.
+  const installed = JSON.parse(fs.readFileSync(path.join(prefix, "package.json"), "utf8")).name;
+  const wanted = JSON.parse(fs.readFileSync(path.join(__dirname, name, "package.json"), "utf8")).name;
+  if (installed !== wanted) fail(`${name} profile: ${prefix} is an install of ${installed}, not of profiles/${name}/package.json (${wanted})`);
 
   // The real path `resolve` gives `request`, or one line saying it gives none (not Node's multi-line error).
   function resolved(resolve, request) {

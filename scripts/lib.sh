@@ -20,7 +20,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 MINDHIT_PROFILE="${MINDHIT_PROFILE:-cdktf}"
 case "$MINDHIT_PROFILE" in
   cdktf) APP_DIST="dist" APP_NODE=(node) ;;
-  cdktn) APP_DIST="dist-cdktn" APP_NODE=(node -r "$REPO_ROOT/profiles/cdktn/preload.js") ;;
+  cdktn) APP_DIST="dist-cdktn" APP_NODE=(env -u MINDHIT_CDKTN_PREFIX MINDHIT_CDKTN_PROFILE=cdktn node -r "$REPO_ROOT/profiles/preload.js") ;; # prefix: the .cache/cdktn-full link
   *) die "MINDHIT_PROFILE=$MINDHIT_PROFILE: expected cdktf (package.json) or cdktn (profiles/cdktn/)" ;;
 esac
 export MINDHIT_PROFILE APP_DIST

@@ -38,7 +38,7 @@ pinned_version() { # provider
     generated=$(node -p 'require(process.argv[1]).terraformProviders.find((p) => p.startsWith("hashicorp/" + process.argv[2] + "@"))?.split("@")[1] ?? ""' \
       "$REPO_ROOT/profiles/cdktn/cdktf.json" "$1")
     if [ -n "$generated" ]; then echo "$generated" && return 0; fi
-    package="${MINDHIT_CDKTN_FULL_PREFIX:-$REPO_ROOT/.cache/cdktn-full}/node_modules/@cdktn/provider-$1/package.json"
+    package="$REPO_ROOT/.cache/cdktn-full/node_modules/@cdktn/provider-$1/package.json"
   fi
   node -e '
     const pkg = require(process.argv[1]);

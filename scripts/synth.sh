@@ -18,7 +18,7 @@ case "${MINDHIT_PROFILE:-cdktf}" in
     ;;
   cdktn)
     bash scripts/cdktn-profile.sh build || invalidate "the cdktn profile failed to install or compile"
-    exec node -r ./profiles/cdktn/preload.js dist-cdktn/main.js
+    MINDHIT_CDKTN_PROFILE=cdktn exec node -r ./profiles/preload.js dist-cdktn/main.js
     ;;
   *) invalidate "MINDHIT_PROFILE=$MINDHIT_PROFILE: expected cdktf (package.json) or cdktn (profiles/cdktn/)" ;;
 esac
