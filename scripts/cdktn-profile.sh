@@ -21,6 +21,16 @@ PROVIDERS_DIR="${MINDHIT_PROVIDERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-
 # `cdktn get` reads providers only from the mirror the real-Terraform stages built.
 export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$PROVIDERS_DIR/terraform.rc}"
 TSC=(node "$REPO_ROOT/node_modules/typescript/bin/tsc")
+USAGE="usage: scripts/cdktn-profile.sh install|build|synth DIR|diff|test [jest args]|all (README \"Full cdktn profile\")"
+
+# Refuse what cannot work before anything is installed or built.
+case "${1:-all}" in
+  install | build | diff | test | all) ;;
+  synth) [ -n "${2:-}" ] || die "synth needs an output directory: scripts/cdktn-profile.sh synth DIR" ;;
+  -h | --help) echo "$USAGE" && exit 0 ;;
+  *) die "unknown command '$1'; $USAGE" ;;
+esac
+[ -f node_modules/typescript/package.json ] || die "node_modules is missing or incomplete: run npm ci first (the profile compiles with the project's TypeScript)"
 
 # The Helm and Kubernetes binaries `cdktn get` reads: the versions profiles/cdktn/cdktf.json names, put
 # in the mirror the way every stage gets its providers (a fresh machine included).
@@ -36,14 +46,18 @@ done
 # The prefix is keyed on everything that shapes it: the pins and their lock, the `cdktn get` config,
 # the bindings' compiler config and compiler, and the provider binaries the bindings are generated from.
 profile_key() {
+  local typescript
+  # Outside the pipe below, so that a failure stops the run instead of hashing into a wrong key.
+  typescript="$(node -p 'require("typescript/package.json").version')" || return 1
   {
-    cat "$PROFILE_DIR/package.json" "$PROFILE_DIR/package-lock.json" "$PROFILE_DIR/cdktf.json" "$PROFILE_DIR/tsconfig.bindings.json"
-    node -p 'require("typescript/package.json").version'
-    stat -L -c '%n %s %Y' "${GENERATED_FROM[@]}"
+    cat "$PROFILE_DIR/package.json" "$PROFILE_DIR/package-lock.json" "$PROFILE_DIR/cdktf.json" "$PROFILE_DIR/tsconfig.bindings.json" || return 1
+    echo "$typescript"
+    stat -L -c '%n %s %Y' "${GENERATED_FROM[@]}" || return 1
   } | sha256sum | cut -c1-16
 }
 PROFILE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-infra/cdktn-full"
-PREFIX="$PROFILE_ROOT/$(profile_key)"
+key="$(profile_key)" && [ "${#key}" = 16 ] || die "cannot compute the cdktn profile's key (above)"
+PREFIX="$PROFILE_ROOT/$key"
 export MINDHIT_CDKTN_PROFILE=cdktn MINDHIT_CDKTN_PREFIX="$PREFIX"
 
 elapsed() { echo $((SECONDS - $1)); }
@@ -117,7 +131,7 @@ case "${1:-all}" in
   build) build ;;
   synth)
     build
-    synth_into "${2:?usage: synth DIR}" dist-cdktn/main.js "${PRELOAD[@]}"
+    synth_into "$2" dist-cdktn/main.js "${PRELOAD[@]}"
     ;;
   diff | all)
     build
@@ -136,5 +150,4 @@ case "${1:-all}" in
     shift
     node node_modules/jest/bin/jest.js --config profiles/jest.config.js "$@" || die "the unit suite fails under the cdktn profile"
     ;;
-  *) die "usage: scripts/cdktn-profile.sh install|build|synth DIR|diff|test|all" ;;
 esac

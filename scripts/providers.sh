@@ -51,9 +51,17 @@ unpacked_dir() { echo "$MIRROR/registry.terraform.io/hashicorp/$1/$2/$PLATFORM";
 
 # A provider already on this machine at the pinned version: the mirror, the plugin cache, ~/.terraform.d/plugins.
 find_local() { # provider version
-  local p="$1" v="$2" dir candidate
+  local p="$1" v="$2" dir candidate build
+  FOUND_COMMIT=""
   dir=$(unpacked_dir "$p" "$v")
-  [ -x "$dir/terraform-provider-${p}_v$v" ] && return 0
+  if [ -x "$dir/terraform-provider-${p}_v$v" ]; then
+    # A stand-in this script built earlier (for another profile's pin) carries that version's number:
+    # say it is a build from the Go module proxy, not the release.
+    for build in "$PROVIDERS_DIR/build/terraform-provider-${p}_"*; do
+      if [ "$build" -ef "$dir/terraform-provider-${p}_v$v" ]; then FOUND_COMMIT="${build##*-}"; fi
+    done
+    return 0
+  fi
   ls "$MIRROR/registry.terraform.io/hashicorp/$p/terraform-provider-${p}_${v}_${PLATFORM}.zip" >/dev/null 2>&1 && return 0
   for candidate in "${TF_PLUGIN_CACHE_DIR:-/nonexistent}" "$HOME/.terraform.d/plugin-cache" "$HOME/.terraform.d/plugins" "$HOME/.local/share/terraform/plugins"; do
     local found="$candidate/registry.terraform.io/hashicorp/$p/$v/$PLATFORM"
@@ -129,8 +137,13 @@ selected=$(cat "$SELECTED" 2>/dev/null || echo "{}")
 for p in "$@"; do
   case "$p" in aws | kubernetes | helm) ;; *) die "unknown provider: $p (known: aws, kubernetes, helm)" ;; esac
   pinned=$(pinned_version "$p") || die "cannot read the pinned $p version ($MINDHIT_PROFILE profile: run npm ci, or scripts/cdktn-profile.sh install)"
-  if find_local "$p" "$pinned" || from_registry "$p" "$pinned"; then
-    entry=$(printf '{"pinned":"%s","version":"%s","origin":"mirror"}' "$pinned" "$pinned")
+  if find_local "$p" "$pinned" || { FOUND_COMMIT="" && from_registry "$p" "$pinned"; }; then
+    if [ -n "$FOUND_COMMIT" ]; then
+      entry=$(printf '{"pinned":"%s","version":"%s","origin":"go-module-proxy","commit":"%s"}' "$pinned" "$pinned" "$FOUND_COMMIT")
+      log "$p: pinned $pinned, validated with a build of $pinned from commit $FOUND_COMMIT (built from the Go module proxy)"
+    else
+      entry=$(printf '{"pinned":"%s","version":"%s","origin":"mirror"}' "$pinned" "$pinned")
+    fi
   else
     build_standin "$p" "$pinned"
     entry=$(printf '{"pinned":"%s","version":"%s","origin":"go-module-proxy","commit":"%s"}' "$pinned" "$STANDIN_VERSION" "$STANDIN_COMMIT")

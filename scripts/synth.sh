@@ -4,12 +4,17 @@
 # nothing in the output directory looks current (main.ts does the same for its own failures).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-invalidate() {
-  outdir="${CDKTF_OUTDIR:-cdktf.out}"
+outdir="${CDKTF_OUTDIR:-cdktf.out}"
+# Exits 1 with the synth's own message already printed above.
+remove_output() {
   rm -f "$outdir/manifest.json" "$outdir"/stacks/*/cdk.tf.json "$outdir"/stacks/*/cdk.tf
-  echo "cdktf synth: $1; removed the generated files in $outdir" >&2
   exit 1
 }
+invalidate() {
+  echo "cdktf synth: $1; removed the generated files in $outdir" >&2
+  remove_output
+}
+[ -f node_modules/typescript/package.json ] || invalidate "node_modules is missing or incomplete: run npm ci first"
 # MINDHIT_PROFILE=cdktn: the full cdktn profile (README "Full cdktn profile"), compiled to dist-cdktn/.
 case "${MINDHIT_PROFILE:-cdktf}" in
   cdktf)
@@ -18,7 +23,9 @@ case "${MINDHIT_PROFILE:-cdktf}" in
     ;;
   cdktn)
     bash scripts/cdktn-profile.sh build || invalidate "the cdktn profile failed to install or compile (above)"
-    MINDHIT_CDKTN_PROFILE=cdktn exec node -r ./profiles/preload.js dist-cdktn/main.js
+    # Never an inherited core prefix (scripts/verify-cdktn.sh's): the full profile's is its .cache/cdktn-full
+    # link. No exec: when the preload refuses to start (its one line), the old output must not look current.
+    env -u MINDHIT_CDKTN_PREFIX MINDHIT_CDKTN_PROFILE=cdktn node -r ./profiles/preload.js dist-cdktn/main.js || remove_output
     ;;
   *) invalidate "MINDHIT_PROFILE=$MINDHIT_PROFILE: expected cdktf (package.json) or cdktn (profiles/cdktn/)" ;;
 esac

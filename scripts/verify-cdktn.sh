@@ -10,8 +10,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 started=$(date +%s%N)
 
-[ -f dist/main.js ] && [ -f dist/src/cdktf.js ] && [ -d dist/__tests__ ] ||
-  die "no compiled dist/: run npm run test:unit (or npx tsc -p tsconfig.json) first"
+# The tests' setup file: `npm run synth` compiles only part of __tests__/ (a fixture the docs check reads).
+[ -f dist/main.js ] && [ -f dist/src/cdktf.js ] && [ -f dist/__tests__/helpers/setup.js ] ||
+  die "no compiled tests in dist/: run npm run test:unit (or npx tsc -p tsconfig.json) first"
 
 # The prefix is keyed on the pins and their lock: a bump installs beside the old one, never over it.
 PINS=(profiles/cdktn-core/package.json profiles/cdktn-core/package-lock.json)

@@ -23,11 +23,12 @@ def selected_providers():
 
 
 def standin_notes():
-    """One line per provider validated with another version than the one pinned."""
+    """One line per provider validated with a build from the Go module proxy instead of the pinned release."""
     return [
-        f"{name}: pinned {p['pinned']}, validated with {p['version']} from commit {p['commit']} (built from the Go module proxy)"
+        f"{name}: pinned {p['pinned']}, validated with {p['version'] if p['version'] != p['pinned'] else 'a build of ' + p['pinned']}"
+        f" from commit {p['commit']} (built from the Go module proxy)"
         for name, p in sorted(selected_providers().items())
-        if p["version"] != p["pinned"]
+        if p.get("origin") == "go-module-proxy"
     ]
 
 
