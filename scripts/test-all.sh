@@ -52,8 +52,15 @@ stop_bg() {
 }
 trap stop_bg EXIT
 
-# tsc type-checks the whole project once and emits the JS jest runs; the rendered-chart tests use helm.
-run_stage tools bash scripts/tools.sh helm
+# Every tool, provider and prefix a stage or a test uses is installed here, before any stage runs,
+# and from then on tools.sh refuses to install (MINDHIT_TOOLS_FROZEN): which stage runs first can
+# never decide whether another has its inputs. On a cold machine the AWS provider's build (the
+# longest, ~35 minutes) starts first, as its own background stage; the stages that need it wait for
+# it inside scripts/providers.sh while the others run.
+run_stage_bg aws-provider bash scripts/providers.sh aws
+run_stage setup bash scripts/setup.sh --aws-elsewhere
+export MINDHIT_TOOLS_FROZEN=1
+# tsc type-checks the whole project once and emits the JS jest runs.
 if [ "$MINDHIT_PROFILE" = cdktf ]; then
   run_stage unit npm run --silent test:unit
 else
@@ -81,16 +88,18 @@ run_stage_bg cluster bash scripts/verify-cluster.sh
 run_stage data bash scripts/verify-data.sh
 # HCL output of every stack through `terraform fmt -check` (Terraform on PATH, else OpenTofu built).
 run_stage hcl bash scripts/verify-hcl.sh
-# The chart: helm lint --strict, helm template, Kubernetes API schemas (installs helm + Python tools on first run).
+# The chart: helm lint --strict, helm template, Kubernetes API schemas, promtool, amtool.
 run_stage chart bash scripts/verify-chart.sh
 # Every command and name in the operator docs against the synthesized stacks, chart, scripts and package.json.
 run_stage docs bash scripts/verify-docs.sh
 # checkov on every stack's Terraform JSON and every rendered manifest; suppressions in checkov/suppressions.yaml.
 run_stage checkov bash scripts/verify-checkov.sh
-# terraform validate of every stack (JSON, HCL, HCP Terraform synth) with the real providers; tflint.
-run_stage validate bash scripts/verify-validate.sh
 # actionlint on the workflows, shellcheck on the scripts.
 run_stage workflows bash scripts/verify-workflows.sh
+# Like the emulator and cluster stages, validate needs the AWS provider; on a cold machine it waits
+# here for the build, after every stage that does not need it has run.
+# terraform validate of every stack (JSON, HCL, HCP Terraform synth) with the real providers; tflint.
+run_stage validate bash scripts/verify-validate.sh
 
 wait_bg
 # The CI roles: every request Terraform made as a deploy or plan role in the emulator stage,

@@ -4,15 +4,12 @@
 # profiles/redirects.js; pins: profiles/cdktn-core/package.json and its lock) in a per-machine prefix,
 # never in node_modules. Every stack of both backends must synthesize to the same JSON as with cdktf,
 # metadata aside, and the whole jest unit suite must pass on cdktn. Needs the unit stage's dist/ (or
-# `npx tsc -p tsconfig.json`).
+# `npx tsc -p tsconfig.json`). `scripts/verify-cdktn.sh install` only installs the prefix (the setup stage).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1
 started=$(date +%s%N)
 
-# The tests' setup file: `npm run synth` compiles only part of __tests__/ (a fixture the docs check reads).
-[ -f dist/main.js ] && [ -f dist/src/cdktf.js ] && [ -f dist/__tests__/helpers/setup.js ] ||
-  die "no compiled tests in dist/: run npm run test:unit (or npx tsc -p tsconfig.json) first"
 
 # The prefix is keyed on the pins and their lock: a bump installs beside the old one, never over it.
 PINS=(profiles/cdktn-core/package.json profiles/cdktn-core/package-lock.json)
@@ -36,6 +33,11 @@ mkdir -p "$CDKTN_ROOT"
   log "installed in $((install_ms / 1000)).$((install_ms % 1000 / 100)) s"
   echo "$key" >"$MINDHIT_CDKTN_PREFIX/.installed"
 ) 9>"$CDKTN_ROOT/.lock"
+[ "${1:-}" != install ] || exit 0
+
+# The tests' setup file: `npm run synth` compiles only part of __tests__/ (a fixture the docs check reads).
+[ -f dist/main.js ] && [ -f dist/src/cdktf.js ] && [ -f dist/__tests__/helpers/setup.js ] ||
+  die "no compiled tests in dist/: run npm run test:unit (or npx tsc -p tsconfig.json) first"
 
 # The preload refuses to start unless `cdktf` is the pinned cdktn from the prefix, also as required
 # from inside @cdktf/provider-aws, and fails at exit if another copy of cdktf or constructs loaded.

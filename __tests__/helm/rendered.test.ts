@@ -2,19 +2,19 @@
  * The chart as Helm renders it for each environment's exact release values: probes per component,
  * NetworkPolicy egress, the database-init and ingress-ready hooks, the certificate annotation; and
  * the monitoring objects (ServiceMonitor, PodMonitor, PrometheusRule) with monitoring on and off.
- * Uses the helm the test command builds into the tool cache (scripts/tools.sh helm).
+ * Uses the helm the setup stage builds into the tool cache (scripts/tools.sh helm).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { toolPath } from "../helpers/tools";
 import { chartDir } from "../../src/paths";
 import { releaseValueLayers, Values } from "../helpers/release-values";
 import { buildProject } from "../helpers/synth";
 
-const toolsDir = process.env.MINDHIT_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mindhit-infra", "tools");
-const helm = path.join(toolsDir, "bin", "helm");
+const helm = toolPath("bin/helm");
 
 type Metadata = { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 type Manifest = { kind: string; metadata: Metadata; spec: Record<string, unknown> };

@@ -1,17 +1,17 @@
 /**
  * scripts/validate_custom_resources.py, the chart stage's check of custom resources against their
  * CRDs: it passes what the CRDs accept and fails, one line per problem, on what the API server
- * would refuse or silently prune. Runs the script with the tools venv (scripts/tools.sh python).
+ * would refuse or silently prune. Runs the script with the tools venv (scripts/tools.sh python, installed by the setup stage).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { toolPath } from "../helpers/tools";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
-const toolsDir = process.env.MINDHIT_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mindhit-infra", "tools");
-const python = path.join(toolsDir, "venv", "bin", "python");
+const python = toolPath("venv/bin/python");
 const script = path.join(repoRoot, "scripts", "validate_custom_resources.py");
 
 type Manifest = Record<string, unknown>;
