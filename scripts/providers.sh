@@ -174,4 +174,16 @@ for p in "$@"; do
       "$(cat "$SELECTED" 2>/dev/null || echo "{}")" "$p" "$entry" >"$SELECTED.tmp" && mv "$SELECTED.tmp" "$SELECTED"
   ) 9>"$PROVIDERS_DIR/.lock"
 done
+
+# Only the mirror: a run never reaches for the network, and never gets another build. Written whole,
+# then moved into place, so a run beside this one never reads half a file.
+cat >"$PROVIDERS_DIR/terraform.rc.$$" <<EOF
+disable_checkpoint = true
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+EOF
 mv "$PROVIDERS_DIR/terraform.rc.$$" "$PROVIDERS_DIR/terraform.rc"
