@@ -74,25 +74,27 @@ def main():
 
 
 def print_cold_costs():
-    """What the first run on a new machine builds, as measured when this machine built it."""
+    """What the first run on this machine installed and what each install took (scripts/tools.sh and
+    scripts/providers.sh record it; scripts/setup.sh prints the same list)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     tools_bin = os.path.join(os.environ.get("MINDHIT_TOOLS_DIR") or os.path.join(cache, "mindhit-infra", "tools"), "bin")
-    providers = recorded_minutes(os.path.join(cache, "mindhit-infra", "providers", "build"), "{}.seconds", ("aws", "kubernetes", "helm"))
-    if providers:
-        print("cold first run, provider builds from the Go module proxy: " + ", ".join(providers))
-    control_plane = recorded_minutes(tools_bin, ".{}.seconds", ("etcd", "kube-apiserver"))
-    if control_plane:
-        print("cold first run, control plane builds from the Go module proxy (with this machine's module cache): " + ", ".join(control_plane))
+    providers = os.path.join(os.environ.get("MINDHIT_PROVIDERS_DIR") or os.path.join(cache, "mindhit-infra", "providers"), "build")
+    rows = recorded(tools_bin, lambda f: f.startswith(".") and f.endswith(".seconds")) + [
+        (f"{name} provider", seconds) for name, seconds in recorded(providers, lambda f: f.endswith(".seconds"))
+    ]
+    if rows:
+        print("first-run installs on this machine (cold caches, beside each other): " + ", ".join(f"{n} {s / 60:.1f} min" for n, s in rows))
 
 
-def recorded_minutes(directory, file_pattern, names):
-    """`<name> <minutes> min` for each build whose seconds a build script recorded in the directory."""
+def recorded(directory, wanted):
+    """(name, seconds) for each `<name>.seconds` record an install wrote in the directory."""
+    if not os.path.isdir(directory):
+        return []
     rows = []
-    for name in names:
-        path = os.path.join(directory, file_pattern.format(name))
-        if os.path.exists(path):
-            with open(path) as handle:
-                rows.append(f"{name} {int(handle.read().strip()) / 60:.1f} min")
+    for file in sorted(os.listdir(directory)):
+        if wanted(file):
+            with open(os.path.join(directory, file)) as handle:
+                rows.append((file.strip(".").removesuffix(".seconds"), int(handle.read().strip())))
     return rows
 
 

@@ -29,7 +29,7 @@ while IFS=$'\t' read -r tool seconds; do
 done < <(bash scripts/tools.sh --missing)
 while IFS=$'\t' read -r provider seconds; do plan+=("the $provider provider ($(minutes "$seconds"))"); done < <(bash scripts/providers.sh --missing)
 [ "${#plan[@]}" = 0 ] ||
-  log "setup: first run on this machine; installing into the per-machine cache: $(printf '%s, ' "${plan[@]}" | sed 's/, $//'). Measured on 2 cores; the AWS provider builds beside everything else, and a cold npm test takes about 60 minutes (CONTRIBUTING.md \"The tool cache\")"
+  log "setup: first run on this machine; installing into the per-machine cache: $(printf '%s, ' "${plan[@]}" | sed 's/, $//'). Measured on 2 cores; the AWS provider builds beside everything else, and a cold npm test takes about 48 minutes (CONTRIBUTING.md \"The tool cache\")"
 
 # Two lanes beside the AWS build (each in its own process group, stopped if setup fails): the
 # tools, and the other providers then the cdktn prefixes (whose bindings are generated from them).
@@ -51,10 +51,14 @@ pids=()
 
 # What the first run cost on this machine, as each install recorded it.
 costs=()
-for record in "$TOOLS_DIR"/bin/.*.seconds "$PROVIDERS_DIR"/build/*.seconds; do
+for record in "$TOOLS_DIR"/bin/.*.seconds; do
   [ -e "$record" ] || continue
   name="$(basename "$record" .seconds)"
   costs+=("${name#.} $(cat "$record") s")
+done
+for record in "$PROVIDERS_DIR"/build/*.seconds; do
+  [ -e "$record" ] || continue
+  costs+=("$(basename "$record" .seconds) provider $(cat "$record") s")
 done
 summary=""
 [ "${#costs[@]}" = 0 ] || summary="; first-run installs recorded on this machine: $(printf '%s, ' "${costs[@]}")"

@@ -38,11 +38,12 @@ PY_REQUIREMENTS="checkov==3.3.30 moto[server]==5.2.5 kubernetes-validate==1.37.0
 # botocore; its own venv, because checkov pins an older boto3 in the main one.
 AWS_DATA_REQUIREMENTS="moto==5.2.5 boto3==1.44.5 botocore==1.44.5"
 
-# First-run cost of each install on this project's 2-core, 24 GiB machine (seconds, cold Go module
-# and build caches, downloads included; measured by the cold run in CONTRIBUTING.md "The tool
-# cache"), printed before an install starts. Each install records its own time beside the tool.
-declare -A COST=([helm]=180 [helm-docs]=60 [amtool]=40 [promtool]=120 [actionlint]=40 [tflint]=150
-  [python]=180 [awscli]=30 [aws-data]=60 [etcd]=180 [kube-apiserver]=720 [opentofu]=600 [terraform]=0)
+# First-run cost of each install (seconds), printed before it starts: as measured by a cold
+# `npm ci && npm test` on this project's 2-core, 24 GiB machine (empty caches, downloads included,
+# every install beside the AWS provider's build; CONTRIBUTING.md "The tool cache"). Each install
+# records its own time beside the tool.
+declare -A COST=([helm]=245 [helm-docs]=21 [amtool]=95 [promtool]=240 [actionlint]=10 [tflint]=163
+  [python]=191 [awscli]=20 [aws-data]=25 [etcd]=62 [kube-apiserver]=374 [opentofu]=600 [terraform]=0)
 # The order `all` installs in: what the first stages need first (the unit stage runs helm and the venv).
 ALL_TOOLS=(python helm helm-docs amtool promtool actionlint tflint awscli aws-data etcd kube-apiserver terraform)
 
