@@ -12,7 +12,7 @@ import * as path from "path";
 import { cdktfJsonContext, resolveRunOptions } from "../src/app";
 import { environments } from "../src/environments";
 import { finishOutput, invalidateOutput } from "../src/synth-output";
-import { dev } from "./fixtures/environments/dev";
+import { dev } from "../src/environments/examples/dev";
 import { identityDerivedFrom } from "./helpers/identity";
 import { buildProject, S3_RUN } from "./helpers/synth";
 import { Template } from "./helpers/template";
@@ -77,12 +77,10 @@ describe("the app", () => {
 
 describe("adding an environment the README's way", () => {
   const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const fixture = fs.readFileSync(path.join(repoRoot, "__tests__", "fixtures", "environments", "dev.ts"), "utf8");
+  const example = fs.readFileSync(path.join(repoRoot, "src", "environments", "examples", "dev.ts"), "utf8");
 
-  it("the README prints the fixture's file exactly (imports as seen from src/environments/)", () => {
-    const asInReadme = fixture
-      .replace('from "../../../src/config"', 'from "../config"')
-      .replace('from "../../../src/environments/staging"', 'from "./staging"');
+  it("the README prints the example's file exactly (imports as seen from src/environments/)", () => {
+    const asInReadme = example.replace('from "../../config"', 'from "../config"').replace('from "../staging"', 'from "./staging"');
     expect(readme).toContain(`\`\`\`ts\n${asInReadme}\`\`\``);
     expect(readme).toContain("export const environments: readonly EnvironmentConfig[] = [staging, prod, dev];");
   });

@@ -7,22 +7,31 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { releaseValueLayers, thirdPartyReleaseValues } from "../__tests__/helpers/release-values";
+import { addProjectStacks, resolveRunOptions } from "../src/app";
+import { Testing } from "../src/cdktf";
+import { environments, project } from "../src/environments";
 import { MONITORING } from "../src/modules/controllers/kube-prometheus-stack";
-import { buildProject } from "../__tests__/helpers/synth";
+import { releaseValueLayers, thirdPartyReleaseValues } from "../src/release/rendered-values";
 
 const outDir = process.argv[2];
 if (!outDir) throw new Error("usage: node dist/scripts/release-values.js <output dir>");
 fs.mkdirSync(outDir, { recursive: true });
-const stacks = buildProject();
+// The default run (state in S3, `aws eks get-token`), as `npm run synth` builds it without options.
+const stacks = addProjectStacks(
+  Testing.app(),
+  project,
+  environments,
+  resolveRunOptions({}, () => undefined),
+);
 // One line per environment for the shell stage: <env> <values file or -> <kubernetes version> <overrides file>
 const lines = stacks.environments.map((env) => {
   const apps = stacks.apps.get(env.identity.name);
   if (apps === undefined) throw new Error(`no -apps stack for ${env.identity.name}`);
-  const layers = releaseValueLayers(apps, env);
+  const synthesized = Testing.synth(apps);
+  const layers = releaseValueLayers(synthesized, env);
   const file = path.join(outDir, `${env.identity.name}.json`);
   fs.writeFileSync(file, JSON.stringify(layers[layers.length - 1], null, 2));
-  const monitoring = thirdPartyReleaseValues(apps, env, MONITORING.release);
+  const monitoring = thirdPartyReleaseValues(synthesized, env, MONITORING.release);
   if (monitoring !== undefined) fs.writeFileSync(path.join(outDir, `${MONITORING.release}-${env.identity.name}.json`), JSON.stringify(monitoring, null, 2));
   return [env.identity.name, env.identity.valuesFile ?? "-", env.cluster.version, file].join(" ");
 });

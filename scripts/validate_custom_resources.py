@@ -23,10 +23,10 @@ import sys
 import jsonschema
 import yaml
 
-# Must match the operator charts the stack pins (src/stacks/apps.ts), whose CRDs the cluster serves:
-# external-secrets chart 2.9.0 installs v1.3.2's bundle (as __tests__/integration/chart-sources.json
-# records); kube-prometheus-stack's prometheus-operator-crds chart 32.0.0 is prometheus-operator
-# v0.94.0's example/prometheus-operator-crd.
+# Must match the operator charts the controller table pins (src/controllers/index.ts), whose CRDs
+# the cluster serves: external-secrets chart 2.9.0 installs v1.3.2's bundle (as its entry's
+# `clusterStage` records); kube-prometheus-stack's prometheus-operator-crds chart 32.0.0 is
+# prometheus-operator v0.94.0's example/prometheus-operator-crd.
 CRD_SOURCES = [
     {"module": "github.com/external-secrets/external-secrets", "version": "v1.3.2", "path": "deploy/crds/bundle.yaml"},
     {"module": "github.com/prometheus-operator/prometheus-operator", "version": "v0.94.0", "path": "example/prometheus-operator-crd"},

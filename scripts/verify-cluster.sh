@@ -8,11 +8,13 @@ bash scripts/tools.sh python terraform etcd kube-apiserver
 bash scripts/providers.sh
 fresh_stage_dir cluster
 MINDHIT_STATE_BACKEND=s3 CDKTF_OUTDIR="$OUT/synth" app_node "$APP_DIST/main.js" >/dev/null || die "synth failed"
+# Where each third-party chart comes from here: the controller table's cluster-stage sources.
+app_node "$APP_DIST/src/cli/chart-sources.js" >"$OUT/chart-sources.json" || die "chart sources (src/cli/chart-sources.ts) failed"
 # One pytest per environment, side by side: each has its own control plane and emulator, and most
 # of a run is waiting on Helm and the API server.
 pids=()
 for stack in mindhit-staging-apps mindhit-prod-apps; do
-  MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" MINDHIT_WORK_DIR="$OUT/work-$stack" MINDHIT_TOOLS_BIN="$TOOLS_DIR/bin" \
+  MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_CHART_SOURCES="$OUT/chart-sources.json" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" MINDHIT_WORK_DIR="$OUT/work-$stack" MINDHIT_TOOLS_BIN="$TOOLS_DIR/bin" \
     "$TOOLS_DIR/venv/bin/python" -m pytest -q -x -p no:cacheprovider --basetemp "$OUT/tmp-$stack" -k "$stack" \
     __tests__/integration/test_cluster.py >"$OUT/$stack.log" 2>&1 &
   pids+=("$!")

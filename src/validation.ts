@@ -119,6 +119,15 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
 
+/** One DNS label: letters (lowercase), digits and inner hyphens, at most 63. */
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A DNS host name of at least two labels (`api.mindhit.io`), at most 253 characters. */
+export function isHostname(host: string): boolean {
+  const labels = host.split(".");
+  return host.length <= 253 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l));
+}
+
 /** A GitHub repository as `owner/name` (what GitHub's OIDC subject carries): no URL, no `.git`. */
 export function isGithubRepository(value: string): boolean {
   return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value) && !value.endsWith(".git");

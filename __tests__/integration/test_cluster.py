@@ -5,7 +5,7 @@ their `exec` credential plugin (a script printing the throwaway token instead of
 get-token`); the synthesized stack is never edited.
 
 Run by scripts/verify-cluster.sh. Environment: MINDHIT_SYNTH_DIR, MINDHIT_TERRAFORM,
-MINDHIT_WORK_DIR, MINDHIT_TOOLS_BIN."""
+MINDHIT_WORK_DIR, MINDHIT_TOOLS_BIN, MINDHIT_CHART_SOURCES."""
 import base64
 import gzip
 import json
@@ -28,9 +28,10 @@ from stack_workdir import write_json
 
 TOOLS_BIN = os.environ["MINDHIT_TOOLS_BIN"]
 APPS_STACKS = ["mindhit-staging-apps", "mindhit-prod-apps"]
-HERE = os.path.dirname(__file__)
-with open(os.path.join(HERE, "chart-sources.json")) as _handle:
-    CHART_SOURCES = {k: v for k, v in json.load(_handle).items() if not k.startswith("$")}
+# Where each third-party chart comes from here, keyed by chart name: the controller table's
+# `clusterStage` entries (src/controllers), as src/cli/chart-sources.ts prints them.
+with open(os.environ["MINDHIT_CHART_SOURCES"]) as _handle:
+    CHART_SOURCES = json.load(_handle)
 # With no nodes, no pod runs: the releases' webhooks cannot answer, Helm's wait cannot end and a
 # hook Job (the database migration) never completes. The override switches those off for this
 # stage (and nothing else); the hook objects themselves are rendered and schema-checked by the chart stage.
@@ -124,7 +125,7 @@ def kubernetes_override(doc, plugin):
 
 
 def local_chart(release, charts_dir):
-    """The release's chart from its source in a module the Go proxy serves (chart-sources.json):
+    """The release's chart from its source in a module the Go proxy serves (CHART_SOURCES):
     (path, the chart's own version), or (None, why) when no served module holds it."""
     source = CHART_SOURCES[release]
     if "unavailable" in source:

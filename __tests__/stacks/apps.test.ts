@@ -13,9 +13,10 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import type { Environment } from "../../src/config";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
-import { APP, LOGICAL_BACKUP_PREFIX, MONITORING_RELEASE_TIMEOUT_SECONDS, THIRD_PARTY_CHARTS } from "../../src/stacks/apps";
+import { CONTROLLERS, controllerNamed } from "../../src/controllers";
+import type { InClusterController } from "../../src/controllers/controller";
+import { APP, LOGICAL_BACKUP_PREFIX } from "../../src/release/app";
 import { releaseValueLayers } from "../helpers/release-values";
 import { Statement } from "../helpers/iam";
 import { attributeNames, buildProject } from "../helpers/synth";
@@ -23,20 +24,11 @@ import { Template } from "../helpers/template";
 
 const stacks = buildProject();
 
-/**
- * Each pinned chart's release and namespace. Keyed by THIRD_PARTY_CHARTS' own keys, so a chart
- * added there does not compile here until its release is described.
- */
-const CHART_RELEASES: Record<keyof typeof THIRD_PARTY_CHARTS, { release: string; namespace: string }> = {
-  awsLoadBalancerController: { release: "aws-load-balancer-controller", namespace: "kube-system" },
-  metricsServer: { release: "metrics-server", namespace: "kube-system" },
-  externalSecrets: { release: "external-secrets", namespace: "${kubernetes_namespace_v1.external-secrets-namespace.metadata[0].name}" },
-  clusterAutoscaler: { release: "cluster-autoscaler", namespace: "kube-system" },
-  externalDns: { release: "external-dns", namespace: "kube-system" },
-  nodeTerminationHandler: { release: "aws-node-termination-handler", namespace: "kube-system" },
-  prometheusOperatorCrds: { release: "prometheus-operator-crds", namespace: "${kubernetes_namespace_v1.monitoring-namespace.metadata[0].name}" },
-  kubePrometheusStack: { release: "kube-prometheus-stack", namespace: "${kubernetes_namespace_v1.monitoring-namespace.metadata[0].name}" },
-};
+/** How a controller's release names its namespace: through the namespace resource where the stack creates one. */
+function releaseNamespace(controller: InClusterController): string {
+  const { name, podSecurity } = controller.namespace;
+  return podSecurity === undefined ? name : `\${${NamespaceV1.tfResourceType}.${name}-namespace.metadata[0].name}`;
+}
 
 /** What the monitoring tests read of kube-prometheus-stack's values. */
 interface KpsValues {
@@ -56,15 +48,10 @@ interface KpsValues {
   extraManifests: object[];
 }
 
-/** Releases only some environments have, and when. */
-const CONDITIONAL_RELEASES: Readonly<Record<string, (env: Environment) => boolean>> = {
-  "aws-node-termination-handler": (env) => env.cluster.spotNodeGroup.enabled,
-  "prometheus-operator-crds": (env) => env.prometheus.enabled,
-  "kube-prometheus-stack": (env) => env.prometheus.enabled,
-};
-
 describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s in-cluster stack", (name, env) => {
   const stack = stacks.apps.get(name)!;
+  /** The table's controllers this environment runs, in install order. */
+  const running = CONTROLLERS.filter((c) => c.enabledFor(env));
   const template = Template.fromStack(stack);
   const releases = template.resourcesById(Release);
   /** The inline statements of the environment's role `<resourceName>-<role>`. */
@@ -104,7 +91,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(template.providers(HelmProvider)).toEqual([{ kubernetes: { ...connection, exec } }]);
   });
 
-  it("creates the mindhit and external-secrets namespaces under the restricted Pod Security Standard, monitoring's under baseline", () => {
+  it("creates the controllers' own namespaces (once each) and mindhit's: restricted Pod Security everywhere but monitoring's baseline", () => {
     const restricted = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" };
     // Baseline refuses host namespaces and paths; restricted is audited and warned.
     const baseline = {
@@ -112,9 +99,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       "pod-security.kubernetes.io/audit": "restricted",
       "pod-security.kubernetes.io/warn": "restricted",
     };
+    const created = [...new Set(running.filter((c) => c.namespace.podSecurity !== undefined).map((c) => c.namespace.name))];
+    expect(created).toContain("external-secrets");
     expect(template.resources(NamespaceV1).map((n) => n.metadata)).toEqual([
-      { name: "external-secrets", labels: restricted },
-      ...(env.prometheus.enabled ? [{ name: "monitoring", labels: baseline }] : []),
+      ...created.map((namespace) => ({ name: namespace, labels: namespace === "monitoring" ? baseline : restricted })),
       { name: "mindhit", labels: restricted },
     ]);
   });
@@ -131,7 +119,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       timeout: env.release.timeoutSeconds,
     });
     // Only the controllers its objects need at install; autoscaler, metrics and DNS never hold it back.
-    const needed = ["aws-load-balancer-controller", "external-secrets", ...(env.prometheus.enabled ? ["prometheus-operator-crds"] : [])];
+    const needed = running.filter((c) => c.appReleaseWaits).map((c) => c.name);
+    expect(needed).toEqual(expect.arrayContaining(["aws-load-balancer-controller", "external-secrets"]));
+    expect(needed).not.toEqual(expect.arrayContaining(["cluster-autoscaler"]));
     expect(release.depends_on).toEqual(needed.map((id) => `${Release.tfResourceType}.${id}`));
   });
 
@@ -253,7 +243,8 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     const values = (): KpsValues => JSON.parse((kps.values as string[])[0]) as KpsValues;
 
     it("installs kube-prometheus-stack after its CRDs' own release, External Secrets and the gp3 class, waiting longer than for a controller", () => {
-      expect(kps).toMatchObject({ atomic: true, wait: true, timeout: MONITORING_RELEASE_TIMEOUT_SECONDS });
+      expect(kps).toMatchObject({ atomic: true, wait: true, timeout: controllerNamed("kube-prometheus-stack").timeoutSeconds });
+      expect(kps.timeout).toBeGreaterThan(controllerNamed("metrics-server").timeoutSeconds);
       expect(kps.depends_on).toEqual([
         `${Release.tfResourceType}.prometheus-operator-crds`,
         `${Release.tfResourceType}.external-secrets`,
@@ -378,25 +369,21 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(raw).toContain('"tag": "${data.aws_ssm_parameter.image-tag-worker.insecure_value}"');
   });
 
-  it.each(Object.entries(CHART_RELEASES).map(([key, r]) => [r.release, key as keyof typeof THIRD_PARTY_CHARTS, r.namespace] as const))(
-    "installs %s from its pinned chart",
-    (release, key, namespace) => {
-      const source = THIRD_PARTY_CHARTS[key];
-      if (!(CONDITIONAL_RELEASES[release]?.(env) ?? true)) {
-        expect(releases[release]).toBeUndefined();
-        return;
-      }
-      expect(releases[release]).toMatchObject({
-        name: release,
-        repository: source.repository,
-        chart: source.chart,
-        version: source.version,
-        namespace,
-        atomic: true,
-      });
-      expect(source.version).toMatch(/^\d+\.\d+\.\d+$/);
-    },
-  );
+  it.each(CONTROLLERS.map((c) => [c.name, c] as const))("installs %s from its pinned chart, where the environment runs it", (release, controller) => {
+    if (!controller.enabledFor(env)) {
+      expect(releases[release]).toBeUndefined();
+      return;
+    }
+    expect(releases[release]).toMatchObject({
+      name: release,
+      repository: controller.chart.repository,
+      chart: controller.chart.chart,
+      version: controller.chart.version,
+      namespace: releaseNamespace(controller),
+      atomic: true,
+      timeout: controller.timeoutSeconds,
+    });
+  });
 
   it("gives the load balancer controller its cluster, region, VPC and IRSA role", () => {
     const values = JSON.parse((releases["aws-load-balancer-controller"].values as string[])[0]) as Record<string, unknown>;
@@ -422,13 +409,11 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 
   it.each([
-    ["lb-controller", "kube-system", "aws-load-balancer-controller"],
+    // Each controller's role, for its own service account.
+    ...running.flatMap((c) => (c.roleName === undefined ? [] : [[c.roleName, c.namespace.name, c.serviceAccount ?? ""] as const])),
     // The app namespace's SecretStore's own service account, not the ESO controller's.
-    ["external-secrets", "mindhit", "mindhit-secrets-reader"],
-    ["cluster-autoscaler", "kube-system", "cluster-autoscaler"],
-    ["external-dns", "kube-system", "external-dns"],
-    ["api", "mindhit", "mindhit-api"],
-    ["worker", "mindhit", "mindhit-worker"],
+    ["external-secrets", APP.namespace, APP.secretsServiceAccount] as const,
+    ...APP.components.map((component) => [component, APP.namespace, `${APP.release}-${component}`] as const),
   ])("scopes the %s IRSA role to its one service account (sub) and to STS (aud)", (role, namespace, serviceAccount) => {
     const issuer = '${replace(data.aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}';
     expect(template.trustFor(`${env.identity.resourceName}-${role}`)).toEqual([

@@ -10,7 +10,7 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { resolveRunOptions } from "../../src/app";
 import { EphemeralEksClusterAuth } from "../../src/bindings/ephemeral-eks-cluster-auth";
-import { CONTROLLER_RELEASE_TIMEOUT_SECONDS, TOKEN_RELEASE_BUDGET_SECONDS } from "../../src/stacks/apps";
+import { controllerWaitBeforeApp, TOKEN_RELEASE_BUDGET_SECONDS } from "../../src/release/check";
 import { environments, project } from "../../src/environments";
 import { attributeNames, Block, buildProject, CLOUD_RUN, S3_RUN } from "../helpers/synth";
 import { Template } from "../helpers/template";
@@ -196,8 +196,7 @@ describe("S3 mode (the default) is unchanged", () => {
 describe("the token's 15 minutes", () => {
   it("hold the controllers' releases and the app's", () => {
     expect(cloud.environments.length).toBeGreaterThan(0);
-    for (const env of cloud.environments)
-      expect(CONTROLLER_RELEASE_TIMEOUT_SECONDS + env.release.timeoutSeconds).toBeLessThanOrEqual(TOKEN_RELEASE_BUDGET_SECONDS);
+    for (const env of cloud.environments) expect(controllerWaitBeforeApp() + env.release.timeoutSeconds).toBeLessThanOrEqual(TOKEN_RELEASE_BUDGET_SECONDS);
   });
 
   it("refuse a release timeout that would outlive the token, at synth", () => {

@@ -10,10 +10,10 @@ import * as path from "path";
 import { addProjectStacks, RunOptions } from "../app";
 import { App, TerraformStack } from "../cdktf";
 import { BOOTSTRAP_STATE_KEY, EnvironmentConfig, ProjectSettings } from "../config";
-// The README's "Adding an environment" example, kept compiling and synthesizing as a test fixture.
-import { dev } from "../../__tests__/fixtures/environments/dev";
 import { DocsChecker, DocsFacts } from "../docs/check-docs";
 import { environments, project } from "../environments";
+// The README's "Adding an environment" example, kept compiling and synthesizing (never deployed).
+import { dev } from "../environments/examples/dev";
 import { repoRoot } from "../paths";
 
 /** The documentation an operator follows. */
@@ -23,7 +23,7 @@ const DOC_DIRS = ["docs"];
 /**
  * Every way the documentation says the stacks can be built: both state backends, the migrated
  * bootstrap, a project that creates its hosted zone, and the README's example of adding an
- * environment (`dev`, kept as a test fixture), so what they document exists in one of them.
+ * environment (`dev`, src/environments/examples/), so what they document exists in one of them.
  */
 const BUILDS: ReadonlyArray<{ readonly run: RunOptions; readonly project: ProjectSettings; readonly environments: readonly EnvironmentConfig[] }> = [
   { run: { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" }, project, environments },

@@ -8,7 +8,7 @@
  */
 import { validateConfiguration } from "../config";
 import { environments, project } from "../environments";
-import { APP } from "../stacks/apps";
+import { APP } from "../release/app";
 import { ValidationError } from "../validation";
 
 try {

@@ -21,7 +21,7 @@
  * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
  * two environments would share, naming both environments and the field to change.
  */
-import { ProblemSink, Problems, quote } from "../validation";
+import { isHostname, ProblemSink, Problems, quote } from "../validation";
 import { APP_COMPONENTS, AppComponent, EnvironmentConfig, EnvironmentIdentity, HcpTerraformBackend, IdentityOverrides, ProjectSettings } from "./types";
 
 /** The bootstrap stack's own state object, which no environment may take. */
@@ -150,7 +150,6 @@ export const MAX_NAME_LENGTH = 24;
 export const MAX_RESOURCE_NAME_LENGTH = 32;
 /** ECR's repository grammar: lowercase path components separated by `/`, each may use . _ - inside. */
 const ECR_NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
-const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function labelProblem(value: string, max: number): string | undefined {
   if (value === "") return "must not be empty";
@@ -158,11 +157,6 @@ function labelProblem(value: string, max: number): string | undefined {
     return `${quote(value)} is not allowed (lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most ${max} characters)`;
   }
   return undefined;
-}
-
-export function isHostname(host: string): boolean {
-  const labels = host.split(".");
-  return host.length <= 253 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l));
 }
 
 /** Syntax of one environment's identities; each problem names the field that produced the value. */

@@ -11,9 +11,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { chartDir } from "../paths";
-import { isCronSchedule, isGithubRepository, Problems, quote, ValidationError } from "../validation";
+import { isCronSchedule, isGithubRepository, isHostname, Problems, quote, ValidationError } from "../validation";
 import { AWS_REGIONS, availabilityZonesOf, isAvailabilityZoneOf, isAwsRegion } from "./aws";
-import { checkIdentity, checkUniqueIdentities, EnvironmentIdentityEntry, isHostname, resolveIdentity } from "./identity";
+import { checkIdentity, checkUniqueIdentities, EnvironmentIdentityEntry, resolveIdentity } from "./identity";
 import { ENVIRONMENT_SPEC, PROJECT_SPEC } from "./schema";
 import { checkShape, touchesFailed } from "./shape";
 import type { Environment, EnvironmentConfig, ProjectSettings } from "./types";

@@ -7,5 +7,7 @@ export { project } from "./project";
 /**
  * Every environment main.ts synthesizes. Adding one: a new file beside this one (README, "Adding an
  * environment") and a line here; validation rejects any identity it would share with another.
+ * examples/ holds the README's example (dev), which the unit tests and the docs check build beside
+ * these; it is in no list, so nothing deploys it.
  */
 export const environments: readonly EnvironmentConfig[] = [staging, prod];

@@ -1,163 +1,46 @@
-import * as fs from "fs";
-import * as path from "path";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
-import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
-import { DataAwsSqsQueue } from "@cdktf/provider-aws/lib/data-aws-sqs-queue";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, TerraformOutput } from "../cdktf";
-import type { ITerraformDependable } from "../cdktf";
-import { AppComponent, ClusterAuth, Environment, IMAGE_TAG, ProjectSettings, Readable } from "../config";
-import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerStatements } from "../modules/controllers/cluster-autoscaler";
-import { SPOT_CAPACITY } from "../modules/eks";
+import { AppComponent, ClusterAuth, Environment, ProjectSettings, Readable } from "../config";
+import { CONTROLLERS } from "../controllers";
+import { ControllerContext, InstalledControllers, RESTRICTED_POD_SECURITY } from "../controllers/controller";
 import { ElastiCache } from "../modules/elasticache";
-import { Rds } from "../modules/rds";
-import { externalDnsStatements } from "../modules/controllers/external-dns";
-import { checkPrometheusSettings, kubePrometheusStackValues, MONITORING } from "../modules/controllers/kube-prometheus-stack";
-import { topicPublishStatements } from "../modules/operations/alert-topic";
+import { POSTGRES_PORT, Rds } from "../modules/rds";
 import { IrsaRole } from "../modules/shared/irsa-role";
-import { POSTGRES_PORT } from "../modules/rds";
-import { loadBalancerControllerStatements } from "../modules/controllers/lb-controller-policy";
 import { addAlarm, AlarmSpec } from "../modules/shared/alarm";
+import { toValuesDocument } from "../modules/shared/helm-values";
 import { grantSecretsRead } from "../modules/shared/secret-read";
 import { grantPrefixWrite } from "../modules/shared/secure-bucket";
-import { grantNodeEventsConsume } from "../modules/operations/spot-interruptions";
 import { checkWebAclProps, WebAcl, WebAclSettings } from "../modules/operations/waf";
 import { chartDir } from "../paths";
-import { checkWhole, Problems, quote } from "../validation";
+import { APP, AppReleaseValues, ComponentValues, LOGICAL_BACKUP_PREFIX, SPOT_WORKLOAD, valuesFileLayer } from "../release/app";
+import { checkReleaseConfig } from "../release/check";
+import { Problems } from "../validation";
 import { checkCapacity } from "./capacity";
 import { EphemeralEksClusterAuth } from "../bindings/ephemeral-eks-cluster-auth";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { HelmProviderV3, ReleaseV3 } from "../bindings/helm-provider-v3";
-
-/**
- * Third-party charts, pinned. Bump deliberately: each is a change to the running cluster. Each
- * version is the newest whose files could be read (2026-11), with where it was read:
- * - aws-load-balancer-controller 3.5.0 (app v3.5.0): aws/eks-charts gh-pages index.yaml
- *   c7f9ea56 (2026-08-03); its IAM policy is vendor/aws-load-balancer-controller-iam-policy-v3.5.0.json.
- *   3.6.0 was released 2026-10-05 (eks-charts PR #1377) but its policy could not be read: bump
- *   together with the policy file.
- * - metrics-server 3.13.1 (app 0.8.1): kubernetes-sigs/metrics-server gh-pages index.yaml c6db65ff.
- * - external-secrets 2.9.0: external-secrets gh-pages index.yaml 629cd695; its CRDs serve only
- *   external-secrets.io/v1 (v1beta1 not served), which the chart's templates use.
- * - cluster-autoscaler 9.59.0: kubernetes/autoscaler gh-pages index.yaml be36214b; image per
- *   cluster minor in CLUSTER_AUTOSCALER_IMAGES.
- * - external-dns 1.21.1 (app 0.21.0): kubernetes-sigs/external-dns gh-pages index.yaml e6ca7c56.
- * - aws-node-termination-handler 0.27.1 (app 1.25.1): aws/aws-node-termination-handler
- *   config/helm/aws-node-termination-handler/Chart.yaml a37d4648; published as an OCI chart only
- *   (eks-charts stopped at 0.21.0).
- * - kube-prometheus-stack 89.2.4 (prometheus-operator v0.94.0) with prometheus-operator-crds 32.0.0
- *   (the same operator's CRDs, v0.94.0): prometheus-community/helm-charts release notes as quoted in
- *   ocf/kubernetes#164/#165 and randomcoww/homelab#1109 (2026-09). 91.5.0 was seen in an open update
- *   (ocf/kubernetes#166) but which operator it ships could not be read: bump both together, the CRDs
- *   first, once it can be.
- */
-export const THIRD_PARTY_CHARTS = {
-  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
-  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.1" },
-  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
-  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
-  externalDns: { repository: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", version: "1.21.1" },
-  nodeTerminationHandler: { repository: "oci://public.ecr.aws/aws-ec2/helm", chart: "aws-node-termination-handler", version: "0.27.1" },
-  prometheusOperatorCrds: { repository: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-operator-crds", version: "32.0.0" },
-  kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "89.2.4" },
-} as const;
-
-/** Where the application runs and what its pieces are called, shared with the chart and its tests. */
-export const APP = {
-  namespace: "mindhit",
-  release: "mindhit",
-  components: ["api", "worker"],
-  /** PostgreSQL role the app logs in as with an IAM token (`GRANT rds_iam TO mindhit_app`). */
-  databaseUser: "mindhit_app",
-  secretStoreName: "aws-secrets-manager",
-  /** The SecretStore's service account: its IRSA role is the only reader of the app secret. */
-  secretsServiceAccount: "mindhit-secrets-reader",
-} as const;
 
 export interface AppsStackProps extends EnvironmentStackProps {
   /** How the Kubernetes and Helm providers authenticate to the cluster (a run option). */
   readonly clusterAuth: ClusterAuth;
 }
 
-/** How long Helm waits for each controller release (they are ready in about a minute). */
-export const CONTROLLER_RELEASE_TIMEOUT_SECONDS = 240;
-/**
- * How long Helm waits for kube-prometheus-stack (Prometheus waits for its EBS volume). It follows
- * External Secrets and the CRDs, and nothing waits for it: with a 15-minute token, 240 + 480 s fits.
- */
-export const MONITORING_RELEASE_TIMEOUT_SECONDS = 480;
-/**
- * With `clusterAuth: "token"` one token serves the whole apply, and EKS accepts it for 15 minutes.
- * The controllers' releases and then the app's release must finish within that, less a minute for
- * what the apply does before them.
- */
-export const TOKEN_RELEASE_BUDGET_SECONDS = 15 * 60 - 60;
-
-/** Values the stack adds on top of the environment's values file (typed so tests can check them against the chart schema). */
-export interface AppReleaseValues {
-  global: { environment: string; imageRegistry: string };
-  secrets: {
-    externalSecret: {
-      enabled: boolean;
-      remoteKey: string;
-      store: { create: boolean; name: string; region: string; roleArn: string; serviceAccountName: string };
-    };
-  };
-  api: ComponentValues;
-  worker: ComponentValues;
-  ingress: { enabled: boolean; host: string; certificateArn: string; wafAclArn: string; loadBalancerName: string };
-  networkPolicy: { egress: { vpcCidr: string } };
-  databaseInit: { enabled: boolean; host: string; port: number; database: string; appUser: string; masterSecretArn: string };
-  logicalBackup: { enabled: boolean; schedule?: string; bucket?: string; prefix?: string; region?: string; roleArn?: string };
-  /** The app's ServiceMonitor and alert rules, where kube-prometheus-stack runs. */
-  monitoring: { enabled: boolean };
-}
-
-/** Where the logical dumps go in the backups bucket; their IAM role may write nowhere else. */
-export const LOGICAL_BACKUP_PREFIX = "postgres/";
-
-interface ComponentValues {
-  image: { repository: string; tag: string };
-  serviceAccount: { create: boolean; roleArn: string };
-  tolerations?: Array<{ key: string; operator: "Equal"; value: string; effect: "NoSchedule" }>;
-  affinity?: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: Array<{ weight: number; preference: NodeSelectorTerm }> } };
-}
-
-interface NodeSelectorTerm {
-  matchExpressions: Array<{ key: string; operator: "In"; values: string[] }>;
-}
-
-/**
- * The worker is stateless (seed 004: stateless workloads on Spot): where the environment has Spot
- * nodes it tolerates their taint and prefers them, and still runs on on-demand nodes when Spot
- * capacity is short or being reclaimed. The api stays on on-demand capacity.
- */
-const SPOT_WORKLOAD: Pick<ComponentValues, "tolerations" | "affinity"> = {
-  tolerations: [{ key: SPOT_CAPACITY.key, operator: "Equal", value: SPOT_CAPACITY.value, effect: "NoSchedule" }],
-  affinity: {
-    nodeAffinity: {
-      preferredDuringSchedulingIgnoredDuringExecution: [
-        { weight: 100, preference: { matchExpressions: [{ key: SPOT_CAPACITY.key, operator: "In", values: [SPOT_CAPACITY.value] }] } },
-      ],
-    },
-  },
-};
-
 /**
  * The environment's in-cluster layer: providers authenticated to the EKS cluster the platform
- * stack created, the controllers the application needs, and the application release itself.
+ * stack created, the controllers of src/controllers (each one on in this environment), and the
+ * application release itself.
  *
  * A stack of its own, as Terraform documents for configuring the Kubernetes provider from a
  * cluster managed elsewhere: the cluster must exist before these providers can be configured,
@@ -170,46 +53,16 @@ export class AppsStack extends EnvironmentStack {
   readonly releaseValues: AppReleaseValues;
   readonly webAclArn: string;
 
-  /** The release's and the web ACL's rules on this environment's settings, under their config fields; run by validation. */
+  /** The release's, the web ACL's and the controllers' rules on this environment's settings, under their config fields; run by validation. */
   static checkConfig(env: Environment, _project: ProjectSettings, problems: Problems, readable: Readable, clusterAuth: ClusterAuth): void {
-    for (const [field, tag] of [
-      ["release.apiImageTag", env.release.apiImageTag],
-      ["release.workerImageTag", env.release.workerImageTag],
-    ] as const) {
-      if (!readable(field)) continue;
-      problems.check(IMAGE_TAG.test(tag), field, `${quote(tag)} is not a container image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
-      // Builds push :<git sha> only; a moving tag would also make a rollback ambiguous.
-      problems.check(tag !== "latest", field, `"latest" is not allowed (a moving tag: deploy an immutable one, e.g. the git SHA)`);
-    }
-    if (readable("release.timeoutSeconds")) {
-      const timeout = env.release.timeoutSeconds;
-      const max = clusterAuth === "token" ? TOKEN_RELEASE_BUDGET_SECONDS - CONTROLLER_RELEASE_TIMEOUT_SECONDS : 3600;
-      checkWhole(problems, "release.timeoutSeconds", timeout, 60, 3600);
-      if (Number.isInteger(timeout) && timeout <= 3600 && timeout > max) {
-        problems.add(
-          "release.timeoutSeconds",
-          `${timeout} is not allowed with cluster authentication "token" (at most ${max}: the EKS token lasts 15 minutes, and the controllers' releases (${CONTROLLER_RELEASE_TIMEOUT_SECONDS} s) and this one must finish within it, with 60 s for the rest of the apply; or run with MINDHIT_CLUSTER_AUTH=exec where the AWS CLI exists)`,
-        );
-      }
-    }
+    checkReleaseConfig(env, problems, readable, clusterAuth);
     if (readable("waf"))
       checkWebAclProps(
         problems.mapped({ name: "identity.resourceName", rateLimitPerIp: "waf.rateLimitPerIp", countRules: "waf.countRules" }),
         webAclSettings(env),
       );
-    if (readable("cluster")) {
-      problems.check(
-        CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] !== undefined,
-        "cluster.version",
-        `${quote(env.cluster.version)} has no Cluster Autoscaler image pinned (known: ${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(", ")}; src/modules/controllers/cluster-autoscaler.ts)`,
-      );
-      checkCapacity(env, problems);
-    }
-    if (readable("prometheus"))
-      checkPrometheusSettings(
-        problems.mapped((field) => `prometheus.${field}`),
-        env.prometheus,
-      );
+    if (readable("cluster")) checkCapacity(env, problems);
+    for (const controller of CONTROLLERS) controller.checkConfig(env, problems, readable);
   }
 
   constructor(scope: Construct, props: AppsStackProps) {
@@ -225,101 +78,17 @@ export class AppsStack extends EnvironmentStack {
     const oidcProviderArn = `arn:${account.partition}:iam::${account.accountId}:oidc-provider/${Fn.replace(issuerUrl, "https://", "")}`;
     this.configureClusterProviders(cluster, env, props.clusterAuth);
 
-    const irsa: IrsaFactory = (id, roleName, namespace, serviceAccount, statements) =>
-      new IrsaRole(this, id, { roleName, oidcProviderArn, oidcIssuerUrl: issuerUrl, namespace, serviceAccount, statements });
-    // A cluster controller's role, `<resourceName>-<controller>`, for its service account in kube-system.
-    const controllerRole = (controller: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]): IrsaRole =>
-      irsa(`${controller}-role`, `${identity.resourceName}-${controller}`, "kube-system", serviceAccount, statements);
+    const irsa: ControllerContext["irsaRole"] = (id, role) => new IrsaRole(this, id, { ...role, oidcProviderArn, oidcIssuerUrl: issuerUrl });
+    const alertTopic = new DataAwsSnsTopic(this, "alert-topic", { name: identity.alertTopicName });
 
-    // AWS Load Balancer Controller: turns the chart's Ingress into an ALB.
-    const lbcServiceAccount = "aws-load-balancer-controller";
-    const lbcRole = controllerRole(
-      "lb-controller",
-      lbcServiceAccount,
-      loadBalancerControllerStatements({
-        clusterName: identity.resourceName,
-        partition: account.partition,
-        region: env.region,
-        accountId: account.accountId,
-        vpcArn: `arn:${account.partition}:ec2:${env.region}:${account.accountId}:vpc/${cluster.vpcConfig.get(0).vpcId}`,
-      }),
-    );
-    const lbc = this.thirdPartyRelease("aws-load-balancer-controller", THIRD_PARTY_CHARTS.awsLoadBalancerController, "kube-system", {
-      clusterName: cluster.name,
-      region: env.region,
-      vpcId: cluster.vpcConfig.get(0).vpcId,
-      replicaCount: 2,
-      serviceAccount: irsaServiceAccount(lbcServiceAccount, lbcRole),
-      // The "alb" class serves the app's namespace only (no other namespace can open an internet-
-      // facing ALB without the WAF), and every ALB drops requests with invalid header fields.
-      ingressClassParams: {
-        create: true,
-        spec: {
-          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": APP.namespace } },
-          loadBalancerAttributes: [{ key: "routing.http.drop_invalid_header_fields.enabled", value: "true" }],
-        },
-      },
-    });
-
-    // metrics-server: the resource metrics API the HPAs scale on.
-    this.thirdPartyRelease("metrics-server", THIRD_PARTY_CHARTS.metricsServer, "kube-system", {});
-
-    // Cluster Autoscaler: adds nodes (up to cluster.nodeMaxSize) when pods the HPAs ask for do not
-    // fit, removes them when idle; finds the managed node group's Auto Scaling group by the tags EKS puts on it.
-    const caServiceAccount = "cluster-autoscaler";
-    const caRole = controllerRole(
-      "cluster-autoscaler",
-      caServiceAccount,
-      clusterAutoscalerStatements(identity.resourceName, account.partition, env.region, account.accountId),
-    );
-    this.thirdPartyRelease("cluster-autoscaler", THIRD_PARTY_CHARTS.clusterAutoscaler, "kube-system", {
-      cloudProvider: "aws",
-      awsRegion: env.region,
-      autoDiscovery: { clusterName: identity.resourceName },
-      image: { tag: CLUSTER_AUTOSCALER_IMAGES[env.cluster.version] },
-      rbac: { serviceAccount: irsaServiceAccount(caServiceAccount, caRole) },
-      // Scale-down never evicts pods with local storage or unreplicated kube-system pods by default;
-      // balance zones so topology spread constraints stay satisfiable.
-      extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false },
-    });
-
-    // ExternalDNS: points the environment's host at the ALB the controller creates, in the
-    // domain's hosted zone, and may touch no other name (IRSA policy narrowed to the host).
-    const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
-    const dnsServiceAccount = "external-dns";
-    const dnsRole = controllerRole("external-dns", dnsServiceAccount, externalDnsStatements(zone.arn, identity.host));
-    this.thirdPartyRelease("external-dns", THIRD_PARTY_CHARTS.externalDns, "kube-system", {
-      provider: { name: "aws" },
-      sources: ["ingress"],
-      domainFilters: [identity.host],
-      // Ownership records keep this cluster's ExternalDNS off records it did not create.
-      txtOwnerId: identity.resourceName,
-      policy: "sync",
-      extraArgs: [`--zone-id-filter=${zone.zoneId}`, `--aws-zone-type=public`],
-      serviceAccount: irsaServiceAccount(dnsServiceAccount, dnsRole),
-    });
-
-    // Node Termination Handler (queue processor), where the environment runs Spot nodes: drains a
-    // node on its interruption warning (two minutes), rebalance recommendation or scheduled
-    // retirement, from the platform stack's node events queue. Other clusters' instances share the
-    // account's events: their messages are deleted, not retried.
-    if (env.cluster.spotNodeGroup.enabled) {
-      const queue = new DataAwsSqsQueue(this, "node-events", { name: identity.nodeEventQueueName });
-      const nthServiceAccount = "aws-node-termination-handler";
-      const nthRole = controllerRole("node-termination-handler", nthServiceAccount, grantNodeEventsConsume(queue.arn));
-      this.thirdPartyRelease("aws-node-termination-handler", THIRD_PARTY_CHARTS.nodeTerminationHandler, "kube-system", {
-        awsRegion: env.region,
-        enableSqsTerminationDraining: true,
-        queueURL: queue.url,
-        enableSpotInterruptionDraining: true,
-        enableRebalanceMonitoring: true,
-        enableScheduledEventDraining: true,
-        deleteSqsMsgIfNodeNotFound: true,
-        // EKS owns the managed node groups' Auto Scaling groups, which carry no NTH tag.
-        checkTagBeforeDraining: false,
-        replicas: 2,
-        serviceAccount: irsaServiceAccount(nthServiceAccount, nthRole),
-      });
+    // The controllers, in the table's order, each after the releases it names.
+    const context: ControllerContext = { scope: this, env, project: props.project, account, cluster, alertTopic, irsaRole: irsa };
+    const installed = new InstalledControllers();
+    const appReleaseWaitsFor: Release[] = [];
+    for (const controller of CONTROLLERS) {
+      if (!controller.enabledFor(env)) continue;
+      const release = controller.install(context, installed);
+      if (controller.appReleaseWaits) appReleaseWaitsFor.push(release);
     }
 
     // Secrets: the platform stack creates the (empty) Secrets Manager secret, so operators can fill
@@ -333,12 +102,11 @@ export class AppsStack extends EnvironmentStack {
     // The app namespace's SecretStore authenticates as its own service account's IRSA role, never
     // as the controller (whose service account has no AWS role): a store created in any other
     // namespace gets no access through the controller.
-    const esoRole = irsa(
-      "external-secrets-role",
-      identity.externalSecretsRoleName,
-      APP.namespace,
-      APP.secretsServiceAccount,
-      grantSecretsRead(
+    const esoRole = irsa("external-secrets-role", {
+      roleName: identity.externalSecretsRoleName,
+      namespace: APP.namespace,
+      serviceAccount: APP.secretsServiceAccount,
+      statements: grantSecretsRead(
         [
           { secretArn: appSecret.arn, kmsKeyArn: appSecret.kmsKeyId },
           { secretArn: masterSecret.secretArn, kmsKeyArn: masterSecret.kmsKeyId },
@@ -346,18 +114,7 @@ export class AppsStack extends EnvironmentStack {
         { region: env.region, dnsSuffix: account.dnsSuffix },
         { read: "ReadAppAndMasterSecrets", decrypt: "DecryptThemThroughSecretsManager" },
       ),
-    );
-    // Its own namespace, under Pod Security "restricted" like the app's.
-    const esoNamespace = new NamespaceV1(this, "external-secrets-namespace", {
-      metadata: { name: "external-secrets", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" } },
     });
-    const externalSecrets = this.thirdPartyRelease("external-secrets", THIRD_PARTY_CHARTS.externalSecrets, esoNamespace.metadata.name, {
-      installCRDs: true,
-      serviceAccount: { create: true, name: "external-secrets" },
-    });
-
-    const alertTopic = new DataAwsSnsTopic(this, "alert-topic", { name: identity.alertTopicName });
-    const monitoringCrds = env.prometheus.enabled ? this.addMonitoring(env, alertTopic, externalSecrets, irsa) : undefined;
 
     // The application's own pods: IAM authentication to Redis and PostgreSQL, no passwords.
     const cache = ElastiCache.fromAttributes({ account, region: env.region, replicationGroupId: identity.resourceName });
@@ -368,7 +125,12 @@ export class AppsStack extends EnvironmentStack {
     const componentRoles = new Map<AppComponent, IrsaRole>(
       APP.components.map((component) => [
         component,
-        irsa(`${component}-role`, `${identity.resourceName}-${component}`, APP.namespace, `${APP.release}-${component}`, appStatements),
+        irsa(`${component}-role`, {
+          roleName: `${identity.resourceName}-${component}`,
+          namespace: APP.namespace,
+          serviceAccount: `${APP.release}-${component}`,
+          statements: appStatements,
+        }),
       ]),
     );
 
@@ -379,18 +141,17 @@ export class AppsStack extends EnvironmentStack {
     if (dumps.enabled) {
       const bucket = `${identity.backupsBucketPrefix}${account.accountId}`;
       const backupsKey = new DataAwsKmsAlias(this, "backups-key", { name: `alias/${identity.backupsKeyAlias}` });
-      const role = irsa(
-        "logical-backup-role",
-        `${identity.resourceName}-logical-backup`,
-        APP.namespace,
-        `${APP.release}-logical-backup`,
-        grantPrefixWrite(
+      const role = irsa("logical-backup-role", {
+        roleName: `${identity.resourceName}-logical-backup`,
+        namespace: APP.namespace,
+        serviceAccount: `${APP.release}-logical-backup`,
+        statements: grantPrefixWrite(
           { bucketArn: `arn:${account.partition}:s3:::${bucket}`, kmsKeyArn: backupsKey.targetKeyArn },
           LOGICAL_BACKUP_PREFIX,
           { region: env.region, dnsSuffix: account.dnsSuffix },
           { write: "WriteDumpsUnderTheirPrefix", encrypt: "EncryptThemWithTheBucketKey" },
         ),
-      );
+      });
       logicalBackup = { enabled: true, schedule: dumps.schedule, bucket, prefix: LOGICAL_BACKUP_PREFIX, region: env.region, roleArn: role.roleArn };
     }
 
@@ -398,7 +159,7 @@ export class AppsStack extends EnvironmentStack {
       metadata: {
         name: APP.namespace,
         // The chart's pods meet the "restricted" Pod Security Standard; enforce it.
-        labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+        labels: { ...RESTRICTED_POD_SECURITY },
       },
     });
 
@@ -460,11 +221,10 @@ export class AppsStack extends EnvironmentStack {
       timeout: env.release.timeoutSeconds,
       cleanupOnFail: true,
       maxHistory: 10,
-      // Only what the chart's objects need at install: the load balancer controller's webhooks (Service,
-      // Ingress) and External Secrets' CRDs. Autoscaling, metrics and DNS come later and must not hold a
-      // release back (found by the cluster stage, where the autoscaler chart cannot be fetched).
-      // Where monitoring is on, its CRDs too (the chart's ServiceMonitor and PrometheusRule).
-      dependsOn: [lbc, externalSecrets, ...(monitoringCrds ? [monitoringCrds] : [])],
+      // Only the controllers the chart's objects need at install (`appReleaseWaits` in the table):
+      // the others must not hold a release back (found by the cluster stage, where the autoscaler
+      // chart cannot be fetched).
+      dependsOn: appReleaseWaitsFor,
     });
 
     this.addLoadBalancerAlarms(env, alertTopic);
@@ -517,79 +277,6 @@ export class AppsStack extends EnvironmentStack {
   }
 
   /**
-   * kube-prometheus-stack in its own namespace, after its CRDs (their own release, so a chart
-   * upgrade or uninstall never drops them) and External Secrets (Grafana's admin login comes
-   * through it). Alertmanager publishes to the alert topic with its own IRSA role. Returns the CRDs'
-   * release, which the app's release waits for.
-   */
-  private addMonitoring(env: Environment, alertTopic: DataAwsSnsTopic, externalSecrets: Release, irsa: IrsaFactory): Release {
-    const { identity } = env;
-    const via = { region: env.region, dnsSuffix: this.account.dnsSuffix };
-    // Baseline, not restricted: Prometheus's and Alertmanager's pods are the operator's, whose
-    // security contexts this project cannot check (the chart cannot be fetched here). Baseline still
-    // refuses host namespaces and paths (hence no node-exporter); restricted is audited and warned.
-    const namespace = new NamespaceV1(this, "monitoring-namespace", {
-      metadata: {
-        name: MONITORING.namespace,
-        labels: {
-          "pod-security.kubernetes.io/enforce": "baseline",
-          "pod-security.kubernetes.io/audit": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-        },
-      },
-    });
-    // Encrypted gp3 volumes from the EBS CSI add-on (EKS's own gp2 class is the in-tree driver's).
-    const storageClass = new StorageClassV1(this, "gp3-storage-class", {
-      metadata: { name: MONITORING.storageClass },
-      storageProvisioner: "ebs.csi.aws.com",
-      parameters: { type: "gp3", encrypted: "true" },
-      // The volume is created in the zone the pod is scheduled to.
-      volumeBindingMode: "WaitForFirstConsumer",
-      allowVolumeExpansion: true,
-      reclaimPolicy: "Delete",
-    });
-    const topicKey = new DataAwsKmsAlias(this, "alert-topic-key", { name: `alias/${identity.alertTopicName}` });
-    const alertmanagerRole = irsa(
-      "alertmanager-role",
-      `${identity.resourceName}-alertmanager`,
-      MONITORING.namespace,
-      MONITORING.alertmanagerServiceAccount,
-      topicPublishStatements({ topicArn: alertTopic.arn, encryptionKeyArn: topicKey.targetKeyArn }, via, {
-        publish: "PublishAlertsToTheAlertTopic",
-        encrypt: "EncryptThemThroughSns",
-      }),
-    );
-    const grafanaSecret = new DataAwsSecretsmanagerSecret(this, "grafana-admin-secret", { name: identity.grafanaAdminSecretName });
-    const secretsReaderRole = irsa(
-      "grafana-secrets-role",
-      identity.grafanaSecretsRoleName,
-      MONITORING.namespace,
-      MONITORING.secretsServiceAccount,
-      grantSecretsRead([{ secretArn: grafanaSecret.arn, kmsKeyArn: grafanaSecret.kmsKeyId }], via, {
-        read: "ReadTheGrafanaAdminSecret",
-        decrypt: "DecryptItThroughSecretsManager",
-      }),
-    );
-    const crds = this.thirdPartyRelease("prometheus-operator-crds", THIRD_PARTY_CHARTS.prometheusOperatorCrds, namespace.metadata.name, {});
-    this.thirdPartyRelease(
-      MONITORING.release,
-      THIRD_PARTY_CHARTS.kubePrometheusStack,
-      namespace.metadata.name,
-      kubePrometheusStackValues({
-        ...withoutEnabled(env.prometheus),
-        environment: identity.environment,
-        region: env.region,
-        alertTopicArn: alertTopic.arn,
-        alertmanagerRoleArn: alertmanagerRole.roleArn,
-        grafanaAdminSecretName: identity.grafanaAdminSecretName,
-        secretsReaderRoleArn: secretsReaderRole.roleArn,
-      }),
-      { timeout: MONITORING_RELEASE_TIMEOUT_SECONDS, dependsOn: [crds, externalSecrets, storageClass] },
-    );
-    return crds;
-  }
-
-  /**
    * Kubernetes and Helm providers authenticated either with `aws eks get-token` on each request,
    * as the seed does (`exec`), or with one short-lived token the AWS provider makes (`token`),
    * for runners without the AWS CLI (HCP Terraform).
@@ -612,55 +299,8 @@ export class AppsStack extends EnvironmentStack {
     // Helm provider 3.x: `kubernetes` is an object attribute (not a block).
     new HelmProviderV3(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
   }
-
-  private thirdPartyRelease(
-    name: string,
-    source: { repository: string; chart: string; version: string },
-    namespace: string,
-    values: Record<string, unknown>,
-    options: { timeout?: number; dependsOn?: ITerraformDependable[] } = {},
-  ): Release {
-    return new ReleaseV3(this, name, {
-      name,
-      repository: source.repository,
-      chart: source.chart,
-      version: source.version,
-      namespace,
-      createNamespace: false,
-      dependsOn: options.dependsOn,
-      values: [toValuesDocument(values)],
-      atomic: true,
-      wait: true,
-      timeout: options.timeout ?? CONTROLLER_RELEASE_TIMEOUT_SECONDS,
-      cleanupOnFail: true,
-      maxHistory: 10,
-    });
-  }
-}
-
-type IrsaFactory = (id: string, roleName: string, namespace: string, serviceAccount: string, statements: DataAwsIamPolicyDocumentStatement[]) => IrsaRole;
-
-/** A feature section's settings without its switch. */
-function withoutEnabled<T extends { enabled: boolean }>(section: T): Omit<T, "enabled"> {
-  const { enabled: _enabled, ...settings } = section;
-  return settings;
 }
 
 function webAclSettings(env: Environment): WebAclSettings {
   return { name: env.identity.resourceName, rateLimitPerIp: env.waf.rateLimitPerIp, countRules: env.waf.countRules };
-}
-
-/** The values file as the release's first layer, or nothing when the environment uses the chart's defaults. */
-function valuesFileLayer(valuesFile: string | undefined): string[] {
-  return valuesFile === undefined ? [] : [fs.readFileSync(path.join(chartDir(), valuesFile), "utf8")];
-}
-
-/** A Helm values document: JSON (a YAML subset), newline-terminated like a values file. */
-function toValuesDocument(values: object): string {
-  return `${JSON.stringify(values, null, 2)}\n`;
-}
-
-/** The chart values that create a service account bound to an IRSA role (the controllers' charts share this shape). */
-function irsaServiceAccount(name: string, role: IrsaRole): { create: true; name: string; annotations: Record<string, string> } {
-  return { create: true, name, annotations: { "eks.amazonaws.com/role-arn": role.roleArn } };
 }

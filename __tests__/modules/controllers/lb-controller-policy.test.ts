@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadBalancerControllerStatements } from "../../../src/modules/controllers/lb-controller-policy";
-import { THIRD_PARTY_CHARTS } from "../../../src/stacks/apps";
+import { controllerNamed } from "../../../src/controllers";
 
 const vendorDir = path.resolve(__dirname, "..", "..", "..", "..", "src", "modules", "controllers", "vendor");
 const actionsOf = (statements: Array<{ Action?: string | string[]; actions?: string[] }>): Set<string> =>
@@ -21,7 +21,7 @@ describe("AWS Load Balancer Controller IAM policy", () => {
 
   it("is the policy published for the pinned controller version", () => {
     // Chart 3.5.0 ships controller v3.5.0: bump the vendor file with the chart.
-    expect(THIRD_PARTY_CHARTS.awsLoadBalancerController.version).toBe("3.5.0");
+    expect(controllerNamed("aws-load-balancer-controller").chart.version).toBe("3.5.0");
   });
 
   it("keeps every published action (narrowing is by resource and condition only), and adds none", () => {

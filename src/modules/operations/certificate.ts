@@ -4,8 +4,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import type { ProviderPlacement } from "../shared/placement";
 import { Fn, Token } from "../../cdktf";
-import { isHostname } from "../../config/identity";
-import { ProblemSink, checkProps, quote } from "../../validation";
+import { isHostname, ProblemSink, checkProps, quote } from "../../validation";
 
 export interface DnsValidatedCertificateProps {
   /** The one host the certificate is for, e.g. `api.mindhit.io`. */
