@@ -73,7 +73,8 @@ run_stage cdktn bash scripts/verify-cdktn.sh
 # against it, every stack's synth differing from cdktf's only as the fixture lists, unit suite passes
 # (under MINDHIT_PROFILE=cdktn the unit stage ran that suite already).
 run_stage cdktn-profile bash scripts/cdktn-profile.sh "$([ "$MINDHIT_PROFILE" = cdktf ] && echo all || echo diff)"
-# eslint (typescript-eslint strict, type-checked; a 160-column limit) and prettier (eslint.config.mjs, .prettierrc.json).
+# Import rules (dependency-cruiser, .dependency-cruiser.mjs: nothing in main.ts, src/ or scripts/ imports __tests__/, no
+# import circle), eslint (typescript-eslint strict, type-checked; a 160-column limit) and prettier (eslint.config.mjs, .prettierrc.json).
 run_stage lint npm run --silent lint
 run_stage synth npm run --silent synth
 # Real Terraform, real AWS provider, AWS emulator: plan, apply, clean re-plan, refused destroys,
