@@ -34,11 +34,9 @@ with open(os.environ["MINDHIT_CHART_SOURCES"]) as _handle:
     CHART_SOURCES = json.load(_handle)
 # With no nodes, no pod runs: the releases' webhooks cannot answer, Helm's wait cannot end and a
 # hook Job (the database migration) never completes. The override switches those off for this
-# stage (and nothing else); the hook objects themselves are rendered and schema-checked by the chart stage.
-NO_WEBHOOKS = {
-    "aws-load-balancer-controller": {"enableServiceMutatorWebhook": False, "webhookConfig": {"disableIngressValidation": True}},
-    "external-secrets": {"webhook": {"create": False}, "certController": {"create": False}},
-}
+# stage (and nothing else): wait, atomic and hooks on every release, and each chart's own webhooks
+# with the values its source names (`webhooksOff`); the hook objects themselves are rendered and
+# schema-checked by the chart stage.
 
 
 @pytest.fixture(scope="module", params=APPS_STACKS)
@@ -220,8 +218,9 @@ def release_override(doc, charts_dir):
                 origin = f" from {source['module']}@{source['version']}" if "module" in source else ""
                 standins.append(f"{block['chart']}: pinned {block.get('version')}, applied with {version}{origin}")
             change.update({"repository": None, "version": None, "chart": path})
-            if block["chart"] in NO_WEBHOOKS:
-                change["values"] = [*block.get("values", []), json.dumps(NO_WEBHOOKS[block["chart"]])]
+            webhooks_off = CHART_SOURCES[block["chart"]].get("webhooksOff")
+            if webhooks_off:
+                change["values"] = [*block.get("values", []), json.dumps(webhooks_off)]
         resources[name] = change
     return {"resource": {"helm_release": resources}}, left_out, standins
 

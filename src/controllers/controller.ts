@@ -55,6 +55,11 @@ export interface ChartInGoModule {
   readonly path: string;
   /** A CRD bundle in the module the stage puts into the chart's crds/ (for charts whose release job adds them). @default none */
   readonly crds?: string;
+  /**
+   * Values that switch the chart's webhooks off, added by the stage after the release's own: with
+   * no nodes no pod runs, so a webhook could never answer the API server. @default none: it has none
+   */
+  readonly webhooksOff?: HelmValues;
   /** What the stage changes, and why. @default none */
   readonly note?: string;
 }

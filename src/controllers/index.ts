@@ -59,7 +59,12 @@ export const CONTROLLERS: readonly InClusterController[] = [
       version: "3.5.0",
       versionReadFrom: "aws/eks-charts gh-pages index.yaml c7f9ea56 (2026-08-03), app v3.5.0",
     },
-    clusterStage: { module: "github.com/aws/eks-charts", version: "v0.0.243-0.20260821194545-743f98a89b5b", path: "stable/aws-load-balancer-controller" },
+    clusterStage: {
+      module: "github.com/aws/eks-charts",
+      version: "v0.0.243-0.20260821194545-743f98a89b5b",
+      path: "stable/aws-load-balancer-controller",
+      webhooksOff: { enableServiceMutatorWebhook: false, webhookConfig: { disableIngressValidation: true } },
+    },
     namespace: KUBE_SYSTEM,
     serviceAccount: "aws-load-balancer-controller",
     role: {
@@ -229,6 +234,7 @@ export const CONTROLLERS: readonly InClusterController[] = [
       version: "v1.3.2",
       path: "deploy/charts/external-secrets",
       crds: "deploy/crds/bundle.yaml",
+      webhooksOff: { webhook: { create: false }, certController: { create: false } },
       note: "the repository's chart has no CRDs (its release job adds them): the stage puts the release's CRD bundle in the chart's crds/ directory, and drops the disabled bitwarden-sdk-server dependency (an OCI chart it cannot fetch)",
     },
     namespace: EXTERNAL_SECRETS,
