@@ -8,11 +8,14 @@ A kind or version a CRD group does not serve fails too.
 Not checked: CEL rules (x-kubernetes-validations), formats, list-map uniqueness, and metadata
 beyond being an object (the API server validates ObjectMeta itself).
 
-Usage: python3 scripts/validate_custom_resources.py [--validated-kinds FILE] <rendered.yaml>...
+Usage: python3 scripts/validate_custom_resources.py --chart-sources FILE [--validated-kinds FILE] <rendered.yaml>...
 Prints the objects validated per kind; one line per problem on stderr and exit 1 when any fails.
---validated-kinds: also write "<kind> <apiVersion>" of each validated kind to FILE (the chart stage
-accepts kubernetes-validate's "no schema" warnings for those kinds only). The CRD sources are Go
-modules, downloaded once per machine into GOMODCACHE. Needs PyYAML and jsonschema (the tools venv)."""
+--chart-sources: the controllers' chart sources as src/cli/chart-sources.ts prints them (the
+controller table's `clusterStage`): the CRDs are those the cluster stage installs, a chart's CRD
+bundle (`crds`) or a CRD-only chart's directory (`crdsChart`), from Go modules downloaded once per
+machine into GOMODCACHE. --validated-kinds: also write "<kind> <apiVersion>" of each validated kind
+to FILE (the chart stage accepts kubernetes-validate's "no schema" warnings for those kinds only).
+Needs PyYAML and jsonschema (the tools venv)."""
 import collections
 import hashlib
 import json
@@ -23,14 +26,15 @@ import sys
 import jsonschema
 import yaml
 
-# Must match the operator charts the controller table pins (src/controllers/index.ts), whose CRDs
-# the cluster serves: external-secrets chart 2.9.0 installs v1.3.2's bundle (as its entry's
-# `clusterStage` records); kube-prometheus-stack's prometheus-operator-crds chart 32.0.0 is
-# prometheus-operator v0.94.0's example/prometheus-operator-crd.
-CRD_SOURCES = [
-    {"module": "github.com/external-secrets/external-secrets", "version": "v1.3.2", "path": "deploy/crds/bundle.yaml"},
-    {"module": "github.com/prometheus-operator/prometheus-operator", "version": "v0.94.0", "path": "example/prometheus-operator-crd"},
-]
+
+def crd_sources(chart_sources_file):
+    """The CRDs the cluster serves, where the controller table says its charts' CRDs come from (e.g.
+    external-secrets chart 2.9.0 installs v1.3.2's bundle; prometheus-operator-crds 32.0.0 is
+    prometheus-operator v0.94.0's example/prometheus-operator-crd), in the table's order."""
+    with open(chart_sources_file) as handle:
+        sources = json.load(handle)
+    return [{"module": s["module"], "version": s["version"], "path": s.get("crds") or s["crdsChart"]}
+            for s in sources.values() if "crds" in s or "crdsChart" in s]
 
 
 class Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
@@ -81,17 +85,17 @@ def strict(node):
     return node
 
 
-def load_crds():
+def load_crds(sources):
     """(apiVersion, kind) -> validator for every served version, and group -> CRD kinds (to name
     what a group serves when a manifest asks for something else). The strict schemas are cached per
     machine, keyed on the CRD sources and this script: parsing the CRDs' 5 MB of YAML is most of a run."""
-    key = hashlib.sha256((json.dumps(CRD_SOURCES, sort_keys=True) + open(__file__).read()).encode()).hexdigest()[:16]
+    key = hashlib.sha256((json.dumps(sources, sort_keys=True) + open(__file__).read()).encode()).hexdigest()[:16]
     cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mindhit-infra", "crd-schemas", f"{key}.json")
     if os.path.exists(cache):
         with open(cache) as handle:
             cached = json.load(handle)
     else:
-        cached = parse_crds()
+        cached = parse_crds(sources)
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(f"{cache}.{os.getpid()}", "w") as handle:
             json.dump(cached, handle)
@@ -101,10 +105,10 @@ def load_crds():
     return validators, groups
 
 
-def parse_crds():
+def parse_crds(sources):
     """The strict schema of every served version, from the CRD files themselves."""
     schemas, groups = [], collections.defaultdict(set)
-    for source in CRD_SOURCES:
+    for source in sources:
         for path in crd_files(source):
             with open(path) as handle:
                 for crd in yaml.load_all(handle, Loader=Loader):
@@ -157,15 +161,21 @@ def problems(validator, obj):
             yield f"{path}: {message}"
 
 
+def option(args, name):
+    """(value of --name, the other arguments), or (None, args) when it is not given."""
+    if name not in args:
+        return None, args
+    i = args.index(name)
+    return args[i + 1], args[:i] + args[i + 2:]
+
+
 def main(args):
-    kinds_out = None
-    if "--validated-kinds" in args:
-        i = args.index("--validated-kinds")
-        kinds_out = args[i + 1]
-        args = args[:i] + args[i + 2:]
-    if not args:
+    kinds_out, args = option(args, "--validated-kinds")
+    chart_sources, args = option(args, "--chart-sources")
+    if not args or chart_sources is None:
         sys.exit(__doc__)
-    validators, groups = load_crds()
+    sources = crd_sources(chart_sources)
+    validators, groups = load_crds(sources)
     failures, counts = [], collections.Counter()
     for path in args:
         with open(path) as handle:
@@ -186,12 +196,12 @@ def main(args):
     if kinds_out:
         with open(kinds_out, "w") as handle:
             handle.writelines(f"{kind} {api_version}\n" for kind, api_version in sorted(counts))
-    sources = ", ".join(f"{s['module'].rpartition('/')[2]} {s['version']}" for s in CRD_SOURCES)
+    served_by = ", ".join(f"{s['module'].rpartition('/')[2]} {s['version']}" for s in sources)
     validated = ", ".join(f"{n} {kind}" for (kind, _), n in sorted(counts.items())) or "none"
     if failures:
         print("\n".join(failures), file=sys.stderr)
-        sys.exit(f"custom resources: {len(failures)} problem(s) in {len(args)} file(s) against {len(validators)} served CRD versions ({sources})")
-    print(f"custom resources valid: {validated} (in {len(args)} file(s); {len(validators)} served CRD versions of {sources})")
+        sys.exit(f"custom resources: {len(failures)} problem(s) in {len(args)} file(s) against {len(validators)} served CRD versions ({served_by})")
+    print(f"custom resources valid: {validated} (in {len(args)} file(s); {len(validators)} served CRD versions of {served_by})")
 
 
 if __name__ == "__main__":

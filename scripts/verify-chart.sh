@@ -18,6 +18,8 @@ OUT="$REPO_ROOT/.cache/chart"
 rm -rf "$OUT" && mkdir -p "$OUT/rendered" "$OUT/custom-resources"
 
 app_node "$APP_DIST/scripts/release-values.js" "$OUT/release-values"
+# Where the controllers' CRDs come from (the controller table), for validate_custom_resources.py.
+app_node "$APP_DIST/src/cli/chart-sources.js" >"$OUT/chart-sources.json"
 
 # The README's values table is helm-docs' rendering of the `# --` comments, and every value has one
 # (itself or a documented parent): a value added without a comment, or a stale table, fails here.
@@ -51,7 +53,7 @@ render_and_validate() { # name kube-version values-files...
     die "helm template failed for $name"
   # Custom resources (External Secrets, Prometheus Operator) against their CRDs' schemas; it lists
   # the kinds it validated, the only ones kubernetes-validate may report as unknown.
-  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --validated-kinds "$kinds" "$rendered" >&2 ||
+  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --chart-sources "$OUT/chart-sources.json" --validated-kinds "$kinds" "$rendered" >&2 ||
     die "custom resources in $name do not match their CRDs"
   validate_builtin_kinds "$name" "$kube" "$rendered" "$kinds"
   log "chart ok: $name ($(grep -c '^kind:' "$rendered") objects, Kubernetes $kube)"
@@ -96,7 +98,7 @@ for values in "$OUT"/release-values/kube-prometheus-stack-*.json; do
   # In rendered/ beside the chart's renders, so the checkov stage scans them too.
   name="$(basename "$values" .json)-extra-manifests" manifests="$OUT/rendered/$name.yaml" kinds="$OUT/custom-resources/$name.kinds"
   "$TOOLS_DIR/venv/bin/python" -c 'import json, sys, yaml; yaml.safe_dump_all(json.load(open(sys.argv[1]))["extraManifests"], sys.stdout)' "$values" >"$manifests"
-  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --validated-kinds "$kinds" "$manifests" >&2 ||
+  "$TOOLS_DIR/venv/bin/python" scripts/validate_custom_resources.py --chart-sources "$OUT/chart-sources.json" --validated-kinds "$kinds" "$manifests" >&2 ||
     die "kube-prometheus-stack's extraManifests in $(basename "$values") do not match their CRDs"
   validate_builtin_kinds "$name" "$default_kube" "$manifests" "$kinds"
   "$TOOLS_DIR/venv/bin/python" scripts/verify_alertmanager.py "$TOOLS_DIR/bin/amtool" "$values" || die "Alertmanager configuration check failed"

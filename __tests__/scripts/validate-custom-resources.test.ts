@@ -8,11 +8,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { CONTROLLERS } from "../../src/controllers";
 import { toolPath } from "../helpers/tools";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 const python = toolPath("venv/bin/python");
 const script = path.join(repoRoot, "scripts", "validate_custom_resources.py");
+/** The controllers' chart sources, as src/cli/chart-sources.ts prints them for the chart stage: where the CRDs come from. */
+const chartSources = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chart-sources-")), "chart-sources.json");
+fs.writeFileSync(chartSources, JSON.stringify(Object.fromEntries(CONTROLLERS.map((c) => [c.chart.chart, c.clusterStage]))));
+afterAll(() => {
+  fs.rmSync(path.dirname(chartSources), { recursive: true, force: true });
+});
 
 type Manifest = Record<string, unknown>;
 
@@ -29,7 +36,7 @@ function validate(...manifests: Manifest[]): { status: number | null; stdout: st
   const file = path.join(dir, "rendered.yaml");
   const kinds = path.join(dir, "kinds.txt");
   fs.writeFileSync(file, manifests.map((m) => YAML.stringify(m)).join("---\n"));
-  const result = spawnSync(python, [script, "--validated-kinds", kinds, file], { encoding: "utf8" });
+  const result = spawnSync(python, [script, "--chart-sources", chartSources, "--validated-kinds", kinds, file], { encoding: "utf8" });
   const listed = fs.existsSync(kinds) ? fs.readFileSync(kinds, "utf8") : "";
   fs.rmSync(dir, { recursive: true, force: true });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.replaceAll(file, "rendered.yaml"), kinds: listed };
