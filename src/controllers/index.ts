@@ -1,8 +1,9 @@
 /**
- * The in-cluster controllers: one entry each, in install order. The apps stack installs every
- * entry on in the environment (src/stacks/apps.ts), the unit tests derive their expectations from
- * this table, and the cluster stage reads where to get each chart from it (src/cli/chart-sources.ts).
- * Adding a controller is one entry here; the shape of an entry is in ./controller.ts.
+ * The in-cluster controllers: one entry each, in install order. The apps stack installs each
+ * entry the environment turns on (src/stacks/apps.ts), the unit tests derive their expectations
+ * from this table, and src/cli/chart-sources.ts prints where the cluster stage gets each chart
+ * (and the chart stage the CRDs the cluster serves). Adding a controller is one entry here; the
+ * shape of an entry is in ./controller.ts.
  *
  * Third-party charts, pinned. Each version is the newest whose files could be read (2026-11),
  * with where it was read in `versionReadFrom`; what a bump must also change is beside the entry.
