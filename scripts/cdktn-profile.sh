@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full cdktn profile (README "Full cdktn profile"): the unchanged source compiled and run against
+# The full cdktn profile (docs/cdktn.md, "Full cdktn profile"): the unchanged source compiled and run against
 # CDK Terrain — cdktn core, cdktn-cli, @cdktn/provider-aws, and Helm/Kubernetes bindings generated
 # with `cdktn get` from the provider binaries in the Terraform mirror (no registry, no network).
 # Everything lives in a per-machine prefix keyed on the pins (profiles/cdktn/), never in node_modules;
@@ -21,7 +21,7 @@ PROVIDERS_DIR="${MINDHIT_PROVIDERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mindhit-
 # `cdktn get` reads providers only from the mirror the real-Terraform stages built.
 export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$PROVIDERS_DIR/terraform.rc}"
 TSC=(node "$REPO_ROOT/node_modules/typescript/bin/tsc")
-USAGE="usage: scripts/cdktn-profile.sh install|build|synth DIR|diff|test [jest args]|all (README \"Full cdktn profile\")"
+USAGE="usage: scripts/cdktn-profile.sh install|build|synth DIR|diff|test [jest args]|all (docs/cdktn.md, \"Full cdktn profile\")"
 
 # Refuse what cannot work before anything is installed or built.
 case "${1:-all}" in

@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE="${MINDHIT_TF_CLI_CONFIG:-$REPO_ROOT/terraform.rc}"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The dependency profile the compiled code runs on (README "Full cdktn profile"): `cdktf`, the
+# The dependency profile the compiled code runs on (docs/cdktn.md, "Full cdktn profile"): `cdktf`, the
 # packages in package.json (default), or `cdktn`, profiles/cdktn/ compiled to dist-cdktn/ and run
 # with its preload. Every script runs the project's code as `app_node "$APP_DIST/…"`, so
 # `MINDHIT_PROFILE=cdktn npm test` runs every stage on the profile.

@@ -15,7 +15,7 @@ invalidate() {
   remove_output
 }
 [ -f node_modules/typescript/package.json ] || invalidate "node_modules is missing or incomplete: run npm ci first"
-# MINDHIT_PROFILE=cdktn: the full cdktn profile (README "Full cdktn profile"), compiled to dist-cdktn/.
+# MINDHIT_PROFILE=cdktn: the full cdktn profile (docs/cdktn.md, "Full cdktn profile"), compiled to dist-cdktn/.
 case "${MINDHIT_PROFILE:-cdktf}" in
   cdktf)
     node node_modules/typescript/bin/tsc -b tsconfig.build.json || invalidate "TypeScript compilation failed (above)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The single test command (README: `npm ci && npm test`). Runs every verification stage in
+# The single test command (README: `npm ci && npm test`; docs/testing.md says what each stage
+# proves). Runs every verification stage in
 # order and prints how long each took; any failing stage fails the run. `MINDHIT_PROFILE=cdktn
-# npm test` runs them all on the full cdktn profile (scripts/lib.sh, README "Full cdktn profile").
+# npm test` runs them all on the full cdktn profile (scripts/lib.sh; docs/cdktn.md, "Full cdktn profile").
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The operator documentation against what the code builds (src/cli/check-docs.ts): every fenced
-# command and named resource in README.md, SECURITY.md, docs/, the chart README, the workflows
-# README and the scripts' --help, checked against both backends' synthesized stacks, the rendered
-# chart, package.json and the scripts. Needs dist/ (the unit stage) and the chart stage's renders.
+# command and named resource in README.md, SECURITY.md, CONTRIBUTING.md, docs/, the chart README,
+# the workflows README and the scripts' --help, checked against both backends' synthesized stacks,
+# the rendered chart, package.json and the scripts. Needs dist/ (the unit stage) and the chart
+# stage's renders.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT" || exit 1

@@ -2,7 +2,7 @@ import type { EnvironmentIdentity, IdentityOverrides } from "../../src/config";
 
 /**
  * Every name of an environment called `name` in the shipped project ("mindhit", domain
- * mindhit.io), as the README's rule gives them, spelled out field by field: the identity follows
+ * mindhit.io), as the rule in docs/design-decisions.md gives them, spelled out field by field: the identity follows
  * the name (or `identity.environment`), and only the overrides given change it.
  */
 export function identityDerivedFrom(name: string, overrides: IdentityOverrides = {}): EnvironmentIdentity {

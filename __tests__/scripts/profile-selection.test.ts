@@ -1,6 +1,6 @@
 /**
  * MINDHIT_PROFILE selects the dependency profile every script runs the compiled code on (scripts/lib.sh,
- * scripts/synth.sh; README "Full cdktn profile"). A value that is neither profile stops a run at once,
+ * scripts/synth.sh; docs/cdktn.md, "Full cdktn profile"). A value that is neither profile stops a run at once,
  * with one line, before anything is compiled or synthesized.
  */
 import { spawnSync } from "child_process";

@@ -17,7 +17,7 @@ import { dev } from "../environments/examples/dev";
 import { repoRoot } from "../paths";
 
 /** The documentation an operator follows. */
-const DOC_FILES = ["README.md", "SECURITY.md", "helm/mindhit/README.md", ".github/workflows/README.md"];
+const DOC_FILES = ["README.md", "SECURITY.md", "CONTRIBUTING.md", "helm/mindhit/README.md", ".github/workflows/README.md"];
 const DOC_DIRS = ["docs"];
 
 /**

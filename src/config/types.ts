@@ -227,7 +227,7 @@ export interface EnvironmentSettings {
 
 /**
  * Overrides of identities that are otherwise derived from the environment's `name` (the rule is
- * in src/config/identity.ts and the README). Prod uses them to keep the seed's names; a new
+ * in src/config/identity.ts and docs/design-decisions.md). Prod uses them to keep the seed's names; a new
  * environment normally needs none. `variantOf` never copies them to the variant.
  */
 export interface IdentityOverrides {
