@@ -27,7 +27,8 @@ from emulator_stack import REGION, WORK_DIR, applicable, init, perpetual_diff, r
 from stack_workdir import write_json
 
 TOOLS_BIN = os.environ["MINDHIT_TOOLS_BIN"]
-APPS_STACKS = ["mindhit-staging-apps", "mindhit-prod-apps"]
+# Every environment's -apps stack, as synthesized from config (scripts/verify-cluster.sh picks one per run with -k).
+APPS_STACKS = sorted(name for name in os.listdir(os.path.join(os.environ["MINDHIT_SYNTH_DIR"], "stacks")) if name.endswith("-apps"))
 HERE = os.path.dirname(__file__)
 with open(os.path.join(HERE, "chart-sources.json")) as _handle:
     CHART_SOURCES = {k: v for k, v in json.load(_handle).items() if not k.startswith("$")}
