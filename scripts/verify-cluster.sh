@@ -13,7 +13,9 @@ app_node "$APP_DIST/src/cli/chart-sources.js" >"$OUT/chart-sources.json" || die 
 # One pytest per environment, side by side: each has its own control plane and emulator, and most
 # of a run is waiting on Helm and the API server.
 pids=()
-for stack in mindhit-staging-apps mindhit-prod-apps; do
+# Every environment's -apps stack, as synthesized from config.
+for dir in "$OUT"/synth/stacks/*-apps/; do
+  stack="$(basename "$dir")"
   MINDHIT_SYNTH_DIR="$OUT/synth" MINDHIT_CHART_SOURCES="$OUT/chart-sources.json" MINDHIT_TERRAFORM="$TOOLS_DIR/bin/terraform" MINDHIT_WORK_DIR="$OUT/work-$stack" MINDHIT_TOOLS_BIN="$TOOLS_DIR/bin" \
     "$TOOLS_DIR/venv/bin/python" -m pytest -q -x -p no:cacheprovider --basetemp "$OUT/tmp-$stack" -k "$stack" \
     __tests__/integration/test_cluster.py >"$OUT/$stack.log" 2>&1 &
@@ -21,5 +23,5 @@ for stack in mindhit-staging-apps mindhit-prod-apps; do
 done
 failed=0
 for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-cat "$OUT"/mindhit-*-apps.log
+cat "$OUT"/*-apps.log
 [ "$failed" = 0 ] || die "cluster stage failed"

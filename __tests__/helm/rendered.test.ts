@@ -73,6 +73,32 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(find("NetworkPolicy", "mindhit-logical-backup").spec.policyTypes).toEqual(["Ingress", "Egress"]);
   });
 
+  it("wires each component to its environment, database, cache and secret from the chart itself, whatever the values file", () => {
+    type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+    const variables = (deployment: string): Record<string, string> =>
+      Object.fromEntries(
+        (container(deployment).env as EnvVar[]).map((e) => [e.name, e.valueFrom ? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : (e.value ?? "")]),
+      );
+    expect(variables("mindhit-api")).toEqual({
+      ENVIRONMENT: env.identity.environment,
+      PORT: "8080",
+      DATABASE_URL: "mindhit-secrets/database-url",
+      REDIS_ADDR: "mindhit-secrets/redis-addr",
+      JWT_SECRET: "mindhit-secrets/jwt-secret",
+    });
+    expect(variables("mindhit-worker")).toEqual({
+      ENVIRONMENT: env.identity.environment,
+      PORT: "8080",
+      DATABASE_URL: "mindhit-secrets/database-url",
+      REDIS_ADDR: "mindhit-secrets/redis-addr",
+      OPENAI_API_KEY: "mindhit-secrets/openai-api-key",
+    });
+    // The ExternalSecret copies exactly the keys the pods read.
+    const secret = find("ExternalSecret", "mindhit-secrets").spec as { data: Array<{ secretKey: string; remoteRef: { key: string; property: string } }> };
+    expect(secret.data.map((d) => d.secretKey)).toEqual(["database-url", "jwt-secret", "openai-api-key", "redis-addr"]);
+    expect(new Set(secret.data.map((d) => d.remoteRef.key))).toEqual(new Set([env.identity.appSecretName]));
+  });
+
   it("probes the api over HTTP and the worker not at all (a queue consumer with no HTTP server)", () => {
     expect(container("mindhit-api").livenessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });
     expect(container("mindhit-api").readinessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });

@@ -15,6 +15,13 @@ import subprocess
 PROVIDERS_DIR = os.environ.get("MINDHIT_PROVIDERS_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mindhit-infra", "providers")
 
 
+def configured_environments():
+    """Every environment in src/environments with its identity, region and tier, as the project's CLI
+    prints them for the workflows (node dist/src/cli/environments.js --json; dist/ is the unit stage's)."""
+    cli = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "dist", "src", "cli", "environments.js")
+    return json.loads(subprocess.run(["node", cli, "--json"], capture_output=True, text=True, check=True).stdout)
+
+
 def selected_providers():
     # scripts/providers.sh keeps one record per dependency profile (scripts/lib.sh, MINDHIT_PROFILE).
     profile = os.environ.get("MINDHIT_PROFILE", "cdktf")

@@ -27,7 +27,8 @@ from emulator_stack import REGION, WORK_DIR, applicable, init, perpetual_diff, r
 from stack_workdir import write_json
 
 TOOLS_BIN = os.environ["MINDHIT_TOOLS_BIN"]
-APPS_STACKS = ["mindhit-staging-apps", "mindhit-prod-apps"]
+# Every environment's -apps stack, as synthesized from config (scripts/verify-cluster.sh picks one per run with -k).
+APPS_STACKS = sorted(name for name in os.listdir(os.path.join(os.environ["MINDHIT_SYNTH_DIR"], "stacks")) if name.endswith("-apps"))
 # Where each third-party chart comes from here, keyed by chart name: the controller table's
 # `clusterStage` entries (src/controllers), as src/cli/chart-sources.ts prints them.
 with open(os.environ["MINDHIT_CHART_SOURCES"]) as _handle:

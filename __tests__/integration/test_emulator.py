@@ -22,7 +22,7 @@ from account_inventory import orphans, tagged_arns
 from aws_emulator import clients, moto_over_tls, web_identity_role
 from emulator_stack import REGION, TERRAFORM, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
 from runbook import AWS_CLI_DIR, run_block, section_blocks
-from stack_workdir import terraform_env, write_json
+from stack_workdir import configured_environments, terraform_env, write_json
 
 # What the iam stage (test_iam.py) evaluates: the calls Terraform made as each CI role, the roles'
 # policies as the account holds them, and the resources' tags as the states hold them.
@@ -83,7 +83,11 @@ def test_bootstrap_destroy_is_refused_for_the_state_bucket(bootstrap):
     assert f"aws_s3_bucket.{bucket}" in state
 
 
-PLATFORM_STACKS = ["mindhit-staging", "mindhit-prod"]
+# Every environment's platform stack, from config. The runbook's scenarios name prod (a killed first
+# apply, recovered; refused destroys; Grafana's login) and staging (a state restore; a deploy
+# notification); every other environment is applied straight through beside them.
+PLATFORM_STACKS = [env["stackNames"]["platform"] for env in configured_environments()]
+KILLED_APPLY = "mindhit-prod"
 
 
 def ci_role(name, kind, aws):
@@ -134,22 +138,22 @@ def deploy_platform(name, url, aws):
 
 @pytest.fixture(scope="module")
 def platforms(emulator, aws, bootstrap, hosted_zone):
-    """Both environments in one account. Staging is applied straight through; prod's first apply is
-    killed midway and recovered with the runbook (recover_killed_apply). Most of an apply is the
+    """Every environment in one account. Prod's first apply is killed midway and recovered with the
+    runbook (recover_killed_apply); the others are applied straight through. Most of an apply is the
     provider's own waiting (RDS: a minute's delay then three steady reads, twice; S3 lifecycle: ten
     reads five seconds apart)."""
     run(bootstrap[0], "state", "list")  # the bootstrap is applied (its test ran first)
     # Side by side (one account, two state keys): each apply is mostly the provider's waiting.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        staging = pool.submit(deploy_platform, "mindhit-staging", emulator, aws)
-        prod = pool.submit(recover_killed_apply, "mindhit-prod", emulator, aws)
-        results = {"mindhit-staging": staging.result(), "mindhit-prod": prod.result()}
+    assert KILLED_APPLY in PLATFORM_STACKS, f"the runbook's scenarios need {KILLED_APPLY}; configured: {PLATFORM_STACKS}"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(PLATFORM_STACKS)) as pool:
+        futures = {name: pool.submit(recover_killed_apply if name == KILLED_APPLY else deploy_platform, name, emulator, aws) for name in PLATFORM_STACKS}
+        results = {name: future.result() for name, future in futures.items()}
     if all(r.get("apply") and r["apply"].returncode == 0 for r in results.values()):
         states = [run(cwd, "show", "-json").stdout for cwd in (bootstrap[0], *(r["cwd"] for r in results.values()))]
-        results["mindhit-prod"]["left_outside_state"] = orphans(aws, states)
+        results[KILLED_APPLY]["left_outside_state"] = orphans(aws, states)
     counts = {n: {"applied": len(r.get("applied", [])), "planned_only": len(r.get("planned_only", [])),
                   "planned_only_types": sorted({a.split(".")[0] for a in r.get("planned_only", [])})} for n, r in results.items()}
-    counts["mindhit-prod"].update({k: results["mindhit-prod"].get(k) for k in ("orphans_found_by_runbook", "imported", "left_outside_state")})
+    counts[KILLED_APPLY].update({k: results[KILLED_APPLY].get(k) for k in ("orphans_found_by_runbook", "imported", "left_outside_state")})
     write_json(os.path.join(WORK_DIR, "applied-counts.json"), counts)
     return results
 

@@ -26,6 +26,7 @@ import yaml
 
 from aws_emulator import clients, github_oidc_token, moto_server
 from iam_requests import StateIndex, as_sent, requests_for, resource_tag_context
+from stack_workdir import configured_environments
 
 EVIDENCE = os.environ["MINDHIT_IAM_EVIDENCE"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,27 +123,32 @@ def repository():
 
 
 def workflow_subjects():
-    """role -> the token subjects the workflows present when they assume it: deploy jobs (deploy.yml,
-    app-release.yml) in their GitHub environment, the pull-request plan (ci.yml) for each
-    environment of its matrix."""
+    """role -> the token subjects the workflows present when they assume it: deploy jobs
+    (deploy-environment.yml, app-release.yml) in their GitHub environment, the pull-request plan
+    (ci.yml) for each leg of its matrix. A job whose environment or matrix is an expression runs in
+    each configured environment, as the project's CLI prints them (that is where the workflows take
+    them from)."""
     repo, wanted = repository(), collections.defaultdict(set)
+    environments = configured_environments()
+    deploy_role = {env["githubEnvironment"]: env["ciRoleNames"]["deploy"] for env in environments}
     workflows = os.path.join(REPO, ".github", "workflows")
     for file in sorted(os.listdir(workflows)):
         if not file.endswith(".yml"):
             continue
         with open(os.path.join(workflows, file)) as handle:
             workflow = yaml.safe_load(handle)
-        inputs = ((workflow.get(True) or workflow.get("on") or {}).get("workflow_dispatch") or {}).get("inputs") or {}
         for job in workflow["jobs"].values():
             roles = [step["with"]["role-to-assume"] for step in job.get("steps", []) if "role-to-assume" in (step.get("with") or {})]
             for role in roles:
                 if "AWS_DEPLOY_ROLE_ARN" in role:
-                    environments = [job["environment"]] if "${{" not in str(job["environment"]) else inputs["environment"]["options"]
-                    for environment in environments:
-                        wanted[f"mindhit-ci-{environment}-deploy"].add(f"repo:{repo}:environment:{environment}")
-                elif role.endswith("-plan"):
-                    for leg in job["strategy"]["matrix"]["include"]:
-                        wanted[f"mindhit-ci-{leg['environment']}-plan"].add(f"repo:{repo}:pull_request")
+                    github_environments = [job["environment"]] if "${{" not in str(job["environment"]) else sorted(deploy_role)
+                    for github_environment in github_environments:
+                        wanted[deploy_role[github_environment]].add(f"repo:{repo}:environment:{github_environment}")
+                elif "matrix.planRole" in role:
+                    legs = job["strategy"]["matrix"]["include"]
+                    assert "environments.outputs.plans" in str(legs), f"{file}: the plan matrix must come from config (environments.js --matrix)"
+                    for env in environments:
+                        wanted[env["ciRoleNames"]["plan"]].add(f"repo:{repo}:pull_request")
                 else:
                     raise AssertionError(f"{file}: a role this test does not know how to read: {role}")
     return wanted

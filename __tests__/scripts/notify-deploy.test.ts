@@ -121,7 +121,7 @@ function notifications(steps: Step[]): Array<{ events: string[]; if: string; ind
 
 describe("the deploy and release workflows notify the alert topic", () => {
   it.each([
-    ["deploy.yml", "staging"],
+    ["deploy.yml", "non-production"],
     ["deploy.yml", "production"],
     ["app-release.yml", "release"],
   ])("%s %s: started once credentials exist, then succeeded, failed or rolled back", (workflow, job) => {

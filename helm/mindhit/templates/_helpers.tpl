@@ -73,3 +73,30 @@ app.kubernetes.io/component: {{ .component }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}
+
+{{/*
+The app's contract with its secret, the same for every environment: each component's environment
+variables and the key of `secrets.name` each comes from. The pods get them from the chart, never from
+a values file, and the ExternalSecret copies exactly these keys.
+*/}}
+{{- define "mindhit.secretEnv" -}}
+api:
+  DATABASE_URL: database-url
+  REDIS_ADDR: redis-addr
+  JWT_SECRET: jwt-secret
+worker:
+  DATABASE_URL: database-url
+  REDIS_ADDR: redis-addr
+  OPENAI_API_KEY: openai-api-key
+{{- end }}
+
+{{/* Every key of the secret some component reads, sorted. */}}
+{{- define "mindhit.secretKeys" -}}
+{{- $keys := list }}
+{{- range $component, $vars := include "mindhit.secretEnv" . | fromYaml }}
+{{- range $var, $key := $vars }}
+{{- $keys = append $keys $key }}
+{{- end }}
+{{- end }}
+{{- $keys | uniq | sortAlpha | toJson }}
+{{- end }}

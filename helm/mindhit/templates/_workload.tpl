@@ -63,10 +63,19 @@ spec:
               value: {{ .root.Values.global.environment | quote }}
             - name: PORT
               value: {{ .values.containerPort | quote }}
-            {{- range .values.env }}
-            {{- if ne .name "ENVIRONMENT" }}
-            {{- toYaml (list .) | nindent 12 }}
+            {{- $secretEnv := index (include "mindhit.secretEnv" .root | fromYaml) .component | default dict }}
+            {{- range $var, $key := $secretEnv }}
+            - name: {{ $var }}
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $.root.Values.secrets.name }}
+                  key: {{ $key }}
             {{- end }}
+            {{- range .values.env }}
+            {{- if or (eq .name "ENVIRONMENT") (eq .name "PORT") (hasKey $secretEnv .name) }}
+            {{- fail (printf "%s.env sets %s, which the chart sets itself (from global.environment, %s.containerPort or the secret %s): remove it" $.component .name $.component $.root.Values.secrets.name) }}
+            {{- end }}
+            {{- toYaml (list .) | nindent 12 }}
             {{- end }}
           {{- include "mindhit.probes" .values.probes | nindent 10 }}
           resources:
