@@ -68,6 +68,19 @@ else
   # The profile's unit suite on dist-cdktn/; dist/ is still compiled for the cdktn stage below.
   run_stage unit bash -c 'rm -rf dist/__tests__ && node node_modules/typescript/bin/tsc -p tsconfig.json && bash scripts/cdktn-profile.sh test'
 fi
+# dist/ as the later `tsc -b tsconfig.build.json` calls (synth.sh, cdktn-profile.sh) expect it, so
+# they find it up to date and never rewrite it under the stages that start now.
+run_stage build node node_modules/typescript/bin/tsc -b tsconfig.build.json
+# The stages that mostly wait start as soon as dist/ exists (each synthesizes into its own
+# directory), so their waiting overlaps the CPU-bound stages below; the emulator is the longest.
+# Real Terraform, real AWS provider, AWS emulator: plan, apply, clean re-plan, refused destroys,
+# the runbook's state procedures under faults (__tests__/integration/test_emulator.py).
+run_stage_bg emulator bash scripts/verify-emulator.sh
+# Real S3 + DynamoDB state locking against an AWS emulator on 127.0.0.1, with a real Terraform CLI.
+run_stage_bg state-lock bash scripts/verify-state-lock.sh
+# The -apps stacks against a real Kubernetes API (etcd + kube-apiserver on 127.0.0.1) with the AWS
+# side in the emulator (__tests__/integration/test_cluster.py).
+run_stage_bg cluster bash scripts/verify-cluster.sh
 # The same dist/ on CDK Terrain's core (cdktn, in a per-machine prefix): identical synth of every stack, unit suite passes.
 run_stage cdktn bash scripts/verify-cdktn.sh
 # The full cdktn profile (cdktn providers, generated Helm/Kubernetes bindings): the source compiled
@@ -78,14 +91,6 @@ run_stage cdktn-profile bash scripts/cdktn-profile.sh "$([ "$MINDHIT_PROFILE" = 
 # import circle), eslint (typescript-eslint strict, type-checked; a 160-column limit) and prettier (eslint.config.mjs, .prettierrc.json).
 run_stage lint npm run --silent lint
 run_stage synth npm run --silent synth
-# Real Terraform, real AWS provider, AWS emulator: plan, apply, clean re-plan, refused destroys,
-# the runbook's state procedures under faults (__tests__/integration/test_emulator.py).
-run_stage_bg emulator bash scripts/verify-emulator.sh
-# Real S3 + DynamoDB state locking against an AWS emulator on 127.0.0.1, with a real Terraform CLI.
-run_stage_bg state-lock bash scripts/verify-state-lock.sh
-# The -apps stacks against a real Kubernetes API (etcd + kube-apiserver on 127.0.0.1) with the AWS
-# side in the emulator (__tests__/integration/test_cluster.py).
-run_stage_bg cluster bash scripts/verify-cluster.sh
 # Generated data (AWS regions and zones) matches the pinned source it is generated from.
 run_stage data bash scripts/verify-data.sh
 # HCL output of every stack through `terraform fmt -check` (Terraform on PATH, else OpenTofu built).
