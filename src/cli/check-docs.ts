@@ -38,7 +38,11 @@ const BUILDS: ReadonlyArray<{ readonly run: RunOptions; readonly project: Projec
     environments,
   },
   // The example replaces a configured environment of the same name (one added by the README's recipe).
-  { run: { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" }, project, environments: [...environments.filter((e) => e.name !== dev.name), dev] },
+  {
+    run: { backend: { kind: "s3" }, bootstrapState: "local", clusterAuth: "exec" },
+    project,
+    environments: [...environments.filter((e) => e.name !== dev.name), dev],
+  },
 ];
 
 function markdownFiles(root: string): string[] {
