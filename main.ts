@@ -21,8 +21,8 @@ async function main(app: App): Promise<void> {
   app.synth();
   if (app.hclOutput) await repairHclOutput(app, app.outdir);
   const written = [
-    stacks.bootstrap,
-    stacks.baseline,
+    ...stacks.bootstraps.values(),
+    ...stacks.baselines.values(),
     ...stacks.environments.flatMap((env) => [stacks.platforms.get(env.identity.name), stacks.apps.get(env.identity.name)]),
   ].flatMap((stack) => (stack === undefined ? [] : [{ name: stack.node.id, stateLocation: stack.stateLocation }]));
   const outdir = path.relative(process.cwd(), app.outdir) || ".";

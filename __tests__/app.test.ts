@@ -14,7 +14,7 @@ import { environments } from "../src/environments";
 import { finishOutput, invalidateOutput } from "../src/synth-output";
 import { dev } from "../src/environments/examples/dev";
 import { identityDerivedFrom } from "./helpers/identity";
-import { buildProject, S3_RUN } from "./helpers/synth";
+import { bootstrapOf, buildProject, S3_RUN } from "./helpers/synth";
 import { Template } from "./helpers/template";
 
 const noContext = (): undefined => undefined;
@@ -54,9 +54,11 @@ describe("cdktf.json context", () => {
 });
 
 describe("the app", () => {
-  it("creates the bootstrap stack and a platform and an in-cluster stack per environment, in list order", () => {
+  it("creates a bootstrap stack per account and a platform and an in-cluster stack per environment, in list order", () => {
     const stacks = buildProject();
-    expect(stacks.bootstrap.node.id).toBe("mindhit-state-bootstrap");
+    const accounts = [...new Set(environments.map((e) => e.account))];
+    expect([...stacks.bootstraps.values()].map((s) => s.node.id)).toEqual(accounts.map((a) => `mindhit-state-bootstrap-${a}`));
+    expect([...stacks.baselines.values()].map((s) => s.node.id)).toEqual(accounts.map((a) => `mindhit-account-baseline-${a}`));
     expect([...stacks.platforms.values()].map((s) => s.node.id)).toEqual(environments.map((e) => `mindhit-${e.name}`));
     expect([...stacks.apps.values()].map((s) => s.node.id)).toEqual(environments.map((e) => `mindhit-${e.name}-apps`));
   });
@@ -93,7 +95,7 @@ describe("adding an environment the README's way", () => {
 
   it("gets identities of its own, derived from its name", () => {
     // No overrides and no values file: every name follows from "dev".
-    expect(env.identity).toEqual(identityDerivedFrom("dev"));
+    expect(env.identity).toEqual(identityDerivedFrom("dev", env.identity.account));
     expect(env.identity).toMatchObject({ resourceName: "mindhit-dev", host: "api.dev.mindhit.io", ciRoleNames: { deploy: "mindhit-ci-dev-deploy" } });
   });
 
@@ -108,6 +110,13 @@ describe("adding an environment the README's way", () => {
       const values = all.flatMap(pick);
       expect(values.filter((v, i) => values.indexOf(v) !== i)).toEqual([]);
     }
+  });
+
+  it("lives in staging's account beside it (non-production environments may share one), with its own state keys there", () => {
+    expect(env.identity.account).toBe(stacks.environments.find((e) => e.identity.name === "staging")!.identity.account);
+    expect(bootstrapOf(stacks, "dev")).toBe(bootstrapOf(stacks, "staging"));
+    expect(platform.json.terraform.backend?.s3).toMatchObject({ bucket: "mindhit-terraform-state-444455556666", key: "dev/terraform.tfstate" });
+    expect(platform.providers(AwsProvider)).toEqual([expect.objectContaining({ allowed_account_ids: ["444455556666"] })]);
   });
 
   it("builds in its own region and zones, everywhere", () => {
@@ -132,7 +141,7 @@ describe("adding an environment the README's way", () => {
   });
 
   it("can deploy from its own GitHub environment", () => {
-    const trust = Template.fromStack(stacks.bootstrap).trustFor(env.identity.ciRoleNames.deploy);
+    const trust = Template.fromStack(bootstrapOf(stacks, "dev")).trustFor(env.identity.ciRoleNames.deploy);
     expect(trust.flatMap((s) => s.condition ?? []).flatMap((c) => c.values)).toContain("repo:mindhit/mindhit-infra:environment:dev");
   });
 });
@@ -175,8 +184,8 @@ describe("synth output", () => {
     const ok = spawnSync(process.execPath, [compiledMain], { cwd: repoRoot, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     expect(ok.status).toBe(0);
     const lines = ok.stdout.trim().split("\n");
-    // The bootstrap stack, the account baseline, and two stacks per environment.
-    expect(lines).toHaveLength(2 + 2 * environments.length);
+    // A bootstrap and an account baseline per account, and two stacks per environment.
+    expect(lines).toHaveLength(2 * new Set(environments.map((e) => e.account)).size + 2 * environments.length);
     expect(lines).toContainEqual(
       expect.stringMatching(/^mindhit-prod +\S*mindhit-prod\/cdk\.tf\.json {2}state: s3:\/\/mindhit-terraform-state\/production\/terraform\.tfstate$/),
     );

@@ -59,7 +59,7 @@ const projectWith = (path: string, to: unknown): Input => configured(withField(p
 /** A third environment (or what stands for one) beside the shipped two. */
 const besideShipped = (added: unknown): Input => configured(project, [staging, prod, added]);
 /** A third environment: a variant of staging named `name`, with identity overrides if given. */
-const stagingVariant = (name: string, identity?: IdentityOverrides): Input => besideShipped(variantOf(staging, { name, identity }));
+const stagingVariant = (name: string, identity?: IdentityOverrides): Input => besideShipped(variantOf(staging, { name, account: staging.account, identity }));
 /** prod with one of its lists replaced by the items given: the lists operators most often get wrong. */
 function prodList(path: string): (...items: unknown[]) => Input {
   return (...items) => prodWith(path, items);
@@ -77,7 +77,7 @@ const runOptionsWith = (env: NodeJS.ProcessEnv, context: Record<string, unknown>
 const ALLOWED_LABEL = "(lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 24 characters)";
 const SEOUL_AZS = availabilityZonesOf("ap-northeast-2").join(", ");
 const CHANGE_ONE = "each environment needs its own: change the one being added, not the one already deployed";
-const ENV_KEYS = "name, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, assets, prometheus, waf";
+const ENV_KEYS = "name, account, identity, tier, region, azs, network, cluster, database, cache, registry, release, alerting, backup, assets, prometheus, waf";
 
 /**
  * Every mistake, by its label (the test's name: an object key, so no two cases can share one), with
@@ -110,12 +110,45 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     'environment "prod" and environment "staging" both get resourceName "mindhit-production" (staging from identity.resourceName "mindhit-production", prod from identity.environment "production"); each environment needs its own: change the one being added, not the one already deployed',
   ],
   "two environments with one name": [
-    configured(project, [staging, variantOf(staging, { name: "staging", identity: { environment: "staging2" } })]),
+    configured(project, [staging, variantOf(staging, { name: "staging", account: staging.account, identity: { environment: "staging2" } })]),
     'environment "staging" and environment "staging" both get stack "mindhit-staging", stack "mindhit-staging-apps", environment name "staging", values file "values-staging.yaml" (staging from name "staging", staging from name "staging"); each environment needs its own: change the one being added, not the one already deployed',
   ],
-  "an environment named after the bootstrap stack": [
-    stagingVariant("state-bootstrap"),
-    'environment "state-bootstrap" and the state-bootstrap stack both get stack "mindhit-state-bootstrap" (state-bootstrap from name "state-bootstrap"); each environment needs its own: change the one being added, not the one already deployed',
+  // ---- accounts: the wall between environments ----
+  "a non-production environment in production's account": [
+    besideShipped(variantOf(staging, { name: "qa", account: prod.account })),
+    'environment "prod": account "111122223333" also holds environment "qa"; a production-tier environment must be alone in its account (give it another account)',
+  ],
+  "staging forgetting it is not production's account (a copy-paste of prod's ID)": [
+    stagingWith("account", prod.account),
+    'environment "prod": account "111122223333" also holds environment "staging"; a production-tier environment must be alone in its account (give it another account)',
+  ],
+  "an account ID written as a number": [
+    stagingWith("account", 444455556666),
+    'environment "staging": account 444455556666 is not allowed (expected a string, got number)',
+  ],
+  "an account ID one digit short": [
+    stagingWith("account", "44445555666"),
+    'environment "staging": account "44445555666" is not an AWS account ID (12 digits, written as a string, e.g. "111122223333")',
+  ],
+  "a missing account": [
+    stagingWith("account", undefined),
+    'environment "staging": account is missing (expected a string)',
+  ],
+  "two environments of one account naming different state buckets": [
+    besideShipped(variantOf(staging, { name: "qa", account: staging.account, identity: { stateBucket: "qa-state" } })),
+    'environment "qa": identity.stateBucket "qa-state" differs from "mindhit-terraform-state-444455556666", the state bucket of environment "staging" in the same account "444455556666"; an account has one state bucket',
+  ],
+  "two accounts naming one state bucket": [
+    besideShipped(variantOf(staging, { name: "qa", account: "777788889999", identity: { stateBucket: "mindhit-terraform-state" } })),
+    'environment "qa": identity.stateBucket "mindhit-terraform-state" is already the state bucket of account "111122223333"; bucket names are global, so each account needs its own',
+  ],
+  "a host in a zone another account holds": [
+    besideShipped(variantOf(staging, { name: "qa", account: "777788889999", identity: { host: "api-qa.mindhit.io" } })),
+    'environment "qa": identity.host "api-qa.mindhit.io" gives host "api-qa.mindhit.io" in zone "mindhit.io", which account "111122223333" holds (environment "prod"); an environment\'s records live in a zone of its own account (choose a host one level below a zone of "777788889999", e.g. "api.qa.mindhit.io")',
+  ],
+  "a state bucket override that is no bucket name": [
+    stagingVariant("qa", { stateBucket: "Bad_Bucket" }),
+    'environment "qa": identity.stateBucket "Bad_Bucket" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)',
   ],
   "an environment whose state key is the bootstrap stack's": [
     stagingVariant("boot", { environment: "bootstrap" }),
@@ -147,7 +180,7 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   "a name ending in a hyphen": [stagingWith("name", "qa-"), `environment "qa-": name "qa-" is not allowed ${ALLOWED_LABEL}`],
   "a name with a double hyphen": [stagingWith("name", "q--a"), `environment "q--a": name "q--a" is not allowed ${ALLOWED_LABEL}`],
   "a derived resourceName over 32 characters": [
-    configured({ ...project, project: "mindhit-platform" }, [variantOf(staging, { name: "integration-tests" })]),
+    configured({ ...project, project: "mindhit-platform" }, [variantOf(staging, { name: "integration-tests", account: staging.account })]),
     'environment "integration-tests": name "integration-tests" gives resourceName "mindhit-platform-integration-tests", 34 characters (at most 32: ElastiCache user ids and ALB names are built from it); choose a shorter name or set identity.resourceName',
   ],
   "a resourceName override of 33 characters": [
@@ -180,7 +213,7 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   ],
   "a misspelt identity override": [
     stagingWith("identity.enviroment", "qa"),
-    'environment "staging": identity.enviroment is not a known setting (known here: environment, resourceName, repositoryNamespace, host, valuesFile, githubEnvironment)',
+    'environment "staging": identity.enviroment is not a known setting (known here: environment, resourceName, repositoryNamespace, host, valuesFile, githubEnvironment, stateBucket)',
   ],
 
   // ---- runtime types: what `as any` and JavaScript callers can write ----
@@ -512,7 +545,7 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
 
   // ---- found by an operator probing the first version of these checks ----
   "a variant of an environment that is not loaded (circular import)": [
-    () => variantOf(undefined as unknown as EnvironmentConfig, { name: "dev" }),
+    () => variantOf(undefined as unknown as EnvironmentConfig, { name: "dev", account: "444455556666" }),
     "variantOf: the base environment is undefined (expected an environment config such as prod or staging; a circular import between environment files gives undefined)",
   ],
   "Graviton and x86 node types in one group": [
@@ -534,10 +567,6 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
   "an environment named like the CI roles": [
     stagingVariant("ci"),
     'environment "ci": name "ci" gives resourceName "mindhit-ci", which the CI roles\' names (mindhit-ci-*) start with; choose another name',
-  ],
-  "an environment tagged like what all environments share": [
-    stagingVariant("qa", { environment: "shared" }),
-    'environment "qa": identity.environment "shared" gives environment "shared", the tag of what every environment uses (state, locks, audit), which every environment\'s walls let through; choose another identity.environment',
   ],
   "production without locked backups": [
     prodWith("backup.objectLockDays", 0),
@@ -608,8 +637,16 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     'environment "prod": cache.snapshotRetentionLimit 0 is not allowed: daily Redis snapshots is required of a production environment (tier "production")',
   ],
   "a state bucket named like an IP address": [
-    projectWith("state.bucket", "192.168.1.1"),
-    'project settings: state.bucket "192.168.1.1" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)',
+    stagingVariant("qa", { stateBucket: "192.168.1.1" }),
+    'environment "qa": identity.stateBucket "192.168.1.1" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)',
+  ],
+  "a delegation with one name server": [
+    projectWith("dns.delegations", [{ zone: "staging.mindhit.io", nameServers: ["ns-1.awsdns-01.org"] }]),
+    'project settings: dns.delegations "staging.mindhit.io" lists name servers ["ns-1.awsdns-01.org"] (expected the two or more host names its account\'s bootstrap printed, e.g. "ns-1.awsdns-00.com")',
+  ],
+  "a delegation outside the domain": [
+    projectWith("dns.delegations", [{ zone: "staging.example.com", nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"] }]),
+    'project settings: dns.delegations "staging.example.com" is not a zone below the domain "mindhit.io" (e.g. "staging.mindhit.io")',
   ],
 
   // ---- day 1: capacity, Chatbot region, CI access entries ----
@@ -636,10 +673,6 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     'project settings: project "Mindhit" is not allowed (2-16 lowercase letters, digits and hyphens, starting with a letter)',
   ],
   "a domain without a dot": [projectWith("domain", "mindhit"), 'project settings: domain "mindhit" is not a DNS domain (e.g. "mindhit.io")'],
-  "a bucket name with capitals": [
-    projectWith("state.bucket", "Bad_Bucket"),
-    'project settings: state.bucket "Bad_Bucket" is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)',
-  ],
   "a two-letter lock table": [
     projectWith("state.lockTable", "ab"),
     'project settings: state.lockTable "ab" is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)',
@@ -758,7 +791,13 @@ describe("the shipped configuration", () => {
     const exists = (file: string): boolean => ["values-prod.yaml", "values-staging.yaml"].includes(file);
     const prodIdentity = resolveIdentity(project, prod, exists).identity;
     expect(prodIdentity).toEqual(
-      identityDerivedFrom("prod", { environment: "production", repositoryNamespace: "mindhit", host: "api.mindhit.io", valuesFile: "values-prod.yaml" }),
+      identityDerivedFrom("prod", prod.account, {
+        environment: "production",
+        repositoryNamespace: "mindhit",
+        host: "api.mindhit.io",
+        valuesFile: "values-prod.yaml",
+        stateBucket: "mindhit-terraform-state",
+      }),
     );
     // The seed's names, which its state and its running resources already carry.
     expect(prodIdentity).toMatchObject({
@@ -766,8 +805,10 @@ describe("the shipped configuration", () => {
       stateKeys: { platform: "production/terraform.tfstate", apps: "production/apps/terraform.tfstate" },
       repositoryNames: { api: "mindhit/api", worker: "mindhit/worker" },
       host: "api.mindhit.io",
+      stateBucket: "mindhit-terraform-state",
+      hostedZone: "mindhit.io",
     });
-    expect(resolveIdentity(project, staging, exists).identity).toEqual(identityDerivedFrom("staging", { valuesFile: "values-staging.yaml" }));
+    expect(resolveIdentity(project, staging, exists).identity).toEqual(identityDerivedFrom("staging", staging.account, { valuesFile: "values-staging.yaml" }));
   });
 
   it("prod carries the seed's documented values", () => {
@@ -800,6 +841,7 @@ describe("the shipped configuration", () => {
   it("a variant replaces lists whole and keeps its own identity overrides only", () => {
     const variant: EnvironmentConfig = variantOf(prod, {
       name: "eu",
+      account: "777788889999",
       identity: { host: "api.eu.mindhit.io" },
       azs: ["eu-west-1a", "eu-west-1b"],
       region: "eu-west-1",
@@ -818,6 +860,7 @@ describe("the shipped configuration", () => {
     const projectSettings: ProjectSettings = project;
     const tokyo = variantOf(staging, {
       name: "tokyo",
+      account: staging.account,
       identity: { repositoryNamespace: "mindhit-staging" },
       region: "ap-northeast-1",
       azs: ["ap-northeast-1a", "ap-northeast-1c"],

@@ -13,8 +13,8 @@ const stacks = buildProject();
 const cloud = buildProject(CLOUD_RUN);
 const label = (prefix: string, list: TerraformStack[]): Array<readonly [string, TerraformStack]> => list.map((s) => [`${prefix}${s.node.id}`, s] as const);
 const allStacks = [
-  ...label("", [stacks.bootstrap, ...stacks.platforms.values(), ...stacks.apps.values()]),
-  ...label("HCP Terraform mode: ", [cloud.bootstrap, ...cloud.platforms.values(), ...cloud.apps.values()]),
+  ...label("", [...stacks.bootstraps.values(), ...stacks.platforms.values(), ...stacks.apps.values()]),
+  ...label("HCP Terraform mode: ", [...cloud.bootstraps.values(), ...cloud.platforms.values(), ...cloud.apps.values()]),
 ];
 
 /** The HCL `npm run synth:hcl` writes for a stack: cdktf's rendering, repaired and formatted (src/hcl.ts). */

@@ -3,8 +3,8 @@ import * as path from "path";
 import { Construct } from "constructs";
 import type { CiRoleScope } from "./modules/identity/ci-role";
 import {
-  baselineStackName,
-  bootstrapStackName,
+  AccountIdentity,
+  accountsOf,
   ClusterAuth,
   Environment,
   hcpTerraformProject,
@@ -142,9 +142,12 @@ export function cdktfJsonContext(root: string, env: NodeJS.ProcessEnv): Record<s
 }
 
 export interface ProjectStacks {
-  readonly bootstrap: StateBootstrapStack;
-  /** Undefined when an organization-wide baseline covers the account. */
-  readonly baseline: AccountBaselineStack | undefined;
+  /** The accounts the environments live in, in the order their first environment is listed. */
+  readonly accounts: readonly AccountIdentity[];
+  /** Account ID → its bootstrap stack. */
+  readonly bootstraps: ReadonlyMap<string, StateBootstrapStack>;
+  /** Account ID → its baseline stack; empty when an organization-wide baseline covers the accounts. */
+  readonly baselines: ReadonlyMap<string, AccountBaselineStack>;
   /** The validated environments, identities resolved, in list order. */
   readonly environments: readonly Environment[];
   readonly platforms: ReadonlyMap<string, PlatformStack>;
@@ -169,27 +172,29 @@ export function addProjectStacks(app: Construct, projectSettings: unknown, envir
   return buildStacks(app, project, environments, options);
 }
 
-/** What an environment's CI roles (and its workload boundary) are walled in by. */
-function ciRoleScope(env: Environment, environments: readonly Environment[]): CiRoleScope {
-  const others = environments.filter((other) => other !== env);
+/** What an environment's CI roles work on. */
+function ciRoleScope(env: Environment): CiRoleScope {
   return {
     environment: env.identity.environment,
+    region: env.region,
     resourceName: env.identity.resourceName,
     peopleRoleNames: [env.identity.breakGlassRoleName, env.identity.clusterAdminRoleName],
-    otherResourceNames: others.map((other) => other.identity.resourceName),
-    otherStateKeys: others.flatMap((other) => Object.values(other.identity.stateKeys)),
   };
 }
 
-function buildStacks(app: Construct, project: ProjectSettings, environments: readonly Environment[], options: RunOptions): ProjectStacks {
-  const bootstrap = new StateBootstrapStack(app, bootstrapStackName(project), {
+/** One account's bootstrap: its state, its environments' CI roles and hosted zones. */
+function addBootstrap(app: Construct, project: ProjectSettings, account: AccountIdentity, options: RunOptions): StateBootstrapStack {
+  const { environments } = account;
+  return new StateBootstrapStack(app, account.bootstrapStackName, {
     project,
+    account,
     stateLocation: options.bootstrapState,
     ciEnvironments: environments.map((env) => ({
-      ...ciRoleScope(env, environments),
+      ...ciRoleScope(env),
       githubEnvironment: env.identity.githubEnvironment,
       roleNames: env.identity.ciRoleNames,
     })),
+    hostedZones: [...new Set(environments.map((env) => env.identity.hostedZone))],
     hcpTerraform:
       options.backend.kind === "cloud"
         ? {
@@ -199,21 +204,33 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
             workspaces: environments.flatMap((env) =>
               STACK_LAYERS.map((layer) => ({
                 workspace: env.identity.stackNames[layer],
-                scope: ciRoleScope(env, environments),
+                scope: ciRoleScope(env),
                 roleNames: env.identity.hcpTerraformRoleNames[layer],
               })),
             ),
           }
         : undefined,
   });
-  const baseline =
-    project.accountBaseline.provider === "project"
-      ? new AccountBaselineStack(app, baselineStackName(project), {
+}
+
+function buildStacks(app: Construct, project: ProjectSettings, environments: readonly Environment[], options: RunOptions): ProjectStacks {
+  const accounts = accountsOf(project, environments);
+  const bootstraps = new Map<string, StateBootstrapStack>();
+  const baselines = new Map<string, AccountBaselineStack>();
+  for (const account of accounts) {
+    bootstraps.set(account.id, addBootstrap(app, project, account, options));
+    if (project.accountBaseline.provider === "project") {
+      baselines.set(
+        account.id,
+        new AccountBaselineStack(app, account.baselineStackName, {
           project,
           backend: options.backend,
-          auditedBucketPrefixes: [`${project.state.bucket}/`, ...environments.map((env) => env.identity.backupsBucketPrefix)],
-        })
-      : undefined;
+          account,
+          auditedBucketPrefixes: [`${account.stateBucket}/`, ...account.environments.map((env) => env.identity.backupsBucketPrefix)],
+        }),
+      );
+    }
+  }
   const platforms = new Map<string, PlatformStack>();
   const apps = new Map<string, AppsStack>();
   for (const env of environments) {
@@ -225,13 +242,16 @@ function buildStacks(app: Construct, project: ProjectSettings, environments: rea
     inCluster.addDependency(platform);
     apps.set(env.identity.name, inCluster);
   }
-  checkUniqueAwsNames([
-    { stack: bootstrap, owner: "the state-bootstrap stack", region: project.state.region },
-    ...(baseline ? [{ stack: baseline as TerraformStack, owner: "the account-baseline stack", region: project.state.region }] : []),
-    ...environments.flatMap((env) => {
-      const owner = `environment ${quote(env.identity.name)}`;
-      return [platforms.get(env.identity.name), apps.get(env.identity.name)].map((stack) => ({ stack: stack as TerraformStack, owner, region: env.region }));
-    }),
-  ]);
-  return { bootstrap, baseline, environments, platforms, apps };
+  // AWS names are unique per account (and region): each account's stacks are checked together.
+  for (const account of accounts) {
+    const accountStacks: TerraformStack[] = [bootstraps.get(account.id), baselines.get(account.id)].filter((s) => s !== undefined);
+    checkUniqueAwsNames([
+      ...accountStacks.map((stack) => ({ stack, owner: `the ${stack.node.id} stack`, region: project.state.region })),
+      ...account.environments.flatMap((env) => {
+        const owner = `environment ${quote(env.identity.name)}`;
+        return [platforms.get(env.identity.name), apps.get(env.identity.name)].map((stack) => ({ stack: stack as TerraformStack, owner, region: env.region }));
+      }),
+    ]);
+  }
+  return { accounts, bootstraps, baselines, environments, platforms, apps };
 }

@@ -21,7 +21,7 @@ const facts: DocsFacts = {
   ]),
   outputs: new Set(["eks_cluster_admin_role_arn", "backups_bucket"]),
   stateKeys: new Set(["production/terraform.tfstate", "production/apps/terraform.tfstate"]),
-  stateBucket: "mindhit-terraform-state",
+  stateBuckets: new Set(["mindhit-terraform-state"]),
   names: new Set([
     "mindhit-production",
     "mindhit-production-eks-admin",

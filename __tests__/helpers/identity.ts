@@ -5,13 +5,15 @@ import type { EnvironmentIdentity, IdentityOverrides } from "../../src/config";
  * mindhit.io), as the rule in docs/design-decisions.md gives them, spelled out field by field: the identity follows
  * the name (or `identity.environment`), and only the overrides given change it.
  */
-export function identityDerivedFrom(name: string, overrides: IdentityOverrides = {}): EnvironmentIdentity {
+export function identityDerivedFrom(name: string, account: string, overrides: IdentityOverrides = {}): EnvironmentIdentity {
   const environment = overrides.environment ?? name;
   const resourceName = overrides.resourceName ?? `mindhit-${environment}`;
   const namespace = overrides.repositoryNamespace ?? resourceName;
   const ci = `mindhit-ci-${environment}`;
   return {
     name,
+    account,
+    stateBucket: overrides.stateBucket ?? `mindhit-terraform-state-${account}`,
     environment,
     resourceName,
     stackNames: { platform: `mindhit-${name}`, apps: `mindhit-${name}-apps` },
@@ -19,6 +21,7 @@ export function identityDerivedFrom(name: string, overrides: IdentityOverrides =
     repositoryNames: { api: `${namespace}/api`, worker: `${namespace}/worker` },
     valuesFile: overrides.valuesFile,
     host: overrides.host ?? `api.${environment}.mindhit.io`,
+    hostedZone: (overrides.host ?? `api.${environment}.mindhit.io`).replace(/^[^.]+\./, ""),
     assetsHost: (overrides.host ?? `api.${environment}.mindhit.io`).replace(/^api\./, "cdn."),
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,

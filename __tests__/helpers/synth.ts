@@ -49,6 +49,14 @@ export function buildProject(
   return addProjectStacks(Testing.app(), project, environments, options);
 }
 
+/** The bootstrap stack of the account an environment (by name) lives in. */
+export function bootstrapOf(stacks: ProjectStacks, environment: string): TerraformStack {
+  const env = stacks.environments.find((e) => e.identity.name === environment);
+  const stack = env === undefined ? undefined : stacks.bootstraps.get(env.identity.account);
+  if (stack === undefined) throw new Error(`no environment ${environment} (or no bootstrap of its account)`);
+  return stack;
+}
+
 /** Every attribute name anywhere in a synthesized document, for "no password attribute" checks. */
 export function attributeNames(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(attributeNames);

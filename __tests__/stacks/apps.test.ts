@@ -57,10 +57,10 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   /** The inline statements of the environment's role `<resourceName>-<role>`. */
   const policyOf = (role: string): Statement[] => template.policyFor(`${env.identity.resourceName}-${role}`);
 
-  it("is its own stack with its own state key in the shared bucket and lock table", () => {
+  it("is its own stack with its own state key in its account's bucket and lock table", () => {
     expect(stack.node.id).toBe(`mindhit-${name}-apps`);
     expect(template.json.terraform.backend?.s3).toEqual({
-      bucket: "mindhit-terraform-state",
+      bucket: env.identity.stateBucket,
       key: `${env.identity.environment}/apps/terraform.tfstate`,
       region: "ap-northeast-2",
       encrypt: true,

@@ -20,7 +20,7 @@ describe("environment stacks store state in S3 with DynamoDB locking (the seed's
       expect(terraform.backend).toEqual({
         // kms_key_id: SSE-KMS with the state key; `encrypt` alone would write SSE-S3 objects.
         s3: {
-          bucket: "mindhit-terraform-state",
+          bucket: env.identity.stateBucket,
           key,
           region: "ap-northeast-2",
           encrypt: true,

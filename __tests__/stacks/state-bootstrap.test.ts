@@ -1,4 +1,7 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -10,21 +13,22 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { BOOTSTRAP_STATE_KEY } from "../../src/config";
-import { BOOTSTRAP_LOCAL_STATE_PATH } from "../../src/stacks/state-bootstrap";
-import { buildProject, S3_RUN } from "../helpers/synth";
+import { bootstrapLocalStatePath } from "../../src/stacks/state-bootstrap";
+import { environments, project as defaultProject } from "../../src/environments";
+import { bootstrapOf, buildProject, S3_RUN } from "../helpers/synth";
 import { Template } from "../helpers/template";
 
-describe("state bootstrap stack", () => {
+describe("state bootstrap stack (production's account)", () => {
   const project = buildProject();
-  const template = Template.fromStack(project.bootstrap);
+  const template = Template.fromStack(bootstrapOf(project, "prod"));
   const synthesized = template.text;
 
   it("keeps its own state in a local file outside cdktf.out/", () => {
-    expect(template.json.terraform.backend).toEqual({ local: { path: BOOTSTRAP_LOCAL_STATE_PATH } });
+    expect(template.json.terraform.backend).toEqual({ local: { path: bootstrapLocalStatePath("mindhit-state-bootstrap-111122223333") } });
   });
 
   it("can move its state into the bucket it created", () => {
-    const migrated = Template.fromStack(buildProject({ ...S3_RUN, bootstrapState: "s3" }).bootstrap);
+    const migrated = Template.fromStack(bootstrapOf(buildProject({ ...S3_RUN, bootstrapState: "s3" }), "prod"));
     expect(migrated.json.terraform.backend?.s3).toMatchObject({
       bucket: "mindhit-terraform-state",
       key: BOOTSTRAP_STATE_KEY,
@@ -33,10 +37,11 @@ describe("state bootstrap stack", () => {
     });
   });
 
-  it("tags everything it creates", () => {
+  it("acts in its own account only, and tags everything it creates (no Environment: it serves the account)", () => {
     expect(synthesized).toHaveProviderWithProperties(AwsProvider, {
       region: "ap-northeast-2",
-      default_tags: [{ tags: { Project: "mindhit", Environment: "shared", ManagedBy: "cdktf", Stack: "mindhit-state-bootstrap" } }],
+      allowed_account_ids: ["111122223333"],
+      default_tags: [{ tags: { Project: "mindhit", ManagedBy: "cdktf", Stack: "mindhit-state-bootstrap-111122223333" } }],
     });
   });
 
@@ -123,8 +128,9 @@ describe("state bootstrap stack", () => {
     ]);
   });
 
-  it("outputs the bucket, table, key and each environment's CI roles", () => {
-    const ciRoles = project.environments.map((env) => `ci_roles_${env.identity.environment.replace(/-/g, "_")}`);
+  it("outputs the bucket, table, key and the CI roles of each environment in its account", () => {
+    const inAccount = project.environments.filter((env) => env.identity.account === "111122223333");
+    const ciRoles = inAccount.map((env) => `ci_roles_${env.identity.environment.replace(/-/g, "_")}`);
     expect(Object.keys(template.outputs).sort()).toEqual([...ciRoles, "lock_table", "state_bucket", "state_kms_key_arn"].sort());
   });
 
@@ -135,5 +141,39 @@ describe("state bootstrap stack", () => {
         client_id_list: ["sts.amazonaws.com"],
       });
     });
+  });
+});
+
+describe("one bootstrap per account", () => {
+  const project = buildProject();
+
+  it("every account gets its own, and holds only its own environments' CI roles", () => {
+    expect([...project.bootstraps.keys()].sort()).toEqual([...new Set(project.environments.map((env) => env.identity.account))].sort());
+    for (const [account, stack] of project.bootstraps) {
+      const roles = Template.fromStack(stack)
+        .resources(IamRole)
+        .map((role) => String(role.name))
+        .filter((name) => name.startsWith("mindhit-ci-"));
+      const own = project.environments.filter((env) => env.identity.account === account).flatMap((env) => Object.values(env.identity.ciRoleNames));
+      expect(roles.sort()).toEqual(own.sort());
+    }
+  });
+
+  it("a non-production account's bucket carries the account ID (bucket names are global), its zone below the domain is created here", () => {
+    const staging = Template.fromStack(bootstrapOf(project, "staging"));
+    expect(staging.only(S3Bucket)).toMatchObject({ bucket: "mindhit-terraform-state-444455556666" });
+    expect(staging.only(Route53Zone)).toMatchObject({ name: "staging.mindhit.io", lifecycle: { prevent_destroy: true } });
+    expect(Object.keys(staging.outputs)).toContain("hosted_zone_name_servers_staging_mindhit_io");
+  });
+
+  it("the domain's account delegates to the zones listed in dns.delegations, with no cross-account trust", () => {
+    const nameServers = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"];
+    const delegating = buildProject(S3_RUN, environments, {
+      ...defaultProject,
+      dns: { createHostedZone: false, delegations: [{ zone: "staging.mindhit.io", nameServers }] },
+    });
+    const prodBootstrap = Template.fromStack(bootstrapOf(delegating, "prod"));
+    expect(prodBootstrap.only(Route53Record)).toMatchObject({ name: "staging.mindhit.io", type: "NS", records: nameServers });
+    expect(Template.fromStack(bootstrapOf(delegating, "staging")).resources(Route53Record)).toEqual([]);
   });
 });

@@ -82,13 +82,15 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
   const stateKeys = new Set<string>([BOOTSTRAP_STATE_KEY]);
   const namespaces = new Set<string>(["default", "kube-system", "kube-public", "kube-node-lease"]);
   const releases = new Set<string>();
-  const buckets = new Set<string>([project.state.bucket]);
+  const stateBuckets = new Set<string>();
+  const buckets = new Set<string>();
   const hosts = new Set<string>([project.domain]);
   const texts: string[] = [];
   for (const build of BUILDS) {
     const app = new App({ outdir: path.join(root, ".cache", "docs-check") });
     const built = addProjectStacks(app, build.project, build.environments, build.run);
     built.environments.forEach((env) => hosts.add(env.identity.host));
+    built.accounts.forEach((account) => [stateBuckets, buckets].forEach((set) => set.add(account.stateBucket)));
     for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
       stacks.set(
         stack.node.id,
@@ -161,7 +163,7 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
     stacks,
     outputs,
     stateKeys,
-    stateBucket: project.state.bucket,
+    stateBuckets,
     names,
     buckets,
     hosts,

@@ -9,6 +9,7 @@
  *   ECR repositories   = <identity.repositoryNamespace ?? resourceName>/api, …/worker
  *   host               = identity.host               ?? api.<environment>.<project domain>
  *   assets host        = host with its leading "api." as "cdn." (cdn.<host> otherwise)
+ *   hosted zone        = host without its first label (in the environment's own account)
  *   values file        = identity.valuesFile         ?? values-<name>.yaml when the chart has it
  *   GitHub environment = identity.githubEnvironment  ?? environment
  *   alert topic, app secret, ALB = <resourceName>-alerts, <resourceName>/app, <resourceName>
@@ -16,6 +17,7 @@
  *   backups bucket     = <resourceName>-backups-<account id>
  *   image tag parameters = /<project>/<environment>/image-tags/api, …/worker
  *   CI roles           = <project>-ci-<environment>-plan, …-deploy (outside every resourceName-* prefix)
+ *   state bucket       = identity.stateBucket        ?? <project>-terraform-state-<account> (one per account)
  *   HCP Terraform roles = <project>-ci-<environment>-tfc-<platform|apps>-<plan|apply>
  *
  * Validation (checkIdentity, checkUniqueIdentities) rejects a malformed identity and any identity
@@ -29,25 +31,27 @@ export const BOOTSTRAP_STATE_KEY = "bootstrap/terraform.tfstate";
 /** The account-baseline stack's state object. */
 export const BASELINE_STATE_KEY = "baseline/terraform.tfstate";
 
-export function bootstrapStackName(project: ProjectSettings): string {
-  return `${project.project}-state-bootstrap`;
+/** The stack that creates an account's state bucket, lock table, CI roles and boundaries: one per account. */
+export function bootstrapStackName(project: ProjectSettings, account: string): string {
+  return `${project.project}-state-bootstrap-${account}`;
 }
 
-export function baselineStackName(project: ProjectSettings): string {
-  return `${project.project}-account-baseline`;
+/** The stack of an account's trail, GuardDuty and security alarms: one per account. */
+export function baselineStackName(project: ProjectSettings, account: string): string {
+  return `${project.project}-account-baseline-${account}`;
 }
 
-/** Names of the permissions boundaries (src/modules/identity/permission-boundaries.ts). */
+/** Names of the permissions boundaries of an account (src/modules/identity/permission-boundaries.ts). */
 export interface BoundaryPolicyNames {
   /** Carried by the CI roles. */
   readonly ci: string;
-  /** Carried by every role an environment's stacks create (`*`: a pattern matching all of them). */
-  workload(environment: string): string;
+  /** Carried by every role the environments' stacks create. */
+  readonly workload: string;
 }
 
-/** The permissions boundaries: every role an environment's stacks create carries its `workload` one, the CI roles `ci`. */
+/** The permissions boundaries: every role an environment's stacks create carries `workload`, the CI roles `ci`. */
 export function boundaryPolicyNames(project: ProjectSettings): BoundaryPolicyNames {
-  return { ci: `${project.project}-ci-boundary`, workload: (environment) => `${project.project}-${environment}-workload-boundary` };
+  return { ci: `${project.project}-ci-boundary`, workload: `${project.project}-workload-boundary` };
 }
 
 /** The HCP Terraform project of the workspaces: the one named in the run options, else the project's name. */
@@ -80,6 +84,7 @@ export interface ResolvedIdentity {
 export function resolveIdentity(project: ProjectSettings, config: EnvironmentConfig, valuesFileExists: (file: string) => boolean): ResolvedIdentity {
   const overrides: IdentityOverrides = config.identity ?? {};
   const fromName: IdentityOrigin = { field: "name", value: config.name };
+  const fromAccount: IdentityOrigin = { field: "account", value: config.account };
   const origin = (key: keyof IdentityOverrides, inherited: IdentityOrigin): IdentityOrigin => {
     const value = overrides[key];
     return value === undefined ? inherited : { field: `identity.${key}`, value };
@@ -95,6 +100,8 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
   const host = overrides.host ?? `api.${environment}.${project.domain}`;
   const identity: EnvironmentIdentity = {
     name: config.name,
+    account: config.account,
+    stateBucket: overrides.stateBucket ?? `${project.project}-terraform-state-${config.account}`,
     environment,
     resourceName,
     stackNames: { platform: `${project.project}-${config.name}`, apps: `${project.project}-${config.name}-apps` },
@@ -102,6 +109,7 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     repositoryNames,
     valuesFile,
     host,
+    hostedZone: host.slice(host.indexOf(".") + 1),
     assetsHost: host.startsWith("api.") ? `cdn.${host.slice(4)}` : `cdn.${host}`,
     githubEnvironment: overrides.githubEnvironment ?? environment,
     alertTopicName: `${resourceName}-alerts`,
@@ -133,17 +141,19 @@ export function resolveIdentity(project: ProjectSettings, config: EnvironmentCon
     host: origin("host", environmentOrigin),
     valuesFile: origin("valuesFile", fromName),
     githubEnvironment: origin("githubEnvironment", environmentOrigin),
+    stateBucket: origin("stateBucket", fromAccount),
   };
   return { identity, origins };
 }
 
 /** Lowercase letters, digits and single hyphens, letter first: valid as a label, a stack and an AWS name. */
 const LABEL = /^[a-z](?:[a-z0-9]|-(?!-))*$/;
-/**
- * The Environment tag of what every environment uses (the state bucket, lock table and key; the
- * audit trail): every environment's walls let it through, so no environment may carry it.
- */
-export const SHARED_ENVIRONMENT = "shared";
+/** S3's bucket name grammar (no IP addresses, no `..`). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function isBucketName(name: string): boolean {
+  return BUCKET_NAME.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+}
 
 export const MAX_NAME_LENGTH = 24;
 /** ElastiCache RBAC ids add `-default` to it within their 40 characters; ALB names stop at 32. */
@@ -186,11 +196,11 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
       `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, ${identity.resourceName.length} characters (at most ${MAX_RESOURCE_NAME_LENGTH}: ElastiCache user ids and ALB names are built from it); choose a shorter ${o.field} or set identity.resourceName`,
     );
   }
-  if (identity.environment === SHARED_ENVIRONMENT) {
-    const o = origins.environment;
-    problems.add(
-      o.field,
-      `${quote(o.value)} gives environment "${SHARED_ENVIRONMENT}", the tag of what every environment uses (state, locks, audit), which every environment's walls let through; choose another ${o.field}`,
+  if (origins.stateBucket.field === "identity.stateBucket") {
+    problems.check(
+      isBucketName(identity.stateBucket),
+      "identity.stateBucket",
+      `${quote(identity.stateBucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)`,
     );
   }
   // `<project>-ci-*` are the CI roles: an environment whose roles could be named so would let its
@@ -279,7 +289,7 @@ export interface EnvironmentIdentityEntry {
  * one line naming both environments and the field each got the value from; neither is presumed
  * the one to change, since the earlier one in the list may be the one already deployed.
  */
-export function checkUniqueIdentities(project: ProjectSettings, entries: readonly EnvironmentIdentityEntry[]): void {
+export function checkUniqueIdentities(entries: readonly EnvironmentIdentityEntry[]): void {
   interface Holder {
     readonly owner: string;
     readonly label: string;
@@ -287,10 +297,10 @@ export function checkUniqueIdentities(project: ProjectSettings, entries: readonl
   }
   const bootstrap: Holder = { owner: "the state-bootstrap stack", label: "the state-bootstrap stack", origin: undefined };
   const baseline: Holder = { owner: "the account-baseline stack", label: "the account-baseline stack", origin: undefined };
+  // The accounts' own stacks: their names end in a 12-digit account, which no environment name
+  // can reach within MAX_NAME_LENGTH; their state keys sit in every account's bucket.
   const holders = new Map<string, Holder>([
-    [`stack\u0000\u0000${bootstrapStackName(project)}`, bootstrap],
     [`state key\u0000\u0000${BOOTSTRAP_STATE_KEY}`, bootstrap],
-    [`stack\u0000\u0000${baselineStackName(project)}`, baseline],
     [`state key\u0000\u0000${BASELINE_STATE_KEY}`, baseline],
   ]);
   for (const entry of entries) {

@@ -13,9 +13,10 @@ export {
   type BoundaryPolicyNames,
   hcpTerraformProject,
   resolveIdentity,
-  SHARED_ENVIRONMENT,
+  isBucketName,
   stateKeyAlias,
 } from "./identity";
+export { ACCOUNT_ID, AccountIdentity, accountsOf } from "./accounts";
 export { ModuleChecks, Readable, validateConfiguration } from "./validate";
 export { DeepPartial, EnvironmentChanges, variantOf } from "./variant";
 export { AWS_REGIONS, availabilityZonesOf, isAwsRegion } from "./aws";

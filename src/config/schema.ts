@@ -9,14 +9,15 @@ export const PROJECT_SPEC: Spec<ProjectSettings> = object({
   project: STRING,
   managedBy: STRING,
   domain: STRING,
-  dns: object({ createHostedZone: BOOLEAN }),
+  dns: object({ createHostedZone: BOOLEAN, delegations: listOf(object({ zone: STRING, nameServers: listOf(STRING) })) }),
   accountBaseline: object({ provider: oneOf("project", "organization"), alertEmails: listOf(STRING) }),
-  state: object({ bucket: STRING, lockTable: STRING, region: STRING, useS3NativeLocking: BOOLEAN }),
+  state: object({ lockTable: STRING, region: STRING, useS3NativeLocking: BOOLEAN }),
   github: object({ repository: STRING, deployBranch: STRING }),
 });
 
 export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
   name: STRING,
+  account: STRING,
   identity: optional(
     object({
       environment: optional(STRING),
@@ -25,6 +26,7 @@ export const ENVIRONMENT_SPEC: Spec<EnvironmentConfig> = object({
       host: optional(STRING),
       valuesFile: optional(STRING),
       githubEnvironment: optional(STRING),
+      stateBucket: optional(STRING),
     }),
   ),
   tier: oneOf("production", "non-production"),

@@ -38,11 +38,23 @@ export interface ProjectSettings {
 /** The hosted zone of `domain`. */
 export interface DnsSettings {
   /**
-   * `false`: the zone exists (registered domain, or created by hand) and every stack looks it up by
-   * name. `true`: the bootstrap stack creates it; delegate the domain to the name servers it outputs
+   * `false`: the zone exists (registered domain, or created by hand) in the account of the
+   * environments whose hosts lie directly in it (prod's), and stacks look it up by name. `true`:
+   * that account's bootstrap stack creates it; delegate the domain to the name servers it outputs
    * before the first environment deploy, or certificate validation waits until it times out.
    */
   readonly createHostedZone: boolean;
+  /**
+   * Zones below the domain that another account holds (`staging.mindhit.io`, created by that
+   * account's bootstrap) and the name servers its bootstrap printed: the domain's account delegates
+   * to them with NS records. No account trusts another for this.
+   */
+  readonly delegations: readonly ZoneDelegation[];
+}
+
+export interface ZoneDelegation {
+  readonly zone: string;
+  readonly nameServers: readonly string[];
 }
 
 /** Detective controls: CloudTrail, GuardDuty, alarms on security-relevant changes. */
@@ -56,13 +68,15 @@ export interface AccountBaselineSettings {
   readonly alertEmails: readonly string[];
 }
 
-/** Where Terraform state lives. The bootstrap stack creates the bucket and the table. */
+/**
+ * Where Terraform state lives: in every account, a bucket, a lock table and a key that its
+ * bootstrap stack creates. The bucket is named per account (`identity.stateBucket`), as bucket
+ * names are global; the table and the key alias have the same name in every account.
+ */
 export interface StateSettings {
-  /** S3 bucket for state (seed: `mindhit-terraform-state`). */
-  readonly bucket: string;
   /** DynamoDB lock table (seed: `mindhit-terraform-locks`). */
   readonly lockTable: string;
-  /** Region of the bucket and table (seed: `ap-northeast-2`). */
+  /** Region of each account's bucket and table (seed: `ap-northeast-2`). */
   readonly region: string;
   /**
    * Also take Terraform's S3-native lock (`use_lockfile`, Terraform ≥ 1.10) beside the
@@ -243,12 +257,24 @@ export interface IdentityOverrides {
   readonly valuesFile?: string;
   /** GitHub environment whose jobs deploy it (give prod's required reviewers). @default environment */
   readonly githubEnvironment?: string;
+  /**
+   * The state bucket of the environment's account (environments sharing an account share it, and
+   * must agree on it). @default `<project>-terraform-state-<account>`
+   */
+  readonly stateBucket?: string;
 }
 
-/** What an environment file writes: a name, optional identity overrides, and its settings. */
+/** What an environment file writes: a name, its account, optional identity overrides, and its settings. */
 export interface EnvironmentConfig extends EnvironmentSettings {
   /** Short key (`prod`, `staging`, `dev`): stack names `<project>-<name>`, `<project>-<name>-apps`; every identity derives from it. */
   readonly name: string;
+  /**
+   * The 12-digit AWS account the environment lives in (with `region`): the wall between
+   * environments. A production-tier environment must be alone in its account; non-production ones
+   * may share one, and then nothing isolates them from each other. Every AWS provider refuses other
+   * credentials (`allowed_account_ids`). `variantOf` never copies it.
+   */
+  readonly account: string;
   /** @default {} (every identity derived from name) */
   readonly identity?: IdentityOverrides;
 }
@@ -260,6 +286,10 @@ export const APP_COMPONENTS: readonly AppComponent[] = ["api", "worker"];
 /** Every name an environment owns, resolved from its config (see src/config/identity.ts). */
 export interface EnvironmentIdentity {
   readonly name: string;
+  /** The AWS account (12 digits). */
+  readonly account: string;
+  /** The state bucket of its account. */
+  readonly stateBucket: string;
   readonly environment: string;
   readonly resourceName: string;
   readonly stackNames: Readonly<Record<StackLayer, string>>;
@@ -269,6 +299,13 @@ export interface EnvironmentIdentity {
   /** The chart values file, or undefined when the environment uses the chart's defaults. */
   readonly valuesFile: string | undefined;
   readonly host: string;
+  /**
+   * The public hosted zone, in the environment's own account, that holds its host, its assets host
+   * and their certificate validations: the host without its first label (`mindhit.io` for
+   * `api.mindhit.io`, `staging.mindhit.io` for `api.staging.mindhit.io`). A zone below the project's
+   * domain is delegated to from the domain's zone (`dns.delegations`).
+   */
+  readonly hostedZone: string;
   /** Host of the static assets' CDN: the API host with its leading `api.` as `cdn.` (seed: `cdn.<domain>`). */
   readonly assetsHost: string;
   readonly githubEnvironment: string;

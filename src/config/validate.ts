@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { chartDir } from "../paths";
 import { isCronSchedule, isGithubRepository, isHostname, Problems, quote, ValidationError } from "../validation";
+import { ACCOUNT_ID, checkAccounts } from "./accounts";
 import { AWS_REGIONS, availabilityZonesOf, isAvailabilityZoneOf, isAwsRegion } from "./aws";
 import { checkIdentity, checkUniqueIdentities, EnvironmentIdentityEntry, resolveIdentity } from "./identity";
 import { ENVIRONMENT_SPEC, PROJECT_SPEC } from "./schema";
@@ -28,13 +29,11 @@ const STAND_IN_PROJECT: ProjectSettings = {
   project: "project",
   managedBy: "cdktf",
   domain: "example.com",
-  dns: { createHostedZone: false },
+  dns: { createHostedZone: false, delegations: [] },
   accountBaseline: { provider: "organization", alertEmails: [] },
-  state: { bucket: "state", lockTable: "locks", region: "us-east-1", useS3NativeLocking: false },
+  state: { lockTable: "locks", region: "us-east-1", useS3NativeLocking: false },
   github: { repository: "owner/name", deployBranch: "main" },
 };
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Project settings: returns the problems (none when valid). */
 function checkProject(project: unknown, problems: Problems): project is ProjectSettings {
@@ -55,11 +54,18 @@ function checkProject(project: unknown, problems: Problems): project is ProjectS
     "is empty: the account baseline's security alarms need a recipient",
   );
   problems.check(isHostname(p.domain), "domain", `${quote(p.domain)} is not a DNS domain (e.g. "mindhit.io")`);
-  problems.check(
-    BUCKET_NAME.test(p.state.bucket) && !p.state.bucket.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(p.state.bucket),
-    "state.bucket",
-    `${quote(p.state.bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)`,
-  );
+  for (const delegation of p.dns.delegations) {
+    problems.check(
+      isHostname(delegation.zone) && delegation.zone.endsWith(`.${p.domain}`),
+      "dns.delegations",
+      `${quote(delegation.zone)} is not a zone below the domain ${quote(p.domain)} (e.g. "staging.${p.domain}")`,
+    );
+    problems.check(
+      delegation.nameServers.length >= 2 && delegation.nameServers.every(isHostname),
+      "dns.delegations",
+      `${quote(delegation.zone)} lists name servers ${quote(delegation.nameServers)} (expected the two or more host names its account's bootstrap printed, e.g. "ns-1.awsdns-00.com")`,
+    );
+  }
   problems.check(
     /^[A-Za-z0-9_.-]{3,255}$/.test(p.state.lockTable),
     "state.lockTable",
@@ -100,6 +106,13 @@ function chartValuesFiles(): string[] {
 
 /** Rules of one environment that no module owns. */
 function checkEnvironmentRules(env: EnvironmentConfig, problems: Problems, readable: Readable): void {
+  if (readable("account")) {
+    problems.check(
+      ACCOUNT_ID.test(env.account),
+      "account",
+      `${quote(env.account)} is not an AWS account ID (12 digits, written as a string, e.g. "111122223333")`,
+    );
+  }
   if (readable("region")) {
     problems.check(isAwsRegion(env.region), "region", `${quote(env.region)} is not an AWS region (allowed: ${AWS_REGIONS.join(", ")})`);
   }
@@ -201,7 +214,7 @@ export function validateConfiguration(
 
   if (!Array.isArray(configs)) throw new ValidationError([...found, `environments: ${quote(configs)} is not allowed (expected a list of environment configs)`]);
   const environments: Environment[] = [];
-  const identities: Array<Omit<EnvironmentIdentityEntry, "problems">> = [];
+  const identities: Array<Omit<EnvironmentIdentityEntry, "problems"> & { readonly tier: EnvironmentConfig["tier"] }> = [];
   configs.forEach((config: unknown, index) => {
     const label =
       typeof config === "object" && config !== null && typeof (config as { name?: unknown }).name === "string"
@@ -222,10 +235,10 @@ export function validateConfiguration(
       const resolved = resolveIdentity(projectOk ? project : STAND_IN_PROJECT, env, valuesFileExists);
       const before = problems.count;
       if (projectOk) checkIdentity(problems, project, resolved);
-      const { name: _name, identity: _identity, ...settings } = env;
+      const { name: _name, account: _account, identity: _identity, ...settings } = env;
       const environment: Environment = { ...settings, identity: resolved.identity };
       if (problems.count === before) {
-        if (projectOk) identities.push({ resolved, region: readable("region") ? env.region : "" });
+        if (projectOk && readable("account") && readable("tier")) identities.push({ resolved, region: readable("region") ? env.region : "", tier: env.tier });
         moduleChecks(environment, projectOk ? project : STAND_IN_PROJECT, problems, readable);
       }
       environments.push(environment);
@@ -235,7 +248,8 @@ export function validateConfiguration(
   if (projectOk) {
     const collisions = identities.map((entry) => ({ ...entry, problems: new Problems(`environment ${quote(entry.resolved.identity.name)}`) }));
     // Collision lines read "environment "qa" and environment "prod" both get …".
-    checkUniqueIdentities(project, collisions);
+    checkUniqueIdentities(collisions);
+    checkAccounts(collisions);
     for (const entry of collisions) found.push(...entry.problems.list);
   }
   if (found.length > 0) throw new ValidationError(found);

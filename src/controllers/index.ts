@@ -154,7 +154,7 @@ export const CONTROLLERS: readonly InClusterController[] = [
     },
   }),
 
-  // ExternalDNS: points the environment's host at the ALB the controller creates, in the domain's
+  // ExternalDNS: points the environment's host at the ALB the controller creates, in its account's
   // hosted zone, and may touch no other name (IRSA policy narrowed to the host).
   controller({
     name: "external-dns",
@@ -167,7 +167,7 @@ export const CONTROLLERS: readonly InClusterController[] = [
     clusterStage: { module: "sigs.k8s.io/external-dns", version: "v0.23.0", path: "charts/external-dns" },
     namespace: KUBE_SYSTEM,
     serviceAccount: "external-dns",
-    needs: ({ scope, project }: ControllerContext) => ({ zone: new DataAwsRoute53Zone(scope, "zone", { name: project.domain, privateZone: false }) }),
+    needs: ({ scope, env }: ControllerContext) => ({ zone: new DataAwsRoute53Zone(scope, "zone", { name: env.identity.hostedZone, privateZone: false }) }),
     role: { name: "external-dns", statements: ({ env }, { zone }) => externalDnsStatements(zone.arn, env.identity.host) },
     values: ({ env }, { needs: { zone }, serviceAccount }) => ({
       provider: { name: "aws" },

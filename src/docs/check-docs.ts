@@ -19,7 +19,8 @@ export interface DocsFacts {
   readonly outputs: ReadonlySet<string>;
   /** Keys in the state bucket (`production/terraform.tfstate`, …). */
   readonly stateKeys: ReadonlySet<string>;
-  readonly stateBucket: string;
+  /** Every account's state bucket. */
+  readonly stateBuckets: ReadonlySet<string>;
   /**
    * Every project-prefixed name (`mindhit…`) in synth output, rendered manifests, scripts and
    * workflows; a Terraform reference inside a name (an account id) reads `TFREF`.
@@ -278,7 +279,7 @@ export class DocsChecker {
     }
     // A state key (a path: local copies such as `restore.tfstate` are the operator's files).
     if (/^\S+\/\S*\.tfstate(-md5)?$/.test(code)) {
-      this.checkStateKey(file, line, code.replace(new RegExp(`^(s3://)?${this.facts.stateBucket}/`), "").replace(/-md5$/, ""));
+      this.checkStateKey(file, line, code.replace(new RegExp(`^(s3://)?(${[...this.facts.stateBuckets].join("|")})/`), "").replace(/-md5$/, ""));
       return;
     }
     // A code span that is a command (`npx cdktf deploy …`) is checked as one.
@@ -313,7 +314,7 @@ export class DocsChecker {
     if (this.examples.has(name) || [...this.examples].some((e) => name.startsWith(`${e}/`) || name.startsWith(`${e}.`))) return;
     // A host or URL in the project's domain: the host must be one the stacks serve (the path is the app's).
     if (this.facts.hosts.has(name.split("/")[0])) return;
-    const stateKey = new RegExp(`^${this.facts.stateBucket}/(.+)$`).exec(name);
+    const stateKey = new RegExp(`^(?:${[...this.facts.stateBuckets].join("|")})/(.+)$`).exec(name);
     if (stateKey) {
       const key = stateKey[1].replace(/-md5$/, "");
       if (/\.tfstate$/.test(key)) {

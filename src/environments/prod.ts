@@ -3,9 +3,13 @@ import type { EnvironmentConfig } from "../config";
 /** Production: the seed's `infra/environments/prod` values, with HA where the seed leaves it open. */
 export const prod: EnvironmentConfig = {
   name: "prod",
+  // Production's own account: nothing else lives in it (validation refuses another environment
+  // there). The AWS documentation's example ID: put your production account's here.
+  account: "111122223333",
   // The seed's names: state key production/terraform.tfstate, resources mindhit-production,
-  // repositories mindhit/api and mindhit/worker, the bare API host. Derived from "prod" otherwise.
-  identity: { environment: "production", repositoryNamespace: "mindhit", host: "api.mindhit.io" },
+  // repositories mindhit/api and mindhit/worker, the bare API host, and the state bucket
+  // mindhit-terraform-state. Derived from "prod" and the account otherwise.
+  identity: { environment: "production", repositoryNamespace: "mindhit", host: "api.mindhit.io", stateBucket: "mindhit-terraform-state" },
   tier: "production",
   region: "ap-northeast-2",
   azs: ["ap-northeast-2a", "ap-northeast-2c"],

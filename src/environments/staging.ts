@@ -8,6 +8,9 @@ import { prod } from "./prod";
  */
 export const staging = variantOf(prod, {
   name: "staging",
+  // The non-production account (the AWS documentation's example ID: put yours here). Other
+  // non-production environments may join it; nothing isolates environments that share an account.
+  account: "444455556666",
   tier: "non-production",
   network: { natGateways: "single" },
   // Staging keeps the seed's public endpoint, so GitHub-hosted runners can deploy it (every call

@@ -7,7 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "../cdktf";
-import { BASELINE_STATE_KEY, ProjectSettings, SHARED_ENVIRONMENT, StateBackend } from "../config";
+import { AccountIdentity, BASELINE_STATE_KEY, ProjectSettings, StateBackend } from "../config";
 import { AlertTopic } from "../modules/operations/alert-topic";
 import { AwsAccount } from "../modules/shared/aws-account";
 import { EncryptionKey } from "../modules/shared/encryption-key";
@@ -21,12 +21,14 @@ import { serviceMay, serviceTrustPolicy } from "../modules/shared/policy-stateme
 export interface AccountBaselineStackProps {
   readonly project: ProjectSettings;
   readonly backend: StateBackend;
+  /** The account it watches. */
+  readonly account: Pick<AccountIdentity, "id" | "stateBucket">;
   /** Buckets whose object-level reads and writes are recorded (the state bucket, each environment's backups). */
   readonly auditedBucketPrefixes: readonly string[];
 }
 
 /**
- * Detective controls for the account, when no organization-wide baseline provides them
+ * Detective controls for one account, when no organization-wide baseline provides them
  * (`accountBaseline.provider: "project"`): a multi-region CloudTrail trail with log file
  * validation, a customer key, S3 data events for the state and backups buckets, and delivery to
  * CloudWatch Logs; alarms there on IAM policy, KMS key and trail changes, root use and
@@ -39,8 +41,14 @@ export class AccountBaselineStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AccountBaselineStackProps) {
     super(scope, id);
     const { project } = props;
-    this.stateLocation = configureStateBackend(this, { project, backend: props.backend, key: BASELINE_STATE_KEY, workspace: id });
-    addAwsProvider(this, project, project.state.region, SHARED_ENVIRONMENT);
+    this.stateLocation = configureStateBackend(this, {
+      project,
+      backend: props.backend,
+      bucket: props.account.stateBucket,
+      key: BASELINE_STATE_KEY,
+      workspace: id,
+    });
+    addAwsProvider(this, project, { account: props.account.id, region: project.state.region });
     const account = new AwsAccount(this, "account");
     const name = `${project.project}-audit`;
 

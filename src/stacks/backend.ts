@@ -22,6 +22,8 @@ export function requiredTerraformVersion(project: ProjectSettings, features: Ter
 export interface StateBackendProps {
   readonly project: ProjectSettings;
   readonly backend: StateBackend;
+  /** The state bucket of the stack's account (`identity.stateBucket`). */
+  readonly bucket: string;
   /** Object key in the state bucket, e.g. `production/terraform.tfstate`. */
   readonly key: string;
   /** HCP Terraform workspace for this stack (one per stack and environment). */
@@ -31,7 +33,7 @@ export interface StateBackendProps {
 }
 
 /**
- * Points `stack` at the shared state: the seed's S3 backend with DynamoDB locking by default,
+ * Points `stack` at its account's state: the seed's S3 backend with DynamoDB locking by default,
  * or an HCP Terraform workspace when the run selected `cloud`. Returns where the state lives, in
  * words (synth prints it per stack).
  */
@@ -48,7 +50,7 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
     return `HCP Terraform ${backend.hostname}/${backend.organization}/${hcpTerraformProject(project, backend)}/${props.workspace}`;
   }
   new S3Backend(stack, {
-    bucket: project.state.bucket,
+    bucket: props.bucket,
     key: props.key,
     region: project.state.region,
     // SSE-KMS with the project's state key. `encrypt` alone sends SSE-S3 (AES256), which would
@@ -61,7 +63,7 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
     // cdktf 0.21's S3Backend has no `use_lockfile`; Terraform ≥ 1.10 takes both locks when both are set.
     stack.addOverride("terraform.backend.s3.use_lockfile", true);
   }
-  return `s3://${project.state.bucket}/${props.key}`;
+  return `s3://${props.bucket}/${props.key}`;
 }
 
 /** The HCL rendering of a `workspaces` entry: cdktf's, with the attribute it needs added. */

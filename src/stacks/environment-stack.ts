@@ -17,8 +17,8 @@ export interface EnvironmentStackProps {
 export type EnvironmentStackFeatures = Omit<TerraformFeatures, "cloudProject">;
 
 /**
- * What every per-environment stack starts with: its name and state key from config, the shared
- * backend, the tagged AWS provider in the environment's region, and the account it deploys into.
+ * What every per-environment stack starts with: its name and state key from config, its account's
+ * backend, and the tagged AWS provider pinned to the environment's account and region.
  */
 export abstract class EnvironmentStack extends TerraformStack {
   protected readonly account: AwsAccount;
@@ -32,14 +32,15 @@ export abstract class EnvironmentStack extends TerraformStack {
     this.stateLocation = configureStateBackend(this, {
       project,
       backend: props.backend,
+      bucket: env.identity.stateBucket,
       key: env.identity.stateKeys[layer],
       workspace: name,
       features,
     });
-    addAwsProvider(this, project, env.region, env.identity.environment);
+    addAwsProvider(this, project, { account: env.identity.account, region: env.region, environment: env.identity.environment });
     this.account = new AwsAccount(this, "account");
-    // Every role this stack creates carries its environment's workload boundary (CI may create roles only so).
-    const boundary = `arn:${this.account.partition}:iam::${this.account.accountId}:policy/${boundaryPolicyNames(project).workload(env.identity.environment)}`;
+    // Every role this stack creates carries the account's workload boundary (CI may create roles only so).
+    const boundary = `arn:${this.account.partition}:iam::${this.account.accountId}:policy/${boundaryPolicyNames(project).workload}`;
     Aspects.of(this).add(new PermissionsBoundaryAspect(boundary));
   }
 }

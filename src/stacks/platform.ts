@@ -128,7 +128,12 @@ export class PlatformStack extends EnvironmentStack {
     // Operations: alerts, alarms and the dashboard; a bucket for logical backups and exports.
     const slack = env.alerting.slack;
     const chatbotProvider = slack
-      ? addAwsProvider(this, props.project, withDefaults(slack, SLACK_CHANNEL_DEFAULTS).chatbotRegion, identity.environment, "chatbot")
+      ? addAwsProvider(this, props.project, {
+          account: identity.account,
+          region: withDefaults(slack, SLACK_CHANNEL_DEFAULTS).chatbotRegion,
+          environment: identity.environment,
+          alias: "chatbot",
+        })
       : undefined;
     this.alerts = new AlertTopic(this, "alerts", { ...alertTopicSettings(env), account, chatbotProvider });
     this.monitoring = new PlatformMonitoring(this, "monitoring", {
@@ -221,13 +226,13 @@ export class PlatformStack extends EnvironmentStack {
       });
     }
 
-    // HTTPS from the first deploy: a certificate for the environment's host, validated in the
-    // domain's hosted zone (looked up by name; the bootstrap stack creates it if config says so).
-    const zone = new DataAwsRoute53Zone(this, "zone", { name: props.project.domain, privateZone: false });
+    // HTTPS from the first deploy: a certificate for the environment's host, validated in its
+    // account's hosted zone (looked up by name; the account's bootstrap stack creates it).
+    const zone = new DataAwsRoute53Zone(this, "zone", { name: identity.hostedZone, privateZone: false });
     const certificate = new DnsValidatedCertificate(this, "certificate", {
       domainName: identity.host,
       hostedZoneId: zone.zoneId,
-      hostedZoneName: props.project.domain,
+      hostedZoneName: identity.hostedZone,
     });
 
     // The seed's outputs, with the same names.
@@ -254,12 +259,12 @@ export class PlatformStack extends EnvironmentStack {
     });
     // Static assets at the edge (seed 004's CDN); CloudFront's certificate and ACL are in us-east-1.
     if (env.assets.enabled) {
-      const edge = addAwsProvider(this, props.project, EDGE_REGION, identity.environment, "edge");
+      const edge = addAwsProvider(this, props.project, { account: identity.account, region: EDGE_REGION, environment: identity.environment, alias: "edge" });
       const assets = new StaticAssets(this, "assets", {
         name: identity.resourceName,
         host: identity.assetsHost,
         hostedZoneId: zone.zoneId,
-        hostedZoneName: props.project.domain,
+        hostedZoneName: identity.hostedZone,
         account,
         edge: { provider: edge, region: EDGE_REGION },
         priceClass: env.assets.priceClass,

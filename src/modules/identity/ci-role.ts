@@ -3,14 +3,17 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { type BoundaryPolicyNames, SHARED_ENVIRONMENT } from "../../config";
+import type { BoundaryPolicyNames } from "../../config";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 
 /**
  * The roles CI systems assume to plan and apply an environment, whoever the CI is (GitHub Actions
  * in src/modules/identity/github-oidc.ts, HCP Terraform in src/modules/identity/hcp-terraform-oidc.ts): the same
- * permissions and the same walls, only the trust differs.
+ * permissions and the same guardrails, only the trust differs.
+ *
+ * The wall between environments is the account: these roles exist in their environment's account
+ * and no other account trusts them. What is left here protects an account from its own CI.
  */
 
 /** Services CI may pass the stacks' roles to (EKS, its node groups and add-ons; RDS monitoring; flow logs; Chatbot; AWS Backup). */
@@ -24,8 +27,10 @@ export const PASS_ROLE_SERVICES: readonly string[] = [
 
 /** The environment a CI role works for. */
 export interface CiRoleScope {
-  /** Environment tag value of its resources (`production`): the role may touch nothing tagged otherwise. */
+  /** The environment's long name (`production`): names its roles' construct ids and descriptions. */
   readonly environment: string;
+  /** Its region: the only one whose EKS OIDC providers its deploy role may create. */
+  readonly region: string;
   /** Prefix of its resource names: the only IAM roles a deploy role may manage. */
   readonly resourceName: string;
   /**
@@ -33,16 +38,9 @@ export interface CiRoleScope {
    * can neither retrust nor delete them, so it cannot hand their access to anyone else.
    */
   readonly peopleRoleNames: readonly string[];
-  /**
-   * Resource-name prefixes of the other environments: their buckets are out of reach by name, as
-   * S3 objects carry no resource tags for the environment wall to read.
-   */
-  readonly otherResourceNames: readonly string[];
-  /** State keys of the other environments (in the shared state bucket): neither read nor written, nor their locks. */
-  readonly otherStateKeys: readonly string[];
 }
 
-/** The S3 state of the environments: one bucket, one key per stack, one lock table. */
+/** The S3 state of the account's environments: one bucket, one key per stack, one lock table. */
 export interface StateLocation {
   readonly bucketArn: string;
   readonly bucketName: string;
@@ -104,7 +102,6 @@ export class CiRole extends Construct {
       partition: account.partition,
       accountId: account.accountId,
       project: props.project,
-      environment: props.scope,
       boundaryNames: props.boundaryNames,
     });
     const ownStatements =
@@ -115,10 +112,10 @@ export class CiRole extends Construct {
             accountId: account.accountId,
             resourceName: props.scope.resourceName,
             peopleRoleNames: props.scope.peopleRoleNames,
-            environment: props.scope.environment,
-            workloadBoundary: arn(`policy/${props.boundaryNames.workload(props.scope.environment)}`),
+            region: props.scope.region,
+            workloadBoundary: arn(`policy/${props.boundaryNames.workload}`),
           });
-    const statements = [...ownStatements, ...otherStatesStatements(props.state, props.scope.otherStateKeys), ...guardrails];
+    const statements = [...ownStatements, ...guardrails];
     const document = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
     new IamRolePolicy(this, "policy", { name: props.kind === "plan" ? "plan" : "environment-iam", role: role.name, policy: document.json });
     this.roleArn = role.arn;
@@ -158,50 +155,19 @@ function planStatements(state: CiRoleProps["state"]): DataAwsIamPolicyDocumentSt
   ];
 }
 
-/**
- * The shared state bucket and lock table hold every environment's state: neither S3 objects nor
- * DynamoDB items carry the Environment tag the walls read, so the other environments' keys are
- * named (reading prod's state, or writing it, would take over prod).
- */
-function otherStatesStatements(state: CiRoleProps["state"], otherStateKeys: readonly string[]): DataAwsIamPolicyDocumentStatement[] {
-  if (state === undefined || otherStateKeys.length === 0) return [];
-  return [
-    {
-      sid: "NoOtherEnvironmentsState",
-      effect: "Deny",
-      actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:RestoreObject"],
-      resources: otherStateKeys.map((key) => `${state.bucketArn}/${key}`),
-    },
-    {
-      // Terraform's lock items are `<bucket>/<key>` and the digest `<bucket>/<key>-md5`.
-      sid: "NoOtherEnvironmentsLocks",
-      effect: "Deny",
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
-      resources: ["*"],
-      condition: [
-        {
-          test: "ForAnyValue:StringLike",
-          variable: "dynamodb:LeadingKeys",
-          values: otherStateKeys.flatMap((key) => [`${state.bucketName}/${key}`, `${state.bucketName}/${key}-md5`]),
-        },
-      ],
-    },
-  ];
-}
-
 interface EnvironmentIamScope {
   readonly partition: string;
   readonly accountId: string;
   readonly resourceName: string;
   readonly peopleRoleNames: readonly string[];
-  readonly environment: string;
+  readonly region: string;
   readonly workloadBoundary: string;
 }
 
 /**
  * IAM a deploy role needs for its environment's stacks, and no more: roles named after the
  * environment, created and changed only with the workload boundary attached; passed only to the
- * services that run them; OIDC providers of EKS tagged for the environment.
+ * services that run them; OIDC providers of EKS clusters in the environment's region.
  */
 export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIamPolicyDocumentStatement[] {
   const arn = (resource: string): string => `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
@@ -255,16 +221,11 @@ export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIam
       condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: [...PASS_ROLE_SERVICES] }],
     },
     {
-      sid: "CreateTheClustersOidcProvider",
-      effect: "Allow",
-      actions: ["iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"],
-      resources: [arn("oidc-provider/oidc.eks.*")],
-      condition: [{ test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environment] }],
-    },
-    {
+      // EKS issuers only (oidc.eks.<region>.amazonaws.com/id/<cluster>): no provider for any other issuer.
       sid: "ManageTheClustersOidcProvider",
       effect: "Allow",
       actions: [
+        "iam:CreateOpenIDConnectProvider",
         "iam:GetOpenIDConnectProvider",
         "iam:DeleteOpenIDConnectProvider",
         "iam:TagOpenIDConnectProvider",
@@ -272,8 +233,7 @@ export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIam
         "iam:UpdateOpenIDConnectProviderThumbprint",
         "iam:AddClientIDToOpenIDConnectProvider",
       ],
-      resources: [arn("oidc-provider/oidc.eks.*")],
-      condition: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environment] }],
+      resources: [arn(`oidc-provider/oidc.eks.${scope.region}.amazonaws.com/id/*`)],
     },
     {
       sid: "CreateServiceLinkedRolesTheStacksNeed",
@@ -303,15 +263,10 @@ export interface GuardrailScope {
   readonly partition: string;
   readonly accountId: string;
   readonly project: string;
-  /** The environment the role works for; undefined: none (the CI boundary applies to all CI roles). */
-  readonly environment?: Pick<CiRoleScope, "environment" | "otherResourceNames">;
   readonly boundaryNames: BoundaryPolicyNames;
 }
 
-/**
- * What no CI role may do, whatever else it is allowed: the denies of the CI boundary, and
- * (with an environment) the walls between environments.
- */
+/** What no CI role may do, whatever else it is allowed: the denies of the CI boundary, repeated inline. */
 export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDocumentStatement[] {
   const iam = (resource: string): string => `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
   const statements: DataAwsIamPolicyDocumentStatement[] = [
@@ -320,7 +275,7 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
       sid: "NoEscalation",
       effect: "Deny",
       actions: ["iam:*"],
-      resources: [iam(`role/${scope.project}-ci-*`), iam(`policy/${scope.boundaryNames.workload("*")}`), iam(`policy/${scope.boundaryNames.ci}`)],
+      resources: [iam(`role/${scope.project}-ci-*`), iam(`policy/${scope.boundaryNames.workload}`), iam(`policy/${scope.boundaryNames.ci}`)],
     },
     {
       // No job of CI assumes a role; a role it may create or retrust (its environment's, the
@@ -403,36 +358,5 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
       resources: ["*"],
     },
   ];
-  if (scope.environment !== undefined) {
-    const others = [SHARED_ENVIRONMENT, scope.environment.environment];
-    statements.push(
-      {
-        // Another environment's resources are out of reach wherever the service reports tags.
-        sid: "NoOtherEnvironments",
-        effect: "Deny",
-        actions: ["*"],
-        resources: ["*"],
-        condition: [
-          { test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: others },
-          { test: "Null", variable: "aws:ResourceTag/Environment", values: ["false"] },
-        ],
-      },
-      {
-        sid: "NoCreatingForOtherEnvironments",
-        effect: "Deny",
-        actions: ["*"],
-        resources: ["*"],
-        condition: [
-          { test: "StringNotEquals", variable: "aws:RequestTag/Environment", values: [scope.environment.environment] },
-          { test: "Null", variable: "aws:RequestTag/Environment", values: ["false"] },
-        ],
-      },
-    );
-    const buckets = scope.environment.otherResourceNames.flatMap((name) => [
-      `arn:${scope.partition}:s3:::${name}-*`,
-      `arn:${scope.partition}:s3:::${name}-*/*`,
-    ]);
-    if (buckets.length > 0) statements.push({ sid: "NoOtherEnvironmentsBuckets", effect: "Deny", actions: ["s3:*"], resources: buckets });
-  }
   return statements;
 }
