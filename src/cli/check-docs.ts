@@ -90,7 +90,10 @@ function gatherFacts(root: string, renderedDir: string | undefined): DocsFacts {
     const app = new App({ outdir: path.join(root, ".cache", "docs-check") });
     const built = addProjectStacks(app, build.project, build.environments, build.run);
     built.environments.forEach((env) => hosts.add(env.identity.host));
-    built.accounts.forEach((account) => [stateBuckets, buckets].forEach((set) => set.add(account.stateBucket)));
+    for (const account of built.accounts) {
+      stateBuckets.add(account.stateBucket);
+      buckets.add(account.stateBucket);
+    }
     for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
       stacks.set(
         stack.node.id,
