@@ -130,10 +130,7 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     stagingWith("account", "44445555666"),
     'environment "staging": account "44445555666" is not an AWS account ID (12 digits, written as a string, e.g. "111122223333")',
   ],
-  "a missing account": [
-    stagingWith("account", undefined),
-    'environment "staging": account is missing (expected a string)',
-  ],
+  "a missing account": [stagingWith("account", undefined), 'environment "staging": account is missing (expected a string)'],
   "two environments of one account naming different state buckets": [
     besideShipped(variantOf(staging, { name: "qa", account: staging.account, identity: { stateBucket: "qa-state" } })),
     'environment "qa": identity.stateBucket "qa-state" differs from "mindhit-terraform-state-444455556666", the state bucket of environment "staging" in the same account "444455556666"; an account has one state bucket',
