@@ -101,15 +101,35 @@ def moto_over_tls(tls_dir, env):
         yield url
 
 
-def clients(url, region="ap-northeast-2"):
-    """service name -> a boto3 client of the emulator, with the emulator's credentials."""
-    session = boto3.Session(aws_access_key_id=CREDENTIALS["access_key"], aws_secret_access_key=CREDENTIALS["secret_key"], region_name=region)
+def clients(url, region="ap-northeast-2", credentials=None):
+    """service name -> a boto3 client of the emulator, with the emulator's default credentials (its
+    default account) or `credentials` (operator_credentials: another account's)."""
+    c = credentials or CREDENTIALS
+    session = boto3.Session(aws_access_key_id=c["access_key"], aws_secret_access_key=c["secret_key"], aws_session_token=c.get("token"), region_name=region)
     return lambda service: session.client(service, endpoint_url=url)
 
 
-def s3_backend_config(url, identity=None):
+_OPERATORS = {}
+
+
+def operator_credentials(url, account, session="operator"):
+    """A person's credentials in `account`: the emulator keeps accounts apart by credentials, and a
+    role assumed in an account yields credentials of that account (moto's multi-account model)."""
+    if (url, account, session) not in _OPERATORS:
+        sts = clients(url)("sts")
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/operator", RoleSessionName=session, DurationSeconds=43200)["Credentials"]
+        _OPERATORS[(url, account, session)] = {"access_key": c["AccessKeyId"], "secret_key": c["SecretAccessKey"], "token": c["SessionToken"]}
+    return _OPERATORS[(url, account, session)]
+
+
+def cli_credentials(credentials):
+    """The AWS CLI's environment variables for `credentials`."""
+    return {"AWS_ACCESS_KEY_ID": credentials["access_key"], "AWS_SECRET_ACCESS_KEY": credentials["secret_key"], "AWS_SESSION_TOKEN": credentials.get("token", "")}
+
+
+def s3_backend_config(url, identity=None, credentials=None):
     """HCL for `terraform init -backend-config=<file>`: merged into the stack's own backend block."""
-    settings = s3_backend_settings(url, identity)
+    settings = s3_backend_settings(url, identity, credentials)
     objects = {k: v for k, v in settings.items() if isinstance(v, dict)}
     lines = [f"{k} = {json.dumps(v)}" for k, v in settings.items() if k not in objects]
     for key, value in objects.items():
@@ -117,12 +137,13 @@ def s3_backend_config(url, identity=None):
     return "\n".join(lines) + "\n"
 
 
-def s3_backend_settings(url, identity=None):
+def s3_backend_settings(url, identity=None, credentials=None):
     """What the harness adds to an environment stack's backend block to reach the emulator: the
-    operator's static credentials, or with `identity` (web_identity_role) a CI role's."""
+    operator's credentials (`credentials`, else the default account's), or with `identity`
+    (web_identity_role) a CI role's."""
     return {
         "endpoints": {"s3": url, "dynamodb": url, "sts": url, "iam": url},
-        **(CREDENTIALS if identity is None else {"assume_role_with_web_identity": identity}),
+        **((credentials or CREDENTIALS) if identity is None else {"assume_role_with_web_identity": identity}),
         "use_path_style": True,
         "skip_credentials_validation": True,
         "skip_requesting_account_id": True,

@@ -7,7 +7,7 @@ import json
 import os
 import re
 
-from aws_emulator import CREDENTIALS, s3_backend_config
+from aws_emulator import operator_credentials, s3_backend_config
 from stack_workdir import prepare, required_providers, terraform, write_json
 
 SYNTH_DIR = os.environ["MINDHIT_SYNTH_DIR"]
@@ -81,15 +81,22 @@ def applicable(doc):
     return applied, sorted(a for a in addresses(doc) if a in blocked)
 
 
-def provider_override(doc, url, identity=None):
+def account_of(doc):
+    """The one account the stack's AWS provider may act in (allowed_account_ids)."""
+    (account,) = {tuple(block["allowed_account_ids"]) for block in doc["provider"]["aws"]}
+    return account[0]
+
+
+def provider_override(doc, url, identity=None, credentials=None):
     """Each AWS provider block of the stack (every alias) pointed at the emulator, with the
-    operator's static credentials or, with `identity`, as a CI role (aws_emulator.web_identity_role)."""
+    operator's credentials in the stack's account or, with `identity`, as a CI role
+    (aws_emulator.web_identity_role). The provider asks STS who it is, so its allowed_account_ids
+    refuses credentials of any other account, as it would against AWS."""
     blocks = []
     for block in doc["provider"]["aws"]:
         override = {
-            **(CREDENTIALS if identity is None else {"assume_role_with_web_identity": [identity]}),
+            **((credentials or operator_credentials(url, account_of(doc))) if identity is None else {"assume_role_with_web_identity": [identity]}),
             "skip_credentials_validation": True,
-            "skip_requesting_account_id": True,
             "skip_metadata_api_check": True,
             "s3_use_path_style": True,
             # An action the emulator lacks answers HTTP 500; fail on it instead of retrying for minutes.
@@ -102,18 +109,20 @@ def provider_override(doc, url, identity=None):
     return {"provider": {"aws": blocks}}
 
 
-def workdir(name, url, local_state=False, identity=None, copy_name=None):
-    """A working copy of the stack (in WORK_DIR/<copy_name or name>) run as the operator or, with
-    `identity`, as a CI role (provider and backend both)."""
+def workdir(name, url, local_state=False, identity=None, copy_name=None, credentials=None):
+    """A working copy of the stack (in WORK_DIR/<copy_name or name>) run as the operator of its
+    account (or with `credentials`, whoever they are) or, with `identity`, as a CI role (provider
+    and backend both)."""
     doc = stack_json(name)
+    credentials = credentials or (operator_credentials(url, account_of(doc)) if identity is None else None)
     target = prepare(os.path.join(SYNTH_DIR, "stacks", name), os.path.join(WORK_DIR, copy_name or name), required_providers(doc))
-    write_json(os.path.join(target, "zz_emulator_override.tf.json"), provider_override(doc, url, identity))
+    write_json(os.path.join(target, "zz_emulator_override.tf.json"), provider_override(doc, url, identity, credentials))
     if local_state:
         # The bootstrap's local state path points at the repository root; keep the run's state in its copy.
         write_json(os.path.join(target, "zz_state_override.tf.json"), {"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}})
     else:
         with open(os.path.join(target, "emulator.s3.tfbackend"), "w") as handle:
-            handle.write(s3_backend_config(url, identity))
+            handle.write(s3_backend_config(url, identity, credentials))
     return target, doc
 
 

@@ -140,7 +140,8 @@ class StateIndex:
                 if resource["type"] == "aws_sns_topic" and values.get("kms_master_key_id"):
                     self.topic_keys[values["arn"]] = values["kms_master_key_id"]
                 if resource["type"] == "aws_kms_alias":
-                    self.alias_keys[values["name"]] = values["target_key_arn"]
+                    # Aliases are names within an account: every account has alias/mindhit-terraform-state.
+                    self.alias_keys[(values["target_key_arn"].split(":")[4], values["name"])] = values["target_key_arn"]
                 if resource["type"] == "aws_iam_role" and values.get("permissions_boundary"):
                     self.role_boundaries[values["name"]] = values["permissions_boundary"]
         for values in repositories:
@@ -148,16 +149,22 @@ class StateIndex:
                 if arn.split(":")[2] == "ecr":
                     self.policies[arn] = json.loads(values["policy"])
 
-    def named(self, prefix, params):
-        """The state resource of this service the request names (by ARN, id or name), if exactly one."""
+    def named(self, prefix, params, account):
+        """The state resource of this service the request names (by ARN, id or name) in the caller's
+        account (names repeat across accounts: each has its lock table), if exactly one."""
         found = set()
+        in_account = lambda arn: arn.split(":")[4] in ("", account)
         for value in strings(params):
             if value in self.by_arn and value.split(":")[2] == prefix:
                 found.add(value)
             for arn in self.by_name.get(value, ()):
-                if arn.split(":")[2] == prefix:
+                if arn.split(":")[2] == prefix and in_account(arn):
                     found.add(arn)
         return found.pop() if len(found) == 1 else None
+
+    def key_arn(self, key, account):
+        """A key named by ARN, or by alias in `account`."""
+        return self.alias_keys.get((account, key), key) if key and key.startswith("alias/") else key
 
     def policy_for(self, resource):
         """The key of the resource policy governing `resource` (an S3 object: its bucket's), if any."""
@@ -165,9 +172,8 @@ class StateIndex:
             resource = "arn:aws:s3:::" + resource.split(":::", 1)[1].split("/", 1)[0]
         return resource if resource in self.policies else None
 
-    def bucket_key(self, bucket):
-        key = self.bucket_keys.get(bucket)
-        return self.alias_keys.get(key, key) if key and key.startswith("alias/") else key
+    def bucket_key(self, bucket, account):
+        return self.key_arn(self.bucket_keys.get(bucket), account)
 
 
 def iam_resource(action, params, account):
@@ -228,8 +234,11 @@ def requests_for(calls, index, account):
         if tags:
             context["aws:TagKeys"] = sorted(tags)
         source = f"{call['service']}:{call['action']}"
+        # Every call is made in the caller's own account (each environment's roles live in theirs).
+        caller_arn = call.get("caller") or ""
+        caller_account = caller_arn.split(":")[4] if caller_arn.count(":") >= 5 else account
         if prefix == "iam":
-            resource = iam_resource(action, params, account)
+            resource = iam_resource(action, params, caller_account)
             role = params.get("RoleName")
             boundary = params.get("PermissionsBoundary") if action == "iam:CreateRole" else index.role_boundaries.get(role)
             if boundary:
@@ -241,7 +250,7 @@ def requests_for(calls, index, account):
         elif call["resource"] != "*":
             resource = call["resource"]
         else:
-            resource = index.named(prefix, params) or "*"
+            resource = index.named(prefix, params, caller_account) or "*"
         creates = re.match(r"^(Create|Allocate|Run|Request)", action.split(":")[1]) is not None
         if not creates:
             # A create has nothing to carry tags yet (only the request's own, aws:RequestTag). A
@@ -274,10 +283,10 @@ def requests_for(calls, index, account):
                                  "source": f"{source} ({why})"})
         if action in ("s3:GetObject", "s3:PutObject"):
             bucket = resource.split(":::", 1)[1].split("/", 1)[0]
-            key = index.bucket_key(bucket)
+            key = index.bucket_key(bucket, caller_account)
             if key:
                 key_use("s3", ["kms:Decrypt" if action == "s3:GetObject" else "kms:GenerateDataKey"], key, "SSE-KMS object")
         if action == "sns:Publish" and resource in index.topic_keys:
             # SNS encrypts what it stores with the topic's key, as the publisher (SNS developer guide: SSE).
-            key_use("sns", ["kms:GenerateDataKey", "kms:Decrypt"], index.alias_keys.get(index.topic_keys[resource], index.topic_keys[resource]), "encrypted topic")
+            key_use("sns", ["kms:GenerateDataKey", "kms:Decrypt"], index.key_arn(index.topic_keys[resource], resource.split(":")[4]), "encrypted topic")
     return [as_sent(index, request) for request in requests], unmapped

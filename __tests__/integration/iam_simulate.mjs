@@ -6,7 +6,8 @@
 // stdin:  { account, roles: { <name>: { identity_policies: [{name, policy}], boundary: {name, policy} | null, trust } },
 //           requests: [{ id, role, principal, action, resource, context, resource_policy? }],
 //           resource_policies: { <key>: policy }  (a key policy, a bucket, secret or topic policy),
-//           trust_requests: [{ id, role, principal, context }] }
+//           trust_requests: [{ id, role, principal, context, action? (default sts:AssumeRoleWithWebIdentity) }] }
+//           (a request's resource is in `resource_account`, else in its principal's account)
 // stdout: [{ id, result: "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied", denied_by: [sid], wildcard: bool, error? }]
 import { createValidatedPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
@@ -27,11 +28,20 @@ function denyingStatements(analysis) {
   return sids;
 }
 
+// The account a request's resource lives in: given, or the principal's own (every request the
+// stages recorded is made in the caller's account; the cross-account attacks name theirs).
+const accountOf = (request) => request.resource_account ?? request.principal?.split(":")[4] ?? input.account;
+
 async function simulate(request, resource) {
   const role = input.roles[request.role];
   return runSimulation(
     {
-      request: { principal: request.principal, action: request.action, resource: { resource, accountId: input.account }, contextVariables: request.context },
+      request: {
+        principal: request.principal,
+        action: request.action,
+        resource: { resource, accountId: accountOf(request) },
+        contextVariables: request.context,
+      },
       identityPolicies: role.identity_policies,
       permissionBoundaryPolicies: role.boundary ? [role.boundary] : undefined,
       serviceControlPolicies: [],
@@ -69,8 +79,8 @@ for (const request of input.trust_requests ?? []) {
     {
       request: {
         principal: request.principal,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: role.arn, accountId: input.account },
+        action: request.action ?? "sts:AssumeRoleWithWebIdentity",
+        resource: { resource: role.arn, accountId: role.arn.split(":")[4] },
         contextVariables: request.context,
       },
       identityPolicies: [],

@@ -21,9 +21,9 @@ import urllib.request
 import pytest
 import yaml  # PyYAML, in the tools venv through checkov
 
-from aws_emulator import clients, moto_over_tls
+from aws_emulator import clients, moto_over_tls, operator_credentials
 from control_plane import control_plane
-from emulator_stack import REGION, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
+from emulator_stack import REGION, WORK_DIR, account_of, applicable, init, perpetual_diff, run, stack_json, targets, workdir
 from stack_workdir import write_json
 
 TOOLS_BIN = os.environ["MINDHIT_TOOLS_BIN"]
@@ -58,11 +58,6 @@ def emulator(kube, tmp_path_factory):
            "MOTO_ACM_VALIDATION_WAIT": "0"}
     with moto_over_tls(str(tmp_path_factory.mktemp("tls")), env) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def aws(emulator):
-    return clients(emulator, REGION)
 
 
 def answer_data_sources(aws, doc):
@@ -233,10 +228,11 @@ def kube_get(kube, path):
 
 
 @pytest.fixture(scope="module")
-def apps(stack_name, kube, emulator, aws):
+def apps(stack_name, kube, emulator):
     name = stack_name
     doc = stack_json(name)
-    answer_data_sources(aws, doc)
+    # In the environment's own account, where its provider (allowed_account_ids) acts.
+    answer_data_sources(clients(emulator, REGION, operator_credentials(emulator, account_of(doc))), doc)
     cwd, doc = workdir(name, emulator, local_state=True)
     write_json(os.path.join(cwd, "zz_cluster_override.tf.json"), kubernetes_override(doc, credential_plugin(cwd, kube.token)))
     releases, left_out, standins = release_override(doc, os.path.join(WORK_DIR, "charts"))

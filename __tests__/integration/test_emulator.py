@@ -19,8 +19,8 @@ import time
 import pytest
 
 from account_inventory import orphans, tagged_arns
-from aws_emulator import clients, moto_over_tls, web_identity_role
-from emulator_stack import REGION, TERRAFORM, WORK_DIR, applicable, init, perpetual_diff, run, stack_json, targets, workdir
+from aws_emulator import cli_credentials, clients, moto_over_tls, operator_credentials, web_identity_role
+from emulator_stack import REGION, SYNTH_DIR, TERRAFORM, WORK_DIR, account_of, applicable, init, perpetual_diff, run, stack_json, targets, workdir
 from runbook import AWS_CLI_DIR, run_block, section_blocks
 from stack_workdir import configured_environments, terraform_env, write_json
 
@@ -44,37 +44,68 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    return clients(emulator, REGION)
+    """stack name -> (service name -> a client of the emulator as the operator of the stack's account)."""
+    return lambda name, region=REGION: clients(emulator, region, operator_credentials(emulator, account_of(stack_json(name))))
+
+
+def operator_cli(emulator, name):
+    """The AWS CLI's credentials of the operator of the stack's account (for the runbook's commands)."""
+    return cli_credentials(operator_credentials(emulator, account_of(stack_json(name))))
+
+
+# One bootstrap per account (every environment is an account, or shares a non-production one).
+BOOTSTRAP_STACKS = sorted(n for n in os.listdir(os.path.join(SYNTH_DIR, "stacks")) if n.startswith("mindhit-state-bootstrap-"))
 
 
 @pytest.fixture(scope="module")
 def hosted_zone(aws):
-    """What the account holds before the platform stacks: the public zone of the domain (bootstrap's
-    `dns.createHostedZone` off, the default). The certificate module finds it by name."""
-    doc = stack_json("mindhit-prod")
-    (zone,) = doc["data"]["aws_route53_zone"].values()
-    aws("route53").create_hosted_zone(Name=zone["name"], CallerReference="emulator")
-    return zone["name"]
+    """What each account holds before the platform stacks: the public zone of its environments'
+    hosts (the domain's in production's account; the bootstrap creates a zone below it, and
+    `dns.createHostedZone` is off by default). The certificate module finds it by name."""
+    made = set()
+    for name in PLATFORM_STACKS:
+        (zone,) = stack_json(name)["data"]["aws_route53_zone"].values()
+        route53 = aws(name)("route53")
+        if (account_of(stack_json(name)), zone["name"]) in made or route53.list_hosted_zones_by_name(DNSName=zone["name"])["HostedZones"][:1] and \
+                route53.list_hosted_zones_by_name(DNSName=zone["name"])["HostedZones"][0]["Name"] == zone["name"] + ".":
+            continue
+        route53.create_hosted_zone(Name=zone["name"], CallerReference=f"emulator-{zone['name']}")
+        made.add((account_of(stack_json(name)), zone["name"]))
+    return made
+
+
+def apply_bootstrap(name, emulator):
+    """As the operator of its account: plan, apply (what the emulator implements), re-plan."""
+    cwd, doc = workdir(name, emulator, local_state=True)
+    init(cwd, local_state=True)
+    applied, _ = applicable(doc)
+    outcome = {"cwd": cwd, "doc": doc, "plan": run(cwd, "plan", "-input=false", ok=False)}
+    if outcome["plan"].returncode == 0:
+        outcome["apply"] = run(cwd, "apply", "-auto-approve", "-input=false", *targets(applied), ok=False)
+        if outcome["apply"].returncode == 0:
+            outcome["replan"] = perpetual_diff(cwd, *targets(applied))
+    return outcome
 
 
 @pytest.fixture(scope="module")
-def bootstrap(emulator):
-    cwd, doc = workdir("mindhit-state-bootstrap", emulator, local_state=True)
-    init(cwd, local_state=True)
-    return cwd, doc
+def bootstraps(emulator):
+    """Every account's bootstrap, side by side (each is mostly the provider's waiting)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(BOOTSTRAP_STACKS)) as pool:
+        futures = {name: pool.submit(apply_bootstrap, name, emulator) for name in BOOTSTRAP_STACKS}
+        return {name: future.result() for name, future in futures.items()}
 
 
-def test_bootstrap_plans_applies_and_replans_clean(bootstrap):
-    cwd, doc = bootstrap
-    applied, planned_only = applicable(doc)
-    run(cwd, "plan", "-input=false")
-    run(cwd, "apply", "-auto-approve", "-input=false", *targets(applied))
-    real = perpetual_diff(cwd, *targets(applied))
-    assert not real, f"perpetual diff in the bootstrap stack: {real}"
+@pytest.mark.parametrize("name", BOOTSTRAP_STACKS)
+def test_bootstrap_plans_applies_and_replans_clean(name, bootstraps):
+    outcome = bootstraps[name]
+    assert outcome["plan"].returncode == 0, f"{name}: plan failed:\n{outcome['plan'].stderr[-4000:]}"
+    assert outcome["apply"].returncode == 0, f"{name}: apply failed:\n{outcome['apply'].stderr[-4000:]}"
+    assert not outcome["replan"], f"perpetual diff in {name}: {outcome['replan']}"
 
 
-def test_bootstrap_destroy_is_refused_for_the_state_bucket(bootstrap):
-    cwd, doc = bootstrap
+@pytest.mark.parametrize("name", BOOTSTRAP_STACKS)
+def test_bootstrap_destroy_is_refused_for_the_state_bucket(name, bootstraps):
+    cwd, doc = bootstraps[name]["cwd"], bootstraps[name]["doc"]
     bucket = next(iter(doc["resource"]["aws_s3_bucket"]))
     result = run(cwd, "destroy", "-auto-approve", "-input=false", f"-target=aws_s3_bucket.{bucket}", ok=False)
     assert result.returncode != 0
@@ -137,20 +168,22 @@ def deploy_platform(name, url, aws):
 
 
 @pytest.fixture(scope="module")
-def platforms(emulator, aws, bootstrap, hosted_zone):
-    """Every environment in one account. Prod's first apply is killed midway and recovered with the
+def platforms(emulator, aws, bootstraps, hosted_zone):
+    """Every environment, each in its account. Prod's first apply is killed midway and recovered with the
     runbook (recover_killed_apply); the others are applied straight through. Most of an apply is the
     provider's own waiting (RDS: a minute's delay then three steady reads, twice; S3 lifecycle: ten
     reads five seconds apart)."""
-    run(bootstrap[0], "state", "list")  # the bootstrap is applied (its test ran first)
-    # Side by side (one account, two state keys): each apply is mostly the provider's waiting.
+    assert all(b.get("apply") and b["apply"].returncode == 0 for b in bootstraps.values()), "a bootstrap was not applied"
+    # Side by side: each apply is mostly the provider's waiting.
     assert KILLED_APPLY in PLATFORM_STACKS, f"the runbook's scenarios need {KILLED_APPLY}; configured: {PLATFORM_STACKS}"
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(PLATFORM_STACKS)) as pool:
-        futures = {name: pool.submit(recover_killed_apply if name == KILLED_APPLY else deploy_platform, name, emulator, aws) for name in PLATFORM_STACKS}
+        futures = {name: pool.submit(recover_killed_apply if name == KILLED_APPLY else deploy_platform, name, emulator, aws(name)) for name in PLATFORM_STACKS}
         results = {name: future.result() for name, future in futures.items()}
     if all(r.get("apply") and r["apply"].returncode == 0 for r in results.values()):
-        states = [run(cwd, "show", "-json").stdout for cwd in (bootstrap[0], *(r["cwd"] for r in results.values()))]
-        results[KILLED_APPLY]["left_outside_state"] = orphans(aws, states)
+        # Production's account: its bootstrap's state and prod's hold everything in it.
+        account = account_of(stack_json(KILLED_APPLY))
+        cwds = [bootstraps[f"mindhit-state-bootstrap-{account}"]["cwd"], results[KILLED_APPLY]["cwd"]]
+        results[KILLED_APPLY]["left_outside_state"] = orphans(aws(KILLED_APPLY), [run(cwd, "show", "-json").stdout for cwd in cwds])
     counts = {n: {"applied": len(r.get("applied", [])), "planned_only": len(r.get("planned_only", [])),
                   "planned_only_types": sorted({a.split(".")[0] for a in r.get("planned_only", [])})} for n, r in results.items()}
     counts[KILLED_APPLY].update({k: results[KILLED_APPLY].get(k) for k in ("orphans_found_by_runbook", "imported", "left_outside_state")})
@@ -207,7 +240,7 @@ def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, platf
     doc = stack_json(name)
     backend = doc["terraform"]["backend"]["s3"]
     cwd = os.path.join(WORK_DIR, name)
-    s3 = aws("s3")
+    s3 = aws(name)("s3")
     current = s3.get_object(Bucket=backend["bucket"], Key=backend["key"])
     good, last_good = json.loads(current["Body"].read()), current["VersionId"]
     # The mistake: a state with the right lineage and a higher serial, but nothing in it.
@@ -224,7 +257,7 @@ def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, platf
     os.makedirs(scratch, exist_ok=True)
     assert "KEY=production/terraform.tfstate" in restore_steps[0], "runbook §10 changed its variables: update this test"
     restore_steps[0] = restore_steps[0].replace("KEY=production/terraform.tfstate", f"KEY={backend['key']}")
-    run_block("\n".join(restore_steps), scratch, emulator, {"<VERSION_ID>": last_good})
+    run_block("\n".join(restore_steps), scratch, emulator, {"<VERSION_ID>": last_good}, env=operator_cli(emulator, name))
 
     real = perpetual_diff(cwd, *targets(applicable(doc)[0]))
     assert not real, f"after the runbook restore the plan is not empty: {real}"
@@ -289,19 +322,20 @@ def recover_killed_apply(name, emulator, aws):
 
     blocks = section_blocks("11")
     terraform_path = {"PATH": f"{os.path.dirname(TERRAFORM)}{os.pathsep}{os.environ['PATH']}"}
-    holder = json.loads(run_block(blocks[0], cwd, emulator))  # step 1: who holds it
+    operator = operator_cli(emulator, name)
+    holder = json.loads(run_block(blocks[0], cwd, emulator, env=operator))  # step 1: who holds it
     assert holder["Operation"] == "OperationTypeApply", holder
     unlock = next(line for block in blocks for line in block.splitlines() if "terraform force-unlock" in line)
     tf_env = {k: v for k, v in terraform_env().items() if k.startswith("TF_") or k == "CHECKPOINT_DISABLE"}
-    run_block(unlock, cwd, emulator, {"<LOCK_ID>": holder["ID"]}, env={**terraform_path, **tf_env})  # step 3, in the stack directory
+    run_block(unlock, cwd, emulator, {"<LOCK_ID>": holder["ID"]}, env={**operator, **terraform_path, **tf_env})  # step 3, in the stack directory
     assert "Item" not in aws("dynamodb").get_item(TableName=backend["dynamodb_table"], Key=lock_key), "the runbook's unlock left the lock"
 
     finder = next(block for block in blocks if "in-account.txt" in block and "awk" in block)  # step 5
-    listed = run_block(finder, cwd, emulator, env={**terraform_path, **tf_env}).split()
+    listed = run_block(finder, cwd, emulator, env={**operator, **terraform_path, **tf_env}).split()
     outcome["orphans_found_by_runbook"] = sorted(listed)
     for arn in listed:
         # With the client of the ARN's region: the edge pieces (CloudFront's certificate, ACL, logs) are in us-east-1.
-        delete_orphan(clients(emulator, arn.split(":")[3] or REGION), arn)
+        delete_orphan(clients(emulator, arn.split(":")[3] or REGION, operator_credentials(emulator, account_of(doc))), arn)
 
     imported = []
     for _ in range(6):
@@ -382,12 +416,12 @@ def test_deploy_notifications_reach_the_alert_topic_as_the_deploy_role(emulator,
     platform stack applied. A queue subscribed to the topic receives the Chatbot notification; the
     iam stage evaluates the publish (and its use of the topic's key) like every other call."""
     assert platforms["mindhit-staging"]["apply"].returncode == 0, "staging's platform stack was not applied"
-    sns, sqs = aws("sns"), aws("sqs")
+    sns, sqs = aws("mindhit-staging")("sns"), aws("mindhit-staging")("sqs")
     (topic_arn,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(":mindhit-staging-alerts")]
     queue_url = sqs.create_queue(QueueName="notification-probe")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
-    identity = ci_role("mindhit-staging", "deploy", aws)
+    identity = ci_role("mindhit-staging", "deploy", aws("mindhit-staging"))
     static = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
     env = {k: v for k, v in os.environ.items() if k not in static}
     env.update(PATH=f"{AWS_CLI_DIR}{os.pathsep}{os.environ['PATH']}", AWS_ENDPOINT_URL=emulator, AWS_PAGER="", AWS_DEFAULT_REGION=REGION,
@@ -410,7 +444,7 @@ def test_the_grafana_password_is_generated_at_apply_and_kept_out_of_state_and_pl
     outcome = platforms["mindhit-prod"]
     assert outcome["apply"].returncode == 0, "prod's platform stack was not applied"
     (name,) = [s["name"] for s in outcome["doc"]["resource"]["aws_secretsmanager_secret"].values() if s["name"].endswith("/grafana-admin")]
-    login = json.loads(aws("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+    login = json.loads(aws("mindhit-prod")("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
     assert login["admin-user"] == "admin" and re.fullmatch(r"[A-Za-z0-9]{32}", login["admin-password"]), f"not a generated login: {sorted(login)}"
     state = run(outcome["cwd"], "state", "pull").stdout
     assert login["admin-password"] not in state, "the Grafana password is in the state"
@@ -419,34 +453,56 @@ def test_the_grafana_password_is_generated_at_apply_and_kept_out_of_state_and_pl
     assert login["admin-password"] not in run(outcome["cwd"], "show", "-json", "grafana.tfplan").stdout, "the Grafana password is in the plan"
 
 
-def test_evidence_for_the_iam_stage(aws, bootstrap, platforms):
-    """Runs last: what the iam stage evaluates, from the account and the states as they are now.
-    The CI roles' policies are read back from IAM (the managed ones as the emulator's copy of AWS's
-    published documents); calls.jsonl has been written all along."""
-    iam = aws("iam")
+def test_evidence_for_the_iam_stage(aws, bootstraps, platforms):
+    """Runs last: what the iam stage evaluates, from the accounts and the states as they are now.
+    The CI roles' policies are read back from each account's IAM (the managed ones as the
+    emulator's copy of AWS's published documents); calls.jsonl has been written all along."""
     roles = {}
-    for role in iam.list_roles()["Roles"]:
-        if not role["RoleName"].startswith("mindhit-ci-"):
-            continue
-        name = role["RoleName"]
-        full = iam.get_role(RoleName=name)["Role"]
-        policies = [{"name": p, "policy": iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]}
-                    for p in iam.list_role_policies(RoleName=name)["PolicyNames"]]
-        for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-            policies.append({"name": attached["PolicyName"], "policy": policy_document(iam, attached["PolicyArn"])})
-        boundary = full.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
-        roles[name] = {
-            "arn": full["Arn"],
-            "trust": full["AssumeRolePolicyDocument"],
-            "identity_policies": policies,
-            "boundary": boundary and {"name": boundary.rsplit("/", 1)[1], "policy": policy_document(iam, boundary)},
-        }
+    for bootstrap in BOOTSTRAP_STACKS:
+        iam = aws(bootstrap)("iam")
+        for role in iam.list_roles()["Roles"]:
+            if role["RoleName"].startswith("mindhit-ci-"):
+                roles[role["RoleName"]] = role_evidence(iam, role["RoleName"])
     write_json(os.path.join(IAM_EVIDENCE, "roles.json"), roles)
-    states = {"mindhit-state-bootstrap": json.loads(run(bootstrap[0], "show", "-json").stdout)}
+    states = {name: json.loads(run(outcome["cwd"], "show", "-json").stdout) for name, outcome in bootstraps.items()}
     for name in PLATFORM_STACKS:
         states[name] = json.loads(run(platforms[name]["cwd"], "show", "-json").stdout)
     write_json(os.path.join(IAM_EVIDENCE, "states.json"), states)
     assert roles and os.path.getsize(CALL_LOG) > 0
+
+
+def role_evidence(iam, name):
+    """A role as its account holds it: ARN (and so its account), trust, inline and managed policies, boundary."""
+    full = iam.get_role(RoleName=name)["Role"]
+    policies = [{"name": p, "policy": iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]}
+                for p in iam.list_role_policies(RoleName=name)["PolicyNames"]]
+    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        policies.append({"name": attached["PolicyName"], "policy": policy_document(iam, attached["PolicyArn"])})
+    boundary = full.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    return {
+        "arn": full["Arn"],
+        "trust": full["AssumeRolePolicyDocument"],
+        "identity_policies": policies,
+        "boundary": boundary and {"name": boundary.rsplit("/", 1)[1], "policy": policy_document(iam, boundary)},
+    }
+
+
+def test_a_stack_planned_with_another_accounts_credentials_stops_before_reading_anything(emulator, aws, bootstraps):
+    """Every AWS provider pins allowed_account_ids: prod's platform stack, run with credentials of
+    staging's account (an operator with the wrong profile), fails at provider configuration, after
+    only the provider's sts:GetCallerIdentity."""
+    wrong_account = account_of(stack_json("mindhit-staging"))
+    assert wrong_account != account_of(stack_json("mindhit-prod"))
+    credentials = operator_credentials(emulator, wrong_account, session="wrong-profile")
+    cwd, _ = workdir("mindhit-prod", emulator, local_state=True, credentials=credentials, copy_name="mindhit-prod-wrong-account")
+    init(cwd, local_state=True)
+    plan = run(cwd, "plan", "-input=false", ok=False)
+    error = " ".join(plan.stderr.split())
+    assert plan.returncode != 0 and f"AWS account ID not allowed: {wrong_account}" in error, plan.stderr[-2000:]
+    print(f"refused: {next(line.strip() for line in plan.stderr.splitlines() if 'not allowed' in line)}")
+    with open(CALL_LOG) as handle:
+        made = {(c.get("service"), c.get("action")) for c in map(json.loads, handle) if ":assumed-role/operator/wrong-profile" in (c.get("caller") or "")}
+    assert made and all(service == "sts" for service, _ in made), f"calls made with the wrong account's credentials: {sorted(made)}"
 
 
 def policy_document(iam, arn):

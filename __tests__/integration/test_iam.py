@@ -31,7 +31,7 @@ from stack_workdir import configured_environments
 EVIDENCE = os.environ["MINDHIT_IAM_EVIDENCE"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-ACCOUNT = "123456789012"  # moto's default account
+ACCOUNT = "123456789012"  # moto's default account: the harness's own calls
 REPOSITORY_PREFIX = "repo:"
 
 
@@ -163,10 +163,11 @@ def test_each_role_trusts_exactly_the_workflow_jobs_that_assume_it(evidence):
     assert set(wanted) == set(roles), f"roles the workflows assume {sorted(wanted)} != CI roles in the account {sorted(roles)}"
     repo = repository()
     subjects = sorted(set().union(*wanted.values()) | {f"repo:{repo}:ref:refs/heads/main", f"repo:{repo}-fork:environment:production"})
-    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    # Each role trusts GitHub's provider in its own account.
+    provider = lambda role: f"arn:aws:iam::{account_of(roles[role]['arn'])}:oidc-provider/token.actions.githubusercontent.com"
     cases = [(role, subject, "sts.amazonaws.com") for role in roles for subject in subjects]
     cases += [(role, next(iter(wanted[role])), "someone-else") for role in roles]
-    requests = [{"id": str(i), "role": role, "principal": provider,
+    requests = [{"id": str(i), "role": role, "principal": provider(role),
                  "context": {"token.actions.githubusercontent.com:sub": subject, "token.actions.githubusercontent.com:aud": audience}}
                 for i, (role, subject, audience) in enumerate(cases)]
     results = evaluate(roles, trust_requests=requests)
@@ -179,8 +180,22 @@ def test_each_role_trusts_exactly_the_workflow_jobs_that_assume_it(evidence):
     assert not wrong, "\n".join(wrong)
 
 
-def state_resources(evidence, stack, kind):
-    return [r["values"] for r in evidence["states"][stack]["values"]["root_module"]["resources"] if r["type"] == kind and r["mode"] == "managed"]
+def account_of(arn):
+    return arn.split(":")[4]
+
+
+def stack_account(evidence, stack):
+    """The account a platform stack was applied in (its VPC's owner)."""
+    (vpc,) = state_resources(evidence, stack, "aws_vpc")
+    return vpc["owner_id"]
+
+
+def bootstrap_of(evidence, stack):
+    return f"mindhit-state-bootstrap-{stack_account(evidence, stack)}"
+
+
+def state_resources(evidence, stack, kind, mode="managed"):
+    return [r["values"] for r in evidence["states"][stack]["values"]["root_module"]["resources"] if r["type"] == kind and r["mode"] == mode]
 
 
 def tags_of(values):
@@ -199,99 +214,182 @@ def backups_bucket(evidence, stack):
     return next(b for b in state_resources(evidence, stack, "aws_s3_bucket") if "backups" in b["bucket"])
 
 
-def policy_named(evidence, name):
-    (policy,) = [p for p in state_resources(evidence, "mindhit-state-bootstrap", "aws_iam_policy") if p["name"] == name]
+def policy_named(evidence, bootstrap, name):
+    (policy,) = [p for p in state_resources(evidence, bootstrap, "aws_iam_policy") if p["name"] == name]
     return {"name": name, "policy": json.loads(policy["policy"])}
 
 
 ADMINISTRATOR_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
-def walls(evidence):
-    """(what, role, action, resource, context, expected) — each a way out of a CI role's job."""
-    iam = lambda resource: f"arn:aws:iam::{ACCOUNT}:{resource}"
-    prod_secret, staging_secret, prod_key = app_secret(evidence, "mindhit-prod"), app_secret(evidence, "mindhit-staging"), app_secret_key(evidence, "mindhit-prod")
-    (lock_table,) = state_resources(evidence, "mindhit-state-bootstrap", "aws_dynamodb_table")
-    backups, prod_backups = backups_bucket(evidence, "mindhit-staging"), backups_bucket(evidence, "mindhit-prod")
-    ci_boundary, workload_boundary = iam("policy/mindhit-ci-boundary"), iam("policy/mindhit-production-workload-boundary")
-    prod_deploy, staging_deploy, staging_plan = "mindhit-ci-production-deploy", "mindhit-ci-staging-deploy", "mindhit-ci-staging-plan"
-    admin = iam("policy/AdministratorAccess").replace(ACCOUNT, "aws")
-    state_bucket = next(b for b in state_resources(evidence, "mindhit-state-bootstrap", "aws_s3_bucket"))["bucket"]
-    state = lambda key: f"arn:aws:s3:::{state_bucket}/{key}"
-    lock = {"dynamodb:LeadingKeys": [f"{state_bucket}/production/terraform.tfstate"]}
-    own_lock = {"dynamodb:LeadingKeys": [f"{state_bucket}/staging/terraform.tfstate"]}
-    return [
-        ("attach AdministratorAccess to itself", prod_deploy, "iam:AttachRolePolicy", iam(f"role/{prod_deploy}"), {"iam:PolicyARN": admin, "iam:PermissionsBoundary": ci_boundary}, "denied"),
-        ("write an inline policy on itself", prod_deploy, "iam:PutRolePolicy", iam(f"role/{prod_deploy}"), {"iam:PermissionsBoundary": ci_boundary}, "denied"),
-        ("remove its own boundary", prod_deploy, "iam:DeleteRolePermissionsBoundary", iam(f"role/{prod_deploy}"), {}, "denied"),
-        ("rewrite the CI boundary", prod_deploy, "iam:CreatePolicyVersion", ci_boundary, {}, "denied"),
-        ("create a role without the boundary", prod_deploy, "iam:CreateRole", iam("role/mindhit-production-anything"), {}, "denied"),
-        ("create a role with the CI boundary", prod_deploy, "iam:CreateRole", iam("role/mindhit-production-anything"), {"iam:PermissionsBoundary": ci_boundary}, "denied"),
-        ("create an environment role with the workload boundary (its job)", prod_deploy, "iam:CreateRole", iam("role/mindhit-production-anything"), {"iam:PermissionsBoundary": workload_boundary}, "Allowed"),
-        ("create a role for another environment", staging_deploy, "iam:CreateRole", iam("role/mindhit-production-anything"), {"iam:PermissionsBoundary": workload_boundary}, "denied"),
-        ("create its own environment's role with prod's boundary", staging_deploy, "iam:CreateRole", iam("role/mindhit-staging-anything"), {"iam:PermissionsBoundary": workload_boundary}, "denied"),
-        ("retrust the break-glass role", prod_deploy, "iam:UpdateAssumeRolePolicy", iam("role/mindhit-production-break-glass"), {}, "denied"),
-        ("delete the break-glass role (to recreate it with another trust)", prod_deploy, "iam:DeleteRole", iam("role/mindhit-production-break-glass"), {}, "denied"),
-        ("retrust the cluster admin role", prod_deploy, "iam:UpdateAssumeRolePolicy", iam("role/mindhit-production-eks-admin"), {}, "denied"),
-        ("retrust a workload role (its job)", prod_deploy, "iam:UpdateAssumeRolePolicy", iam("role/mindhit-production-eks-node"), {}, "Allowed"),
-        ("assume a role it created", prod_deploy, "sts:AssumeRole", iam("role/mindhit-production-anything"), {}, "denied"),
-        ("read its own environment's app secret value", staging_deploy, "secretsmanager:GetSecretValue", staging_secret["arn"], tags_of(staging_secret), "denied"),
-        ("read prod's app secret value", staging_deploy, "secretsmanager:GetSecretValue", prod_secret["arn"], tags_of(prod_secret), "denied"),
-        ("overwrite prod's app secret", staging_deploy, "secretsmanager:PutSecretValue", prod_secret["arn"], tags_of(prod_secret), "denied"),
-        ("describe its own app secret (its job)", staging_deploy, "secretsmanager:DescribeSecret", staging_secret["arn"], tags_of(staging_secret), "Allowed"),
-        ("decrypt with prod's secrets key", staging_deploy, "kms:Decrypt", prod_key["arn"], tags_of(prod_key), "denied"),
-        ("schedule deletion of prod's secrets key", staging_deploy, "kms:ScheduleKeyDeletion", prod_key["arn"], tags_of(prod_key), "denied"),
-        ("delete a lock item it does not hold", staging_plan, "dynamodb:DeleteItem", lock_table["arn"], {**tags_of(lock_table), **lock}, "denied"),
-        ("take a lock", staging_plan, "dynamodb:PutItem", lock_table["arn"], {**tags_of(lock_table), **lock}, "denied"),
-        ("read a backup object", staging_plan, "s3:GetObject", f"{backups['arn']}/postgres/dump.sql.gz", {}, "denied"),
-        ("read its state (its job)", staging_plan, "s3:GetObject", state("staging/terraform.tfstate"), {}, "Allowed"),
-        ("read prod's state", staging_plan, "s3:GetObject", state("production/terraform.tfstate"), {}, "denied"),
-        ("read prod's state", staging_deploy, "s3:GetObject", state("production/terraform.tfstate"), {}, "denied"),
-        ("overwrite prod's state", staging_deploy, "s3:PutObject", state("production/apps/terraform.tfstate"), {}, "denied"),
-        ("take prod's lock", staging_deploy, "dynamodb:PutItem", lock_table["arn"], {**tags_of(lock_table), **lock}, "denied"),
-        ("write its own state (its job)", staging_deploy, "s3:PutObject", state("staging/terraform.tfstate"), {}, "Allowed"),
-        ("take its own lock (its job)", staging_deploy, "dynamodb:PutItem", lock_table["arn"], {**tags_of(lock_table), **own_lock}, "Allowed"),
-        ("read prod's backup objects", staging_deploy, "s3:GetObject", f"{prod_backups['arn']}/postgres/dump.sql.gz", {}, "denied"),
+class Account:
+    """What one account's states hold that an attacker aims at: its state bucket, lock table and
+    state key, its hosted zone, a security group, its app secret and key, its backups bucket."""
+
+    def __init__(self, evidence, stack):
+        self.id = stack_account(evidence, stack)
+        bootstrap = bootstrap_of(evidence, stack)
+        (self.state_bucket,) = state_resources(evidence, bootstrap, "aws_s3_bucket")
+        (self.lock_table,) = state_resources(evidence, bootstrap, "aws_dynamodb_table")
+        (self.state_key,) = state_resources(evidence, bootstrap, "aws_kms_key")
+        (self.zone,) = state_resources(evidence, stack, "aws_route53_zone", mode="data")
+        self.security_group = state_resources(evidence, stack, "aws_security_group")[0]
+        self.secret, self.secret_key, self.backups = app_secret(evidence, stack), app_secret_key(evidence, stack), backups_bucket(evidence, stack)
+        self.database = state_resources(evidence, stack, "aws_db_instance")[0]
+        self.cluster = state_resources(evidence, stack, "aws_eks_cluster")[0]
+        # EKS launches the nodes (no state holds them); an instance of this account, as AWS names one.
+        self.node = f"arn:aws:ec2:ap-northeast-2:{self.id}:instance/i-0123456789abcdef0"
+
+    def state(self, key):
+        return f"arn:aws:s3:::{self.state_bucket['bucket']}/{key}"
+
+    def lock(self, key):
+        return {**tags_of(self.lock_table), "dynamodb:LeadingKeys": [f"{self.state_bucket['bucket']}/{key}"]}
+
+
+def attacks(evidence):
+    """(what, role, action, resource, resource account, context, expected): each path a repo-write
+    attacker with staging's CI (or a role it created) would take into production, each beside the
+    allowed control that shows the same request works on staging's own account. Then the walls
+    inside an account that keep a CI role to its job."""
+    prod, staging = Account(evidence, "mindhit-prod"), Account(evidence, "mindhit-staging")
+    iam = lambda account, resource: f"arn:aws:iam::{account}:{resource}"
+    s_deploy, s_plan, p_deploy = "mindhit-ci-staging-deploy", "mindhit-ci-staging-plan", "mindhit-ci-production-deploy"
+    ci_boundary, workload_boundary = iam(prod.id, "policy/mindhit-ci-boundary"), iam(prod.id, "policy/mindhit-workload-boundary")
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    change = {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["api.mindhit.io"], "route53:ChangeResourceRecordSetsRecordTypes": ["A"],
+              "route53:ChangeResourceRecordSetsActions": ["UPSERT"]}
+    cross = [
+        # The state: bucket settings, objects, key, lock table.
+        ("change prod's state bucket policy", s_deploy, "s3:PutBucketPolicy", prod.state_bucket["arn"], prod.id, {}),
+        ("change prod's state bucket lifecycle (expire its versions)", s_deploy, "s3:PutLifecycleConfiguration", prod.state_bucket["arn"], prod.id, {}),
+        ("make prod's state object public", s_deploy, "s3:PutObjectAcl", prod.state("production/terraform.tfstate"), prod.id, {}),
+        ("read prod's state", s_plan, "s3:GetObject", prod.state("production/terraform.tfstate"), prod.id, {}),
+        ("forge prod's state", s_deploy, "s3:PutObject", prod.state("production/apps/terraform.tfstate"), prod.id, {}),
+        ("grant itself prod's state key", s_deploy, "kms:CreateGrant", prod.state_key["arn"], prod.id, tags_of(prod.state_key)),
+        ("batch-write prod's lock table", s_deploy, "dynamodb:BatchWriteItem", prod.lock_table["arn"], prod.id, prod.lock("production/terraform.tfstate")),
+        ("delete prod's locks with PartiQL", s_deploy, "dynamodb:PartiQLDelete", prod.lock_table["arn"], prod.id, prod.lock("production/terraform.tfstate")),
+        ("change prod's lock table", s_deploy, "dynamodb:UpdateTable", prod.lock_table["arn"], prod.id, tags_of(prod.lock_table)),
+        ("take prod's lock", s_deploy, "dynamodb:PutItem", prod.lock_table["arn"], prod.id, prod.lock("production/terraform.tfstate")),
+        # DNS: prod's records (and so ACM validation for them) live in prod's zone.
+        ("point api.mindhit.io elsewhere", s_deploy, "route53:ChangeResourceRecordSets", prod.zone["arn"], prod.id, change),
+        # Prod's nodes and their security group.
+        ("open prod's node security group", s_deploy, "ec2:AuthorizeSecurityGroupIngress", prod.security_group["arn"], prod.id, tags_of(prod.security_group)),
+        ("turn off IMDSv2 on a prod node", s_deploy, "ec2:ModifyInstanceMetadataOptions", prod.node, prod.id, {}),
+        ("terminate a prod node", s_deploy, "ec2:TerminateInstances", prod.node, prod.id, {}),
+        ("re-tag a prod node as staging's", s_deploy, "ec2:CreateTags", prod.node, prod.id, {"aws:RequestTag/Environment": "staging", "aws:TagKeys": ["Environment"]}),
+        # Prod's secret and backups.
+        ("read prod's app secret", s_deploy, "secretsmanager:GetSecretValue", prod.secret["arn"], prod.id, tags_of(prod.secret)),
+        ("overwrite prod's app secret", s_deploy, "secretsmanager:PutSecretValue", prod.secret["arn"], prod.id, tags_of(prod.secret)),
+        ("decrypt with prod's secrets key", s_deploy, "kms:Decrypt", prod.secret_key["arn"], prod.id, tags_of(prod.secret_key)),
+        ("read prod's backup objects", s_deploy, "s3:GetObject", f"{prod.backups['arn']}/postgres/dump.sql.gz", prod.id, {}),
+        ("delete prod's database", s_deploy, "rds:DeleteDBInstance", prod.database["arn"], prod.id, tags_of(prod.database)),
     ]
+    controls = {
+        "s3:PutBucketPolicy": ("write its own state", s_deploy, "s3:PutObject", staging.state("staging/terraform.tfstate"), staging.id, {}),
+        "s3:GetObject": ("read its own state", s_plan, "s3:GetObject", staging.state("staging/terraform.tfstate"), staging.id, {}),
+        "kms:CreateGrant": ("use its own state key", s_deploy, "kms:GenerateDataKey", staging.state_key["arn"], staging.id, tags_of(staging.state_key)),
+        "dynamodb:PutItem": ("take its own lock", s_deploy, "dynamodb:PutItem", staging.lock_table["arn"], staging.id, staging.lock("staging/terraform.tfstate")),
+        "route53:ChangeResourceRecordSets": ("change a record of its own zone", s_deploy, "route53:ChangeResourceRecordSets", staging.zone["arn"], staging.id,
+                                             {**change, "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["api.staging.mindhit.io"]}),
+        "ec2:TerminateInstances": ("terminate a node of its own", s_deploy, "ec2:TerminateInstances", staging.node, staging.id, {}),
+        "rds:DeleteDBInstance": ("delete its own database", s_deploy, "rds:DeleteDBInstance", staging.database["arn"], staging.id, tags_of(staging.database)),
+        "secretsmanager:PutSecretValue": ("describe its own app secret", s_deploy, "secretsmanager:DescribeSecret", staging.secret["arn"], staging.id, tags_of(staging.secret)),
+    }
+    inside = [
+        ("attach AdministratorAccess to itself", p_deploy, "iam:AttachRolePolicy", iam(prod.id, f"role/{p_deploy}"), prod.id, {"iam:PolicyARN": admin, "iam:PermissionsBoundary": ci_boundary}, "denied"),
+        ("write an inline policy on itself", p_deploy, "iam:PutRolePolicy", iam(prod.id, f"role/{p_deploy}"), prod.id, {"iam:PermissionsBoundary": ci_boundary}, "denied"),
+        ("remove its own boundary", p_deploy, "iam:DeleteRolePermissionsBoundary", iam(prod.id, f"role/{p_deploy}"), prod.id, {}, "denied"),
+        ("rewrite the CI boundary", p_deploy, "iam:CreatePolicyVersion", ci_boundary, prod.id, {}, "denied"),
+        ("create a role without the boundary", p_deploy, "iam:CreateRole", iam(prod.id, "role/mindhit-production-anything"), prod.id, {}, "denied"),
+        ("create a role with the CI boundary", p_deploy, "iam:CreateRole", iam(prod.id, "role/mindhit-production-anything"), prod.id, {"iam:PermissionsBoundary": ci_boundary}, "denied"),
+        ("create an environment role with the workload boundary (its job)", p_deploy, "iam:CreateRole", iam(prod.id, "role/mindhit-production-anything"), prod.id,
+         {"iam:PermissionsBoundary": workload_boundary}, "Allowed"),
+        ("retrust the break-glass role", p_deploy, "iam:UpdateAssumeRolePolicy", iam(prod.id, "role/mindhit-production-break-glass"), prod.id, {}, "denied"),
+        ("delete the break-glass role (to recreate it with another trust)", p_deploy, "iam:DeleteRole", iam(prod.id, "role/mindhit-production-break-glass"), prod.id, {}, "denied"),
+        ("retrust the cluster admin role", p_deploy, "iam:UpdateAssumeRolePolicy", iam(prod.id, "role/mindhit-production-eks-admin"), prod.id, {}, "denied"),
+        ("assume a role it created", p_deploy, "sts:AssumeRole", iam(prod.id, "role/mindhit-production-anything"), prod.id, {}, "denied"),
+        ("create an EKS OIDC provider for another issuer", p_deploy, "iam:CreateOpenIDConnectProvider", iam(prod.id, "oidc-provider/oidc.eks.evil.example.com/id/X"), prod.id, {}, "denied"),
+        ("create its cluster's OIDC provider (its job)", p_deploy, "iam:CreateOpenIDConnectProvider", iam(prod.id, "oidc-provider/oidc.eks.ap-northeast-2.amazonaws.com/id/ABC"), prod.id, {}, "Allowed"),
+        ("read its own environment's app secret value", s_deploy, "secretsmanager:GetSecretValue", staging.secret["arn"], staging.id, tags_of(staging.secret), "denied"),
+        ("delete a lock item it does not hold", s_plan, "dynamodb:DeleteItem", staging.lock_table["arn"], staging.id, staging.lock("staging/terraform.tfstate"), "denied"),
+        ("take a lock", s_plan, "dynamodb:PutItem", staging.lock_table["arn"], staging.id, staging.lock("staging/terraform.tfstate"), "denied"),
+        ("read a backup object", s_plan, "s3:GetObject", f"{staging.backups['arn']}/postgres/dump.sql.gz", staging.id, {}, "denied"),
+    ]
+    cases = []
+    for what, role, action, resource, account, context in cross:
+        cases.append((f"[cross-account] {what}", role, action, resource, account, context, "denied"))
+        control = controls.get(action)
+        if control:
+            cases.append((f"[control] {control[0]}", *control[1:], "Allowed"))
+    return cases + [(f"[inside] {what}", *rest) for what, *rest in inside]
 
 
-def test_the_ci_roles_cannot_leave_their_job(evidence, index):
-    cases = walls(evidence)
-    requests = [as_sent(index, {"id": str(i), "role": role, "principal": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/github-actions", "action": action, "resource": resource, "context": context})
-                for i, (_, role, action, resource, context, _) in enumerate(cases)]
-    results = evaluate(evidence["roles"], requests, resource_policies=index.policies)
-    wrong = []
-    for i, (what, role, action, resource, _, expected) in enumerate(cases):
+def run_cases(evidence, index, cases, roles=None):
+    roles = roles or evidence["roles"]
+    requests = [as_sent(index, {"id": str(i), "role": role, "principal": roles[role]["arn"].replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/github-actions"
+                                if role.startswith("mindhit-ci-") else roles[role]["arn"],
+                                "action": action, "resource": resource, "resource_account": account, "context": context})
+                for i, (_, role, action, resource, account, context, _) in enumerate(cases)]
+    results = evaluate(roles, requests, resource_policies=index.policies)
+    wrong, lines = [], []
+    for i, (what, role, action, resource, account, _, expected) in enumerate(cases):
         got = results[str(i)]
+        by = f" by {', '.join(got['denied_by'])}" if got["denied_by"] else (" (no statement of the resource's account allows it)" if account != account_of(roles[role]["arn"]) else "")
+        lines.append(f"{what}: {role} {action} on {resource}: {got['result']}{by if got['result'] != 'Allowed' else ''}")
         if (got["result"] == "Allowed") != (expected == "Allowed"):
             wrong.append(f"{role} can{'not' if expected == 'Allowed' else ''} {what}: {action} on {resource} -> {got['result']} {got['denied_by']}")
+    print("\n".join(lines))
+    return wrong
+
+
+def test_no_role_of_stagings_account_reaches_production_and_each_keeps_to_its_job(evidence, index):
+    """Every attack path from staging's CI into production, refused (each quoted with its denial)
+    beside its allowed control in staging's own account; then the walls inside an account."""
+    wrong = run_cases(evidence, index, attacks(evidence))
     assert not wrong, "\n".join(wrong)
 
 
-def test_a_role_the_deploy_role_creates_stays_inside_its_environment(evidence, index):
+def test_a_role_stagings_deploy_role_creates_cannot_reach_production(evidence, index):
     """The deploy role may create and change its environment's roles, with any policy, as long as
-    they carry the environment's workload boundary: whatever it gives such a role (here staging's
-    node role, given AdministratorAccess), the boundary keeps that role out of prod."""
-    prod = lambda kind: state_resources(evidence, "mindhit-prod", kind)
-    staging_db = state_resources(evidence, "mindhit-staging", "aws_db_instance")[0]
-    backups = backups_bucket(evidence, "mindhit-prod")
-    targets = [
-        ("secretsmanager:GetSecretValue", app_secret(evidence, "mindhit-prod")["arn"], "prod-secret", "denied"),
-        ("kms:Decrypt", app_secret_key(evidence, "mindhit-prod")["arn"], "prod-secret-key", "denied"),
-        ("rds:DeleteDBInstance", prod("aws_db_instance")[0]["arn"], "prod-db", "denied"),
-        ("eks:DeleteCluster", prod("aws_eks_cluster")[0]["arn"], "prod-cluster", "denied"),
-        ("s3:DeleteObject", f"{backups['arn']}/postgres/dump.sql.gz", "prod-backups", "denied"),
-        ("rds:DeleteDBInstance", staging_db["arn"], "staging-db", "Allowed"),
-    ]
+    they carry the workload boundary: whatever it gives such a role (here staging's node role,
+    given AdministratorAccess), that role is of staging's account, and production's account
+    trusts no principal of it."""
+    prod, staging = Account(evidence, "mindhit-prod"), Account(evidence, "mindhit-staging")
     role = "mindhit-staging-eks-node"
-    roles = {role: {"arn": f"arn:aws:iam::{ACCOUNT}:role/{role}", "identity_policies": [{"name": "AdministratorAccess", "policy": ADMINISTRATOR_ACCESS}],
-                    "boundary": policy_named(evidence, "mindhit-staging-workload-boundary"), "trust": None}}
-    requests = [as_sent(index, {"id": str(i), "role": role, "principal": roles[role]["arn"], "action": action, "resource": arn, "context": resource_tag_context(index.by_arn.get(arn, {}))})
-                for i, (action, arn, _, _) in enumerate(targets)]
-    results = evaluate(roles, requests, resource_policies=index.policies)
-    wrong = [f"{action} on {what}: {results[str(i)]['result']}, expected {expected}" for i, (action, _, what, expected) in enumerate(targets)
-             if (results[str(i)]["result"] == "Allowed") != (expected == "Allowed")]
+    roles = {role: {"arn": f"arn:aws:iam::{staging.id}:role/{role}", "identity_policies": [{"name": "AdministratorAccess", "policy": ADMINISTRATOR_ACCESS}],
+                    "boundary": policy_named(evidence, bootstrap_of(evidence, "mindhit-staging"), "mindhit-workload-boundary"), "trust": None}}
+    cases = [
+        ("[cross-account] read prod's state", role, "s3:GetObject", prod.state("production/terraform.tfstate"), prod.id, {}, "denied"),
+        ("[cross-account] write prod's state", role, "s3:PutObject", prod.state("production/terraform.tfstate"), prod.id, {}, "denied"),
+        ("[cross-account] read prod's app secret", role, "secretsmanager:GetSecretValue", prod.secret["arn"], prod.id, tags_of(prod.secret), "denied"),
+        ("[cross-account] decrypt with prod's secrets key", role, "kms:Decrypt", prod.secret_key["arn"], prod.id, tags_of(prod.secret_key), "denied"),
+        ("[cross-account] delete prod's database", role, "rds:DeleteDBInstance", prod.database["arn"], prod.id, tags_of(prod.database), "denied"),
+        ("[cross-account] delete prod's cluster", role, "eks:DeleteCluster", prod.cluster["arn"], prod.id, tags_of(prod.cluster), "denied"),
+        ("[cross-account] delete prod's backups", role, "s3:DeleteObject", f"{prod.backups['arn']}/postgres/dump.sql.gz", prod.id, {}, "denied"),
+        ("[control] delete staging's database", role, "rds:DeleteDBInstance", staging.database["arn"], staging.id, tags_of(staging.database), "Allowed"),
+    ]
+    wrong = run_cases(evidence, index, cases, roles)
     assert not wrong, f"{role} with AdministratorAccess inside staging's workload boundary:\n" + "\n".join(wrong)
+
+
+def test_production_trusts_no_principal_of_stagings_account(evidence):
+    """Production's CI roles trust GitHub's provider in production's account, and its people's
+    roles trust production's own account (with MFA): a principal of staging's account (its deploy
+    role, or anything it created) assumes none of them."""
+    prod_id, staging_id = Account(evidence, "mindhit-prod").id, Account(evidence, "mindhit-staging").id
+    people = {r["name"]: r for r in state_resources(evidence, "mindhit-prod", "aws_iam_role") if r["name"].endswith(("-break-glass", "-eks-admin"))}
+    roles = {**evidence["roles"], **{name: {"arn": r["arn"], "trust": json.loads(r["assume_role_policy"]), "identity_policies": [], "boundary": None} for name, r in people.items()}}
+    targets = ["mindhit-ci-production-deploy", "mindhit-ci-production-plan", *sorted(people)]
+    mfa = {"aws:MultiFactorAuthPresent": "true"}
+    cases = [(role, f"arn:aws:sts::{staging_id}:assumed-role/{who}/session", "denied") for role in targets for who in ("mindhit-ci-staging-deploy", "mindhit-staging-eks-node")]
+    cases += [(role, f"arn:aws:sts::{prod_id}:assumed-role/operator/person", "Allowed") for role in sorted(people)]
+    requests = [{"id": str(i), "role": role, "principal": principal, "action": "sts:AssumeRole", "context": mfa} for i, (role, principal, _) in enumerate(cases)]
+    results = evaluate(roles, trust_requests=requests)
+    lines = [f"{principal} assumes {role}: {results[str(i)]['result']}" for i, (role, principal, _) in enumerate(cases)]
+    print("\n".join(lines))
+    wrong = [line for line, (_, _, expected) in zip(lines, cases) if line.endswith("Allowed") != (expected == "Allowed")]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_the_emulator_cannot_enforce_these_roles(evidence):
@@ -299,7 +397,7 @@ def test_the_emulator_cannot_enforce_these_roles(evidence):
     on, the prod deploy role assumed from a GitHub token is refused ec2:DescribeVpcs, which AWS
     allows it (PowerUserAccess; the evaluator agrees). moto 5.2.5 treats a statement whose
     condition keys it cannot resolve as a deny, and every CI role carries conditional denies
-    (NoOtherEnvironments). When this fails, moto can enforce them: apply as the roles with
+    (NoDecryptingSecrets, on kms:ViaService). When this fails, moto can enforce them: apply as the roles with
     enforcement on instead."""
     role = evidence["roles"]["mindhit-ci-production-deploy"]
     boundary = role["boundary"]
@@ -308,14 +406,14 @@ def test_the_emulator_cannot_enforce_these_roles(evidence):
         iam = aws("iam")
         boundary_arn = iam.create_policy(PolicyName=boundary["name"], PolicyDocument=json.dumps(boundary["policy"]))["Policy"]["Arn"]
         name = role["arn"].rsplit("/", 1)[1]
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(role["trust"]), PermissionsBoundary=boundary_arn)
+        role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(role["trust"]), PermissionsBoundary=boundary_arn)["Role"]["Arn"]
         for policy in role["identity_policies"]:
             if policy["name"] in ("PowerUserAccess", "ReadOnlyAccess"):
                 iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy['name']}")
             else:
                 iam.put_role_policy(RoleName=name, PolicyName=policy["name"], PolicyDocument=json.dumps(policy["policy"]))
         subject = next(iter(workflow_subjects()[name]))
-        credentials = aws("sts").assume_role_with_web_identity(RoleArn=role["arn"], RoleSessionName="github-actions", WebIdentityToken=github_oidc_token(repository(), subject))["Credentials"]
+        credentials = aws("sts").assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="github-actions", WebIdentityToken=github_oidc_token(repository(), subject))["Credentials"]
         as_role = boto3.client("ec2", endpoint_url=url, region_name="ap-northeast-2", aws_access_key_id=credentials["AccessKeyId"],
                                aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
         set_enforcement(url, True)

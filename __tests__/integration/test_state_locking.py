@@ -43,7 +43,8 @@ def aws(emulator):
 @pytest.fixture(scope="module")
 def bootstrap_resources(aws):
     """The bucket and table with the shape the bootstrap stack synthesizes."""
-    bootstrap = stack("mindhit-state-bootstrap")
+    # Production's account's bootstrap: the seed's bucket and table.
+    bootstrap = stack(f"mindhit-state-bootstrap-{stack('mindhit-prod')['provider']['aws'][0]['allowed_account_ids'][0]}")
     bucket = only(bootstrap, "aws_s3_bucket")["bucket"]
     versioning = only(bootstrap, "aws_s3_bucket_versioning")["versioning_configuration"]["status"]
     table = only(bootstrap, "aws_dynamodb_table")

@@ -32,6 +32,8 @@ export interface PlanLeg {
   readonly layer: StackLayer;
   readonly name: string;
   readonly region: string;
+  /** The environment's account: the plan role is assumed there. */
+  readonly account: string;
   readonly planRole: string;
 }
 
@@ -59,6 +61,7 @@ export function workflowMatrix(resolved: readonly Environment[]): WorkflowMatrix
       layer,
       name: env.identity.name,
       region: env.region,
+      account: env.identity.account,
       planRole: env.identity.ciRoleNames.plan,
     })),
   );
