@@ -87,15 +87,21 @@ def account_of(doc):
     return account[0]
 
 
-def provider_override(doc, url, identity=None, credentials=None):
+def provider_override(doc, url, identity=None, credentials=None, check_account=False):
     """Each AWS provider block of the stack (every alias) pointed at the emulator, with the
     operator's credentials in the stack's account or, with `identity`, as a CI role
-    (aws_emulator.web_identity_role). The provider asks STS who it is, so its allowed_account_ids
-    refuses credentials of any other account, as it would against AWS."""
+    (aws_emulator.web_identity_role).
+
+    Knowing its account, the provider reads bucket tags through S3 Control, whose endpoint carries
+    the account in its host name (`<account>.<endpoint>`), which no local emulator can answer. So
+    runs skip the account lookup, and with it the allowed_account_ids check (which needs the
+    account); `check_account` keeps both, for a run that only configures the provider
+    (test_emulator.py proves the refusal that way)."""
     blocks = []
     for block in doc["provider"]["aws"]:
         override = {
             **((credentials or operator_credentials(url, account_of(doc))) if identity is None else {"assume_role_with_web_identity": [identity]}),
+            **({} if check_account else {"skip_requesting_account_id": True, "allowed_account_ids": []}),
             "skip_credentials_validation": True,
             "skip_metadata_api_check": True,
             "s3_use_path_style": True,
@@ -109,14 +115,14 @@ def provider_override(doc, url, identity=None, credentials=None):
     return {"provider": {"aws": blocks}}
 
 
-def workdir(name, url, local_state=False, identity=None, copy_name=None, credentials=None):
+def workdir(name, url, local_state=False, identity=None, copy_name=None, credentials=None, check_account=False):
     """A working copy of the stack (in WORK_DIR/<copy_name or name>) run as the operator of its
     account (or with `credentials`, whoever they are) or, with `identity`, as a CI role (provider
     and backend both)."""
     doc = stack_json(name)
     credentials = credentials or (operator_credentials(url, account_of(doc)) if identity is None else None)
     target = prepare(os.path.join(SYNTH_DIR, "stacks", name), os.path.join(WORK_DIR, copy_name or name), required_providers(doc))
-    write_json(os.path.join(target, "zz_emulator_override.tf.json"), provider_override(doc, url, identity, credentials))
+    write_json(os.path.join(target, "zz_emulator_override.tf.json"), provider_override(doc, url, identity, credentials, check_account))
     if local_state:
         # The bootstrap's local state path points at the repository root; keep the run's state in its copy.
         write_json(os.path.join(target, "zz_state_override.tf.json"), {"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}})

@@ -232,7 +232,7 @@ def test_prod_destroy_is_refused_for_protected_resources(platforms):
 
 
 def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, platforms):
-    """Runbook §10 as written, for staging (the runbook is written for prod and gives staging's key):
+    """Runbook §10 as written, for staging (the runbook is written for prod and gives staging's bucket and key):
     a state object overwritten behind Terraform's back makes every run fail; the restore makes the
     next plan empty."""
     name = "mindhit-staging"
@@ -255,8 +255,9 @@ def test_a_bad_state_write_is_undone_by_the_runbook_restore(emulator, aws, platf
     assert "copy-object" in restore_steps[3] and "put-item" in restore_steps[4], "runbook §10 changed shape: update this test"
     scratch = os.path.join(WORK_DIR, "restore")
     os.makedirs(scratch, exist_ok=True)
-    assert "KEY=production/terraform.tfstate" in restore_steps[0], "runbook §10 changed its variables: update this test"
-    restore_steps[0] = restore_steps[0].replace("KEY=production/terraform.tfstate", f"KEY={backend['key']}")
+    assert "BUCKET=mindhit-terraform-state\n" in restore_steps[0] and "KEY=production/terraform.tfstate" in restore_steps[0], "runbook §10 changed its variables: update this test"
+    # Staging's state is in its own account's bucket, as the section says.
+    restore_steps[0] = restore_steps[0].replace("BUCKET=mindhit-terraform-state\n", f"BUCKET={backend['bucket']}\n").replace("KEY=production/terraform.tfstate", f"KEY={backend['key']}")
     run_block("\n".join(restore_steps), scratch, emulator, {"<VERSION_ID>": last_good}, env=operator_cli(emulator, name))
 
     real = perpetual_diff(cwd, *targets(applicable(doc)[0]))
@@ -487,22 +488,30 @@ def role_evidence(iam, name):
     }
 
 
-def test_a_stack_planned_with_another_accounts_credentials_stops_before_reading_anything(emulator, aws, bootstraps):
+def test_a_stack_planned_with_another_accounts_credentials_stops_before_reading_anything(emulator, bootstraps):
     """Every AWS provider pins allowed_account_ids: prod's platform stack, run with credentials of
-    staging's account (an operator with the wrong profile), fails at provider configuration, after
-    only the provider's sts:GetCallerIdentity."""
-    wrong_account = account_of(stack_json("mindhit-staging"))
-    assert wrong_account != account_of(stack_json("mindhit-prod"))
-    credentials = operator_credentials(emulator, wrong_account, session="wrong-profile")
-    cwd, _ = workdir("mindhit-prod", emulator, local_state=True, credentials=credentials, copy_name="mindhit-prod-wrong-account")
-    init(cwd, local_state=True)
-    plan = run(cwd, "plan", "-input=false", ok=False)
-    error = " ".join(plan.stderr.split())
-    assert plan.returncode != 0 and f"AWS account ID not allowed: {wrong_account}" in error, plan.stderr[-2000:]
-    print(f"refused: {next(line.strip() for line in plan.stderr.splitlines() if 'not allowed' in line)}")
+    staging's account (an operator with the wrong profile), fails at provider configuration after
+    only the provider's own identity lookup; with prod's credentials the same provider reads its account."""
+    prod_account, wrong_account = account_of(stack_json("mindhit-prod")), account_of(stack_json("mindhit-staging"))
+    assert wrong_account != prod_account
+    doc = stack_json("mindhit-prod")
+    (identity,) = doc["data"]["aws_caller_identity"]
+    probe = f"-target=data.aws_caller_identity.{identity}"
+    outcomes = {}
+    for account, session in ((wrong_account, "wrong-profile"), (prod_account, "right-profile")):
+        credentials = operator_credentials(emulator, account, session=session)
+        cwd, _ = workdir("mindhit-prod", emulator, local_state=True, credentials=credentials, copy_name=f"mindhit-prod-as-{session}", check_account=True)
+        init(cwd, local_state=True)
+        outcomes[session] = run(cwd, "plan", "-input=false", "-refresh=false", probe, ok=False)
+    wrong, right = outcomes["wrong-profile"], outcomes["right-profile"]
+    assert wrong.returncode != 0 and f"AWS account ID not allowed: {wrong_account}" in " ".join(wrong.stderr.split()), wrong.stderr[-2000:]
+    assert right.returncode == 0, right.stderr[-2000:]
+    print(f"refused: {next(line.strip(' │') for line in wrong.stderr.splitlines() if 'not allowed' in line)}; prod's credentials: plan ok")
     with open(CALL_LOG) as handle:
         made = {(c.get("service"), c.get("action")) for c in map(json.loads, handle) if ":assumed-role/operator/wrong-profile" in (c.get("caller") or "")}
-    assert made and all(service == "sts" for service, _ in made), f"calls made with the wrong account's credentials: {sorted(made)}"
+    # The provider's own "who am I" (iam:GetUser, then sts:GetCallerIdentity): no resource is read.
+    assert made and made <= {("iam", "GetUser"), ("sts", "GetCallerIdentity")}, f"calls made with the wrong account's credentials: {sorted(made)}"
+    print(f"calls made with the wrong account's credentials: {sorted(made)}")
 
 
 def policy_document(iam, arn):
