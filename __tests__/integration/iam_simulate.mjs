@@ -6,7 +6,9 @@
 // stdin:  { account, roles: { <name>: { identity_policies: [{name, policy}], boundary: {name, policy} | null, trust } },
 //           requests: [{ id, role, principal, action, resource, context, resource_policy? }],
 //           resource_policies: { <key>: policy }  (a key policy, a bucket, secret or topic policy),
-//           trust_requests: [{ id, role, principal, context, action? (default sts:AssumeRoleWithWebIdentity) }] }
+//           trust_requests: [{ id, role, principal, context, action? (default sts:AssumeRoleWithWebIdentity),
+//                              principal_policies? (the principal's identity policies: a role trusting an
+//                              account's root lets that account's principals in only as their policies allow) }] }
 //           (a request's resource is in `resource_account`, else in its principal's account)
 // stdout: [{ id, result: "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied", denied_by: [sid], wildcard: bool, error? }]
 import { createValidatedPolicy } from "@cloud-copilot/iam-policy";
@@ -83,7 +85,7 @@ for (const request of input.trust_requests ?? []) {
         resource: { resource: role.arn, accountId: role.arn.split(":")[4] },
         contextVariables: request.context,
       },
-      identityPolicies: [],
+      identityPolicies: request.principal_policies ?? [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       // Named, as the engine reports which policy decided (the unsafe entry point names none).

@@ -381,10 +381,13 @@ def test_production_trusts_no_principal_of_stagings_account(evidence):
     people = {r["name"]: r for r in state_resources(evidence, "mindhit-prod", "aws_iam_role") if r["name"].endswith(("-break-glass", "-eks-admin"))}
     roles = {**evidence["roles"], **{name: {"arn": r["arn"], "trust": json.loads(r["assume_role_policy"]), "identity_policies": [], "boundary": None} for name, r in people.items()}}
     targets = ["mindhit-ci-production-deploy", "mindhit-ci-production-plan", *sorted(people)]
-    mfa = {"aws:MultiFactorAuthPresent": "true"}
+    mfa = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300"}
     cases = [(role, f"arn:aws:sts::{staging_id}:assumed-role/{who}/session", "denied") for role in targets for who in ("mindhit-ci-staging-deploy", "mindhit-staging-eks-node")]
     cases += [(role, f"arn:aws:sts::{prod_id}:assumed-role/operator/person", "Allowed") for role in sorted(people)]
-    requests = [{"id": str(i), "role": role, "principal": principal, "action": "sts:AssumeRole", "context": mfa} for i, (role, principal, _) in enumerate(cases)]
+    # Every principal holds AdministratorAccess in its own account: only the trust policy stands between it and the role.
+    admin = [{"name": "AdministratorAccess", "policy": ADMINISTRATOR_ACCESS}]
+    requests = [{"id": str(i), "role": role, "principal": principal, "action": "sts:AssumeRole", "context": mfa, "principal_policies": admin}
+                for i, (role, principal, _) in enumerate(cases)]
     results = evaluate(roles, trust_requests=requests)
     lines = [f"{principal} assumes {role}: {results[str(i)]['result']}" for i, (role, principal, _) in enumerate(cases)]
     print("\n".join(lines))
@@ -394,11 +397,12 @@ def test_production_trusts_no_principal_of_stagings_account(evidence):
 
 def test_the_emulator_cannot_enforce_these_roles(evidence):
     """Why this stage evaluates instead of letting the emulator refuse: with moto's IAM enforcement
-    on, the prod deploy role assumed from a GitHub token is refused ec2:DescribeVpcs, which AWS
-    allows it (PowerUserAccess; the evaluator agrees). moto 5.2.5 treats a statement whose
-    condition keys it cannot resolve as a deny, and every CI role carries conditional denies
-    (NoDecryptingSecrets, on kms:ViaService). When this fails, moto can enforce them: apply as the roles with
-    enforcement on instead."""
+    on, the prod deploy role assumed from a GitHub token is refused kms:Decrypt on a key of its own
+    account, which AWS allows it (PowerUserAccess; the NoDecryptingSecrets deny applies only through
+    Secrets Manager; the evaluator agrees). moto 5.2.5 treats a statement whose condition keys it
+    cannot resolve (kms:ViaService) as a deny. (With the tag walls gone, ec2:DescribeVpcs, the
+    earlier probe, is now enforced correctly.) When this fails, moto can enforce these roles: apply
+    as the roles with enforcement on instead."""
     role = evidence["roles"]["mindhit-ci-production-deploy"]
     boundary = role["boundary"]
     with moto_server(env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}) as url:
@@ -412,18 +416,23 @@ def test_the_emulator_cannot_enforce_these_roles(evidence):
                 iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy['name']}")
             else:
                 iam.put_role_policy(RoleName=name, PolicyName=policy["name"], PolicyDocument=json.dumps(policy["policy"]))
+        key = aws("kms").create_key(Description="probe")["KeyMetadata"]["Arn"]
+        key_policy = json.loads(aws("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+        ciphertext = aws("kms").encrypt(KeyId=key, Plaintext=b"probe")["CiphertextBlob"]
         subject = next(iter(workflow_subjects()[name]))
         credentials = aws("sts").assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="github-actions", WebIdentityToken=github_oidc_token(repository(), subject))["Credentials"]
-        as_role = boto3.client("ec2", endpoint_url=url, region_name="ap-northeast-2", aws_access_key_id=credentials["AccessKeyId"],
+        as_role = boto3.client("kms", endpoint_url=url, region_name="ap-northeast-2", aws_access_key_id=credentials["AccessKeyId"],
                                aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
         set_enforcement(url, True)
         try:
-            with pytest.raises(botocore.exceptions.ClientError, match="not authorized to perform: ec2:DescribeVpcs"):
-                as_role.describe_vpcs()
+            with pytest.raises(botocore.exceptions.ClientError, match="not authorized to perform: kms:Decrypt"):
+                as_role.decrypt(CiphertextBlob=ciphertext)
         finally:
             set_enforcement(url, False)
-    request = {"id": "0", "role": name, "principal": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/github-actions", "action": "ec2:DescribeVpcs", "resource": "*", "context": {}}
-    assert evaluate(evidence["roles"], [request])["0"]["result"] == "Allowed"
+    principal = f"{role_arn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/github-actions"
+    # The key's default policy (the account's IAM policies decide), as AWS evaluates it beside the role's.
+    request = {"id": "0", "role": name, "principal": principal, "action": "kms:Decrypt", "resource": key, "context": {}, "resource_policy": "key"}
+    assert evaluate(evidence["roles"], [request], resource_policies={"key": key_policy})["0"]["result"] == "Allowed"
 
 
 def set_enforcement(url, on):
