@@ -114,6 +114,10 @@ const cases: Record<string, readonly [input: Input, expected: string]> = {
     'environment "staging" and environment "staging" both get stack "mindhit-staging", stack "mindhit-staging-apps", environment name "staging", values file "values-staging.yaml" (staging from name "staging", staging from name "staging"); each environment needs its own: change the one being added, not the one already deployed',
   ],
   // ---- accounts: the wall between environments ----
+  "an environment named like the audit trail": [
+    stagingVariant("audit"),
+    'environment "audit": name "audit" gives resourceName "mindhit-audit", which names the account baseline\'s audit trail and alarms (mindhit-audit-*); choose another name',
+  ],
   "a non-production environment in production's account": [
     besideShipped(variantOf(staging, { name: "qa", account: prod.account })),
     'environment "prod": account "111122223333" also holds environment "qa"; a production-tier environment must be alone in its account (give it another account)',

@@ -315,6 +315,8 @@ def attacks(evidence):
         ("delete a lock item it does not hold", s_plan, "dynamodb:DeleteItem", staging.lock_table["arn"], staging.id, staging.lock("staging/terraform.tfstate"), "denied"),
         ("take a lock", s_plan, "dynamodb:PutItem", staging.lock_table["arn"], staging.id, staging.lock("staging/terraform.tfstate"), "denied"),
         ("read a backup object", s_plan, "s3:GetObject", f"{staging.backups['arn']}/postgres/dump.sql.gz", staging.id, {}, "denied"),
+        # What watches the trail (the account baseline's names), beside the environment's own.
+        *audit_silencing(p_deploy, prod.id, "mindhit-production"),
     ]
     cases = []
     for what, role, action, resource, account, context in cross:
@@ -323,6 +325,33 @@ def attacks(evidence):
         if control:
             cases.append((f"[control] {control[0]}", *control[1:], "Allowed"))
     return cases + [(f"[inside] {what}", *rest) for what, *rest in inside]
+
+
+def audit_silencing(role, account, resource_name):
+    """Each call that would silence the account's audit trail, denied, beside the same call on the
+    environment's own alarm, log group, topic or bucket (its job). The baseline stack is a person's,
+    so its resources are named as it names them (src/config/identity.ts, auditNames)."""
+    arn = lambda service, resource: f"arn:aws:{service}:ap-northeast-2:{account}:{resource}"
+    pairs = [
+        ("cloudwatch:DeleteAlarms", arn("cloudwatch", "alarm:mindhit-audit-root-use"), arn("cloudwatch", f"alarm:{resource_name}-rds-cpu")),
+        ("cloudwatch:DisableAlarmActions", arn("cloudwatch", "alarm:mindhit-audit-audit-silencing"), arn("cloudwatch", f"alarm:{resource_name}-rds-cpu")),
+        ("logs:DeleteMetricFilter", arn("logs", "log-group:/aws/cloudtrail/mindhit-audit"), arn("logs", f"log-group:/aws/eks/{resource_name}/cluster")),
+        ("logs:DeleteLogGroup", arn("logs", "log-group:/aws/cloudtrail/mindhit-audit"), arn("logs", f"log-group:/aws/eks/{resource_name}/cluster")),
+        ("sns:DeleteTopic", arn("sns", "mindhit-security-alerts"), arn("sns", f"{resource_name}-alerts")),
+        ("sns:Unsubscribe", arn("sns", "mindhit-security-alerts"), arn("sns", f"{resource_name}-alerts")),
+        ("s3:PutBucketPolicy", f"arn:aws:s3:::mindhit-audit-{account}", f"arn:aws:s3:::{resource_name}-backups-{account}"),
+    ]
+    cases = []
+    for action, audit, own in pairs:
+        cases.append((f"{action} on the audit trail's {audit.rsplit(':', 1)[-1]}", role, action, audit, account, {}, "denied"))
+        cases.append((f"{action} on its environment's own (its job)", role, action, own, account, {}, "Allowed"))
+    detector = arn("guardduty", "detector/0123456789abcdef0123456789abcdef")
+    cases += [
+        ("auto-archive GuardDuty findings with a filter", role, "guardduty:CreateFilter", f"{detector}/filter/quiet", account, {}, "denied"),
+        ("trust an IP list, so GuardDuty ignores it", role, "guardduty:CreateIPSet", "*", account, {}, "denied"),
+        ("archive GuardDuty findings", role, "guardduty:ArchiveFindings", "*", account, {}, "denied"),
+    ]
+    return cases
 
 
 def run_cases(evidence, index, cases, roles=None):
@@ -368,6 +397,7 @@ def test_a_role_stagings_deploy_role_creates_cannot_reach_production(evidence, i
         ("[cross-account] delete prod's cluster", role, "eks:DeleteCluster", prod.cluster["arn"], prod.id, tags_of(prod.cluster), "denied"),
         ("[cross-account] delete prod's backups", role, "s3:DeleteObject", f"{prod.backups['arn']}/postgres/dump.sql.gz", prod.id, {}, "denied"),
         ("[control] delete staging's database", role, "rds:DeleteDBInstance", staging.database["arn"], staging.id, tags_of(staging.database), "Allowed"),
+        *[(f"[inside] {what}", *rest) for what, *rest in audit_silencing(role, staging.id, "mindhit-staging")],
     ]
     wrong = run_cases(evidence, index, cases, roles)
     assert not wrong, f"{role} with AdministratorAccess inside staging's workload boundary:\n" + "\n".join(wrong)

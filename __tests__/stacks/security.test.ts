@@ -9,6 +9,7 @@ import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
@@ -287,7 +288,30 @@ describe.each([...stacks.bootstraps.keys()].map((account) => [account] as const)
     );
     expect(workload.find((s) => s.sid === "NoIamAdministration")?.actions).not.toContain("iam:CreateServiceLinkedRole");
     expect(workload.find((s) => s.sid === "NoAssumingCiRoles")?.resources).toEqual([expect.stringMatching(/:role\/mindhit-ci-\*$/)]);
-    expect(workload.map((s) => s.sid)).toEqual(expect.arrayContaining(["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]));
+    expect(workload.map((s) => s.sid)).toEqual(
+      expect.arrayContaining(["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail", "NoSilencingTheAuditTrail"]),
+    );
+  });
+
+  it("no CI or workload role may silence what watches the trail: its alarms, filters, log group, topic and bucket, by the baseline's names", () => {
+    const baseline = Template.fromStack(stacks.baselines.get(account)!);
+    const silencing = policies.get("mindhit-workload-boundary")!.find((s) => s.sid === "NoSilencingTheAuditTrail")!;
+    expect(policies.get("mindhit-ci-boundary")!.find((s) => s.sid === "NoSilencingTheAuditTrail")).toEqual(silencing);
+    const covered = (arn: string): boolean => (silencing.resources ?? []).some((pattern) => iamPatternMatches(arn, concrete(pattern)));
+    const alarms = baseline.resources(CloudwatchMetricAlarm).map((a) => `arn:aws:cloudwatch:ap-northeast-2:111111111111:alarm:${String(a.alarm_name)}`);
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const arn of [
+      ...alarms,
+      "arn:aws:logs:ap-northeast-2:111111111111:log-group:/aws/cloudtrail/mindhit-audit",
+      "arn:aws:sns:ap-northeast-2:111111111111:mindhit-security-alerts",
+      "arn:aws:s3:::mindhit-audit-111111111111",
+    ])
+      expect([arn, covered(arn)]).toEqual([arn, true]);
+    // The environments' own alarms and topics stay theirs to manage.
+    expect(covered("arn:aws:cloudwatch:ap-northeast-2:111111111111:alarm:mindhit-production-rds-cpu")).toBe(false);
+    expect(covered("arn:aws:sns:ap-northeast-2:111111111111:mindhit-production-alerts")).toBe(false);
+    const blinding = policies.get("mindhit-workload-boundary")!.find((s) => s.sid === "NoBlindingTheAuditTrail")!;
+    expect(blinding.actions).toEqual(expect.arrayContaining(["guardduty:CreateFilter", "guardduty:CreateIPSet", "guardduty:ArchiveFindings"]));
   });
 
   it("the CI boundary carries the same walls as the CI roles' own policies", () => {
@@ -302,6 +326,7 @@ describe.each([...stacks.bootstraps.keys()].map((account) => [account] as const)
       "NoDestroyingBackups",
       "NoDestroyingKeys",
       "NoBlindingTheAuditTrail",
+      "NoSilencingTheAuditTrail",
     ]);
   });
 });
@@ -324,6 +349,31 @@ describe("account baseline (production's account)", () => {
         .filter((e) => e.identity.account === "111122223333")
         .map((e) => `arn:\${data.aws_partition.account_partition_32ACE770.partition}:s3:::${e.identity.resourceName}-backups-`),
     ]);
+  });
+
+  it("alarms on the CIS monitoring controls and on any attempt to silence the trail, each filter within CloudWatch Logs' 1024 characters", () => {
+    const filters = baseline.resources(CloudwatchLogMetricFilter);
+    expect(filters.map((f) => String(f.name).replace("mindhit-audit-", ""))).toEqual(
+      expect.arrayContaining([
+        "unauthorized-api-calls",
+        "console-signin-failures",
+        "console-signin-without-mfa",
+        "s3-bucket-policy-changes",
+        "config-changes",
+        "security-group-changes",
+        "nacl-changes",
+        "network-gateway-changes",
+        "route-table-changes",
+        "vpc-changes",
+        "organizations-changes",
+        "audit-silencing",
+        "iam-policy-changes",
+        "kms-key-changes",
+        "root-use",
+      ]),
+    );
+    for (const filter of filters) expect(String(filter.pattern).length).toBeLessThanOrEqual(1024);
+    expect(baseline.resources(CloudwatchMetricAlarm)).toHaveLength(filters.length);
   });
 
   it("runs GuardDuty with EKS audit-log and runtime monitoring", () => {

@@ -54,6 +54,23 @@ export function boundaryPolicyNames(project: ProjectSettings): BoundaryPolicyNam
   return { ci: `${project.project}-ci-boundary`, workload: `${project.project}-workload-boundary` };
 }
 
+/** The names of an account's audit trail and what watches it (the account-baseline stack), which no CI or workload role may touch. */
+export interface AuditNames {
+  readonly trail: string;
+  /** The trail's CloudWatch Logs group, whose metric filters feed the security alarms. */
+  readonly logGroup: string;
+  /** Every security alarm and metric filter is named `<alarmPrefix><filter>`. */
+  readonly alarmPrefix: string;
+  readonly topic: string;
+  /** The trail bucket is `<bucketPrefix><account id>`. */
+  readonly bucketPrefix: string;
+}
+
+export function auditNames(project: Pick<ProjectSettings, "project">): AuditNames {
+  const name = `${project.project}-audit`;
+  return { trail: name, logGroup: `/aws/cloudtrail/${name}`, alarmPrefix: `${name}-`, topic: `${project.project}-security-alerts`, bucketPrefix: `${name}-` };
+}
+
 /** The HCP Terraform project of the workspaces: the one named in the run options, else the project's name. */
 export function hcpTerraformProject(project: ProjectSettings, backend: HcpTerraformBackend): string {
   return backend.project ?? project.project;
@@ -201,6 +218,15 @@ export function checkIdentity(problems: ProblemSink, project: ProjectSettings, r
       isBucketName(identity.stateBucket),
       "identity.stateBucket",
       `${quote(identity.stateBucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)`,
+    );
+  }
+  // `<project>-audit-*` are the account baseline's alarms, which every CI and workload role is denied.
+  const audit = auditNames(project);
+  if (identity.resourceName === audit.trail || identity.resourceName.startsWith(audit.alarmPrefix)) {
+    const o = origins.resourceName;
+    problems.add(
+      o.field,
+      `${quote(o.value)} gives resourceName ${quote(identity.resourceName)}, which names the account baseline's audit trail and alarms (${audit.alarmPrefix}*); choose another ${o.field}`,
     );
   }
   // `<project>-ci-*` are the CI roles: an environment whose roles could be named so would let its

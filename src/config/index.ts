@@ -5,6 +5,8 @@
  */
 export * from "./types";
 export {
+  auditNames,
+  type AuditNames,
   BASELINE_STATE_KEY,
   baselineStackName,
   BOOTSTRAP_STATE_KEY,

@@ -7,7 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "../cdktf";
-import { AccountIdentity, BASELINE_STATE_KEY, ProjectSettings, StateBackend } from "../config";
+import { AccountIdentity, auditNames, BASELINE_STATE_KEY, ProjectSettings, StateBackend } from "../config";
 import { AlertTopic } from "../modules/operations/alert-topic";
 import { AwsAccount } from "../modules/shared/aws-account";
 import { EncryptionKey } from "../modules/shared/encryption-key";
@@ -50,7 +50,9 @@ export class AccountBaselineStack extends TerraformStack {
     });
     addAwsProvider(this, project, { account: props.account.id, region: project.state.region });
     const account = new AwsAccount(this, "account");
-    const name = `${project.project}-audit`;
+    // The names the CI and workload guardrails protect (src/modules/identity/ci-role.ts).
+    const names = auditNames(project);
+    const name = names.trail;
 
     const key = new EncryptionKey(this, "trail-key", {
       alias: name,
@@ -68,7 +70,7 @@ export class AccountBaselineStack extends TerraformStack {
     const trailArn = `arn:${account.partition}:cloudtrail:${project.state.region}:${account.accountId}:trail/${name}`;
     const fromTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
     const bucket = new SecureBucket(this, "trail-bucket", {
-      bucketName: `${name}-${account.accountId}`,
+      bucketName: `${names.bucketPrefix}${account.accountId}`,
       kmsKeyArn: key.keyArn,
       noncurrentVersionExpirationDays: 365,
       transitions: [{ days: 90, storageClass: "GLACIER" }],
@@ -86,7 +88,7 @@ export class AccountBaselineStack extends TerraformStack {
       ],
     });
 
-    const logs = new EncryptedLogGroup(this, "trail-logs", { name: `/aws/cloudtrail/${name}`, keyAlias: `${name}-logs`, account, retentionInDays: 365 });
+    const logs = new EncryptedLogGroup(this, "trail-logs", { name: names.logGroup, keyAlias: `${name}-logs`, account, retentionInDays: 365 });
     const logsTrust = serviceTrustPolicy(this, "trail-logs-trust", "cloudtrail.amazonaws.com");
     const logsRole = new IamRole(this, "trail-logs-role", { name: `${name}-cloudtrail-logs`, assumeRolePolicy: logsTrust.json });
     const logsWrite = new DataAwsIamPolicyDocument(this, "trail-logs-write", {
@@ -127,7 +129,7 @@ export class AccountBaselineStack extends TerraformStack {
     new GuarddutyDetectorFeature(this, "guardduty-s3", { detectorId: detector.id, name: "S3_DATA_EVENTS", status: "ENABLED" });
 
     const topic = new AlertTopic(this, "security-alerts", {
-      topicName: `${project.project}-security-alerts`,
+      topicName: names.topic,
       account,
       emails: project.accountBaseline.alertEmails,
     });
@@ -158,7 +160,14 @@ export class AccountBaselineStack extends TerraformStack {
   }
 }
 
-/** CloudWatch Logs filters on the trail (after the CIS AWS Foundations Benchmark's monitoring controls). */
+/**
+ * CloudWatch Logs filters on the trail, each alarming the security topic on one match. The CIS AWS
+ * Foundations Benchmark's monitoring controls (as AWS Security Hub checks them, CloudWatch.1-14:
+ * the patterns are theirs), plus what the project adds: break-glass use, and any attempt to
+ * silence the trail or what watches it (CI and workload roles are denied those calls; this catches
+ * a person, or a role outside the guardrails). The network filters also match every deploy that
+ * changes the VPC: the deploy notification names the run that did.
+ */
 export const SECURITY_FILTERS: ReadonlyArray<{ name: string; description: string; pattern: string }> = [
   {
     name: "iam-policy-changes",
@@ -186,5 +195,75 @@ export const SECURITY_FILTERS: ReadonlyArray<{ name: string; description: string
     name: "break-glass",
     description: "Someone assumed a break-glass role",
     pattern: '{ ($.eventName = AssumeRole) && ($.requestParameters.roleArn = "*-break-glass") }',
+  },
+  {
+    name: "unauthorized-api-calls",
+    description: "API calls refused for authorization (CIS: unauthorized API calls)",
+    pattern: '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+  },
+  {
+    name: "console-signin-failures",
+    description: "Failed console sign-ins",
+    pattern: '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+  },
+  {
+    name: "console-signin-without-mfa",
+    description: "A console sign-in without MFA",
+    pattern:
+      '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+  },
+  {
+    name: "s3-bucket-policy-changes",
+    description: "An S3 bucket's policy, ACL, CORS, lifecycle or replication changed",
+    pattern:
+      "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }",
+  },
+  {
+    name: "config-changes",
+    description: "AWS Config's recorder or delivery channel changed",
+    pattern:
+      "{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel) || ($.eventName = PutConfigurationRecorder)) }",
+  },
+  {
+    name: "security-group-changes",
+    description: "A security group changed",
+    pattern:
+      "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }",
+  },
+  {
+    name: "nacl-changes",
+    description: "A network ACL changed",
+    pattern:
+      "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }",
+  },
+  {
+    name: "network-gateway-changes",
+    description: "An internet or customer gateway changed",
+    pattern:
+      "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }",
+  },
+  {
+    name: "route-table-changes",
+    description: "A route table changed",
+    pattern:
+      "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }",
+  },
+  {
+    name: "vpc-changes",
+    description: "A VPC or a peering connection changed",
+    pattern:
+      "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }",
+  },
+  {
+    name: "organizations-changes",
+    description: "AWS Organizations changed (accounts, policies, units)",
+    pattern:
+      "{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = AcceptHandshake) || ($.eventName = AttachPolicy) || ($.eventName = CreateAccount) || ($.eventName = CreateOrganizationalUnit) || ($.eventName = CreatePolicy) || ($.eventName = DeclineHandshake) || ($.eventName = DeleteOrganization) || ($.eventName = DeleteOrganizationalUnit) || ($.eventName = DeletePolicy) || ($.eventName = DetachPolicy) || ($.eventName = DisablePolicyType) || ($.eventName = EnablePolicyType) || ($.eventName = InviteAccountToOrganization) || ($.eventName = LeaveOrganization) || ($.eventName = MoveAccount) || ($.eventName = RemoveAccountFromOrganization) || ($.eventName = UpdatePolicy) || ($.eventName = UpdateOrganizationalUnit)) }",
+  },
+  {
+    name: "audit-silencing",
+    description: "An alarm, metric filter, log group, security topic or GuardDuty filter was deleted, disabled or suppressed",
+    pattern:
+      "{ ($.eventName = DeleteAlarms) || ($.eventName = DisableAlarmActions) || ($.eventName = DeleteMetricFilter) || ($.eventName = DeleteLogGroup) || ($.eventName = DeleteTopic) || ($.eventName = Unsubscribe) || ($.eventName = CreateFilter) || ($.eventName = UpdateFilter) || ($.eventName = CreateIPSet) || ($.eventName = UpdateIPSet) || ($.eventName = ArchiveFindings) }",
   },
 ];

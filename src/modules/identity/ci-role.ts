@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import type { BoundaryPolicyNames } from "../../config";
+import { auditNames, type BoundaryPolicyNames } from "../../config";
 import type { AwsAccount } from "../shared/aws-account";
 import { Defaults, withDefaults } from "../shared/defaults";
 
@@ -259,6 +259,19 @@ export function environmentIamStatements(scope: EnvironmentIamScope): DataAwsIam
   ];
 }
 
+/** The ARNs of what watches the trail (auditNames), in the scope's account. */
+function auditResources(scope: GuardrailScope): string[] {
+  const audit = auditNames(scope);
+  const inAccount = (service: string, resource: string): string => `arn:${scope.partition}:${service}:*:${scope.accountId}:${resource}`;
+  return [
+    inAccount("cloudwatch", `alarm:${audit.alarmPrefix}*`),
+    inAccount("logs", `log-group:${audit.logGroup}`),
+    inAccount("logs", `log-group:${audit.logGroup}:*`),
+    inAccount("sns", audit.topic),
+    `arn:${scope.partition}:s3:::${audit.bucketPrefix}${scope.accountId}`,
+  ];
+}
+
 export interface GuardrailScope {
   readonly partition: string;
   readonly accountId: string;
@@ -352,10 +365,45 @@ export function ciGuardrailStatements(scope: GuardrailScope): DataAwsIamPolicyDo
         "guardduty:DeleteDetector",
         "guardduty:UpdateDetector",
         "guardduty:Disassociate*",
+        // Suppression: a filter that auto-archives, a trusted IP list, archiving findings by hand.
+        "guardduty:CreateFilter",
+        "guardduty:UpdateFilter",
+        "guardduty:ArchiveFindings",
+        "guardduty:CreateIPSet",
+        "guardduty:UpdateIPSet",
         "organizations:*",
         "account:*",
       ],
       resources: ["*"],
+    },
+    {
+      // What watches the trail: its alarms and metric filters, its log group, the security topic
+      // and the trail's bucket (the account-baseline stack's, by the names it gives them).
+      sid: "NoSilencingTheAuditTrail",
+      effect: "Deny",
+      actions: [
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:DisableAlarmActions",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:SetAlarmState",
+        "logs:DeleteLogGroup",
+        "logs:DeleteLogStream",
+        "logs:DeleteMetricFilter",
+        "logs:PutMetricFilter",
+        "logs:PutRetentionPolicy",
+        "logs:DisassociateKmsKey",
+        "sns:DeleteTopic",
+        "sns:SetTopicAttributes",
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+        "s3:DeleteBucket",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutLifecycleConfiguration",
+      ],
+      resources: auditResources(scope),
     },
   ];
   return statements;

@@ -45,7 +45,7 @@ export interface PermissionBoundariesProps {
  * The permissions boundaries of an account, created by its bootstrap stack:
  * - workload: carried by every role the environments' stacks create (an aspect attaches it; a CI
  *   deploy role can create or change a role only with it attached). Whatever policy such a role is
- *   given, it cannot administer IAM, assume a CI role, delete keys or backups, or blind the audit
+ *   given, it cannot administer IAM, assume a CI role, delete keys or backups, or blind or silence the audit
  *   trail.
  * - ci: carried by the CI roles; the same guardrails as their inline denies, which a CI role cannot
  *   remove because it cannot touch its own role or this policy.
@@ -84,7 +84,7 @@ export class PermissionBoundaries extends Construct {
           actions: ["sts:AssumeRole*"],
           resources: [`arn:${account.partition}:iam::${account.accountId}:role/${props.project}-ci-*`],
         },
-        ...keep(["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail"]),
+        ...keep(["NoDestroyingBackups", "NoDestroyingKeys", "NoBlindingTheAuditTrail", "NoSilencingTheAuditTrail"]),
       ],
     });
     this.workloadBoundaryArn = new IamPolicy(this, "workload", {
