@@ -62,16 +62,13 @@ def hosted_zone(aws):
     """What each account holds before the platform stacks: the public zone of its environments'
     hosts (the domain's in production's account; the bootstrap creates a zone below it, and
     `dns.createHostedZone` is off by default). The certificate module finds it by name."""
-    made = set()
     for name in PLATFORM_STACKS:
         (zone,) = stack_json(name)["data"]["aws_route53_zone"].values()
         route53 = aws(name)("route53")
-        if (account_of(stack_json(name)), zone["name"]) in made or route53.list_hosted_zones_by_name(DNSName=zone["name"])["HostedZones"][:1] and \
-                route53.list_hosted_zones_by_name(DNSName=zone["name"])["HostedZones"][0]["Name"] == zone["name"] + ".":
-            continue
-        route53.create_hosted_zone(Name=zone["name"], CallerReference=f"emulator-{zone['name']}")
-        made.add((account_of(stack_json(name)), zone["name"]))
-    return made
+        # Listed from this zone's name on: the first is it, if the account has it (staging's bootstrap made its own).
+        first = route53.list_hosted_zones_by_name(DNSName=zone["name"], MaxItems="1")["HostedZones"]
+        if not (first and first[0]["Name"] == zone["name"] + "."):
+            route53.create_hosted_zone(Name=zone["name"], CallerReference=f"emulator-{zone['name']}")
 
 
 def apply_bootstrap(name, emulator):
